@@ -1,0 +1,34 @@
+# One command runs the pipeline on seeds/, one runs the tests. Both create .venv when it is missing.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+.PHONY: run test ui eval install clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## materialise every asset over seeds/ into ./warehouse
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/aid-pipeline run --inbox seeds --warehouse warehouse
+
+test: $(STAMP)  ## the test suite (.ci/run calls exactly this)
+	$(BIN)/python -m pytest
+
+ui: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+eval: $(STAMP)  ## extraction quality against ../shared/gold
+	$(BIN)/aid-pipeline eval --gold ../shared/gold --inbox seeds --warehouse warehouse
+
+clean:
+	rm -rf warehouse .dagster

@@ -1,0 +1,1 @@
+"""aid_pipeline: counterpart-aid reports to clean, typed, traceable Parquet tables."""

@@ -1,0 +1,32 @@
+"""report_metrics: every metric mention with value in base units, unit, qualifier, type and attribution."""
+
+import dagster as dg
+
+from ..partitions import report_partitions
+from ..resources import PipelineSettings
+from ..stages import extract_report_metrics
+from .common import BACKFILL, STAGE_CODE_VERSION, run_stage, upstream_rows
+from .normalised import normalised_reports, raw_source
+from .sections import report_sections
+
+
+@dg.asset(
+    partitions_def=report_partitions,
+    backfill_policy=BACKFILL,
+    deps=[report_sections, normalised_reports],
+    group_name="stages",
+    code_version=STAGE_CODE_VERSION,
+    kinds={"python", "parquet"},
+    description="Metric mentions traced to section, sentence, normalised and raw character offsets.",
+)
+def report_metrics(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
+    wh = settings.warehouse
+
+    def work(key: str):
+        norm = upstream_rows(wh, "normalised_reports", key)
+        secs = upstream_rows(wh, "report_sections", key)
+        if norm is None or secs is None:
+            return None
+        return extract_report_metrics(norm[0], secs)
+
+    return run_stage(context, wh, "report_metrics", context.partition_keys, work, raw_source(wh))

@@ -1,0 +1,134 @@
+"""The contract tables (reports, texts, sections, metrics, quarantine, …) and the aggregates.
+
+They are rebuilt from the stage files of every report partition currently registered, so a report
+whose file left the inbox (and whose partition was removed) drops out of every table.
+"""
+
+
+import dagster as dg
+import pandas as pd
+
+from .. import io, tables
+from ..partitions import REPORTS_PARTITION
+from ..resources import PipelineSettings
+from .common import column_schema, preview_markdown
+from .metrics import report_metrics
+from .normalised import normalised_reports
+from .raw import raw_reports
+from .sections import report_sections
+
+TABLES_CODE_VERSION = "1"
+CONTRACT_TABLES = ("reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines")
+DESCRIPTIONS = {
+    "reports": "One row per report: source, hash, encoding, metadata, counts, original script.",
+    "texts": "Raw decoded text, normalised text and the offset map between them, per report.",
+    "sections": "Sections of every report with heading, kind, category and offsets into the normalised text.",
+    "metrics": "Every metric mention: value in base units, unit, qualifier, type, attribution and lineage offsets.",
+    "quarantine": "Every input that could not be processed, with the stage, a reason code and a sentence for people.",
+    "corrupt_spans": "Every mojibake run found in a raw text and what it was repaired to.",
+    "dropped_lines": "Every raw line removed from an article body (page chrome, bylines, footers) and why.",
+}
+SORT_KEYS = {
+    "reports": ["report_id"],
+    "texts": ["report_id"],
+    "sections": ["report_id", "ordinal"],
+    "metrics": ["report_id", "start", "end"],
+    "quarantine": ["source_path", "stage"],
+    "corrupt_spans": ["report_id", "raw_start"],
+    "dropped_lines": ["report_id", "raw_start"],
+}
+
+
+def registered_keys(context) -> list[str]:
+    return sorted(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
+
+
+def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
+    return {
+        "dagster/row_count": len(df),
+        "path": dg.MetadataValue.path(str(path)),
+        "preview": dg.MetadataValue.md(preview_markdown(df)),
+        "dagster/column_schema": column_schema(name),
+    }
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            name,
+            deps=[raw_reports, normalised_reports, report_sections, report_metrics],
+            group_name="tables",
+            description=DESCRIPTIONS[name],
+            code_version=TABLES_CODE_VERSION,
+            kinds={"parquet"},
+        )
+        for name in CONTRACT_TABLES
+    ],
+    can_subset=False,
+)
+def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettings):
+    """Concatenate the stage data of every registered report into the contract tables."""
+    wh = settings.warehouse
+    keys = registered_keys(context)
+    raw = io.read_stage(wh, "raw_reports", keys)
+    norm = io.read_stage(wh, "normalised_reports", keys)
+    secs = io.read_stage(wh, "report_sections", keys)
+    mets = io.read_stage(wh, "report_metrics", keys)
+    quar = io.read_stage(wh, "quarantine", keys)
+    # Rows of a report that was quarantined at a later stage must not linger from an earlier run.
+    ok = set(norm["report_id"]) - set(quar["report_id"].dropna())
+    secs = secs[secs["report_id"].isin(ok)]
+    mets = mets[mets["report_id"].isin(ok)]
+    norm = norm[norm["report_id"].isin(ok)]
+    built = {
+        "reports": tables.build_reports(raw, norm, secs, mets),
+        "texts": tables.build_texts(raw, norm),
+        "sections": secs,
+        "metrics": mets,
+        "quarantine": quar,
+        "corrupt_spans": tables.build_corrupt_spans(norm),
+        "dropped_lines": tables.build_dropped_lines(norm),
+    }
+    for name in CONTRACT_TABLES:
+        df = tables.sort_rows(built[name], SORT_KEYS[name])
+        path = io.write_frame(df, io.table_path(wh, name), name)
+        yield dg.MaterializeResult(asset_key=name, metadata=table_metadata(df, name, path))
+
+
+def _aggregate(name: str, description: str, build, upstream: tuple[str, ...]):
+    @dg.asset(
+        name=name,
+        deps=list(upstream),
+        group_name="aggregates",
+        description=description,
+        code_version=TABLES_CODE_VERSION,
+        kinds={"parquet"},
+    )
+    def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
+        wh = settings.warehouse
+        inputs = [io.read_frame(io.table_path(wh, t)) for t in upstream]
+        df = build(*inputs)
+        path = io.write_frame(df, io.table_path(wh, name), name)
+        return dg.MaterializeResult(metadata=table_metadata(df, name, path))
+
+    return _asset
+
+
+funding_by_donor_year = _aggregate(
+    "funding_by_donor_year",
+    "Sum of CNY by donor, recipient, year and metric type.",
+    tables.funding_by_donor_year,
+    ("metrics",),
+)
+metrics_by_category = _aggregate(
+    "metrics_by_category",
+    "Metric mentions, reports and value sums by section category, unit and metric type.",
+    tables.metrics_by_category,
+    ("metrics",),
+)
+report_summary = _aggregate(
+    "report_summary",
+    "Per report: counts and totals of funding, investment, people and projects.",
+    tables.report_summary,
+    ("reports", "metrics"),
+)

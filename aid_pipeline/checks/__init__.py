@@ -1,0 +1,1 @@
+"""pandera models (one per table) and the Dagster asset checks built on them."""

@@ -1,0 +1,128 @@
+"""Asset checks a user reads in the UI: pandera schemas (lazy, failure cases as metadata) and lineage rules."""
+
+
+import dagster as dg
+import pandas as pd
+import pandera.errors
+
+from .. import io
+from ..inbox import list_inbox
+from ..lineage import raw_span_matches
+from ..resources import PipelineSettings
+from ..text.convert import to_simplified
+from .schemas import MODELS, PINYIN_ANNOTATION
+
+SCHEMA_CHECKED_TABLES = ("reports", "texts", "sections", "metrics", "quarantine")
+
+
+def _read(settings: PipelineSettings, table: str) -> pd.DataFrame:
+    return io.read_frame(io.table_path(settings.warehouse, table))
+
+
+def _failures_md(df: pd.DataFrame, n: int = 20) -> dg.MetadataValue:
+    return dg.MetadataValue.md(df.head(n).to_markdown(index=False) if len(df) else "_none_")
+
+
+def _schema_check(table: str):
+    @dg.asset_check(
+        asset=table,
+        name=f"{table}_schema",
+        description=f"pandera model {MODELS[table].__name__} validated lazily over the whole {table} table.",
+        blocking=True,
+    )
+    def _check(settings: PipelineSettings) -> dg.AssetCheckResult:
+        df = _read(settings, table)
+        try:
+            MODELS[table].validate(df, lazy=True)
+        except pandera.errors.SchemaErrors as err:
+            cases = err.failure_cases
+            cols = [c for c in ("schema_context", "column", "check", "failure_case", "index") if c in cases]
+            return dg.AssetCheckResult(
+                passed=False,
+                metadata={
+                    "n_failure_cases": len(cases),
+                    "failure_cases": _failures_md(cases[cols].astype(str)),
+                    "rows": len(df),
+                },
+            )
+        return dg.AssetCheckResult(passed=True, metadata={"rows": len(df)})
+
+    return _check
+
+
+schema_checks = [_schema_check(t) for t in SCHEMA_CHECKED_TABLES]
+
+
+@dg.asset_check(asset="texts", description="No Traditional character (one that t2s would change) and no pinyin annotation left.")
+def texts_are_simplified(settings: PipelineSettings) -> dg.AssetCheckResult:
+    texts = _read(settings, "texts")
+    bad = []
+    for rid, text in zip(texts["report_id"], texts["text"]):
+        converted = to_simplified(text)
+        changed = [a for a, b in zip(text, converted) if a != b]
+        pinyin = pd.Series([text]).str.contains(PINYIN_ANNOTATION, regex=True).iloc[0]
+        if changed or pinyin or len(converted) != len(text):
+            bad.append({"report_id": rid, "traditional_chars": "".join(sorted(set(changed)))[:50], "pinyin_left": bool(pinyin)})
+    return dg.AssetCheckResult(
+        passed=not bad,
+        metadata={"reports_checked": len(texts), "reports_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
+    )
+
+
+@dg.asset_check(
+    asset="metrics",
+    additional_deps=["texts"],
+    description="Every metric's surface equals text[start:end] and its raw span holds the same characters in the raw text.",
+    blocking=True,
+)
+def metrics_trace_to_text(settings: PipelineSettings) -> dg.AssetCheckResult:
+    metrics = _read(settings, "metrics")
+    texts = _read(settings, "texts").set_index("report_id")
+    bad = []
+    for row in metrics[["metric_id", "report_id", "surface", "start", "end", "raw_start", "raw_end"]].itertuples(index=False):
+        if row.report_id not in texts.index:
+            bad.append({"metric_id": row.metric_id, "problem": "report missing from texts"})
+            continue
+        t = texts.loc[row.report_id]
+        if t["text"][row.start : row.end] != row.surface:
+            bad.append({"metric_id": row.metric_id, "problem": f"text[start:end]={t['text'][row.start:row.end]!r} != {row.surface!r}"})
+        elif not raw_span_matches(t["raw_text"][row.raw_start : row.raw_end], row.surface):
+            bad.append({"metric_id": row.metric_id, "problem": f"raw {t['raw_text'][row.raw_start:row.raw_end]!r} != {row.surface!r}"})
+    return dg.AssetCheckResult(
+        passed=not bad,
+        metadata={"metrics_checked": len(metrics), "metrics_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
+    )
+
+
+@dg.asset_check(asset="reports", additional_deps=["sections"], description="Every report has at least one section.")
+def every_report_has_a_section(settings: PipelineSettings) -> dg.AssetCheckResult:
+    reports = _read(settings, "reports")
+    sections = _read(settings, "sections")
+    missing = sorted(set(reports["report_id"]) - set(sections["report_id"]))
+    return dg.AssetCheckResult(
+        passed=not missing, metadata={"reports": len(reports), "reports_without_sections": dg.MetadataValue.json(missing[:100])}
+    )
+
+
+@dg.asset_check(
+    asset="quarantine",
+    additional_deps=["reports"],
+    description="Every file in the inbox is either a report or a quarantine row: nothing is silently dropped.",
+)
+def every_input_accounted_for(settings: PipelineSettings) -> dg.AssetCheckResult:
+    inbox = {str(f.path) for f in list_inbox(settings.inbox)}
+    reports = set(_read(settings, "reports")["source_path"])
+    quarantined = set(_read(settings, "quarantine")["source_path"])
+    lost = sorted(inbox - reports - quarantined)
+    return dg.AssetCheckResult(
+        passed=not lost,
+        metadata={
+            "inbox_files": len(inbox),
+            "reports": len(reports & inbox),
+            "quarantined": len(quarantined & inbox),
+            "unaccounted": dg.MetadataValue.json(lost[:100]),
+        },
+    )
+
+
+all_checks = [*schema_checks, texts_are_simplified, metrics_trace_to_text, every_report_has_a_section, every_input_accounted_for]

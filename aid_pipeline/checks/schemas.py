@@ -1,0 +1,188 @@
+"""pandera DataFrameModels, one per table; every check is vectorised (no Python row loops).
+
+``validate(df, Model)`` returns the valid frame or raises ``pandera.errors.SchemaErrors`` with every
+failure case (lazy validation), which the assets and checks turn into quarantine rows or metadata.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from ..vocab import CATEGORIES, METRIC_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Characters that are pinyin annotation material: a "(…)" of Latin letters with tone marks, glued after CJK.
+PINYIN_ANNOTATION = r"[\u4e00-\u9fff][(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}[)）]"
+
+
+class RawReports(pa.DataFrameModel):
+    report_id: Series[str] = pa.Field(unique=True, str_length={"min_value": 1})
+    partition_key: Series[str] = pa.Field(unique=True)
+    source_path: Series[str]
+    sha256: Series[str] = pa.Field(str_matches=SHA256.pattern)
+    n_bytes: Series[pd.Int64Dtype] = pa.Field(gt=0)
+    encoding: Series[str] = pa.Field(isin=["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "gb18030", "gbk", "big5"])
+    raw_text: Series[str]
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class NormalisedReports(pa.DataFrameModel):
+    report_id: Series[str] = pa.Field(unique=True)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    script: Series[str] = pa.Field(isin=list(SCRIPTS))
+    n_chars: Series[pd.Int32Dtype] = pa.Field(gt=0)
+    n_chars_raw: Series[pd.Int32Dtype] = pa.Field(gt=0)
+    n_corrupt_spans: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    title: Series[str] = pa.Field(nullable=True)
+    source: Series[str] = pa.Field(nullable=True)
+    donor: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="len(offsets) == len(text) == n_chars")
+    def offsets_cover_text(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["offsets"].map(len) == df["text"].str.len()) & (df["offset_ends"].map(len) == df["n_chars"])
+
+    @pa.dataframe_check(error="no pinyin annotation left in the normalised text")
+    def no_pinyin(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~df["text"].str.contains(PINYIN_ANNOTATION, regex=True)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Sections(pa.DataFrameModel):
+    report_id: Series[str]
+    section_id: Series[str] = pa.Field(unique=True)
+    ordinal: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    heading: Series[str] = pa.Field(nullable=True)
+    kind: Series[str] = pa.Field(isin=list(SECTION_KINDS))
+    category: Series[str] = pa.Field(isin=list(CATEGORIES))
+    text: Series[str]
+    start: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    end: Series[pd.Int32Dtype] = pa.Field(ge=0)
+
+    @pa.dataframe_check(error="start <= end and text == end - start characters")
+    def span_matches_text(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["start"] <= df["end"]) & (df["text"].str.len() == (df["end"] - df["start"]))
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Metrics(pa.DataFrameModel):
+    report_id: Series[str]
+    metric_id: Series[str] = pa.Field(unique=True)
+    section_id: Series[str]
+    sentence: Series[str]
+    surface: Series[str] = pa.Field(str_length={"min_value": 1})
+    start: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    end: Series[pd.Int32Dtype] = pa.Field(ge=1)
+    raw_start: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    raw_end: Series[pd.Int32Dtype] = pa.Field(ge=1)
+    value: Series[float] = pa.Field(ge=0)
+    value_high: Series[float] = pa.Field(nullable=True, ge=0)
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    qualifier: Series[str] = pa.Field(isin=list(QUALIFIERS))
+    metric_type: Series[str] = pa.Field(isin=list(METRIC_TYPES))
+    category: Series[str] = pa.Field(isin=list(CATEGORIES))
+    donor: Series[str] = pa.Field(nullable=True)
+    recipient: Series[str] = pa.Field(nullable=True)
+    year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+
+    @pa.dataframe_check(error="start < end, raw_start < raw_end, surface has end - start characters")
+    def spans_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        return (
+            (df["start"] < df["end"])
+            & (df["raw_start"] < df["raw_end"])
+            & (df["surface"].str.len() == (df["end"] - df["start"]))
+        )
+
+    @pa.dataframe_check(error="a range has value <= value_high and qualifier 'range'")
+    def ranges_consistent(cls, df: pd.DataFrame) -> Series[bool]:
+        has_high = df["value_high"].notna()
+        return ~has_high | ((df["value"] <= df["value_high"]) & (df["qualifier"] == "range"))
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Quarantine(pa.DataFrameModel):
+    source_path: Series[str]
+    sha256: Series[str] = pa.Field(nullable=True)
+    reason: Series[str] = pa.Field(str_length={"min_value": 1})
+    detail: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Reports(pa.DataFrameModel):
+    report_id: Series[str] = pa.Field(unique=True)
+    source_path: Series[str]
+    sha256: Series[str] = pa.Field(str_matches=SHA256.pattern)
+    encoding: Series[str]
+    n_chars_raw: Series[pd.Int32Dtype] = pa.Field(gt=0)
+    n_chars: Series[pd.Int32Dtype] = pa.Field(gt=0)
+    title: Series[str] = pa.Field(nullable=True)
+    subtitle: Series[str] = pa.Field(nullable=True)
+    source: Series[str] = pa.Field(nullable=True)
+    donor: Series[str] = pa.Field(nullable=True)
+    n_sections: Series[pd.Int32Dtype] = pa.Field(ge=1)
+    n_metrics: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    n_corrupt_spans: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    script: Series[str] = pa.Field(isin=list(SCRIPTS))
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class Texts(pa.DataFrameModel):
+    report_id: Series[str] = pa.Field(unique=True)
+    raw_text: Series[str]
+    text: Series[str]
+
+    @pa.dataframe_check(error="one offset per normalised character, each inside the raw text")
+    def offsets_in_range(cls, df: pd.DataFrame) -> Series[bool]:
+        n_text = df["text"].str.len()
+        n_raw = df["raw_text"].str.len()
+        lens_ok = df["offsets"].map(len) == n_text
+        max_off = df["offset_ends"].map(lambda a: max(a) if len(a) else 0)
+        return lens_ok & (max_off <= n_raw)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "raw_reports": RawReports,
+    "normalised_reports": NormalisedReports,
+    "report_sections": Sections,
+    "report_metrics": Metrics,
+    "reports": Reports,
+    "texts": Texts,
+    "sections": Sections,
+    "metrics": Metrics,
+    "quarantine": Quarantine,
+}
+
+
+def failure_report_ids(df: pd.DataFrame, error) -> set[str]:
+    """The report_ids of rows that a lazy ``SchemaErrors`` points at (all reports if it names no row)."""
+    cases = error.failure_cases
+    idx = pd.to_numeric(cases.get("index"), errors="coerce").dropna().astype(int)
+    idx = [i for i in idx if i in df.index]
+    if not idx:
+        return set(df["report_id"]) if "report_id" in df else set()
+    return set(df.loc[idx, "report_id"])

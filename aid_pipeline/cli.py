@@ -1,0 +1,172 @@
+"""Command line: ``aid-pipeline run | eval``.
+
+    aid-pipeline run  [--inbox DIR] [--warehouse DIR]      materialise every asset over the inbox
+    aid-pipeline eval --gold DIR [--inbox DIR] [--warehouse DIR] [--verbose]
+
+Dagster's state goes to ``$DAGSTER_HOME``, by default ``./.dagster``, so runs started here show up
+in ``make ui``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_DAGSTER_HOME = ".dagster"
+
+
+def _ensure_dagster_home() -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def sync_partitions(instance, inbox: str, warehouse: str) -> tuple[list[str], list[str], list[str]]:
+    """Register a partition per inbox file and drop those whose file is gone; returns (all, added, removed)."""
+    from . import io
+    from .inbox import list_inbox
+    from .partitions import REPORTS_PARTITION
+
+    keys = [f.partition_key for f in list_inbox(inbox)]
+    registered = set(instance.get_dynamic_partitions(REPORTS_PARTITION))
+    added = [k for k in keys if k not in registered]
+    removed = sorted(registered - set(keys))
+    if added:
+        instance.add_dynamic_partitions(REPORTS_PARTITION, added)
+    for key in removed:
+        instance.delete_dynamic_partition(REPORTS_PARTITION, key)
+        io.remove_stage_files(warehouse, key)
+    return list(instance.get_dynamic_partitions(REPORTS_PARTITION)), added, removed
+
+
+def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING"):
+    """Materialise every asset and check over all reports in ``inbox`` in ONE Dagster run; returns the result."""
+    import dagster as dg
+
+    from .definitions import build_defs
+    from .jobs import range_tags
+    from .resources import PipelineSettings
+
+    if instance is None:
+        _ensure_dagster_home()
+        instance = dg.DagsterInstance.get()
+    keys, added, removed = sync_partitions(instance, inbox, warehouse)
+    defs = build_defs(PipelineSettings(inbox=inbox, warehouse=warehouse))
+    if keys:
+        job = defs.resolve_job_def("process_reports")
+        tags = range_tags(keys[0], keys[-1])
+    else:
+        job = defs.resolve_job_def("rebuild_tables")
+        tags = {}
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
+    if not quiet:
+        print(f"partitions: {len(keys)} registered, {len(added)} added, {len(removed)} removed")
+    return result
+
+
+def summary(warehouse: str) -> str:
+    """A few lines on what the warehouse holds."""
+    from . import io
+
+    def count(name: str) -> int:
+        p = io.table_path(warehouse, name)
+        return len(io.read_frame(p)) if p.exists() else 0
+
+    lines = [
+        f"reports processed: {count('reports')}",
+        f"sections:          {count('sections')}",
+        f"metrics:           {count('metrics')}",
+        f"quarantined:       {count('quarantine')}",
+        f"tables in:         {Path(warehouse).resolve()}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_run(args) -> int:
+    from .io import warehouse_dir
+
+    warehouse = str(warehouse_dir(args.warehouse))
+    t0 = time.perf_counter()
+    result = run_pipeline(args.inbox, warehouse)
+    dt = time.perf_counter() - t0
+    print(summary(warehouse))
+    failed_checks = [
+        e.asset_check_evaluation_data.check_name
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
+    print(f"checks failed:     {', '.join(failed_checks) if failed_checks else 'none'}")
+    print(f"run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {dt:.1f} s")
+    return 0 if result.success else 1
+
+
+def cmd_eval(args) -> int:
+    from . import io
+    from .evaluation.meta import evaluate_meta, format_meta_report
+    from .evaluation.metrics import evaluate_metrics, format_metrics_report
+
+    warehouse = str(io.warehouse_dir(args.warehouse))
+    if args.inbox or not io.table_path(warehouse, "metrics").exists():
+        run_pipeline(args.inbox or "seeds", warehouse, quiet=True)
+    metrics = io.read_frame(io.table_path(warehouse, "metrics"))
+    result = evaluate_metrics(metrics.to_dict("records"), args.gold)
+    print(format_metrics_report(result, verbose=args.verbose))
+    meta_path = Path(args.gold) / "meta.json"
+    if meta_path.exists():
+        print()
+        print(format_meta_report(evaluate_meta(predicted_meta(warehouse), meta_path)))
+    return 0
+
+
+def predicted_meta(warehouse: str) -> dict[str, dict]:
+    """Per report_id: metadata, headings, captions and body text, in the shape ``evaluate_meta`` reads."""
+    from . import io
+
+    reports = io.read_frame(io.table_path(warehouse, "reports"))
+    sections = io.read_frame(io.table_path(warehouse, "sections"))
+    texts = io.read_frame(io.table_path(warehouse, "texts")).set_index("report_id")
+    out = {}
+    for r in reports.to_dict("records"):
+        secs = sections[sections["report_id"] == r["report_id"]].sort_values("ordinal")
+        body = secs[secs["kind"] != "caption"]
+        out[r["report_id"]] = {
+            "title": r["title"],
+            "subtitle": r["subtitle"],
+            "publish_date": None if r["publish_date"] is None or r["publish_date"] != r["publish_date"] else str(r["publish_date"]),
+            "source": r["source"],
+            "donor": r["donor"],
+            "recipients": list(r["recipients"]) if r["recipients"] is not None else [],
+            "headings": [h for h in body["heading"].tolist() if isinstance(h, str)],
+            "captions": secs[secs["kind"] == "caption"]["text"].tolist(),
+            "text": "\n".join(body["text"].tolist()) if len(body) else texts.loc[r["report_id"], "text"],
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="aid-pipeline", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="materialise every asset over the inbox into the warehouse")
+    p_run.add_argument("--inbox", default=os.environ.get("AID_INBOX", "seeds"), help="folder of report files (default: seeds)")
+    p_run.add_argument("--warehouse", default=None, help="output folder (default: $AID_WAREHOUSE or ./warehouse)")
+    p_run.set_defaults(func=cmd_run)
+    p_eval = sub.add_parser("eval", help="precision/recall of metrics and metadata against gold annotations")
+    p_eval.add_argument("--gold", required=True, help="folder with metrics_*.jsonl and meta.json")
+    p_eval.add_argument("--inbox", default=None, help="run the pipeline on this inbox first")
+    p_eval.add_argument("--warehouse", default=None)
+    p_eval.add_argument("--verbose", action="store_true", help="list misses and extras")
+    p_eval.set_defaults(func=cmd_eval)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

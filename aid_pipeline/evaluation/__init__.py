@@ -1,0 +1,1 @@
+"""Gold-data evaluation of extraction (metrics, metadata)."""

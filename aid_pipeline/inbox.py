@@ -1,0 +1,83 @@
+"""Finding report files in an inbox folder and naming them safely (no Dagster import).
+
+``report_id`` is the file name without its extension(s), as the data contract says. The Dagster
+partition key is derived from it: kept as is when it is already a safe key, otherwise reduced to
+safe characters plus a short hash of the full name, so two names that differ only in dropped
+characters never share a key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REPORT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_\-\u4e00-\u9fff]+")
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_\-\u4e00-\u9fff]+")
+MAX_KEY_LEN = 100
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """A report file found in the inbox: ``InboxFile(path=Path('seeds/000_x.txt'), report_id='000_x', partition_key='000_x')``."""
+
+    path: Path
+    report_id: str
+    partition_key: str
+
+
+def report_id_of(file_name: str) -> str:
+    """File name without its extension(s): ``'000_ab.txt.gz'`` → ``'000_ab'``; ``'.hidden'`` → ``'.hidden'``."""
+    name = os.path.basename(file_name)
+    stem = name.split(".", 1)[0] if not name.startswith(".") else name
+    return stem or name
+
+
+def partition_key_of(file_name: str) -> str:
+    """A Dagster-safe, collision-free key: ``'000_ab.txt'`` → ``'000_ab'``; ``'a b.txt'`` → ``'a_b-3f1c…'``."""
+    rid = report_id_of(file_name)
+    if _SAFE_KEY.fullmatch(rid) and len(rid) <= MAX_KEY_LEN:
+        return rid
+    return _hashed_key(rid, os.path.basename(file_name))
+
+
+def _hashed_key(readable: str, full_name: str) -> str:
+    """Safe characters of ``readable`` plus 8 hex digits of ``full_name``'s hash: ``('a b', 'a b.txt')`` → ``'a_b-…'``."""
+    cleaned = _UNSAFE_RUN.sub("_", readable).strip("_")[: MAX_KEY_LEN - 9] or "report"
+    digest = hashlib.sha1(full_name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{cleaned}-{digest}"
+
+
+def list_inbox(inbox: str | os.PathLike) -> list[InboxFile]:
+    """Regular files directly in ``inbox`` (hidden files skipped), sorted by name: ``list_inbox('seeds')`` → ``[InboxFile(...), ...]``."""
+    root = Path(inbox)
+    if not root.is_dir():
+        raise FileNotFoundError(f"inbox folder does not exist: {root}")
+    found = []
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                continue
+            found.append(InboxFile(Path(entry.path), report_id_of(entry.name), partition_key_of(entry.name)))
+    found.sort(key=lambda f: f.path.name)
+    return _disambiguate(found)
+
+
+def _disambiguate(files: list[InboxFile]) -> list[InboxFile]:
+    """Two files with one stem (``a.txt``, ``a.md``): the later one is identified by its full name."""
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        if f.partition_key in seen or f.report_id in seen:
+            f = InboxFile(f.path, f.path.name, _hashed_key(f.path.name, f.path.name))
+        seen.update((f.partition_key, f.report_id))
+        out.append(f)
+    return out
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex digest: ``sha256_of(b'')`` → ``'e3b0c442…'``."""
+    return hashlib.sha256(data).hexdigest()

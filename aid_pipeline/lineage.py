@@ -1,0 +1,23 @@
+"""Row-level lineage: does a raw span hold the characters a metric's surface shows? (no Dagster import)"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .text.convert import to_simplified
+
+_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}[)）]")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Text reduced for comparison: ``'投入 6423 萬元'`` → ``'投入6423万元'`` (t2s, NFKC, no pinyin, no spaces)."""
+    text = _PINYIN.sub("", text)
+    text = unicodedata.normalize("NFKC", to_simplified(text))
+    return _SPACE.sub("", text)
+
+
+def raw_span_matches(raw_slice: str, surface: str) -> bool:
+    """``raw_span_matches('6423 萬元', '6423万元')`` → ``True``: same characters modulo conversion and spacing."""
+    return fold(raw_slice) == fold(surface)

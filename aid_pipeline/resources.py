@@ -1,0 +1,26 @@
+"""Where the pipeline reads reports from and writes tables to, as a Dagster resource."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from .io import DEFAULT_WAREHOUSE
+
+DEFAULT_INBOX = "seeds"
+
+
+class PipelineSettings(dg.ConfigurableResource):
+    """``inbox``: folder of report files; ``warehouse``: folder of Parquet tables."""
+
+    inbox: str = DEFAULT_INBOX
+    warehouse: str = DEFAULT_WAREHOUSE
+
+
+def settings_from_env() -> PipelineSettings:
+    """Settings from ``$AID_INBOX`` / ``$AID_WAREHOUSE``, else ``seeds`` / ``warehouse``."""
+    return PipelineSettings(
+        inbox=os.environ.get("AID_INBOX") or DEFAULT_INBOX,
+        warehouse=os.environ.get("AID_WAREHOUSE") or DEFAULT_WAREHOUSE,
+    )

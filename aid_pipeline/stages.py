@@ -1,0 +1,212 @@
+"""One function per pipeline stage, turning one report's upstream rows into its rows (no Dagster import).
+
+The Dagster assets, the CLI benchmark and the tests all call these, so what a stage does is
+defined once. Each function raises on a real failure; the caller turns that into a quarantine row.
+
+    read_raw(InboxFile)                 -> raw_reports row        (or raises DecodeError)
+    normalise_report(raw row)           -> normalised_reports row (text, offsets, metadata)
+    section_report(normalised row)      -> report_sections rows
+    extract_report_metrics(norm, secs)  -> report_metrics rows
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import asdict
+
+from .inbox import InboxFile, sha256_of
+from .io import STAT_COLUMNS
+from .text.decode import decode_bytes
+from .text.metadata import extract_metadata
+from .text.metrics import extract_metrics
+from .text.normalise import normalise
+from .text.segment import segment
+from .text.types import DecodeError, Section, Sentence
+
+MAX_REPORT_BYTES = 20_000_000
+
+
+class QuarantineError(Exception):
+    """A report that cannot go through a stage, with a reason code and a sentence for people."""
+
+    def __init__(self, reason: str, detail: str, sha256: str | None = None):
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail, self.sha256 = reason, detail, sha256
+
+
+def read_raw(file: InboxFile, max_bytes: int = MAX_REPORT_BYTES) -> dict:
+    """Read, hash and decode one inbox file: ``read_raw(InboxFile(...))`` → ``{'report_id': …, 'encoding': 'utf-8', …}``."""
+    try:
+        size = os.stat(file.path).st_size
+    except FileNotFoundError as exc:
+        raise QuarantineError("file_missing", f"the file disappeared before it could be read: {exc}") from exc
+    if size > max_bytes:
+        raise QuarantineError(
+            "too_large", f"{size:,} bytes is over the {max_bytes:,}-byte limit for one report; split it or raise the limit"
+        )
+    try:
+        data = file.path.read_bytes()
+    except FileNotFoundError as exc:
+        raise QuarantineError("file_missing", f"the file disappeared while being read: {exc}") from exc
+    except OSError as exc:
+        raise QuarantineError("unreadable", f"the file could not be read: {exc}") from exc
+    digest = sha256_of(data)
+    try:
+        decoded = decode_bytes(data, max_bytes=max_bytes)
+    except DecodeError as exc:
+        raise QuarantineError(exc.reason, exc.detail, digest) from exc
+    return {
+        "report_id": file.report_id,
+        "partition_key": file.partition_key,
+        "source_path": str(file.path),
+        "sha256": digest,
+        "n_bytes": len(data),
+        "encoding": decoded.encoding,
+        "raw_text": decoded.text,
+    }
+
+
+def normalise_report(raw: dict) -> dict:
+    """Normalised text, offset map and metadata of one raw row: ``{'raw_text': '網(wǎng)'}`` → ``{'text': '网', 'offsets': [0], …}``."""
+    raw_text = raw["raw_text"]
+    norm = normalise(raw_text)
+    meta = extract_metadata(norm)
+    if not norm.text.strip():
+        raise QuarantineError("no_article_text", "nothing is left of the report after removing page chrome", raw.get("sha256"))
+    row = {
+        "report_id": raw["report_id"],
+        "text": norm.text,
+        "offsets": list(norm.starts),
+        "offset_ends": list(norm.ends),
+        "script": norm.script,
+        "n_chars_raw": len(raw_text),
+        "n_chars": len(norm.text),
+        "title": meta.title,
+        "subtitle": meta.subtitle,
+        "publish_date": _parse_date(meta.publish_date),
+        "publish_time": meta.publish_time,
+        "source": meta.source,
+        "reporter": meta.reporter,
+        "donor": meta.donor,
+        "recipients": list(meta.recipients),
+        "n_corrupt_spans": len(norm.corrupt_spans),
+        "corrupt_spans": [asdict(s) for s in norm.corrupt_spans],
+        "dropped_lines": [asdict(d) for d in norm.dropped],
+    }
+    for col in STAT_COLUMNS:
+        row[col] = int(norm.stats.get(col[2:], norm.stats.get(col, 0)))
+    return row
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def section_report(norm: dict) -> list[dict]:
+    """Section rows of one normalised report: ``{'text': '标题\\n正文。'}`` → ``[{'ordinal': 0, 'kind': 'lead', …}]``."""
+    text = norm["text"]
+    rid = norm["report_id"]
+    rows = []
+    for sec in segment(text):
+        rows.append(
+            {
+                "report_id": rid,
+                "section_id": f"{rid}:s{sec.ordinal:03d}",
+                "ordinal": sec.ordinal,
+                "heading": sec.heading,
+                "kind": sec.kind,
+                "category": sec.category,
+                "text": text[sec.start : sec.end],
+                "start": sec.start,
+                "end": sec.end,
+                "heading_start": sec.heading_start,
+                "heading_end": sec.heading_end,
+                "n_sentences": len(sec.sentences),
+                "sentence_starts": [s.start for s in sec.sentences],
+                "sentence_ends": [s.end for s in sec.sentences],
+            }
+        )
+    return rows
+
+
+def sections_from_rows(rows: list[dict]) -> list[Section]:
+    """Rebuild ``Section`` objects from stored section rows (inverse of ``section_report``)."""
+    out = []
+    for r in sorted(rows, key=lambda r: r["ordinal"]):
+        sentences = [Sentence(int(a), int(b)) for a, b in zip(r["sentence_starts"], r["sentence_ends"])]
+        out.append(
+            Section(
+                ordinal=int(r["ordinal"]),
+                heading=_none(r["heading"]),
+                kind=r["kind"],
+                category=r["category"],
+                start=int(r["start"]),
+                end=int(r["end"]),
+                sentences=sentences,
+                heading_start=_none(r["heading_start"]),
+                heading_end=_none(r["heading_end"]),
+            )
+        )
+    return out
+
+
+def _none(v):
+    try:
+        import pandas as pd
+
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    return v
+
+
+def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
+    """Metric rows of one report, each traced to its section, sentence, and normalised and raw characters."""
+    text = norm["text"]
+    rid = norm["report_id"]
+    starts, ends = norm["offsets"], norm["offset_ends"]
+    sections = sections_from_rows(section_rows)
+    publish = norm.get("publish_date")
+    publish_iso = publish.isoformat() if hasattr(publish, "isoformat") else _none(publish)
+    metrics = extract_metrics(
+        text,
+        sections,
+        report_donor=_none(norm.get("donor")),
+        report_recipients=list(norm.get("recipients") or []),
+        publish_date=publish_iso,
+    )
+    by_span = [(s.start, s.end, s) for s in sections]
+    rows = []
+    for i, m in enumerate(sorted(metrics, key=lambda m: (m.start, m.end))):
+        sec = next((s for a, b, s in by_span if a <= m.start < b), sections[-1] if sections else None)
+        rows.append(
+            {
+                "report_id": rid,
+                "metric_id": f"{rid}:m{i:04d}",
+                "section_id": f"{rid}:s{sec.ordinal:03d}" if sec else None,
+                "section_kind": sec.kind if sec else None,
+                "sentence": text[m.sentence_start : m.sentence_end],
+                "surface": m.surface,
+                "start": m.start,
+                "end": m.end,
+                "raw_start": int(starts[m.start]),
+                "raw_end": int(ends[m.end - 1]),
+                "value": float(m.value),
+                "value_high": None if m.value_high is None else float(m.value_high),
+                "unit": m.unit,
+                "qualifier": m.qualifier,
+                "metric_type": m.metric_type,
+                "category": sec.category if sec else "other",
+                "donor": m.donor,
+                "recipient": m.recipient,
+                "year": m.year,
+            }
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Pure text functions: decode, normalise, metadata, segment, numbers, metrics (no Dagster import)."""

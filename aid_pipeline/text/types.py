@@ -1,0 +1,130 @@
+"""Plain data types passed between the text functions (no Dagster, no pandas).
+
+Every offset is a Python ``str`` index. Offsets called ``start``/``end`` index the *normalised* text;
+offsets called ``raw_start``/``raw_end`` index the *raw decoded* text. Ends are exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class DecodeError(ValueError):
+    """Raised when input bytes cannot be turned into text with confidence.
+
+    ``reason`` is a short machine-readable code (``empty``, ``binary``, ``undecodable``,
+    ``html_page``, ``too_large``); ``detail`` is a sentence a person understands.
+    """
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded input: ``Decoded(text="援疆", encoding="utf-8", confidence=1.0)``."""
+
+    text: str
+    encoding: str  # canonical codec name: utf-8, utf-8-sig, utf-16-le, utf-16-be, gb18030, big5
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class CorruptSpan:
+    """A mojibake run in the raw text and what it was repaired to (``None`` if not recoverable)."""
+
+    raw_start: int
+    raw_end: int
+    raw: str
+    repaired: str | None
+    recovered: bool
+
+
+@dataclass(frozen=True)
+class DroppedLine:
+    """A raw line removed from the article body (page chrome, bylines, footers ...).
+
+    ``text`` is the line after script conversion and tidying, so metadata can be read from it.
+    """
+
+    text: str
+    raw_start: int
+    raw_end: int
+    reason: str  # e.g. share_widget, index_header, byline, footer, copyright, duplicate_title
+
+
+@dataclass
+class Normalised:
+    """The normalised article text and its map back to the raw text.
+
+    ``starts[i]:ends[i]`` is the raw span normalised character ``i`` came from, so
+    ``raw_span(a, b)`` slices the raw characters behind ``text[a:b]``.
+    """
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    script: str  # original script: simplified / traditional / mixed
+    dropped: list[DroppedLine] = field(default_factory=list)
+    corrupt_spans: list[CorruptSpan] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw ``(raw_start, raw_end)`` behind normalised ``text[start:end]`` (``end > start``)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+@dataclass
+class Metadata:
+    """What a report says about itself; ``None``/empty when it does not say."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    publish_date: str | None = None  # ISO date "YYYY-MM-DD"
+    publish_time: str | None = None  # "HH:MM:SS" when stated
+    source: str | None = None
+    reporter: str | None = None
+    donor: str | None = None  # canonical donor name from the place lexicon, e.g. 深圳, 山东
+    recipients: list[str] = field(default_factory=list)  # canonical recipient names
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+
+
+@dataclass
+class Section:
+    """A section of the normalised text. ``kind`` is lead / body / appended / caption."""
+
+    ordinal: int
+    heading: str | None
+    kind: str
+    category: str
+    start: int
+    end: int
+    sentences: list[Sentence] = field(default_factory=list)
+    heading_start: int | None = None
+    heading_end: int | None = None
+
+
+@dataclass
+class Metric:
+    """One metric mention; ``surface == text[start:end]``."""
+
+    start: int
+    end: int
+    surface: str
+    value: float
+    value_high: float | None
+    unit: str
+    qualifier: str
+    metric_type: str
+    sentence_start: int
+    sentence_end: int
+    donor: str | None = None
+    recipient: str | None = None
+    year: int | None = None
