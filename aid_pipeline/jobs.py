@@ -5,12 +5,10 @@ from __future__ import annotations
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from .partitions import report_partitions
 
 process_reports = dg.define_asset_job(
     "process_reports",
     selection=dg.AssetSelection.all(),
-    partitions_def=report_partitions,
     description="Every stage for a range of report partitions in ONE run, then the tables, aggregates and checks.",
 )
 

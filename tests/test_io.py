@@ -1,0 +1,35 @@
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from aid_pipeline import io
+
+
+def test_write_frame_uses_the_explicit_schema(tmp_path):
+    df = pd.DataFrame({"report_id": ["r"], "raw_text": ["原文"], "text": ["原文"], "offsets": [[0, 1]], "offset_ends": [[1, 2]]})
+    path = io.write_frame(df, tmp_path / "texts.parquet", "texts")
+    schema = pq.read_schema(path)
+    assert schema.names == [f.name for f in io.SCHEMAS["texts"]]
+    assert schema.field("offsets").type == pa.list_(pa.int32())
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
+    path = tmp_path / "t.parquet"
+    good = pd.DataFrame({"report_id": ["a"], "text": ["x"], "raw_start": [0], "raw_end": [1], "reason": ["r"]})
+    io.write_frame(good, path, "dropped_lines")
+    before = path.read_bytes()
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(io.pq, "write_table", boom)
+    with pytest.raises(OSError):
+        io.write_frame(good.assign(text="y"), path, "dropped_lines")
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]  # no temp file left behind
+
+
+def test_read_stage_of_nothing_is_an_empty_typed_frame(tmp_path):
+    df = io.read_stage(tmp_path, "report_metrics", ["missing"])
+    assert df.empty and "surface" in df.columns
