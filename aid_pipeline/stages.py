@@ -179,7 +179,7 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
         text,
         sections,
         report_donor=_none(norm.get("donor")),
-        report_recipients=list(norm.get("recipients") or []),
+        report_recipients=[] if norm.get("recipients") is None else [str(r) for r in norm["recipients"]],
         publish_date=publish_iso,
     )
     by_span = [(s.start, s.end, s) for s in sections]

@@ -1,0 +1,241 @@
+"""Read what a report says about itself: title, subtitle, date, source, reporter, donor, recipients.
+
+Sources, in order of trust: labelled chrome lines (``名称: …``, ``发布日期:2025-04-13``,
+``2023-09-20 19:32:21 来源:中新网新疆``, ``【来源】南方农村报``, ``【记者】…``) found in ``norm.dropped`` or
+left at the head/tail of the text, then the title block at the top of the text. Nothing is guessed:
+a field the report does not state stays ``None``/empty (dates are never taken from the article body).
+
+Donor: the donor entity named first in the title/subtitle (a donor city such as 深圳 beats its own
+province), else the lead's most-mentioned donor, else the text's. Recipients: recipient places named in
+the report (appended articles excluded), restricted to the donor's paired recipients when any are named.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aid_pipeline.text.places import _DATA as _PLACES, donors_in, find_places, recipients_in, recipients_of
+from aid_pipeline.text.segment import _LABEL_RE, is_heading_line, segment
+from aid_pipeline.text.types import Metadata, Normalised
+
+__all__ = ["extract_metadata"]
+
+_DATE = r"(\d{4})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"
+_TIME = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
+_SEP = r"\s?[:：]?\s?"
+# (regex, priority) — lower priority number wins
+_DATE_RES = [
+    (re.compile(r"发布(?:日期|时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 0),
+    (re.compile(_DATE + r"(?:\s?" + _TIME + r")?\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
+    (re.compile(r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
+    (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
+    (re.compile(r"成文日期" + _SEP + _DATE), 4),
+]
+_SOURCE_RES = [
+    (re.compile(r"【来\s?源】\s?([^【\[\s]{2,30})"), 0),
+    (re.compile(r"(?:来\s?源|稿源|来源于|出处)\s?[:：]\s?([^【\[\s|丨]{2,30})"), 1),
+    (re.compile(r"发布机构\s?[:：]\s?([^【\[\s|丨]{2,30})"), 2),
+]
+_SOURCE_STOP_RE = re.compile(r"(?:成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
+_NAME = r"[\u4e00-\u9fff·]{2,5}"
+_REPORTER_RES = [
+    re.compile(r"【记者】\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
+    re.compile(r"(?:^|[\s（(【报网社台])(?:本报|本网|特约|见习)?记者\s?[:：]?\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
+    re.compile(r"日电\s?[（(](?:记者\s?)?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})[)）]"),
+]
+_REPORTER_STOP = ("通讯员", "摄影", "文", "图", "编辑", "报道")
+_TITLE_LABEL_RE = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
+_SLOGAN_RE = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
+_CHROME_WORDS = ("分享到", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
+_HEAD_LINES = 12
+_TAIL_LINES = 8
+
+
+def _valid_date(y: str, m: str, d: str) -> str | None:
+    yi, mi, di = int(y), int(m), int(d)
+    if 1990 <= yi <= 2100 and 1 <= mi <= 12 and 1 <= di <= 31:
+        return f"{yi:04d}-{mi:02d}-{di:02d}"
+    return None
+
+
+def _norm_time(t: str | None) -> str | None:
+    if not t:
+        return None
+    parts = t.replace("：", ":").split(":")
+    if len(parts) == 2:
+        parts.append("00")
+    h, m, s = (int(p) for p in parts)
+    if h > 23 or m > 59 or s > 59:
+        return None
+    return f"{h:02d}:{m:02d}:{s:02d}"
+
+
+def _is_chrome(line: str) -> bool:
+    return bool(_LABEL_RE.match(line)) or any(w in line for w in _CHROME_WORDS)
+
+
+def _find_date(lines: list[str]) -> tuple[str | None, str | None]:
+    best: tuple[int, int, str, str | None] | None = None
+    for idx, line in enumerate(lines):
+        for rx, prio in _DATE_RES:
+            m = rx.search(line)
+            if not m:
+                continue
+            d = _valid_date(m.group(1), m.group(2), m.group(3))
+            if d is None:
+                continue
+            t = _norm_time(m.group(4)) if rx.groups >= 4 else None
+            cand = (prio, idx, d, t)
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+    return (best[2], best[3]) if best else (None, None)
+
+
+def _find_source(lines: list[str]) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for idx, line in enumerate(lines):
+        for rx, prio in _SOURCE_RES:
+            m = rx.search(line)
+            if not m:
+                continue
+            val = _SOURCE_STOP_RE.sub("", m.group(1)).strip(" :：,，。")
+            if len(val) < 2:
+                continue
+            if best is None or (prio, idx) < best[:2]:
+                best = (prio, idx, val)
+    return best[2] if best else None
+
+
+def _find_reporter(lines: list[str]) -> str | None:
+    for rx in _REPORTER_RES:
+        for line in lines:
+            m = rx.search(line)
+            if not m:
+                continue
+            names = [n for n in re.split(r"[\s、，,]+", m.group(1)) if n]
+            out = []
+            for n in names:
+                if n.startswith(_REPORTER_STOP):
+                    break
+                out.append(n)
+            if out:
+                return "、".join(out)
+    return None
+
+
+def _title_block(text_lines: list[str]) -> list[str]:
+    """Heading-like lines before the first paragraph (chrome lines skipped)."""
+    out = []
+    for line in text_lines[:_HEAD_LINES]:
+        if any(c in line for c in "。！？") or len(line) > 60:
+            break
+        if _is_chrome(line) or _find_date([line])[0]:
+            continue
+        if is_heading_line(line) == (0, len(line)) or len(line) <= 40:
+            out.append(line)
+    return out
+
+
+def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str]) -> tuple[str | None, str | None]:
+    for line in labelled:
+        m = _TITLE_LABEL_RE.match(line)
+        if m:
+            title = m.group(1).strip()
+            rest = [b for b in block if b != title and len(b) >= 6 and title not in b]
+            sub = rest[0] if rest and block and block[0] == title and len(block) > 1 and block[1] == rest[0] else None
+            return title, sub
+    cands = [b for b in block if len(b) >= 6]
+    if dropped_titles:
+        title = dropped_titles[0]
+    else:
+        # a line repeated in the title block is the page title; otherwise the first substantial line
+        seen: dict[str, int] = {}
+        for b in cands:
+            seen[b] = seen.get(b, 0) + 1
+        dup = [b for b in cands if seen[b] > 1]
+        title = dup[0] if dup else (cands[0] if cands else None)
+    if title is None:
+        return None, None
+    sub = None
+    if title in cands:
+        i = cands.index(title)
+        for b in cands[i + 1 :]:
+            if b == title or title in b:
+                continue
+            sub = b
+            break
+    return title, sub
+
+
+def extract_metadata(norm: Normalised) -> Metadata:
+    """Metadata stated by a normalised report.
+
+    ``extract_metadata(Normalised("鲁疆同心\\n2023-09-20 19:32:21 来源:中新网新疆\\n正文。", [], [], "simplified"))``
+    → ``Metadata(title="鲁疆同心", publish_date="2023-09-20", publish_time="19:32:21", source="中新网新疆", donor="山东", …)``
+    """
+    text = norm.text
+    text_lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    dropped = [d.text.strip() for d in norm.dropped if d.text and d.text.strip()]
+    head = text_lines[:_HEAD_LINES]
+    tail = text_lines[-_TAIL_LINES:] if len(text_lines) > _HEAD_LINES else []
+    # only short, label-like lines of the text may carry metadata (never body sentences)
+    meta_lines = dropped + [ln for ln in head + tail if len(ln) <= 120 and (_is_chrome(ln) or len(ln) <= 60)]
+
+    date, time = _find_date(meta_lines)
+    source = _find_source(meta_lines)
+    reporter = _find_reporter(meta_lines + [ln[:60] for ln in head if "日电" in ln[:40]])
+
+    dropped_titles = [d.text.strip() for d in norm.dropped if "title" in d.reason and d.text.strip()]
+    block = _title_block(text_lines)
+    title, subtitle = _pick_title(dropped + head, dropped_titles, block)
+    if subtitle is None and text_lines:
+        m = _SLOGAN_RE.match(text_lines[0])
+        if m and not re.search(r"\d", m.group(1)):
+            subtitle = m.group(1)
+
+    # main article text: appended articles and captions left out
+    sections = segment(text)
+    main = "\n".join(text[s.start : s.end] for s in sections if s.kind != "appended") or text
+    lead = "\n".join(text[s.start : s.end] for s in sections if s.kind == "lead")[:400]
+
+    donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main)
+    mentioned = recipients_in(main)
+    recipients = mentioned
+    if donor is not None:
+        paired = set(recipients_of(donor))
+        own = [r for r in mentioned if r in paired]
+        if own:
+            recipients = own
+    return Metadata(
+        title=title,
+        subtitle=subtitle,
+        publish_date=date,
+        publish_time=time,
+        source=source,
+        reporter=reporter,
+        donor=donor,
+        recipients=recipients,
+    )
+
+
+def _prefer_city(cands: list[str]) -> list[str]:
+    """深圳 before 广东 when both are named: a donor city is more specific than its province."""
+    provinces = {_PLACES["donors"][c].get("province") for c in cands if c in _PLACES["donors"]}
+    return [c for c in cands if c not in provinces] or cands
+
+
+def _pick_donor(title: str, lead: str, main: str) -> str | None:
+    cands = _prefer_city(donors_in(title)) if title else []
+    if cands:
+        return cands[0]
+    counts: dict[str, int] = {}
+    order = donors_in(main)
+    for m in find_places(main):
+        if m.donor:
+            counts[m.donor] = counts.get(m.donor, 0) + 1
+    lead_c = _prefer_city(donors_in(lead)) if lead else []
+    pool = lead_c or _prefer_city(order)
+    if not pool:
+        return None
+    return max(pool, key=lambda d: (counts.get(d, 0), -order.index(d) if d in order else 0))
+

@@ -1,0 +1,376 @@
+"""Metric extraction: number + unit mentions with qualifier, metric type, donor, recipient and year.
+
+Pure functions (no Dagster). Rules live in data tables: ``data/units.json`` (measure words),
+``data/metric_cues.json`` (qualifiers and metric-type cues), ``data/exclusions.json`` (what is NOT a metric).
+
+    >>> [(m.surface, m.value, m.unit, m.qualifier) for m in find_mentions("投入资金420余万元")]
+    [('420余万元', 4200000.0, 'CNY', 'at_least')]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from aid_pipeline.text.numbers import NUMBER_RE, NumberToken, _token_from_match
+from aid_pipeline.text.types import Metric, Section
+
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _load(name: str) -> dict:
+    with open(_DATA / name, encoding="utf-8") as f:
+        return json.load(f)
+
+
+_UNITS = _load("units.json")
+_CUES = _load("metric_cues.json")
+_EXCL = _load("exclusions.json")
+
+_WS = " \u00a0\u3000\t"
+_UNIT_TABLE: dict[str, dict] = _UNITS["units"]
+UNIT_RE = re.compile(
+    f"[{_WS}]?(" + "|".join(re.escape(u) for u in sorted(_UNIT_TABLE, key=len, reverse=True)) + ")"
+)
+_SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
+SUFFIX_RE = re.compile("|".join(re.escape(s) for s in sorted(_SUFFIX_Q, key=len, reverse=True)))
+_PREFIX_Q: dict[str, str] = _CUES["qualifier_prefixes"]
+_PREFIX_MAXLEN = max(len(p) for p in _PREFIX_Q)
+_PROJECT_NOUNS = _UNITS["project_nouns"]
+_PROJECT_UNITS = set(_UNITS["project_counting_units"])
+_BARE_MULT_UNIT: dict[str, str] = _UNITS["bare_multiplier_unit"]
+_BARE_NUMBER_UNIT: str = _UNITS["bare_number_unit"]
+
+_ORDINAL = tuple(_EXCL["ordinal_prefixes"])
+_RANK: dict[str, list[str]] = _EXCL["rank_prefixes"]
+_VAGUE = tuple(_EXCL["vague_prefixes"])
+_LONE = set(_EXCL["lone_numerals"])
+_ID_DIGITS: int = _EXCL["identifier_min_digits"]
+_PHASE: dict[str, list[str]] = {k: v for k, v in _EXCL.get("phase_units", {}).items() if not k.startswith("_")}
+FIXED_RE = re.compile("|".join(re.escape(s) for s in sorted(_EXCL["fixed_names"], key=len, reverse=True)))
+
+_ALL_UNITS = set(_CUES["unit_groups"]["any"])
+
+
+def _expand_units(groups: list[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for g in groups:
+        out.update(_CUES["unit_groups"].get(g, [g]))
+    return frozenset(out)
+
+
+# cue word -> list of (metric_type, allowed units, weight)
+_CUE_TYPES: dict[str, list[tuple[str, frozenset[str], int]]] = {}
+for _grp in _CUES["cues"]:
+    _units = _expand_units(_grp["units"])
+    for _w in _grp["words"]:
+        _CUE_TYPES.setdefault(_w, []).append((_grp["type"], _units, int(_grp.get("weight", 0))))
+CUE_RE = re.compile("|".join(re.escape(w) for w in sorted(_CUE_TYPES, key=len, reverse=True)))
+_MONEY_CUES = {w for w, lst in _CUE_TYPES.items() if any("CNY" in u and not wt for _, u, wt in lst)}
+_UNIT_PRIORS: dict[str, str] = _CUES["unit_priors"]
+_STRONG: dict[str, str] = _CUES["strong_unit_types"]
+_MOVE = _CUES.get("movement_markers", {})
+_MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
+_MOVE_UNITS = frozenset(_MOVE.get("units", ()))
+
+CLAUSE_DELIMS = frozenset("，。；！？：,;!?:\n")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)")
+RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_REL_YEAR_RE = re.compile("|".join(RELATIVE_YEARS))
+
+
+@dataclass
+class Mention:
+    """One metric mention in a sentence; offsets relative to the sentence.
+
+    ``Mention(start=2, end=8, surface="420余万元", value=4200000.0, value_high=None, unit="CNY",
+    qualifier="at_least", metric_type="funding")``
+    """
+
+    start: int
+    end: int
+    surface: str
+    value: float
+    value_high: float | None
+    unit: str
+    qualifier: str
+    metric_type: str = "other"
+
+
+def _prefix_qualifier(s: str, pos: int) -> tuple[str | None, str]:
+    """Qualifier word right before ``pos`` (spaces skipped) and the text before it."""
+    j = pos
+    while j > 0 and s[j - 1] in _WS:
+        j -= 1
+    for n in range(min(_PREFIX_MAXLEN, j), 0, -1):
+        w = s[j - n:j]
+        if w in _PREFIX_Q:
+            return _PREFIX_Q[w], s[:j - n]
+    return None, s[:j]
+
+
+def _preceding(s: str, pos: int) -> str:
+    j = pos
+    while j > 0 and s[j - 1] in _WS:
+        j -= 1
+    return s[max(0, j - 4):j]
+
+
+def _clause_bounds(s: str, a: int, b: int) -> tuple[int, int]:
+    i = a
+    while i > 0 and s[i - 1] not in CLAUSE_DELIMS:
+        i -= 1
+    k = b
+    n = len(s)
+    while k < n and s[k] not in CLAUSE_DELIMS:
+        k += 1
+    return i, k
+
+
+def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int) -> bool:
+    after = s[end:min(hi, end + 12)]
+    before = s[max(lo, num_start - 8):num_start]
+    return any(n in after or n in before for n in _PROJECT_NOUNS)
+
+
+def find_mentions(sentence: str) -> list[Mention]:
+    """All metric mentions in one sentence, left to right (offsets relative to ``sentence``).
+
+    ``find_mentions("选派87名干部，培训3000余人次")`` ->
+    ``[Mention(surface="87名", value=87.0, unit="person", metric_type="personnel"...),
+    Mention(surface="3000余人次", value=3000.0, unit="person_time", qualifier="at_least", metric_type="trainees")]``
+    """
+    s = sentence
+    fixed = [(m.start(), m.end()) for m in FIXED_RE.finditer(s)]
+    raw: list[tuple[int, int, int, NumberToken, str, str | None, float]] = []
+    for m in NUMBER_RE.finditer(s):
+        tok = _token_from_match(m)
+        if tok is None:
+            continue
+        pq, _ = _prefix_qualifier(s, tok.start)
+        prev = _preceding(s, tok.start)
+        end = tok.end
+        unit: str | None = None
+        factor = 1.0
+        uword = ""
+        if tok.kind == "percent_words":
+            unit = "percent"
+        else:
+            um = UNIT_RE.match(s, tok.end)
+            if um:
+                uword = um.group(1)
+                entry = _UNIT_TABLE[uword]
+                if entry["unit"] is None:
+                    continue  # date, duration, age, level ...
+                unit = entry["unit"]
+                factor = float(entry.get("factor", 1))
+                end = um.end()
+        if unit is None:
+            nxt = s[end:end + 1]
+            if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
+                continue  # number glued to a non-unit word: a name or label
+            if tok.bare_multiplier:
+                if not pq or pq == "exact":
+                    continue
+                unit = _BARE_MULT_UNIT.get(tok.text[-1], _BARE_NUMBER_UNIT)
+            elif tok.has_multiplier:
+                lo, _hi = _clause_bounds(s, tok.start, end)
+                unit = "CNY" if any(c.group() in _MONEY_CUES for c in CUE_RE.finditer(s, lo, tok.start)) \
+                    else _BARE_NUMBER_UNIT
+            else:
+                continue
+        # --- exclusions -------------------------------------------------------------------------
+        if prev.endswith(_ORDINAL):
+            continue
+        if any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
+            continue
+        if tok.kind == "chinese" and prev.endswith(_VAGUE):
+            continue
+        if tok.lone in _LONE:
+            continue
+        if tok.lone and uword in _PHASE and tok.lone not in _PHASE[uword]:
+            continue
+        if tok.bare_multiplier and (not pq or pq == "exact"):
+            continue
+        if tok.int_digits >= _ID_DIGITS:
+            continue
+        if any(a < end and tok.start < b for a, b in fixed):
+            continue
+        if unit in ("item", "project") and uword in _PROJECT_UNITS:
+            lo, hi = _clause_bounds(s, tok.start, end)
+            unit = "project" if _has_project_noun(s, tok.start, end, lo, hi) else "item"
+        sm = SUFFIX_RE.match(s, end)
+        sq = None
+        if sm and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
+            sq = _SUFFIX_Q[sm.group()]
+            end = sm.end()
+        if tok.value_high is not None:
+            qual = "range"
+        elif sq:
+            qual = sq
+        elif tok.inner_qualifier:
+            qual = tok.inner_qualifier
+        elif pq:
+            qual = pq
+        else:
+            qual = "exact"
+        raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
+
+    mentions: list[Mention] = []
+    cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(s)]
+    for idx, (a, b, num_end, tok, unit, qual, factor) in enumerate(raw):
+        prev_end = raw[idx - 1][1] if idx else 0
+        next_start = raw[idx + 1][0] if idx + 1 < len(raw) else len(s)
+        mtype = _metric_type(s, a, b, unit, cues, prev_end, next_start)
+        vh = None if tok.value_high is None else _clean(tok.value_high * factor)
+        mentions.append(Mention(a, b, s[a:b], _clean(tok.value * factor), vh, unit, qual, mtype))
+    return mentions
+
+
+def _clean(v: float) -> float:
+    r = round(v, 6)
+    return float(r)
+
+
+def _metric_type(s: str, a: int, b: int, unit: str, cues, prev_end: int, next_start: int) -> str:
+    """Nearest compatible cue in the clause (before the number or after the unit), else the unit prior."""
+    if unit in _STRONG:
+        return _STRONG[unit]
+    lo, hi = _clause_bounds(s, a, b)
+    if unit in _MOVE_UNITS:
+        stop = min(hi, next_start)
+        mk = [s.find(x, b, stop) for x in _MOVE_MARKERS]
+        mk = [x for x in mk if x >= 0]
+        if mk:
+            first = min(mk)
+            for cs, ce, w in cues:
+                if cs > first and ce <= stop:
+                    for mtype, units, weight in _CUE_TYPES[w]:
+                        if unit in units and weight == 0:
+                            return mtype
+    best: tuple[float, int, str] | None = None
+    for cs, ce, w in cues:
+        if ce <= a and cs >= lo:
+            dist = a - ce + (6 if ce <= prev_end else 0)
+        elif cs >= b and ce <= hi:
+            dist = cs - b + 0.5 + (6 if cs >= next_start else 0)
+        else:
+            continue
+        for mtype, units, weight in _CUE_TYPES[w]:
+            if unit in units:
+                key = (dist + weight, -len(w), mtype)
+                if best is None or key < best:
+                    best = key
+                break
+    if best is not None:
+        return best[2]
+    if unit == "CNY":
+        # money without a cue in its clause: look back through the sentence
+        for cs, ce, w in reversed(cues):
+            if ce <= a:
+                for mtype, units, _w in _CUE_TYPES[w]:
+                    if "CNY" in units:
+                        return mtype
+    return _UNIT_PRIORS.get(unit, "other")
+
+
+def year_of(sentence: str, publish_date: str | None) -> int | None:
+    """Year a sentence speaks of: ``year_of("2023年以来，投入5亿元", None) -> 2023``;
+    ``year_of("今年投入5亿元", "2024-05-01") -> 2024``."""
+    m = YEAR_RE.search(sentence)
+    if m:
+        return int(m.group(1))
+    r = _REL_YEAR_RE.search(sentence)
+    if r and publish_date and publish_date[:4].isdigit():
+        return int(publish_date[:4]) + RELATIVE_YEARS[r.group()]
+    return None
+
+
+def _naive_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    i = start
+    for k in range(start, end):
+        if text[k] in "。！？!?\n":
+            if k + 1 > i and text[i:k + 1].strip():
+                out.append((i, k + 1))
+            i = k + 1
+    if i < end and text[i:end].strip():
+        out.append((i, end))
+    return out
+
+
+try:  # places are optional at import time (another module); fall back to no attribution
+    from aid_pipeline.text import places as _places
+except Exception:  # pragma: no cover - only when places.py is missing
+    _places = None
+
+
+def _donor_in(text: str, report_donor: str | None) -> str | None:
+    if _places is None:
+        return None
+    found = []
+    for d in _places.donors_in(text):
+        found.append(_places.donor_of(d) or d)
+    if not found:
+        return None
+    if report_donor:
+        canon = _places.donor_of(report_donor) or report_donor
+        for d in found:
+            if d == report_donor or d == canon:
+                return report_donor
+    return found[0]
+
+
+def _recipient_in(text: str) -> str | None:
+    if _places is None:
+        return None
+    r = _places.recipients_in(text)
+    return r[0] if r else None
+
+
+def extract_metrics(text: str, sections: list[Section], report_donor: str | None,
+                    report_recipients: list[str], publish_date: str | None) -> list[Metric]:
+    """All metric mentions of a normalised report, in reading order.
+
+    ``extract_metrics("投入资金5亿元。", [Section(0, None, "lead", "other", 0, 8)], "深圳", ["喀什市"], None)``
+    -> ``[Metric(start=4, end=7, surface="5亿元", value=500000000.0, unit="CNY", donor="深圳", recipient="喀什市", ...)]``
+    Caption sections are skipped; in "appended" sections donor/recipient come only from the sentence or section.
+    """
+    out: list[Metric] = []
+    seen: set[tuple[int, int]] = set()
+    for sec in sections:
+        if sec.kind == "caption":
+            continue
+        appended = sec.kind == "appended"
+        sec_text = text[sec.start:sec.end]
+        sec_donor = _donor_in(sec_text, report_donor)
+        sec_recipient = _recipient_in(sec_text)
+        spans = [(x.start, x.end) for x in sec.sentences] or _naive_sentences(text, sec.start, sec.end)
+        for ss, se in spans:
+            sent = text[ss:se]
+            found = find_mentions(sent)
+            if not found:
+                continue
+            donor = _donor_in(sent, report_donor)
+            recipient = _recipient_in(sent)
+            if appended:
+                donor = donor or sec_donor
+                recipient = recipient or sec_recipient
+            else:
+                donor = donor or report_donor or sec_donor
+                recipient = recipient or (report_recipients[0] if report_recipients else sec_recipient)
+            year = year_of(sent, publish_date)
+            for mm in found:
+                a, b = ss + mm.start, ss + mm.end
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                out.append(Metric(start=a, end=b, surface=text[a:b], value=mm.value, value_high=mm.value_high,
+                                  unit=mm.unit, qualifier=mm.qualifier, metric_type=mm.metric_type,
+                                  sentence_start=ss, sentence_end=se, donor=donor, recipient=recipient,
+                                  year=year))
+    out.sort(key=lambda m: m.start)
+    return out

@@ -1,0 +1,399 @@
+"""Raw report text → normalised Simplified text with an exact offset map (no Dagster import).
+
+Passes, each a compiled regex (or ``str.translate``) over the whole text that rebuilds the per-char
+raw spans ``starts``/``ends`` with list slices:
+
+1. line breaks (``\\r\\n``, ``\\r``, U+2028/9 → ``\\n``); 2. mojibake repair (``mojibake.py``);
+3. HTML entities and tags/fragments (a sentence cut by ``/p>`` + line break is joined again);
+4. pinyin annotations glued after a CJK character (``潤(rùn)`` → ``潤``; ``(EICU)`` stays);
+5. full-width ASCII → ASCII, odd spaces → space, zero-width chars removed; 6. t2s (length-preserving);
+7. punctuation: ASCII ``, : ; ! ? ( )`` next to CJK → full-width, doubled marks collapsed;
+8. whitespace: digit↔CJK and punctuation-adjacent spaces removed, runs collapsed, lines stripped,
+   empty lines dropped; 9. page-chrome lines dropped by the rules in ``data/boilerplate.json``.
+
+Inserted or replacing characters map to the whole raw span they replace.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .convert import script_of, to_simplified
+from .mojibake import LOST, find_corrupt_spans
+from .types import CorruptSpan, DroppedLine, Normalised
+
+__all__ = ["normalise", "classify_lines", "STAT_KEYS"]
+
+STAT_KEYS = (
+    "traditional_converted",
+    "pinyin_removed",
+    "punct_collapsed",
+    "html_removed",
+    "mojibake_repaired",
+    "mojibake_unrecovered",
+    "boilerplate_lines",
+    "spaces_removed",
+)
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "boilerplate.json"
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{CJK}]")
+_PUNCT_FW = "，。、；：！？（）“”‘’《》〈〉【】「」『』…—·"
+_TERMINAL = set("。！？；…”」』!?.;")
+_PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿA-ZĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ"
+_TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ]")
+
+# --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_BLOCK_TAGS = "p|br|div|li|ul|ol|tr|td|th|table|tbody|h[1-6]|section|article|center|blockquote|hr"
+_INLINE_TAGS = "span|font|strong|b|i|em|u|a|img|sup|sub|small|big|label|o:p"
+_TAG = re.compile(
+    rf"</?(?:{_BLOCK_TAGS}|{_INLINE_TAGS})(?:\s[^<>\n]{{0,300}})?\s?/?>"  # whole tags
+    rf"|(?<![A-Za-z0-9<])/(?:{_BLOCK_TAGS}|{_INLINE_TAGS})>"  # fragment: /p>
+    rf"|(?<![A-Za-z0-9</])(?:{_BLOCK_TAGS})>"  # fragment: p>, br>
+    rf"|</?(?:{_BLOCK_TAGS})[ \t]*(?=\n|\Z)",  # fragment: <p / </p at line end
+    re.I,
+)
+_TAG_BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
+_PINYIN = re.compile(
+    rf"(?<=[{CJK}])[(（][ ]?[{_PINYIN_LETTERS}]{{1,7}}(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}){{0,5}}[ ]?[)）]"
+)
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]+")
+_SPACE_MAP = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+_FW_MAP = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
+_FW_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
+_FW_MAP.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
+_FW_MAP.update({"％": "%", "．": ".", "＋": "+", "－": "-", "／": "/", "＝": "=", "＆": "&", "＠": "@", "＃": "#"})
+_TRANSLATE = str.maketrans({**_SPACE_MAP, **_FW_MAP})
+
+_PAREN_PAIR = re.compile(r"\(([^()\n]{0,500})\)")
+_ASCII_PUNCT = re.compile(r"[,:;!?()]")
+_ASCII_TO_FW = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_PUNCT_RUN = re.compile(r"[，、。；：！？][，、。；：！？,;:!?]+|[,;:!?][，、。；：！？,;:!?]*[，、。；：！？][，、。；：！？,;:!?]*")
+_PRIORITY = {c: i for i, c in enumerate("。？！；：、，")}
+_CJKP = f"{CJK}{_PUNCT_FW}{LOST}"
+_SPACE_DIGIT_CJK = re.compile(rf"(?<=[0-9%])[ ]+(?=[{CJK}])|(?<=[{CJK}])[ ]+(?=[0-9])")
+_SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|(?<=[，。、；：！？（「『“《〈【])[ ]+")
+_MULTISPACE = re.compile(r"[ ]{2,}")
+_LINE_EDGE_SPACE = re.compile(r"^[ ]+|[ ]+$", re.M)
+_BLANK_LINES = re.compile(r"\n{2,}")
+_EDGE_NEWLINES = re.compile(r"\A\n+|\n+\Z")
+
+
+class _State:
+    """Text plus the raw span of every character."""
+
+    __slots__ = ("t", "s", "e")
+
+    def __init__(self, t: str, s: list[int], e: list[int]):
+        self.t, self.s, self.e = t, s, e
+
+    def sub(self, pattern: re.Pattern, fn) -> int:
+        """Apply ``fn(match) -> None | str | (str, list[int|None])`` at every match; returns #changes.
+
+        With a plain string, each new char maps to the whole matched raw span (or 1:1 if the
+        lengths are equal); with a list, entry ``k`` is the offset inside the match that new char
+        ``k`` comes from (``None``: the whole match).
+        """
+        t, s, e = self.t, self.s, self.e
+        out_t: list[str] = []
+        out_s: list[int] = []
+        out_e: list[int] = []
+        last = 0
+        changes = 0
+        for m in pattern.finditer(t):
+            r = fn(m)
+            if r is None:
+                continue
+            a, b = m.span()
+            if isinstance(r, tuple):
+                new, idx = r
+            else:
+                new, idx = r, None
+            out_t.append(t[last:a])
+            out_s.extend(s[last:a])
+            out_e.extend(e[last:a])
+            if new:
+                if a < b:
+                    whole = (s[a], e[b - 1])
+                else:  # pure insertion: map to the neighbouring raw position
+                    p = e[a - 1] if a > 0 else (s[a] if a < len(s) else 0)
+                    whole = (p, p)
+                if idx is None and len(new) == b - a:
+                    idx = list(range(len(new)))
+                for k in range(len(new)):
+                    j = idx[k] if idx is not None else None
+                    if j is None:
+                        out_s.append(whole[0])
+                        out_e.append(whole[1])
+                    else:
+                        out_s.append(s[a + j])
+                        out_e.append(e[a + j])
+                out_t.append(new)
+            last = b
+            changes += 1
+        if changes:
+            out_t.append(t[last:])
+            out_s.extend(s[last:])
+            out_e.extend(e[last:])
+            self.t, self.s, self.e = "".join(out_t), out_s, out_e
+        return changes
+
+
+# --- boilerplate -------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    cfg = json.loads(_DATA.read_text(encoding="utf-8"))
+    cfg["_rules"] = [
+        (re.compile(r["pattern"]), r["reason"], int(r["max_len"]), r.get("where", "any"), bool(r.get("no_sentence")))
+        for r in cfg["rules"]
+    ]
+    cfg["_list"] = re.compile(cfg["list_headers"])
+    return cfg
+
+
+def _is_body(line: str, min_len: int) -> bool:
+    return len(line) >= min_len and any(c in line for c in "。！？；")
+
+
+def classify_lines(lines: list[str]) -> list[str | None]:
+    """Reason each line is page chrome, else ``None``: ``classify_lines(['分享到：', '正文。'])`` → ``['share_widget', None]``."""
+    cfg = _rules()
+    rules = cfg["_rules"]
+    body_min = cfg["body_min_len"]
+    out: list[str | None] = []
+    in_header = True
+    in_list = False
+    seen: set[str] = set()
+    for line in lines:
+        if in_header and _is_body(line, body_min):
+            in_header = False
+        reason = None
+        if in_list:
+            if len(line) <= cfg["list_item_max_len"] and (not line or line[-1] not in _TERMINAL):
+                reason = "related_news"
+            else:
+                in_list = False
+        if reason is None and cfg["_list"].search(line):
+            reason, in_list = "related_news", True
+        if reason is None:
+            n = len(line)
+            has_sentence = any(c in line for c in "。！？")
+            for pat, why, max_len, where, no_sentence in rules:
+                if no_sentence and has_sentence:
+                    continue
+                if n <= max_len and (where == "any" or in_header) and pat.search(line):
+                    reason = why
+                    break
+        if reason is None and len(line) <= cfg["duplicate_max_len"]:
+            if line in seen:
+                reason = "duplicate_title" if in_header or len(line) <= 60 else "duplicate_line"
+            seen.add(line)
+        out.append(reason)
+    return out
+
+
+# --- passes ------------------------------------------------------------------------------------
+def _cjk(c: str) -> bool:
+    return bool(c) and bool(_CJK_RE.match(c))
+
+
+def _prev_char(t: str, a: int) -> str:
+    """Last non-blank character before ``a`` on the same stretch (looks back at most 64 chars)."""
+    i = a - 1
+    lo = max(-1, a - 65)
+    while i > lo and t[i] in " \t":
+        i -= 1
+    return t[i] if i > lo else ""
+
+
+def _html_pass(st: _State) -> int:
+    def entity(m):
+        ent = m.group()
+        if ent.lower() in ("&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"):
+            return " "
+        val = html.unescape(ent)
+        return None if val == ent else val
+
+    n = st.sub(_ENTITY, entity)
+    t = st.t
+
+    # line ends where a fragment was removed mid-sentence: the next line continues the sentence
+    joins: set[int] = set()
+    for m in _TAG.finditer(t):
+        a, b = m.span()
+        before = _prev_char(t, a)
+        if b < len(t) and t[b] == "\n" and before and before not in _TERMINAL and (_cjk(before) or before == LOST) and _cjk(t[b + 1 : b + 2]):
+            joins.add(b)
+    marker = "\x00"
+    if joins and marker not in t:
+        st.sub(re.compile(r"\n"), lambda m: (marker, [0]) if m.start() in joins else None)
+    else:
+        joins = set()
+    t = st.t
+
+    def tag(m):
+        a, b = m.span()
+        before = _prev_char(t, a)
+        after = t[b : b + 1]
+        if after and after not in "\n\x00" and before in _TERMINAL and _TAG_BLOCK.match(m.group()):
+            return "\n"  # a block tag between two sentences on one line is a paragraph break
+        return ""
+
+    n += st.sub(_TAG, tag)
+    if joins:
+        st.sub(re.compile(r"[ \t]*\x00[ \t]*"), lambda m: "")
+    return n
+
+
+def _pinyin_pass(st: _State) -> int:
+    def fn(m):
+        return "" if _TONE.search(m.group()) else None
+
+    return st.sub(_PINYIN, fn)
+
+
+def _punct_pass(st: _State) -> int:
+    t = st.t
+
+    def pair(m):
+        inner = m.group(1)
+        if not _CJK_RE.search(inner):
+            return None
+        return "（" + inner + "）"
+
+    st.sub(_PAREN_PAIR, pair)
+    t = st.t
+
+    def single(m):
+        c = m.group()
+        a = m.start()
+        prev = t[a - 1] if a > 0 else ""
+        nxt = t[a + 1] if a + 1 < len(t) else ""
+        if prev == " " and a > 1:
+            prev = t[a - 2]
+        if nxt == " " and a + 2 < len(t):
+            nxt = t[a + 2]
+        prev_c = bool(prev) and (prev in _CJKP or _cjk(prev))
+        next_c = bool(nxt) and (nxt in _CJKP or _cjk(nxt))
+        if c in "?!" and nxt and (nxt.isascii() and nxt.isalnum()):
+            return None
+        if c in ",:;" and prev.isdigit() and nxt.isdigit():
+            return None
+        if c == "(" and not next_c:
+            return None
+        if c == ")" and not prev_c:
+            return None
+        if prev_c or next_c:
+            return _ASCII_TO_FW[c]
+        return None
+
+    st.sub(_ASCII_PUNCT, single)
+
+    def run(m):
+        s = m.group()
+        best = min(range(len(s)), key=lambda i: _PRIORITY[_ASCII_TO_FW.get(s[i], s[i])])
+        return (_ASCII_TO_FW.get(s[best], s[best]), [best])
+
+    return st.sub(_PUNCT_RUN, run)
+
+
+def _space_pass(st: _State) -> int:
+    before = len(st.t)
+    st.sub(_SPACE_DIGIT_CJK, lambda m: "")
+    st.sub(_SPACE_PUNCT, lambda m: "")
+    st.sub(_MULTISPACE, lambda m: (" ", [0]))
+    st.sub(_LINE_EDGE_SPACE, lambda m: "")
+    n = before - len(st.t)
+    st.sub(_BLANK_LINES, lambda m: ("\n", [0]))
+    st.sub(_EDGE_NEWLINES, lambda m: "")
+    return n
+
+
+def _replace_spans(st: _State, spans: list[CorruptSpan]) -> None:
+    """Put each span's repair (or one LOST char) in place; new chars map to the whole span."""
+    t = st.t
+    out_t, out_s, out_e = [], [], []
+    last = 0
+    for sp in sorted(spans, key=lambda x: x.raw_start):
+        a, b = sp.raw_start, sp.raw_end
+        if a < last or t[a:b] != sp.raw:
+            continue
+        new = sp.repaired if sp.repaired else LOST
+        out_t.append(t[last:a])
+        out_s.extend(st.s[last:a])
+        out_e.extend(st.e[last:a])
+        out_t.append(new)
+        out_s.extend([a] * len(new))
+        out_e.extend([b] * len(new))
+        last = b
+    out_t.append(t[last:])
+    out_s.extend(st.s[last:])
+    out_e.extend(st.e[last:])
+    st.t, st.s, st.e = "".join(out_t), out_s, out_e
+
+
+def normalise(raw: str) -> Normalised:
+    """Normalise a raw report: ``normalise('潤(rùn)疆,,投入 6423 萬元').text`` → ``'润疆，投入6423万元'``."""
+    stats = {k: 0 for k in STAT_KEYS}
+    script = script_of(raw)
+    st = _State(raw, list(range(len(raw))), list(range(1, len(raw) + 1)))
+
+    # mojibake first, while the state is still the identity map of the raw text
+    spans: list[CorruptSpan] = find_corrupt_spans(raw)
+    if spans:
+        _replace_spans(st, spans)
+        stats["mojibake_repaired"] = sum(1 for sp in spans if sp.recovered)
+        stats["mojibake_unrecovered"] = sum(1 for sp in spans if not sp.recovered)
+    st.sub(_NEWLINES, lambda m: "\n")
+
+    stats["html_removed"] = _html_pass(st)
+    stats["pinyin_removed"] = _pinyin_pass(st)
+    st.sub(_ZERO_WIDTH, lambda m: "")
+    st.t = st.t.translate(_TRANSLATE)
+    simp = to_simplified(st.t)
+    if simp != st.t:
+        stats["traditional_converted"] = sum(1 for a, b in zip(st.t, simp) if a != b)
+        st.t = simp
+    stats["punct_collapsed"] = _punct_pass(st)
+    stats["spaces_removed"] = _space_pass(st)
+
+    # lines and page chrome
+    t, s, e = st.t, st.s, st.e
+    lines = t.split("\n") if t else []
+    reasons = classify_lines(lines)
+    out_t: list[str] = []
+    out_s: list[int] = []
+    out_e: list[int] = []
+    dropped: list[DroppedLine] = []
+    pos = 0
+    for line, why in zip(lines, reasons):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        if why is not None:
+            dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
+            continue
+        if out_t:  # the newline before this line: the raw newline after the previous kept line
+            out_t.append("\n")
+            out_s.append(nl_s)
+            out_e.append(nl_e)
+        out_t.append(line)
+        out_s.extend(s[a:b])
+        out_e.extend(e[a:b])
+        nl_s, nl_e = (s[b], e[b]) if b < len(t) else (e[b - 1], e[b - 1])
+    stats["boilerplate_lines"] = len(dropped)
+    return Normalised(
+        text="".join(out_t),
+        starts=out_s,
+        ends=out_e,
+        script=script,
+        dropped=dropped,
+        corrupt_spans=spans,
+        stats=stats,
+    )

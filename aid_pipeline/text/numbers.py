@@ -1,0 +1,231 @@
+"""Number grammar for Chinese report text: Arabic, Chinese and mixed numerals, multipliers, ranges, percents.
+
+Pure functions, no Dagster. Every regex here is linear (character classes with a single quantifier,
+optional groups that never need to backtrack into a repeated group).
+
+    >>> parse_number("1.1807亿")
+    118070000.0
+    >>> [(t.text, t.value) for t in scan_numbers("投入2,300万元")]
+    [('2,300万', 23000000.0)]
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+
+# --- character tables (precomputed at import) --------------------------------------------------
+
+CN_DIGITS: dict[str, int] = {
+    "〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
+}
+CN_SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+CN_BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000}
+MULTIPLIERS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+
+_CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
+#: characters that only scale (a numeral made of these alone, e.g. 万 / 千万, is a "bare multiplier")
+BARE_MULT_CHARS = frozenset("百千万亿佰仟")
+
+# full-width digits / punctuation to ASCII; NBSP & ideographic space to plain space
+_FW = {ord("０") + i: ord("0") + i for i in range(10)}
+_FW.update({ord("．"): ord("."), ord("，"): ord(","), ord("％"): ord("%"), 0x00A0: 0x20, 0x3000: 0x20,
+            ord("－"): ord("-"), ord("～"): ord("~")})
+
+_WS = "[ \u00a0\u3000\t]"
+_DIGIT = "[0-9０-９]"
+ARABIC = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
+CN_RUN = f"[{_CN_CHARS}]+"
+_MULT = "[十百千万亿]{1,3}"
+_QIN = "[余多]"
+_RANGE_SEP = "[-－—–~～至到]"
+
+# One token: 百分之N | Arabic [ws] [余多] [mult] [余多] | Chinese-run [余多] [万亿] [余多]; then an optional range.
+_NUMBER_CORE = (
+    rf"(?:(?P<pct>百分之)(?P<pnum>{ARABIC}|{CN_RUN})"
+    rf"|(?P<a>{ARABIC})(?:{_WS}(?=[余多十百千万亿]))?(?P<aq1>{_QIN})?(?P<am>{_MULT})?(?P<aq2>{_QIN})?"
+    rf"|(?P<c>{CN_RUN})(?P<cq1>{_QIN})?(?P<cm>[万亿]{{1,2}})?(?P<cq2>{_QIN})?)"
+    rf"(?:{_WS}?(?P<rsep>{_RANGE_SEP}){_WS}?(?P<r2>{ARABIC}|{CN_RUN})(?P<r2m>{_MULT})?)?"
+)
+NUMBER_RE = re.compile(rf"(?<![0-9０-９.．A-Za-z])(?<![0-9][-/:：－]){_NUMBER_CORE}")
+
+
+@dataclass(frozen=True)
+class NumberToken:
+    """A number found in text: ``NumberToken(start=2, end=8, text="2,300万", value=23000000.0, ...)``."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    value_high: float | None
+    inner_qualifier: str | None  # "at_least" when 余/多 is inside the number
+    kind: str  # arabic | chinese | percent_words
+    has_multiplier: bool
+    bare_multiplier: bool  # the whole numeral is a scale word (万, 千万, 亿)
+    lone: str | None  # the numeral itself when it is a single Chinese character (一, 两 ...)
+    int_digits: int  # number of integer-part Arabic digits (identifier heuristic)
+
+
+def parse_chinese(s: str) -> float | None:
+    """Value of a Chinese numeral: ``parse_chinese("一百二十") -> 120.0``; ``"三千万" -> 30000000.0``.
+
+    A run of plain digits without scale characters reads digit by digit (``二〇二三`` -> 2023).
+    Returns ``None`` for an empty or invalid string.
+    """
+    if not s:
+        return None
+    if all(ch in CN_DIGITS for ch in s):
+        if len(s) == 1:
+            return float(CN_DIGITS[s])
+        return float("".join(str(CN_DIGITS[ch]) for ch in s))
+    total = 0  # finished 亿 sections
+    section = 0  # current section below 亿
+    small = 0  # current group below 万
+    digit: int | None = None
+    for ch in s:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_SMALL_UNITS:
+            small += (1 if digit is None else digit) * CN_SMALL_UNITS[ch]
+            digit = None
+        elif ch == "万":
+            val = small + (digit or 0)
+            section = (section + val) * 10_000 if (section or val) else 10_000
+            small, digit = 0, None
+        elif ch == "亿":
+            val = section + small + (digit or 0)
+            total = (total + val) * 100_000_000 if (total or val) else 100_000_000
+            section, small, digit = 0, 0, None
+        else:
+            return None
+    return float(total + section + small + (digit or 0))
+
+
+def _arabic(s: str) -> Decimal | None:
+    s = s.translate(_FW).replace(",", "")
+    if not s or len(s) > 40:
+        return None
+    try:
+        return Decimal(s)
+    except InvalidOperation:
+        return None
+
+
+def _mult_value(m: str | None) -> int:
+    out = 1
+    for ch in m or "":
+        out *= MULTIPLIERS[ch]
+    return out
+
+
+def parse_number(s: str) -> float | None:
+    """Parse one number string to a float; ``parse_number("420余万") -> 4200000.0``.
+
+    Handles Arabic (``2,300``, ``６４２３``, ``1.6万``, ``1.1807亿``), Chinese (``三千万``, ``两``,
+    ``十余``), mixed, ``百分之四十`` (-> 40.0) and a trailing ``%``. Qualifier characters 余/多 are ignored
+    here (see ``scan_numbers`` for the qualifier); spaces inside are ignored. Returns ``None`` if ``s``
+    is not a number (ranges are not numbers: use ``scan_numbers``).
+    """
+    if not s:
+        return None
+    t = re.sub(r"[\s\u00a0\u3000]+", "", s.translate(_FW))
+    if t.endswith("%"):
+        t = t[:-1]
+    if t.startswith("百分之"):
+        t = t[3:]
+    t = t.replace("余", "").replace("多", "")
+    if not t:
+        return None
+    m = _FULL_ARABIC.fullmatch(t)
+    if m:
+        base = _arabic(m.group(1))
+        return None if base is None else float(base * _mult_value(m.group(2)))
+    if all(ch in _CN_CHARS for ch in t):
+        return parse_chinese(t)
+    return None
+
+
+_FULL_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿]{0,3})")
+
+
+def _token_from_match(m: re.Match) -> NumberToken | None:
+    g = m.groupdict()
+    inner = "at_least" if (g["aq1"] or g["aq2"] or g["cq1"] or g["cq2"]) else None
+    lone = None
+    bare = False
+    int_digits = 0
+    if g["pct"]:
+        kind = "percent_words"
+        pv = g["pnum"]
+        value = float(_arabic(pv)) if pv[0].isdigit() else parse_chinese(pv)
+        mult = 1
+        has_mult = False
+    elif g["a"] is not None:
+        kind = "arabic"
+        base = _arabic(g["a"])
+        if base is None:
+            return None
+        int_digits = len(re.split(r"[.．]", g["a"])[0].replace(",", "").replace("，", ""))
+        mult = _mult_value(g["am"])
+        has_mult = bool(g["am"])
+        value = base * mult
+    else:
+        kind = "chinese"
+        c = g["c"]
+        base = parse_chinese(c)
+        if base is None:
+            return None
+        mult = _mult_value(g["cm"])
+        has_mult = bool(g["cm"]) or any(ch in CN_BIG_UNITS for ch in c)
+        bare = all(ch in BARE_MULT_CHARS for ch in c) and not g["cq1"]
+        if len(c) == 1 and not g["cm"]:
+            lone = c
+        value = base * mult
+    if value is None:
+        return None
+    high = None
+    if g["r2"]:
+        r2 = g["r2"]
+        hb = _arabic(r2) if r2[0].isdigit() else parse_chinese(r2)
+        if hb is None:
+            return None
+        if g["r2m"]:
+            hm = _mult_value(g["r2m"])
+            if mult == 1 and kind == "arabic" and not g["am"]:
+                value = value * hm  # 10-20万 -> both ends in 万
+            high = hb * hm
+        else:
+            high = hb * mult if kind != "chinese" else hb
+        if high <= value:
+            return None  # 2025-04, 1-1: not a range of quantities
+    return NumberToken(
+        start=m.start(), end=m.end(), text=m.group(0), value=float(value),
+        value_high=None if high is None else float(high), inner_qualifier=inner, kind=kind,
+        has_multiplier=has_mult, bare_multiplier=bare, lone=lone, int_digits=int_digits,
+    )
+
+
+def scan_numbers(text: str) -> list[NumberToken]:
+    """All number tokens in ``text``, left to right.
+
+    ``scan_numbers("3至5名")`` -> one token with value 3.0, value_high 5.0;
+    ``scan_numbers("4 万余户")`` -> one token ``"4 万余"`` with value 40000.0, inner_qualifier "at_least".
+    """
+    out = []
+    for m in NUMBER_RE.finditer(text):
+        tok = _token_from_match(m)
+        if tok is not None:
+            out.append(tok)
+    return out
+
+
+def iter_number_matches(text: str, pos: int = 0):
+    """Yield ``(match, token_or_None)`` for each number match from ``pos`` (used by the metric scanner).
+
+    ``next(iter_number_matches("共5个"))[1].value -> 5.0``
+    """
+    for m in NUMBER_RE.finditer(text, pos):
+        yield m, _token_from_match(m)

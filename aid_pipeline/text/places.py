@@ -1,0 +1,172 @@
+"""Place lexicon of counterpart aid to Xinjiang (对口援疆): donors, donor-side cities, recipients.
+
+The data lives in ``aid_pipeline/data/places.json``; this module compiles every surface form
+(canonical names, aliases, donor-side cities, two-character compounds such as ``深喀``) into one
+alternation regex, longest form first, so a text is scanned once.
+
+Donor entities are the 19 donor provinces/cities plus 广州. How a donor-side city is reported:
+
+* a city that is a donor entity itself (深圳, 广州) is reported as that city;
+* any other donor-side city (东营, 济宁, 湖州 …) is reported as its province (山东, 浙江).
+
+One-character aliases (鲁, 粤, 穗 …) are never matched on their own, only inside compounds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+__all__ = [
+    "PlaceMention",
+    "DONORS",
+    "RECIPIENTS",
+    "find_places",
+    "donors_in",
+    "recipients_in",
+    "donor_of",
+    "recipients_of",
+    "parent_of",
+]
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """One place name found in a text; ``donor``/``recipient`` are canonical names or ``None``."""
+
+    start: int
+    end: int
+    surface: str
+    donor: str | None
+    recipient: str | None
+    donor_city: str | None = None
+
+
+def _load() -> dict:
+    with resources.files("aid_pipeline.data").joinpath("places.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+_DATA = _load()
+DONORS: tuple[str, ...] = tuple(_DATA["donors"])
+RECIPIENTS: tuple[str, ...] = tuple(_DATA["recipients"])
+
+# surface form -> (donor entity, recipient, donor-side city)
+_FORMS: dict[str, tuple[str | None, str | None, str | None]] = {}
+# any known name (canonical, alias, city) -> donor entity
+_DONOR_OF: dict[str, str | None] = {}
+_RECIPIENT_CANON: dict[str, str] = {}
+
+
+def _add(form: str, donor: str | None, recipient: str | None, city: str | None = None) -> None:
+    if len(form) < 2:
+        return
+    _FORMS.setdefault(form, (donor, recipient, city))
+
+
+for _name, _d in _DATA["donors"].items():
+    _add(_name, _name, None)
+    _DONOR_OF[_name] = _name
+    for _a in _d.get("aliases", []):
+        _add(_a, _name, None)
+        _DONOR_OF[_a] = _name
+    for _c in _d.get("cities", []):
+        # a city listed with 市 is ambiguous without it (长治市 vs 长治久安): only the 市 form is matched
+        _base = _c[:-1] if _c.endswith("市") and len(_c) > 2 else _c
+        for _f in ([_c] if _c != _base else [_c, _c + "市"]):
+            _add(_f, _name, None, _base)
+            _DONOR_OF[_f] = _name
+
+for _name, _r in _DATA["recipients"].items():
+    _donors = _r.get("donors", [])
+    _single = _donors[0] if len(_donors) == 1 else None
+    for _f in [_name, *_r.get("aliases", [])]:
+        _add(_f, None, _name)
+        _RECIPIENT_CANON[_f] = _name
+        _DONOR_OF[_f] = _single
+
+for _form, _c in _DATA["compounds"].items():
+    _add(_form, _c.get("donor"), _c.get("recipient"), _c.get("donor_city"))
+
+# forms that are also plain geography after/before certain characters (太湖南岸, 天山东部)
+_REJECT: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    form: (frozenset(ctx.get("before", "")), frozenset(ctx.get("after", "")))
+    for form, ctx in _DATA.get("reject_context", {}).items()
+}
+
+_PLACE_RE = re.compile("|".join(re.escape(f) for f in sorted(_FORMS, key=lambda s: (-len(s), s))))
+
+
+def find_places(text: str) -> list[PlaceMention]:
+    """Every place mention, left to right, longest form at each position.
+
+    ``find_places("深喀合作")`` → ``[PlaceMention(0, 2, "深喀", donor="深圳", recipient="喀什市")]``
+    """
+    out = []
+    for m in _iter(text):
+        donor, recipient, city = _FORMS[m.group()]
+        out.append(PlaceMention(m.start(), m.end(), m.group(), donor, recipient, city))
+    return out
+
+
+def _iter(text: str):
+    for m in _PLACE_RE.finditer(text):
+        rej = _REJECT.get(m.group())
+        if rej is not None:
+            s, e = m.start(), m.end()
+            if (s > 0 and text[s - 1] in rej[0]) or (e < len(text) and text[e] in rej[1]):
+                continue
+        yield m
+
+
+def _ordered(values) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        if v is not None and v not in seen:
+            seen[v] = None
+    return list(seen)
+
+
+def donors_in(text: str) -> list[str]:
+    """Canonical donor entities in order of first appearance.
+
+    ``donors_in("东营援疆指挥部与深圳援疆")`` → ``["山东", "深圳"]``
+    """
+    return _ordered(_FORMS[m.group()][0] for m in _iter(text))
+
+
+def recipients_in(text: str) -> list[str]:
+    """Canonical recipient places in order of first appearance.
+
+    ``recipients_in("塔县和喀什市")`` → ``["塔什库尔干塔吉克自治县", "喀什市"]``
+    """
+    return _ordered(_FORMS[m.group()][1] for m in _iter(text))
+
+
+def donor_of(name: str) -> str | None:
+    """Donor entity behind a place name (donor, donor-side city or recipient); ``None`` if unknown/shared.
+
+    ``donor_of("疏勒县")`` → ``"山东"``; ``donor_of("湖州")`` → ``"浙江"``; ``donor_of("阿勒泰地区")`` → ``None``
+    """
+    name = name.strip()
+    if name in _DONOR_OF:
+        return _DONOR_OF[name]
+    form = _FORMS.get(name)
+    return form[0] if form else None
+
+
+def recipients_of(donor: str) -> list[str]:
+    """Recipient places paired with a donor entity (a donor-side city gives its province's list).
+
+    ``recipients_of("广州")`` → ``["疏附县"]``
+    """
+    d = _DONOR_OF.get(donor, donor)
+    return [name for name, r in _DATA["recipients"].items() if d in r.get("donors", [])]
+
+
+def parent_of(recipient: str) -> str | None:
+    """Prefecture a recipient county belongs to. ``parent_of("疏勒县")`` → ``"喀什地区"``"""
+    r = _DATA["recipients"].get(_RECIPIENT_CANON.get(recipient, recipient))
+    return r.get("parent") if r else None

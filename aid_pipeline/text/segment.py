@@ -1,0 +1,443 @@
+"""Split a normalised report into sections: lead, headed body sections, captions, appended articles.
+
+Headings are recognised by shape, not by wording:
+
+* numbered: ``一、…``, ``（一）…``, ``1、…`` (whole short line), ``第一部分…``;
+* bracketed: ``【产业援疆】…`` (but not byline labels such as ``【记者】``);
+* short lines without end punctuation: pairs of 4-character phrases (``突出强基固本 持续提升民生援疆``),
+  comma-joined slogans (``优先改善民生，助力乡村振兴发展``), plain short titles.
+
+Short heading-like lines at the very top (before the first paragraph) are the report's title block and stay
+in the lead. Photo captions (``图为…``, a parenthesised line repeating the next paragraph, short trailing
+lines after the article) become ``caption`` sections. A second article glued onto the report (a
+heading-like clause after the last sentence end of a line, followed by a dateline or by a paragraph about
+other recipient places) becomes an ``appended`` section. Each section gets sentences and a category
+from ``data/categories.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+from aid_pipeline.text.places import recipients_in
+from aid_pipeline.text.types import Section, Sentence
+
+__all__ = ["segment", "split_sentences", "categorise", "is_heading_line", "CATEGORIES"]
+
+# ---------------------------------------------------------------- tables
+
+with resources.files("aid_pipeline.data").joinpath("categories.json").open(encoding="utf-8") as _fh:
+    _CAT = json.load(_fh)
+
+CATEGORIES: tuple[str, ...] = tuple(_CAT["order"])
+_CAT_HEAD_W: int = int(_CAT.get("heading_weight", 4))
+_CAT_BODY_CAP: int = int(_CAT.get("body_cap", 3))
+_KW: dict[str, tuple[str, int]] = {}
+for _cat, _words in _CAT["keywords"].items():
+    for _w, _wt in _words.items():
+        _KW.setdefault(_w, (_cat, int(_wt)))
+_KW_RE = re.compile("|".join(re.escape(w) for w in sorted(_KW, key=lambda s: (-len(s), s))))
+_CAT_RANK = {c: i for i, c in enumerate(CATEGORIES)}
+
+# ---------------------------------------------------------------- patterns (all linear: no nested quantifiers)
+
+_END_PUNCT = set("。！？；!?;…")
+_TRAIL_BAD = set("，,、：:（(“‘《—-")  # a line ending with these is not a finished heading
+_CLOSERS = set("”’」』）)》】")
+_NUMBERED_RE = re.compile(
+    r"(?:[一二三四五六七八九十]{1,3}[、．.]"
+    r"|[（(][一二三四五六七八九十]{1,3}[)）]"
+    r"|第[一二三四五六七八九十]{1,3}[部分章节篇]{1,2}[、：:\s]?"
+    r"|[①②③④⑤⑥⑦⑧⑨⑩])"
+)
+_ARABIC_NUM_RE = re.compile(r"\d{1,2}[、．]")
+_BRACKET_RE = re.compile(r"【([^】\n]{2,16})】")
+_LABEL_RE = re.compile(
+    r"[【\[]?(?:记者|通讯员|来\s?源|编辑|责任编辑|责编|作者|摄影|摄像|图片|图文|校对|审核|审校|监制|出品|策划|"
+    r"发布日期|发布时间|发布机构|索引号|分类|文号|主题词|成文日期|浏览次数|分享到|原标题|本文来源|打印|字体|关闭|"
+    r"返回顶部|收藏|扫一扫)[】\]]?\s*[:：]?"
+)
+_BYLINE_RE = re.compile(r"(?:记者|通讯员|特约|见习记者)\s?[\u4e00-\u9fff·]{2,4}|文/图|图/文|[（(]?(?:摄|供图)[)）]?$")
+_CAPTION_RE = re.compile(r"[（(]?(?:图为|图片为|上图|下图|左图|右图|图[:：一二三四五六七八九十\d])")
+_DATELINE_RE = re.compile(
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,、\s上下早晚午]"
+    r"|[\u4e00-\u9fff]{2,12}(?:网|社|报|台)?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
+    r"|本报讯|据[\u4e00-\u9fff]{1,12}(?:报道|消息)"
+)
+_SENT_RE = re.compile(r"[。！？；!?;]+|[“「『]|[”」』]")
+_OPEN_Q = set("“「『")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT_RE = re.compile(r"\d")
+
+_MAX_HEADING = 32
+_MAX_GLUED = 30
+_MAX_CAPTION = 40
+_QUOTE_SPAN = 200
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _ends_open(line: str) -> bool:
+    """True when the line ends like an unfinished or finished sentence (not like a heading)."""
+    s = line.rstrip()
+    if not s:
+        return True
+    last = s[-1]
+    if last in _END_PUNCT or last in _TRAIL_BAD:
+        return True
+    if last in _CLOSERS and len(s) >= 2 and s[-2] in _END_PUNCT:
+        return True
+    return False
+
+
+def _has_inner_terminal(line: str) -> bool:
+    return any(c in "。！？；!?;" for c in line)
+
+
+def _bigrams(s: str) -> set[str]:
+    s = "".join(_CJK_RE.findall(s)) or s
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of ``a``'s CJK bigrams found in ``b``."""
+    ba = _bigrams(a)
+    if not ba:
+        return 0.0
+    return len(ba & _bigrams(b)) / len(ba)
+
+
+def is_heading_line(line: str) -> tuple[int, int] | None:
+    """Span ``(start, end)`` of the heading at the start of ``line``, or ``None``.
+
+    ``is_heading_line("突出强基固本 持续提升民生援疆")`` → ``(0, 15)``;
+    ``is_heading_line("一、产业援疆。今年投入…")`` → ``(0, 7)``; ``is_heading_line("投入资金5亿元。")`` → ``None``
+    """
+    s = line.strip()
+    if not s:
+        return None
+    off = line.index(s[0])
+    if _LABEL_RE.match(s) or _CAPTION_RE.match(s):
+        return None
+    m = _BRACKET_RE.match(s)
+    if m:
+        return (off, off + m.end())
+    m = _NUMBERED_RE.match(s)
+    if m:
+        if len(s) <= _MAX_HEADING + 8 and not _ends_open(s) and not _has_inner_terminal(s):
+            return (off, off + len(s))
+        # "一、产业援疆。正文…" / "（一）产业援疆：正文…": heading up to the first stop
+        for i in range(m.end(), min(len(s), m.end() + _MAX_HEADING)):
+            if s[i] in "。：:；;！？!?":
+                if i > m.end() + 1:
+                    return (off, off + i + 1)
+                break
+        return None
+    if _ARABIC_NUM_RE.match(s) and len(s) <= _MAX_HEADING and not _ends_open(s) and not _has_inner_terminal(s):
+        return (off, off + len(s))
+    if _short_heading(s):
+        return (off, off + len(s))
+    return None
+
+
+def _short_heading(s: str) -> bool:
+    if len(s) > _MAX_HEADING or len(s) < 2:
+        return False
+    if _ends_open(s) or _has_inner_terminal(s):
+        return False
+    if len(_CJK_RE.findall(s)) < max(2, len(s) // 2):
+        return False
+    if s.count("，") + s.count(",") > 2 or "/" in s:
+        return False
+    if _BYLINE_RE.search(s) or _DATELINE_RE.match(s):
+        return False
+    if s[0] in "（(" and s[-1] in ")）":
+        return False
+    if len(_DIGIT_RE.findall(s)) > 6:
+        return False
+    return True
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """Sentences of ``text[start:end]``: split at 。！？； and line ends, not inside “quotes”.
+
+    ``split_sentences("他说：“好。”我们走。\\n新段")`` → ``[Sentence(0, 10), Sentence(11, 13)]``
+    """
+    if end is None:
+        end = len(text)
+    out: list[Sentence] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        le = end if nl < 0 else nl
+        _split_line(text, pos, le, out)
+        pos = le + 1
+    return out
+
+
+def _emit(text: str, a: int, b: int, out: list[Sentence]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append(Sentence(a, b))
+
+
+def _split_line(text: str, ls: int, le: int, out: list[Sentence]) -> None:
+    depth = 0
+    open_at = -1
+    pos = ls
+    for m in _SENT_RE.finditer(text, ls, le):
+        c = m.group()
+        if c in _OPEN_Q:
+            if depth == 0:
+                open_at = m.start()
+            depth += 1
+        elif c in "”」』":
+            if depth > 0:
+                depth -= 1
+        else:
+            if depth > 0 and m.start() - open_at > _QUOTE_SPAN:
+                depth = 0  # an unbalanced quote: stop protecting
+            if depth == 0:
+                e = m.end()
+                while e < le and text[e] in "”」』’）)":
+                    e += 1
+                _emit(text, pos, e, out)
+                pos = e
+    _emit(text, pos, le, out)
+
+
+def categorise(heading: str | None, body: str) -> str:
+    """Category of a section from keyword tables, heading weighted above body.
+
+    ``categorise("突出服务保障 深化开展就业援疆", "")`` → ``"employment"``
+    """
+    scores: dict[str, int] = {}
+    if heading:
+        for m in _KW_RE.finditer(heading):
+            cat, w = _KW[m.group()]
+            scores[cat] = scores.get(cat, 0) + w * _CAT_HEAD_W
+    counts: dict[str, int] = {}
+    for m in _KW_RE.finditer(body):
+        counts[m.group()] = counts.get(m.group(), 0) + 1
+    for kw, n in counts.items():
+        cat, w = _KW[kw]
+        scores[cat] = scores.get(cat, 0) + w * min(n, _CAT_BODY_CAP)
+    if not scores:
+        return "other"
+    return max(scores, key=lambda c: (scores[c], -_CAT_RANK.get(c, 99)))
+
+
+# ---------------------------------------------------------------- segmentation
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line, stripped."""
+    out = []
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        le = n if nl < 0 else nl
+        a, b = pos, le
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+        if nl < 0:
+            break
+        pos = nl + 1
+    return out
+
+
+def _glued_tail(line: str) -> int | None:
+    """Index where a heading-like clause glued after the last sentence end starts, else ``None``."""
+    last = -1
+    for i in range(len(line) - 1, -1, -1):
+        if line[i] in "。！？!?；;":
+            last = i
+            break
+    if last < 0 or last == len(line) - 1:
+        return None
+    j = last + 1
+    while j < len(line) and line[j] in "”’」』）)":
+        j += 1
+    tail = line[j:].strip()
+    if not tail or len(tail) > _MAX_GLUED or j < 20:
+        return None
+    if "，" in tail or "," in tail or not _short_heading(tail):
+        return None
+    return j + (len(line[j:]) - len(line[j:].lstrip()))
+
+
+def segment(text: str) -> list[Section]:
+    """Sections of a normalised report, in text order.
+
+    ``segment("引言。\\n一、产业援疆\\n投入5亿元。")`` → ``[Section(0, None, "lead", …), Section(1, "一、产业援疆", "body", …)]``
+    """
+    lines = _lines(text)
+    if not lines:
+        return []
+    n = len(lines)
+    strs = [text[a:b] for a, b in lines]
+    kind = ["body"] * n  # body / heading / caption / label
+    head_span: list[tuple[int, int] | None] = [None] * n
+
+    for i, s in enumerate(strs):
+        if _LABEL_RE.match(s) or (len(s) <= _MAX_CAPTION and _BYLINE_RE.search(s) and not _has_inner_terminal(s)):
+            kind[i] = "label"
+            continue
+        if _CAPTION_RE.match(s) and len(s) <= 80:
+            kind[i] = "caption"
+            continue
+        if s[0] in "（(" and s[-1] in ")）" and len(s) > 6:
+            inner = s[1:-1]
+            near = " ".join(strs[j] for j in (i - 1, i + 1) if 0 <= j < n)
+            if _overlap(inner, near) >= 0.6:
+                kind[i] = "caption"
+                continue
+        hs = is_heading_line(s)
+        if hs is None:
+            continue
+        prev = strs[i - 1] if i > 0 else ""
+        # a short line continuing a sentence broken over two lines is not a heading
+        if prev and len(prev) > _MAX_HEADING and not _ends_open(prev[-1:]) and prev[-1] not in _CLOSERS \
+                and hs[1] - hs[0] == len(s) and not _NUMBERED_RE.match(s) and not _BRACKET_RE.match(s):
+            continue
+        if i == n - 1 and hs[1] - hs[0] == len(s):
+            continue  # a last line alone is a caption/sign-off candidate, not a section heading
+        kind[i] = "heading"
+        head_span[i] = (lines[i][0] + hs[0], lines[i][0] + hs[1])
+
+    # title block: plain heading-like lines before the first paragraph (a line with a sentence end
+    # or a long line; page chrome left in the text does not count) stay in the lead
+    for i in range(n):
+        if kind[i] == "body" and (_has_inner_terminal(strs[i]) or len(strs[i]) > 60):
+            break
+        if kind[i] == "heading" and not (_NUMBERED_RE.match(strs[i]) or _BRACKET_RE.match(strs[i])):
+            kind[i] = "title"
+
+    # trailing captions: short lines after the last paragraph (no end punctuation, or repeating the body)
+    last_body = max((i for i in range(n) if kind[i] == "body" and len(strs[i]) > _MAX_CAPTION), default=-1)
+    if last_body >= 0:
+        before = text[: lines[last_body][1]]
+        seen_caption = False
+        for i in range(last_body + 1, n):
+            s = strs[i]
+            if kind[i] in ("label", "caption") or len(s) > _MAX_CAPTION:
+                continue
+            if kind[i] == "heading" and (_NUMBERED_RE.match(s) or _BRACKET_RE.match(s)):
+                continue
+            if seen_caption or not _ends_open(s) or _overlap(s, before) >= 0.5:
+                if i == n - 1 or all(len(strs[j]) <= _MAX_CAPTION for j in range(i, n)):
+                    kind[i] = "caption"
+                    seen_caption = True
+
+    # appended article: a heading-like clause glued after a sentence end (or a heading line),
+    # followed by a dateline or by recipient places the report did not mention
+    cut: tuple[int, int, int] | None = None  # (line index, heading start, heading end)
+    for i in range(1, n):
+        if kind[i] not in ("body", "heading"):
+            continue
+        nxt = next((j for j in range(i + 1, n) if kind[j] == "body"), None)
+        if nxt is None:
+            break
+        a, b = lines[i]
+        if kind[i] == "body":
+            g = _glued_tail(strs[i])
+            if g is None:
+                continue
+            hs, he = a + g, b
+            glued = True
+        else:
+            if head_span[i] is None or head_span[i][1] - head_span[i][0] != len(strs[i]):
+                continue
+            hs, he = a, b
+            glued = False
+        dateline = bool(_DATELINE_RE.match(strs[nxt]))
+        main_r = set(recipients_in(text[:hs]))
+        rest_r = set(recipients_in(text[he:]))
+        shift = bool(rest_r) and not (rest_r & main_r) and bool(main_r)
+        if (glued and (dateline or shift)) or (not glued and dateline and shift):
+            cut = (i, hs, he)
+            break
+
+    # ---- build sections
+    sections: list[Section] = []
+
+    def close(cur: dict | None, end: int) -> None:
+        if cur is None:
+            return
+        start = cur["start"]
+        e = end
+        while e > start and text[e - 1].isspace():
+            e -= 1
+        if e <= start:
+            return
+        body_from = cur["heading_end"] if cur["heading_end"] is not None else start
+        body = text[body_from:e]
+        heading = cur["heading"]
+        cat = categorise(heading or cur.get("inherit_heading"), body)
+        sections.append(
+            Section(
+                ordinal=len(sections),
+                heading=heading,
+                kind=cur["kind"],
+                category=cat,
+                start=start,
+                end=e,
+                sentences=split_sentences(text, body_from, e),
+                heading_start=cur["heading_start"],
+                heading_end=cur["heading_end"],
+            )
+        )
+
+    def new(kind_: str, start: int, heading: tuple[int, int] | None = None, inherit: str | None = None) -> dict:
+        return {
+            "kind": kind_,
+            "start": start,
+            "heading": text[heading[0] : heading[1]] if heading else None,
+            "heading_start": heading[0] if heading else None,
+            "heading_end": heading[1] if heading else None,
+            "inherit_heading": inherit,
+        }
+
+    cur: dict | None = None
+    appended = False
+    resume: tuple[str, str | None] = ("lead", None)  # section kind/heading a caption interrupted
+    for i, (a, b) in enumerate(lines):
+        if cut is not None and i == cut[0]:
+            if cut[1] > a:  # glued: the line's sentences stay with the current section
+                if cur is None:
+                    cur = new("lead", a)
+                close(cur, cut[1])
+            else:
+                close(cur, a)
+            appended = True
+            cur = new("appended", cut[1], (cut[1], cut[2]))
+            continue
+        k = kind[i]
+        if k == "caption":
+            prev_kind = cur["kind"] if cur else "lead"
+            prev_head = (cur["heading"] or cur.get("inherit_heading")) if cur else None
+            close(cur, a)
+            close(new("caption", a), b)
+            cur = None
+            resume = (prev_kind, prev_head)
+            continue
+        if k == "heading":
+            close(cur, a)
+            cur = new("appended" if appended else "body", a, head_span[i])
+            continue
+        if cur is None:
+            pk, ph = resume
+            cur = new("appended" if appended else pk, a, inherit=ph)
+    close(cur, lines[-1][1])
+    return sections
