@@ -7,7 +7,12 @@ import unicodedata
 
 from .text.convert import to_simplified
 
-_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}[)）]")
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+# A pinyin annotation: a parenthesis holding lower-case Latin letters with at least one tone mark or ü.
+# `(EICU)`, `(中国)`, `(0106168)` are not annotations.
+PINYIN_GROUP = rf"[(（][a-z]{{0,6}}[{_TONED}][a-z{_TONED}]{{0,6}}[)）]"
+PINYIN_ANNOTATION = rf"[\u4e00-\u9fff]{PINYIN_GROUP}"
+_PINYIN = re.compile(PINYIN_GROUP)
 _SPACE = re.compile(r"\s+")
 
 

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from aid_pipeline.lineage import raw_span_matches
+from aid_pipeline.lineage import PINYIN_ANNOTATION, raw_span_matches
 from aid_pipeline.text.convert import to_simplified
 from aid_pipeline.vocab import QUALIFIERS, UNITS
 
@@ -18,7 +18,7 @@ CONTRACT = {
     "metrics": "report_id, metric_id, section_id, sentence, surface, start, end, raw_start, raw_end, value, value_high, unit, qualifier, metric_type, category, donor, recipient, year",
     "quarantine": "source_path, sha256, reason, detail",
 }
-PINYIN = re.compile(r"[\u4e00-\u9fff]\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+PINYIN = re.compile(PINYIN_ANNOTATION)
 
 
 def table(run, name) -> pd.DataFrame:

@@ -12,11 +12,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ..lineage import PINYIN_ANNOTATION
 from ..vocab import CATEGORIES, METRIC_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-# Characters that are pinyin annotation material: a "(…)" of Latin letters with tone marks, glued after CJK.
-PINYIN_ANNOTATION = r"[\u4e00-\u9fff][(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}[)）]"
 
 
 class RawReports(pa.DataFrameModel):

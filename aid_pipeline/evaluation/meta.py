@@ -20,6 +20,7 @@ FIELDS = ("title", "subtitle", "publish_date", "source", "donor", "recipients")
 _WS_RE = re.compile(r"\s+")
 _PUNCT_FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "、": ",", "。": ".", "【": "[", "】": "]"})
 _BRACKETS = "()[]（）【】"
+_MIN_SUBSTRING = 8
 
 
 def fold(s: str | None) -> str | None:
@@ -112,8 +113,15 @@ def evaluate_meta(predicted: dict[str, dict], gold_path) -> dict:
                 "extra": [h for h in p_heads if h not in g_set],
             }
 
-        text = _squash(pred.get("text") or "")
-        left = [b for b in gold.get("boilerplate_lines") or [] if _squash(b) and _squash(b) in text]
+        raw_text = pred.get("text") or ""
+        text = _squash(raw_text)
+        text_lines = {_squash(ln) for ln in raw_text.split("\n")}
+        # a short chrome line (中新网) counts only as a whole line; a longer one also inside a line
+        left = [
+            b
+            for b in gold.get("boilerplate_lines") or []
+            if _squash(b) and (_squash(b) in text_lines or (len(_squash(b)) >= _MIN_SUBSTRING and _squash(b) in text))
+        ]
         bp_left += len(left)
         bp_total += len(gold.get("boilerplate_lines") or [])
         d["boilerplate_left"] = left

@@ -190,15 +190,17 @@ def predict_file(path) -> list[dict]:
     p = Path(path)
     data = p.read_bytes()
     try:
-        from aid_pipeline.text.decode import decode
+        from aid_pipeline.text.decode import decode_bytes
 
-        raw = decode(data).text
-    except Exception:
+        raw = decode_bytes(data).text
+    except ImportError:
         raw = data.decode("utf-8", errors="replace")
+    norm = None
     try:
         from aid_pipeline.text.normalise import normalise
 
-        text = normalise(raw).text
+        norm = normalise(raw)
+        text = norm.text
     except ImportError:
         text = _standin_normalise(raw)
     try:
@@ -210,13 +212,14 @@ def predict_file(path) -> list[dict]:
 
         sections = [Section(0, None, "body", "other", 0, len(text))]
     donor, recipients, pub = None, [], None
-    try:
-        from aid_pipeline.text.metadata import extract_metadata  # type: ignore
+    if norm is not None:
+        try:
+            from aid_pipeline.text.metadata import extract_metadata
 
-        md = extract_metadata(text)
-        donor, recipients, pub = md.donor, list(md.recipients), md.publish_date
-    except Exception:
-        pass
+            md = extract_metadata(norm)
+            donor, recipients, pub = md.donor, list(md.recipients), md.publish_date
+        except ImportError:
+            pass
     rid = p.name.split(".", 1)[0]
     return [{"report_id": rid, "doc": p.name, "surface": m.surface, "value": m.value, "value_high": m.value_high,
              "unit": m.unit, "qualifier": m.qualifier, "metric_type": m.metric_type, "start": m.start,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from aid_pipeline.text.places import _DATA as _PLACES, donors_in, find_places, recipients_in, recipients_of
-from aid_pipeline.text.segment import _LABEL_RE, is_heading_line, segment
+from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, segment
 from aid_pipeline.text.types import Metadata, Normalised
 
 __all__ = ["extract_metadata"]
@@ -129,7 +129,7 @@ def _title_block(text_lines: list[str]) -> list[str]:
     for line in text_lines[:_HEAD_LINES]:
         if any(c in line for c in "。！？") or len(line) > 60:
             break
-        if _is_chrome(line) or _find_date([line])[0]:
+        if _is_chrome(line) or _find_date([line])[0] or _BYLINE_RE.search(line) or "日电" in line:
             continue
         if is_heading_line(line) == (0, len(line)) or len(line) <= 40:
             out.append(line)
@@ -170,8 +170,8 @@ def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str]
 def extract_metadata(norm: Normalised) -> Metadata:
     """Metadata stated by a normalised report.
 
-    ``extract_metadata(Normalised("鲁疆同心\\n2023-09-20 19:32:21 来源:中新网新疆\\n正文。", [], [], "simplified"))``
-    → ``Metadata(title="鲁疆同心", publish_date="2023-09-20", publish_time="19:32:21", source="中新网新疆", donor="山东", …)``
+    ``extract_metadata(Normalised("鲁疆同心 齐美中华\\n2023-09-20 19:32:21 来源:中新网新疆\\n正文。", [], [], "simplified"))``
+    → ``Metadata(title="鲁疆同心 齐美中华", publish_date="2023-09-20", publish_time="19:32:21", source="中新网新疆", donor="山东", …)``
     """
     text = norm.text
     text_lines = [ln.strip() for ln in text.split("\n") if ln.strip()]

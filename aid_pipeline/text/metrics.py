@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ _SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
 SUFFIX_RE = re.compile("|".join(re.escape(s) for s in sorted(_SUFFIX_Q, key=len, reverse=True)))
 _PREFIX_Q: dict[str, str] = _CUES["qualifier_prefixes"]
 _PREFIX_MAXLEN = max(len(p) for p in _PREFIX_Q)
+_BARE_ONLY = frozenset(_CUES.get("bare_only_prefixes", {}).get("words", ()))
 _PROJECT_NOUNS = _UNITS["project_nouns"]
 _PROJECT_UNITS = set(_UNITS["project_counting_units"])
 _BARE_MULT_UNIT: dict[str, str] = _UNITS["bare_multiplier_unit"]
@@ -75,7 +77,11 @@ _MOVE = _CUES.get("movement_markers", {})
 _MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
 _MOVE_UNITS = frozenset(_MOVE.get("units", ()))
 
-CLAUSE_DELIMS = frozenset("，。；！？：,;!?:\n")
+CLAUSE_DELIMS = "，。；！？：,;!?:\n"
+_DELIM_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
+_BIG_RE = re.compile("[万亿萬億]")
+CUE_WINDOW = 40  # characters a cue may lie from its number
+SENTENCE_LOOKBACK = 200
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)")
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
@@ -100,34 +106,40 @@ class Mention:
     metric_type: str = "other"
 
 
-def _prefix_qualifier(s: str, pos: int) -> tuple[str | None, str]:
-    """Qualifier word right before ``pos`` (spaces skipped) and the text before it."""
+def _prefix_qualifier(s: str, pos: int, bare: bool = False) -> str | None:
+    """Qualifier word right before ``pos`` (one space skipped): ``_prefix_qualifier("超过 2万吨", 3) -> "at_least"``."""
     j = pos
-    while j > 0 and s[j - 1] in _WS:
+    if j > 0 and s[j - 1] in _WS:
         j -= 1
     for n in range(min(_PREFIX_MAXLEN, j), 0, -1):
         w = s[j - n:j]
         if w in _PREFIX_Q:
-            return _PREFIX_Q[w], s[:j - n]
-    return None, s[:j]
+            if w in _BARE_ONLY and not bare:
+                return None
+            return _PREFIX_Q[w]
+    return None
 
 
 def _preceding(s: str, pos: int) -> str:
     j = pos
-    while j > 0 and s[j - 1] in _WS:
+    if j > 0 and s[j - 1] in _WS:
         j -= 1
     return s[max(0, j - 4):j]
 
 
-def _clause_bounds(s: str, a: int, b: int) -> tuple[int, int]:
-    i = a
-    while i > 0 and s[i - 1] not in CLAUSE_DELIMS:
-        i -= 1
-    k = b
-    n = len(s)
-    while k < n and s[k] not in CLAUSE_DELIMS:
-        k += 1
-    return i, k
+class _Clauses:
+    """Clause boundaries of one sentence (precomputed delimiter positions, bisect lookups; window-capped)."""
+
+    def __init__(self, s: str):
+        self.n = len(s)
+        self.pos = [m.start() for m in _DELIM_RE.finditer(s)]
+
+    def bounds(self, a: int, b: int) -> tuple[int, int]:
+        i = bisect_left(self.pos, a)
+        lo = self.pos[i - 1] + 1 if i > 0 else 0
+        k = bisect_left(self.pos, b)
+        hi = self.pos[k] if k < len(self.pos) else self.n
+        return max(lo, a - CUE_WINDOW), min(hi, b + CUE_WINDOW)
 
 
 def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int) -> bool:
@@ -145,12 +157,23 @@ def find_mentions(sentence: str) -> list[Mention]:
     """
     s = sentence
     fixed = [(m.start(), m.end()) for m in FIXED_RE.finditer(s)]
+    fixed_starts = [a for a, _ in fixed]
+    clauses = _Clauses(s)
+    cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(s)]
+    cue_starts = [c[0] for c in cues]
     raw: list[tuple[int, int, int, NumberToken, str, str | None, float]] = []
     for m in NUMBER_RE.finditer(s):
+        um = UNIT_RE.match(s, m.end())
+        if um is None:
+            if not (m.group("pct") or m.group("am") or m.group("cm")
+                    or (m.group("c") and _BIG_RE.search(m.group("c")))):
+                continue  # a bare number without unit or scale word is never a metric
+        elif _UNIT_TABLE[um.group(1)]["unit"] is None and not m.group("pct"):
+            continue  # date, duration, age, level ...
         tok = _token_from_match(m)
         if tok is None:
             continue
-        pq, _ = _prefix_qualifier(s, tok.start)
+        pq = _prefix_qualifier(s, tok.start, tok.bare_multiplier)
         prev = _preceding(s, tok.start)
         end = tok.end
         unit: str | None = None
@@ -159,7 +182,6 @@ def find_mentions(sentence: str) -> list[Mention]:
         if tok.kind == "percent_words":
             unit = "percent"
         else:
-            um = UNIT_RE.match(s, tok.end)
             if um:
                 uword = um.group(1)
                 entry = _UNIT_TABLE[uword]
@@ -177,9 +199,10 @@ def find_mentions(sentence: str) -> list[Mention]:
                     continue
                 unit = _BARE_MULT_UNIT.get(tok.text[-1], _BARE_NUMBER_UNIT)
             elif tok.has_multiplier:
-                lo, _hi = _clause_bounds(s, tok.start, end)
-                unit = "CNY" if any(c.group() in _MONEY_CUES for c in CUE_RE.finditer(s, lo, tok.start)) \
-                    else _BARE_NUMBER_UNIT
+                lo, _hi = clauses.bounds(tok.start, end)
+                i0 = bisect_left(cue_starts, lo)
+                i1 = bisect_left(cue_starts, tok.start)
+                unit = "CNY" if any(c[2] in _MONEY_CUES for c in cues[i0:i1]) else _BARE_NUMBER_UNIT
             else:
                 continue
         # --- exclusions -------------------------------------------------------------------------
@@ -197,10 +220,11 @@ def find_mentions(sentence: str) -> list[Mention]:
             continue
         if tok.int_digits >= _ID_DIGITS:
             continue
-        if any(a < end and tok.start < b for a, b in fixed):
+        fi = bisect_left(fixed_starts, end) - 1
+        if fi >= 0 and fixed[fi][1] > tok.start:
             continue
         if unit in ("item", "project") and uword in _PROJECT_UNITS:
-            lo, hi = _clause_bounds(s, tok.start, end)
+            lo, hi = clauses.bounds(tok.start, end)
             unit = "project" if _has_project_noun(s, tok.start, end, lo, hi) else "item"
         sm = SUFFIX_RE.match(s, end)
         sq = None
@@ -220,11 +244,13 @@ def find_mentions(sentence: str) -> list[Mention]:
         raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
 
     mentions: list[Mention] = []
-    cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(s)]
     for idx, (a, b, num_end, tok, unit, qual, factor) in enumerate(raw):
         prev_end = raw[idx - 1][1] if idx else 0
         next_start = raw[idx + 1][0] if idx + 1 < len(raw) else len(s)
-        mtype = _metric_type(s, a, b, unit, cues, prev_end, next_start)
+        lo, hi = clauses.bounds(a, b)
+        near = cues[bisect_left(cue_starts, lo):bisect_left(cue_starts, hi)]
+        before = cues[bisect_left(cue_starts, max(0, a - SENTENCE_LOOKBACK)):bisect_left(cue_starts, a)]
+        mtype = _metric_type(s, a, b, unit, near, before, lo, hi, prev_end, next_start)
         vh = None if tok.value_high is None else _clean(tok.value_high * factor)
         mentions.append(Mention(a, b, s[a:b], _clean(tok.value * factor), vh, unit, qual, mtype))
     return mentions
@@ -235,11 +261,11 @@ def _clean(v: float) -> float:
     return float(r)
 
 
-def _metric_type(s: str, a: int, b: int, unit: str, cues, prev_end: int, next_start: int) -> str:
+def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: int,
+                 prev_end: int, next_start: int) -> str:
     """Nearest compatible cue in the clause (before the number or after the unit), else the unit prior."""
     if unit in _STRONG:
         return _STRONG[unit]
-    lo, hi = _clause_bounds(s, a, b)
     if unit in _MOVE_UNITS:
         stop = min(hi, next_start)
         mk = [s.find(x, b, stop) for x in _MOVE_MARKERS]
@@ -269,7 +295,7 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, prev_end: int, next_st
         return best[2]
     if unit == "CNY":
         # money without a cue in its clause: look back through the sentence
-        for cs, ce, w in reversed(cues):
+        for cs, ce, w in reversed(before):
             if ce <= a:
                 for mtype, units, _w in _CUE_TYPES[w]:
                     if "CNY" in units:

@@ -75,7 +75,8 @@ _TRANSLATE = str.maketrans({**_SPACE_MAP, **_FW_MAP})
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,500})\)")
 _ASCII_PUNCT = re.compile(r"[,:;!?()]")
 _ASCII_TO_FW = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_RUN = re.compile(r"[，、。；：！？][，、。；：！？,;:!?]+|[,;:!?][，、。；：！？,;:!?]*[，、。；：！？][，、。；：！？,;:!?]*")
+_PUNCT_RUN = re.compile(r"[，、。；：！？,;:!?]{2,}")
+_FW_PUNCT = re.compile(r"[，、。；：！？]")
 _PRIORITY = {c: i for i, c in enumerate("。？！；：、，")}
 _CJKP = f"{CJK}{_PUNCT_FW}{LOST}"
 _SPACE_DIGIT_CJK = re.compile(rf"(?<=[0-9%])[ ]+(?=[{CJK}])|(?<=[{CJK}])[ ]+(?=[0-9])")
@@ -298,8 +299,10 @@ def _punct_pass(st: _State) -> int:
 
     def run(m):
         s = m.group()
+        if not _FW_PUNCT.search(s):
+            return None  # pure ASCII run outside Chinese text
         best = min(range(len(s)), key=lambda i: _PRIORITY[_ASCII_TO_FW.get(s[i], s[i])])
-        return (_ASCII_TO_FW.get(s[best], s[best]), [best])
+        return _ASCII_TO_FW.get(s[best], s[best])  # maps to the whole collapsed run
 
     return st.sub(_PUNCT_RUN, run)
 

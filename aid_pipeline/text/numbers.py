@@ -18,16 +18,17 @@ from dataclasses import dataclass
 # --- character tables (precomputed at import) --------------------------------------------------
 
 CN_DIGITS: dict[str, int] = {
-    "〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
     "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
 }
 CN_SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-CN_BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000}
-MULTIPLIERS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+CN_BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
+MULTIPLIERS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000,
+                               "萬": 10_000, "億": 100_000_000}
 
 _CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
 #: characters that only scale (a numeral made of these alone, e.g. 万 / 千万, is a "bare multiplier")
-BARE_MULT_CHARS = frozenset("百千万亿佰仟")
+BARE_MULT_CHARS = frozenset("百千万亿佰仟萬億")
 
 # full-width digits / punctuation to ASCII; NBSP & ideographic space to plain space
 _FW = {ord("０") + i: ord("0") + i for i in range(10)}
@@ -38,15 +39,15 @@ _WS = "[ \u00a0\u3000\t]"
 _DIGIT = "[0-9０-９]"
 ARABIC = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
 CN_RUN = f"[{_CN_CHARS}]+"
-_MULT = "[十百千万亿]{1,3}"
+_MULT = "[十百千万亿萬億]{1,3}"
 _QIN = "[余多]"
 _RANGE_SEP = "[-－—–~～至到]"
 
 # One token: 百分之N | Arabic [ws] [余多] [mult] [余多] | Chinese-run [余多] [万亿] [余多]; then an optional range.
 _NUMBER_CORE = (
     rf"(?:(?P<pct>百分之)(?P<pnum>{ARABIC}|{CN_RUN})"
-    rf"|(?P<a>{ARABIC})(?:{_WS}(?=[余多十百千万亿]))?(?P<aq1>{_QIN})?(?P<am>{_MULT})?(?P<aq2>{_QIN})?"
-    rf"|(?P<c>{CN_RUN})(?P<cq1>{_QIN})?(?P<cm>[万亿]{{1,2}})?(?P<cq2>{_QIN})?)"
+    rf"|(?P<a>{ARABIC})(?:{_WS}(?=[余多十百千万亿萬億]))?(?P<aq1>{_QIN})?(?P<am>{_MULT})?(?P<aq2>{_QIN})?"
+    rf"|(?P<c>{CN_RUN})(?P<cq1>{_QIN})?(?P<cm>[万亿萬億]{{1,2}})?(?P<cq2>{_QIN})?)"
     rf"(?:{_WS}?(?P<rsep>{_RANGE_SEP}){_WS}?(?P<r2>{ARABIC}|{CN_RUN})(?P<r2m>{_MULT})?)?"
 )
 NUMBER_RE = re.compile(rf"(?<![0-9０-９.．A-Za-z])(?<![0-9][-/:：－]){_NUMBER_CORE}")
@@ -91,11 +92,11 @@ def parse_chinese(s: str) -> float | None:
         elif ch in CN_SMALL_UNITS:
             small += (1 if digit is None else digit) * CN_SMALL_UNITS[ch]
             digit = None
-        elif ch == "万":
+        elif ch in "万萬":
             val = small + (digit or 0)
             section = (section + val) * 10_000 if (section or val) else 10_000
             small, digit = 0, None
-        elif ch == "亿":
+        elif ch in "亿億":
             val = section + small + (digit or 0)
             total = (total + val) * 100_000_000 if (total or val) else 100_000_000
             section, small, digit = 0, 0, None
@@ -104,7 +105,9 @@ def parse_chinese(s: str) -> float | None:
     return float(total + section + small + (digit or 0))
 
 
-def _arabic(s: str) -> Decimal | None:
+def _arabic(s: str) -> Decimal | int | None:
+    if s.isascii() and s.isdigit():
+        return int(s) if len(s) <= 40 else None
     s = s.translate(_FW).replace(",", "")
     if not s or len(s) > 40:
         return None
@@ -148,7 +151,7 @@ def parse_number(s: str) -> float | None:
     return None
 
 
-_FULL_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿]{0,3})")
+_FULL_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
 
 
 def _token_from_match(m: re.Match) -> NumberToken | None:
@@ -168,7 +171,9 @@ def _token_from_match(m: re.Match) -> NumberToken | None:
         base = _arabic(g["a"])
         if base is None:
             return None
-        int_digits = len(re.split(r"[.．]", g["a"])[0].replace(",", "").replace("，", ""))
+        a_txt = g["a"]
+        dot = a_txt.find(".")
+        int_digits = (len(a_txt) if dot < 0 else dot) - a_txt.count(",") - a_txt.count("，")
         mult = _mult_value(g["am"])
         has_mult = bool(g["am"])
         value = base * mult

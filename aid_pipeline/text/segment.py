@@ -21,7 +21,7 @@ import json
 import re
 from importlib import resources
 
-from aid_pipeline.text.places import recipients_in
+from aid_pipeline.text.places import find_places
 from aid_pipeline.text.types import Section, Sentence
 
 __all__ = ["segment", "split_sentences", "categorise", "is_heading_line", "CATEGORIES"]
@@ -164,7 +164,7 @@ def _short_heading(s: str) -> bool:
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
     """Sentences of ``text[start:end]``: split at 。！？； and line ends, not inside “quotes”.
 
-    ``split_sentences("他说：“好。”我们走。\\n新段")`` → ``[Sentence(0, 10), Sentence(11, 13)]``
+    ``split_sentences("他说：“好。”我们走。\\n新段")`` → ``[Sentence(0, 11), Sentence(12, 14)]``
     """
     if end is None:
         end = len(text)
@@ -308,8 +308,12 @@ def segment(text: str) -> list[Section]:
             continue
         prev = strs[i - 1] if i > 0 else ""
         # a short line continuing a sentence broken over two lines is not a heading
-        if prev and len(prev) > _MAX_HEADING and not _ends_open(prev[-1:]) and prev[-1] not in _CLOSERS \
-                and hs[1] - hs[0] == len(s) and not _NUMBERED_RE.match(s) and not _BRACKET_RE.match(s):
+        prev_broken = (
+            len(prev) > _MAX_HEADING
+            and prev[-1] not in _END_PUNCT
+            and not (prev[-1] in _CLOSERS and prev[-2] in _END_PUNCT)
+        )
+        if prev_broken and hs[1] - hs[0] == len(s) and not _NUMBERED_RE.match(s) and not _BRACKET_RE.match(s):
             continue
         if i == n - 1 and hs[1] - hs[0] == len(s):
             continue  # a last line alone is a caption/sign-off candidate, not a section heading
@@ -329,25 +333,39 @@ def segment(text: str) -> list[Section]:
     if last_body >= 0:
         before = text[: lines[last_body][1]]
         seen_caption = False
+        short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
+        for j in range(n - 1, -1, -1):
+            short_after[j] = short_after[j + 1] and len(strs[j]) <= _MAX_CAPTION
         for i in range(last_body + 1, n):
             s = strs[i]
             if kind[i] in ("label", "caption") or len(s) > _MAX_CAPTION:
                 continue
             if kind[i] == "heading" and (_NUMBERED_RE.match(s) or _BRACKET_RE.match(s)):
                 continue
+            if _DATELINE_RE.match(s) or (i + 1 < n and _DATELINE_RE.match(strs[i + 1])):
+                continue  # a dated item (or its headline) is news, not a photo caption
             if seen_caption or not _ends_open(s) or _overlap(s, before) >= 0.5:
-                if i == n - 1 or all(len(strs[j]) <= _MAX_CAPTION for j in range(i, n)):
+                if short_after[i]:
                     kind[i] = "caption"
                     seen_caption = True
 
     # appended article: a heading-like clause glued after a sentence end (or a heading line),
     # followed by a dateline or by recipient places the report did not mention
     cut: tuple[int, int, int] | None = None  # (line index, heading start, heading end)
+    next_body = [-1] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        next_body[j] = j if kind[j] == "body" else next_body[j + 1]
+    first_at: dict[str, int] = {}
+    last_at: dict[str, int] = {}
+    for pm in find_places(text):
+        if pm.recipient:
+            first_at.setdefault(pm.recipient, pm.start)
+            last_at[pm.recipient] = pm.start
     for i in range(1, n):
         if kind[i] not in ("body", "heading"):
             continue
-        nxt = next((j for j in range(i + 1, n) if kind[j] == "body"), None)
-        if nxt is None:
+        nxt = next_body[i + 1]
+        if nxt < 0:
             break
         a, b = lines[i]
         if kind[i] == "body":
@@ -362,10 +380,11 @@ def segment(text: str) -> list[Section]:
             hs, he = a, b
             glued = False
         dateline = bool(_DATELINE_RE.match(strs[nxt]))
-        main_r = set(recipients_in(text[:hs]))
-        rest_r = set(recipients_in(text[he:]))
-        shift = bool(rest_r) and not (rest_r & main_r) and bool(main_r)
-        if (glued and (dateline or shift)) or (not glued and dateline and shift):
+        main_r = {r for r, p in first_at.items() if p < hs}
+        rest_r = {r for r, p in last_at.items() if p >= he}
+        no_main = not (rest_r & main_r)  # the rest never names the report's recipients
+        shift = no_main and bool(rest_r) and bool(main_r)
+        if (glued and (shift or (dateline and no_main))) or (not glued and dateline and shift):
             cut = (i, hs, he)
             break
 
