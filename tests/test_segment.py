@@ -235,3 +235,10 @@ def test_dated_paragraph_about_the_same_places_is_not_appended():
 def test_line_broken_after_a_comma_is_not_a_heading():
     text = "\n".join([LEAD, "今年投入援疆资金3亿元，建设产业园区两个，引进企业20家，带动当地群众增收，", "惠及莎车县群众", PARA2])
     assert _headings(segment(text)) == []
+
+
+def test_body_resumes_after_several_captions():
+    text = "\n".join([LEAD, "产业兴旺", PARA1, "图为莎车县丰收场景", "图为援疆干部走访农户", PARA2])
+    secs = segment(text)
+    assert [s.kind for s in secs] == ["lead", "body", "caption", "caption", "body"]
+    assert secs[-1].heading is None

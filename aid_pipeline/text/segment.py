@@ -435,7 +435,7 @@ def segment(text: str) -> list[Section]:
         if cut is not None and i == cut[0]:
             if cut[1] > a:  # glued: the line's sentences stay with the current section
                 if cur is None:
-                    cur = new("lead", a)
+                    cur = new(resume[0], a, inherit=resume[1])
                 close(cur, cut[1])
             else:
                 close(cur, a)
@@ -444,12 +444,11 @@ def segment(text: str) -> list[Section]:
             continue
         k = kind[i]
         if k == "caption":
-            prev_kind = cur["kind"] if cur else "lead"
-            prev_head = (cur["heading"] or cur.get("inherit_heading")) if cur else None
+            if cur is not None:  # several captions in a row keep the first interruption's state
+                resume = (cur["kind"], cur["heading"] or cur.get("inherit_heading"))
             close(cur, a)
             close(new("caption", a), b)
             cur = None
-            resume = (prev_kind, prev_head)
             continue
         if k == "heading":
             close(cur, a)
