@@ -256,3 +256,16 @@ def test_extraction_is_linear_on_hostile_input():
 def test_shang_is_a_qualifier_only_before_a_bare_scale_word():
     assert one("参观人数上万人次").qualifier == "at_least"
     assert one("在推介会上5家企业签约").qualifier == "exact"
+
+
+def test_eval_treats_parquet_nan_value_high_as_null(tmp_path):
+    """Rows read back from metrics.parquet carry NaN for a missing value_high; that equals a gold null."""
+    from aid_pipeline.evaluation.metrics import evaluate_metrics
+
+    gold = tmp_path / "metrics_x.jsonl"
+    gold.write_text('{"doc": "x.txt", "surface": "5个", "value": 5.0, "value_high": null, "unit": "item", '
+                    '"qualifier": "exact", "metric_type": "facilities"}\n', encoding="utf-8")
+    pred = [{"report_id": "x", "surface": "5个", "value": 5.0, "value_high": float("nan"), "unit": "item",
+             "qualifier": "exact", "metric_type": "facilities"}]
+    result = evaluate_metrics(pred, tmp_path)
+    assert result["value_high_accuracy"] == 1.0

@@ -38,7 +38,14 @@ def load_gold(gold_dir) -> dict[str, list[dict]]:
     return dict(out)
 
 
+def _missing(v) -> bool:
+    """None, NaN and pandas NA all mean "no value" (Parquet nulls read back as NaN)."""
+    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan")
+
+
 def _same_value(a, b) -> bool:
+    a = None if _missing(a) else a
+    b = None if _missing(b) else b
     if a is None or b is None:
         return a is None and b is None
     return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-6)
