@@ -1,6 +1,7 @@
 """Inbox sensor (new/changed/deleted report files → partitions + one batched run) and the daily schedule."""
 
 
+import hashlib
 import json
 import os
 
@@ -45,7 +46,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     if todo:
         positions = sorted(order.index(k) for k in todo)
         first, last = order[positions[0]], order[positions[-1]]
-        run_requests.append(dg.RunRequest(run_key=f"inbox:{hash(tuple(sorted(current.items())))}", tags=range_tags(first, last)))
+        digest = hashlib.sha1(json.dumps(sorted(current.items())).encode()).hexdigest()[:16]
+        run_requests.append(dg.RunRequest(run_key=f"inbox:{digest}", tags=range_tags(first, last)))
     elif deleted:
         run_requests.append(dg.RunRequest(job_name=rebuild_tables.name, run_key=f"deleted:{','.join(deleted)[:200]}"))
     requests = []

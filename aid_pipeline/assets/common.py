@@ -16,7 +16,22 @@ from ..stages import QuarantineError
 log = logging.getLogger(__name__)
 
 STAGE_CODE_VERSION = "1"
-BACKFILL = dg.BackfillPolicy.single_run()
+
+
+def stage_asset(description: str, deps=()):
+    """The decorator every per-report stage shares: one dynamic partition per report, all partitions
+    of a run processed in ONE run (single-run backfill), grouped as ``stages``."""
+    from ..partitions import report_partitions
+
+    return dg.asset(
+        partitions_def=report_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=list(deps),
+        group_name="stages",
+        code_version=STAGE_CODE_VERSION,
+        kinds={"python", "parquet"},
+        description=description,
+    )
 
 
 def quarantine_row(stage: str, key: str, source_path: str, reason: str, detail: str, sha256=None, report_id=None) -> dict:
@@ -127,6 +142,17 @@ def upstream_rows(warehouse: str, stage: str, key: str) -> list[dict] | None:
     if not path.exists():
         return None
     return io.read_frame(path).to_dict("records")
+
+
+def raw_source(warehouse: str):
+    """``source_of`` for stages after raw_reports: path, sha256 and report_id from the raw stage row."""
+
+    def source_of(key: str):
+        rows = upstream_rows(warehouse, "raw_reports", key) or [{}]
+        r = rows[0]
+        return (r.get("source_path", key), r.get("sha256"), r.get("report_id"))
+
+    return source_of
 
 
 def preview_markdown(df: pd.DataFrame, n: int = 8, width: int = 40) -> str:

@@ -2,22 +2,16 @@
 
 import dagster as dg
 
-from ..partitions import report_partitions
 from ..resources import PipelineSettings
 from ..stages import extract_report_metrics
-from .common import BACKFILL, STAGE_CODE_VERSION, run_stage, upstream_rows
-from .normalised import normalised_reports, raw_source
+from .common import raw_source, run_stage, stage_asset, upstream_rows
+from .normalised import normalised_reports
 from .sections import report_sections
 
 
-@dg.asset(
-    partitions_def=report_partitions,
-    backfill_policy=BACKFILL,
+@stage_asset(
+    "Metric mentions traced to section, sentence, normalised and raw character offsets.",
     deps=[report_sections, normalised_reports],
-    group_name="stages",
-    code_version=STAGE_CODE_VERSION,
-    kinds={"python", "parquet"},
-    description="Metric mentions traced to section, sentence, normalised and raw character offsets.",
 )
 def report_metrics(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse

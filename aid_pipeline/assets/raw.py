@@ -3,20 +3,12 @@
 import dagster as dg
 
 from ..inbox import list_inbox
-from ..partitions import report_partitions
 from ..resources import PipelineSettings
 from ..stages import QuarantineError, read_raw
-from .common import BACKFILL, STAGE_CODE_VERSION, run_stage
+from .common import run_stage, stage_asset
 
 
-@dg.asset(
-    partitions_def=report_partitions,
-    backfill_policy=BACKFILL,
-    group_name="stages",
-    code_version=STAGE_CODE_VERSION,
-    kinds={"python", "parquet"},
-    description="Raw report files: sha256, detected encoding and the decoded text, one partition per file.",
-)
+@stage_asset("Raw report files: sha256, detected encoding and the decoded text, one partition per file.")
 def raw_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     files = {f.partition_key: f for f in list_inbox(settings.inbox)}
 

@@ -2,22 +2,13 @@
 
 import dagster as dg
 
-from ..partitions import report_partitions
 from ..resources import PipelineSettings
 from ..stages import section_report
-from .common import BACKFILL, STAGE_CODE_VERSION, run_stage, upstream_rows
-from .normalised import normalised_reports, raw_source
+from .common import raw_source, run_stage, stage_asset, upstream_rows
+from .normalised import normalised_reports
 
 
-@dg.asset(
-    partitions_def=report_partitions,
-    backfill_policy=BACKFILL,
-    deps=[normalised_reports],
-    group_name="stages",
-    code_version=STAGE_CODE_VERSION,
-    kinds={"python", "parquet"},
-    description="Sections of each normalised report with heading, kind, aid category and sentence offsets.",
-)
+@stage_asset("Sections of each normalised report with heading, kind, aid category and sentence offsets.", deps=[normalised_reports])
 def report_sections(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse
 
