@@ -94,6 +94,9 @@ def cmd_run(args) -> int:
     from .io import warehouse_dir
 
     warehouse = str(warehouse_dir(args.warehouse))
+    if not Path(args.inbox).is_dir():
+        print(f"aid-pipeline: the inbox folder {args.inbox!r} does not exist (give one with --inbox DIR)", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     result = run_pipeline(args.inbox, warehouse)
     dt = time.perf_counter() - t0

@@ -28,3 +28,12 @@ def test_cli_run_prints_summary_and_writes_tables(tmp_path):
     assert len(pd.read_parquet(tmp_path / "wh" / "reports.parquet")) == 2
     # the run is recorded in the project-local Dagster instance, so the UI shows it
     assert (tmp_path / "dh" / "history").exists() or any((tmp_path / "dh").iterdir())
+
+
+def test_cli_run_with_missing_inbox_says_so(tmp_path):
+    cli = Path(sys.executable).parent / "aid-pipeline"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dh")}
+    proc = subprocess.run([str(cli), "run", "--inbox", str(tmp_path / "nope")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr

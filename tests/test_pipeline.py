@@ -29,7 +29,7 @@ def test_run_succeeds_and_every_check_passes(pipeline_run):
     result = pipeline_run["result"]
     assert result.success
     evaluations = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    assert len(evaluations) >= 9
+    assert len(evaluations) >= 12
     failed = [e.check_name for e in evaluations if not e.passed]
     assert failed == []
 

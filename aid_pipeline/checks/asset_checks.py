@@ -12,7 +12,10 @@ from ..resources import PipelineSettings
 from ..text.convert import to_simplified
 from .schemas import MODELS, PINYIN_ANNOTATION
 
-SCHEMA_CHECKED_TABLES = ("reports", "texts", "sections", "metrics", "quarantine")
+SCHEMA_CHECKED_TABLES = (
+    "reports", "texts", "sections", "metrics", "quarantine",
+    "funding_by_donor_year", "metrics_by_category", "report_summary",
+)
 
 
 def _read(settings: PipelineSettings, table: str) -> pd.DataFrame:

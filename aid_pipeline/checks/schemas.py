@@ -164,6 +164,51 @@ class Texts(pa.DataFrameModel):
         coerce = True
 
 
+class FundingByDonorYear(pa.DataFrameModel):
+    donor: Series[str] = pa.Field(nullable=True)
+    recipient: Series[str] = pa.Field(nullable=True)
+    year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    metric_type: Series[str] = pa.Field(isin=list(METRIC_TYPES))
+    value_cny: Series[float] = pa.Field(ge=0)
+    n_mentions: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    n_reports: Series[pd.Int64Dtype] = pa.Field(ge=1)
+
+    @pa.dataframe_check(error="one row per (donor, recipient, year, metric_type)")
+    def keys_unique(cls, df: pd.DataFrame) -> bool:
+        return not df.duplicated(["donor", "recipient", "year", "metric_type"]).any()
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class MetricsByCategory(pa.DataFrameModel):
+    category: Series[str] = pa.Field(isin=list(CATEGORIES))
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    metric_type: Series[str] = pa.Field(isin=list(METRIC_TYPES))
+    n_mentions: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    n_reports: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    value_sum: Series[float] = pa.Field(ge=0)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class ReportSummary(pa.DataFrameModel):
+    report_id: Series[str] = pa.Field(unique=True)
+    n_sections: Series[pd.Int32Dtype] = pa.Field(ge=1)
+    n_metrics: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    funding_cny: Series[float] = pa.Field(ge=0)
+    investment_cny: Series[float] = pa.Field(ge=0)
+    people: Series[float] = pa.Field(ge=0)
+    projects: Series[float] = pa.Field(ge=0)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "raw_reports": RawReports,
     "normalised_reports": NormalisedReports,
@@ -174,6 +219,9 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sections": Sections,
     "metrics": Metrics,
     "quarantine": Quarantine,
+    "funding_by_donor_year": FundingByDonorYear,
+    "metrics_by_category": MetricsByCategory,
+    "report_summary": ReportSummary,
 }
 
 
