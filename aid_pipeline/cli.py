@@ -139,7 +139,7 @@ def predicted_meta(warehouse: str) -> dict[str, dict]:
     out = {}
     for r in reports.to_dict("records"):
         secs = sections[sections["report_id"] == r["report_id"]].sort_values("ordinal")
-        body = secs[secs["kind"] != "caption"]
+        body = secs[secs["kind"].isin(["lead", "body"])]  # the main article: no captions, no appended article
         out[r["report_id"]] = {
             "title": r["title"],
             "subtitle": r["subtitle"],
