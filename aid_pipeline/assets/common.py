@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 
 import dagster as dg
@@ -63,6 +64,7 @@ def run_stage(
     frames: dict[str, list[dict]] = {}
     quarantined: dict[str, dict] = {}
     skipped = 0
+    t_start = time.perf_counter()
     for key in keys:
         try:
             rows = work(key)
@@ -82,6 +84,7 @@ def run_stage(
             continue
         frames[key] = rows
 
+    t_work = time.perf_counter()
     all_rows = [r for rows in frames.values() for r in rows]
     df = pd.DataFrame(all_rows) if all_rows else io.SCHEMAS[stage].empty_table().to_pandas()
     df = io.to_arrow(df, io.SCHEMAS[stage]).to_pandas(types_mapper=io._types_mapper) if all_rows else df
@@ -98,6 +101,7 @@ def run_stage(
                 del frames[key]
         df = df[~df["report_id"].isin(bad)]
 
+    t_valid = time.perf_counter()
     for key, rows in frames.items():
         io.write_stage(pd.DataFrame(rows) if rows else pd.DataFrame(), warehouse, stage, key)
         q = io.stage_path(warehouse, "quarantine", key)
@@ -107,9 +111,13 @@ def run_stage(
         io.remove_stage_files(warehouse, key, stages=_this_and_downstream(stage))
         io.write_stage(pd.DataFrame([row]), warehouse, "quarantine", key)
 
+    t_end = time.perf_counter()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(df),
+            "seconds_reading_and_stage_work": round(t_work - t_start, 3),
+            "seconds_validating": round(t_valid - t_work, 3),
+            "seconds_writing": round(t_end - t_valid, 3),
             "reports_processed": len(frames),
             "reports_quarantined": len(quarantined),
             "reports_skipped_upstream_quarantined": skipped,
