@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-REPORT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_\-\u4e00-\u9fff]+")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_\-\u4e00-\u9fff]+")
 MAX_KEY_LEN = 100

@@ -206,3 +206,13 @@ def test_byline_is_not_a_subtitle():
     assert md.title == "昆仑万里情 沪喀一家亲"
     assert md.subtitle is None
     assert md.reporter == "谢小红"
+
+
+def test_source_line_with_date_after_the_source_name():
+    """`来源：报名　2024年09月25日 07:10`: the source stops before the date, and the date is the publish date."""
+    from aid_pipeline.text.normalise import normalise
+
+    raw = "苏伊同心 山海情深\n\n来源：某某日报\u3000\u30002024年09月25日 07:10\u3000\u3000记者 张三\n\n  正文第一段，援疆资金投入5亿元。\n"
+    meta = extract_metadata(normalise(raw))
+    assert meta.source == "某某日报"
+    assert meta.publish_date == "2024-09-25"

@@ -81,7 +81,7 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 def evaluate_metrics(predicted: list[dict], gold_dir) -> dict:
     """Precision/recall/F1 of predicted metric rows against the gold, plus attribute accuracy on matches.
 
-    ``evaluate_metrics(rows, "/work/shared/gold")`` -> ``{"precision": 0.97, "recall": 0.96, "f1": ...,
+    ``evaluate_metrics(rows, "../shared/gold")`` -> ``{"precision": 0.97, "recall": 0.96, "f1": ...,
     "qualifier_accuracy": ..., "value_high_accuracy": ..., "metric_type_accuracy": ..., "per_unit": {...},
     "misses": [...], "extras": [...], "type_errors": [...], "n_pred": .., "n_gold": .., "tp": ..}``.
     Only documents that have gold are scored.
@@ -165,70 +165,19 @@ def format_metrics_report(result: dict, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-# --- running the extractor over report files (uses the real normaliser/segmenter when present) --------
-
-_PINYIN_CHARS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-
-
-def _standin_normalise(raw: str) -> str:
-    """Crude stand-in used only when aid_pipeline.text.normalise is missing:
-    ``_standin_normalise("潤(rùn)天山,,好") -> "润天山，好"``."""
-    import re
-
-    from aid_pipeline.text.convert import to_simplified
-
-    t = re.sub(rf"\([{_PINYIN_CHARS}]{{1,8}}\)", "", raw)
-    t = to_simplified(t)
-    t = t.translate({0x3000: 0x20, 0x00A0: 0x20})
-    t = re.sub(r"(?<=[\u4e00-\u9fff]),|,(?=[\u4e00-\u9fff])", "，", t)
-    t = re.sub(r"[，,]+(?=[。、；！？])", "", t)
-    t = re.sub(r"，{2,}", "，", t)
-    lines = [ln.strip() for ln in t.splitlines()]
-    return "\n".join(ln for ln in lines if ln)
+# --- running the extractor over report files ------------------------------------------------------
 
 
 def predict_file(path) -> list[dict]:
-    """Metric rows (dicts with report_id, surface, value, unit, ...) for one report file.
+    """Metric rows of one report file, through the same stage functions the pipeline runs (no Dagster).
 
     ``predict_file("seeds/000_x.txt")[0]["surface"] -> "350余家"``
     """
-    from aid_pipeline.text.metrics import extract_metrics
+    from aid_pipeline.inbox import InboxFile, partition_key_of, report_id_of
+    from aid_pipeline.stages import extract_report_metrics, normalise_report, read_raw, section_report
 
     p = Path(path)
-    data = p.read_bytes()
-    try:
-        from aid_pipeline.text.decode import decode_bytes
-
-        raw = decode_bytes(data).text
-    except ImportError:
-        raw = data.decode("utf-8", errors="replace")
-    norm = None
-    try:
-        from aid_pipeline.text.normalise import normalise
-
-        norm = normalise(raw)
-        text = norm.text
-    except ImportError:
-        text = _standin_normalise(raw)
-    try:
-        from aid_pipeline.text.segment import segment
-
-        sections = segment(text)
-    except ImportError:
-        from aid_pipeline.text.types import Section
-
-        sections = [Section(0, None, "body", "other", 0, len(text))]
-    donor, recipients, pub = None, [], None
-    if norm is not None:
-        try:
-            from aid_pipeline.text.metadata import extract_metadata
-
-            md = extract_metadata(norm)
-            donor, recipients, pub = md.donor, list(md.recipients), md.publish_date
-        except ImportError:
-            pass
-    rid = p.name.split(".", 1)[0]
-    return [{"report_id": rid, "doc": p.name, "surface": m.surface, "value": m.value, "value_high": m.value_high,
-             "unit": m.unit, "qualifier": m.qualifier, "metric_type": m.metric_type, "start": m.start,
-             "end": m.end, "donor": m.donor, "recipient": m.recipient, "year": m.year}
-            for m in extract_metrics(text, sections, donor, recipients, pub)]
+    raw = read_raw(InboxFile(p, report_id_of(p.name), partition_key_of(p.name)))
+    norm = normalise_report(raw)
+    rows = extract_report_metrics(norm, section_report(norm))
+    return [dict(r, doc=p.name) for r in rows]

@@ -29,6 +29,7 @@ _DATE_RES = [
     (re.compile(_DATE + r"(?:\s?" + _TIME + r")?\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
     (re.compile(r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
+    (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
     (re.compile(r"成文日期" + _SEP + _DATE), 4),
 ]
 _SOURCE_RES = [
@@ -36,7 +37,7 @@ _SOURCE_RES = [
     (re.compile(r"(?:来\s?源|稿源|来源于|出处)\s?[:：]\s?([^【\[\s|丨]{2,30})"), 1),
     (re.compile(r"发布机构\s?[:：]\s?([^【\[\s|丨]{2,30})"), 2),
 ]
-_SOURCE_STOP_RE = re.compile(r"(?:成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
+_SOURCE_STOP_RE = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 _REPORTER_RES = [
     re.compile(r"【记者】\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
