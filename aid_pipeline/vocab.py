@@ -13,3 +13,5 @@ METRIC_TYPES = (
 CATEGORIES = ("industry", "livelihood", "education", "health", "employment", "talent", "culture", "exchange", "other")
 SECTION_KINDS = ("lead", "body", "appended", "caption")
 SCRIPTS = ("simplified", "traditional", "mixed")
+# metric types an amount of money (unit CNY) can have; a count type such as `facilities` never applies to money
+MONEY_TYPES = ("funding", "investment", "output_value", "sales", "trade", "insurance", "fiscal", "other")

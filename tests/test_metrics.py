@@ -269,3 +269,13 @@ def test_eval_treats_parquet_nan_value_high_as_null(tmp_path):
              "qualifier": "exact", "metric_type": "facilities"}]
     result = evaluate_metrics(pred, tmp_path)
     assert result["value_high_accuracy"] == 1.0
+
+
+def test_money_is_never_typed_as_a_count():
+    """`投入资金9,860万元新建…学校7所`: the money is funding-like even though a build verb follows it."""
+    from aid_pipeline.vocab import MONEY_TYPES
+
+    ms = find_mentions("投入资金9,860万元新建、改扩建中小学和幼儿园7所，新增学位3,150个。")
+    money = [m for m in ms if m.unit == "CNY"]
+    assert money and all(m.metric_type in MONEY_TYPES for m in money)
+    assert any(m.unit == "item" and m.metric_type == "facilities" for m in ms)

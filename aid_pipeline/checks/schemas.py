@@ -13,7 +13,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..lineage import PINYIN_ANNOTATION
-from ..vocab import CATEGORIES, METRIC_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
+from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -103,6 +103,10 @@ class Metrics(pa.DataFrameModel):
             & (df["raw_start"] < df["raw_end"])
             & (df["surface"].str.len() == (df["end"] - df["start"]))
         )
+
+    @pa.dataframe_check(error="an amount of money (unit CNY) has a money metric_type")
+    def money_has_money_type(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["unit"] != "CNY") | df["metric_type"].isin(MONEY_TYPES)
 
     @pa.dataframe_check(error="a range has value <= value_high and qualifier 'range'")
     def ranges_consistent(cls, df: pd.DataFrame) -> Series[bool]:
