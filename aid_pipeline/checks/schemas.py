@@ -18,7 +18,15 @@ from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, QUALIFIERS, SCRIPTS, 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class RawReports(pa.DataFrameModel):
+class _TableModel(pa.DataFrameModel):
+    """Shared config: extra columns allowed (the contract is a floor), values coerced to the declared types."""
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class RawReports(_TableModel):
     report_id: Series[str] = pa.Field(unique=True, str_length={"min_value": 1})
     partition_key: Series[str] = pa.Field(unique=True)
     source_path: Series[str]
@@ -27,12 +35,8 @@ class RawReports(pa.DataFrameModel):
     encoding: Series[str] = pa.Field(isin=["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "gb18030", "gbk", "big5"])
     raw_text: Series[str]
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class NormalisedReports(pa.DataFrameModel):
+class NormalisedReports(_TableModel):
     report_id: Series[str] = pa.Field(unique=True)
     text: Series[str] = pa.Field(str_length={"min_value": 1})
     script: Series[str] = pa.Field(isin=list(SCRIPTS))
@@ -51,12 +55,8 @@ class NormalisedReports(pa.DataFrameModel):
     def no_pinyin(cls, df: pd.DataFrame) -> Series[bool]:
         return ~df["text"].str.contains(PINYIN_ANNOTATION, regex=True)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class Sections(pa.DataFrameModel):
+class Sections(_TableModel):
     report_id: Series[str]
     section_id: Series[str] = pa.Field(unique=True)
     ordinal: Series[pd.Int32Dtype] = pa.Field(ge=0)
@@ -71,12 +71,8 @@ class Sections(pa.DataFrameModel):
     def span_matches_text(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["start"] <= df["end"]) & (df["text"].str.len() == (df["end"] - df["start"]))
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class Metrics(pa.DataFrameModel):
+class Metrics(_TableModel):
     report_id: Series[str]
     metric_id: Series[str] = pa.Field(unique=True)
     section_id: Series[str]
@@ -113,23 +109,15 @@ class Metrics(pa.DataFrameModel):
         has_high = df["value_high"].notna()
         return ~has_high | ((df["value"] <= df["value_high"]) & (df["qualifier"] == "range"))
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class Quarantine(pa.DataFrameModel):
+class Quarantine(_TableModel):
     source_path: Series[str]
     sha256: Series[str] = pa.Field(nullable=True)
     reason: Series[str] = pa.Field(str_length={"min_value": 1})
     detail: Series[str] = pa.Field(str_length={"min_value": 1})
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class Reports(pa.DataFrameModel):
+class Reports(_TableModel):
     report_id: Series[str] = pa.Field(unique=True)
     source_path: Series[str]
     sha256: Series[str] = pa.Field(str_matches=SHA256.pattern)
@@ -145,12 +133,8 @@ class Reports(pa.DataFrameModel):
     n_corrupt_spans: Series[pd.Int32Dtype] = pa.Field(ge=0)
     script: Series[str] = pa.Field(isin=list(SCRIPTS))
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class Texts(pa.DataFrameModel):
+class Texts(_TableModel):
     report_id: Series[str] = pa.Field(unique=True)
     raw_text: Series[str]
     text: Series[str]
@@ -163,12 +147,8 @@ class Texts(pa.DataFrameModel):
         max_off = df["offset_ends"].map(lambda a: max(a) if len(a) else 0)
         return lens_ok & (max_off <= n_raw)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class FundingByDonorYear(pa.DataFrameModel):
+class FundingByDonorYear(_TableModel):
     donor: Series[str] = pa.Field(nullable=True)
     recipient: Series[str] = pa.Field(nullable=True)
     year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
@@ -181,12 +161,8 @@ class FundingByDonorYear(pa.DataFrameModel):
     def keys_unique(cls, df: pd.DataFrame) -> bool:
         return not df.duplicated(["donor", "recipient", "year", "metric_type"]).any()
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class MetricsByCategory(pa.DataFrameModel):
+class MetricsByCategory(_TableModel):
     category: Series[str] = pa.Field(isin=list(CATEGORIES))
     unit: Series[str] = pa.Field(isin=list(UNITS))
     metric_type: Series[str] = pa.Field(isin=list(METRIC_TYPES))
@@ -194,12 +170,8 @@ class MetricsByCategory(pa.DataFrameModel):
     n_reports: Series[pd.Int64Dtype] = pa.Field(ge=1)
     value_sum: Series[float] = pa.Field(ge=0)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class ReportSummary(pa.DataFrameModel):
+class ReportSummary(_TableModel):
     report_id: Series[str] = pa.Field(unique=True)
     n_sections: Series[pd.Int32Dtype] = pa.Field(ge=1)
     n_metrics: Series[pd.Int32Dtype] = pa.Field(ge=0)
@@ -207,10 +179,6 @@ class ReportSummary(pa.DataFrameModel):
     investment_cny: Series[float] = pa.Field(ge=0)
     people: Series[float] = pa.Field(ge=0)
     projects: Series[float] = pa.Field(ge=0)
-
-    class Config:
-        strict = False
-        coerce = True
 
 
 MODELS: dict[str, type[pa.DataFrameModel]] = {
