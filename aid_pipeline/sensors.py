@@ -44,7 +44,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     todo = set(new_keys) | set(changed)
     run_requests = []
     if todo:
-        positions = sorted(order.index(k) for k in todo)
+        index = {k: i for i, k in enumerate(order)}
+        positions = sorted(index[k] for k in todo)
         first, last = order[positions[0]], order[positions[-1]]
         digest = hashlib.sha1(json.dumps(sorted(current.items())).encode()).hexdigest()[:16]
         run_requests.append(dg.RunRequest(run_key=f"inbox:{digest}", tags=range_tags(first, last)))
