@@ -163,3 +163,17 @@ def test_rerun_writes_identical_tables(pipeline_run):
     assert result.success
     after = {n: (wh / f"{n}.parquet").read_bytes() for n in names}
     assert [n for n in names if before[n] != after[n]] == []
+
+
+def test_normalised_materialisation_reports_what_was_cleaned(pipeline_run):
+    mats = [
+        e.event_specific_data.materialization.metadata
+        for e in pipeline_run["result"].all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path == ["normalised_reports"]
+    ]
+    md = mats[0]
+    assert md["total_traditional_converted"].value > 0  # seeds 002 and 004 are Traditional
+    assert md["total_pinyin_removed"].value > 0
+    assert md["total_boilerplate_lines"].value > 0
+    assert md["dagster/row_count"].value == 5
+    assert "report_id" in md["preview"].value

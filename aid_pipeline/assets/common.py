@@ -126,6 +126,7 @@ def run_stage(
             ),
             "preview": dg.MetadataValue.md(preview_markdown(df)),
             "dagster/column_schema": column_schema(stage),
+            **{f"total_{c[2:]}": int(df[c].fillna(0).sum()) for c in io.STAT_COLUMNS if c in df.columns},
         }
     )
 
