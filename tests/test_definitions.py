@@ -53,3 +53,10 @@ def test_checks_cover_the_tables():
 def test_sensor_and_schedule_defined():
     assert defs.resolve_sensor_def("inbox_sensor") is not None
     assert defs.resolve_schedule_def("daily_rebuild") is not None
+
+
+def test_every_asset_declares_its_column_schema():
+    graph = defs.resolve_asset_graph()
+    for name in STAGES + TABLES:
+        schema = graph.get(dg.AssetKey(name)).metadata["dagster/column_schema"]
+        assert len(schema.columns) >= 4, name

@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 STAGE_CODE_VERSION = "1"
 
 
-def stage_asset(description: str, deps=()):
+def stage_asset(name: str, description: str, deps=()):
     """The decorator every per-report stage shares: one dynamic partition per report, all partitions
-    of a run processed in ONE run (single-run backfill), grouped as ``stages``."""
+    of a run processed in ONE run (single-run backfill), grouped as ``stages``, column schema declared."""
     from ..partitions import report_partitions
 
     return dg.asset(
+        name=name,
+        metadata={"dagster/column_schema": column_schema(name)},
         partitions_def=report_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         deps=list(deps),

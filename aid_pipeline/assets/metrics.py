@@ -10,6 +10,7 @@ from .sections import report_sections
 
 
 @stage_asset(
+    "report_metrics",
     "Metric mentions traced to section, sentence, normalised and raw character offsets.",
     deps=[report_sections, normalised_reports],
 )

@@ -8,7 +8,11 @@ from .common import raw_source, run_stage, stage_asset, upstream_rows
 from .raw import raw_reports
 
 
-@stage_asset("Normalised Simplified-Chinese text with an offset map to the raw text, and report metadata.", deps=[raw_reports])
+@stage_asset(
+    "normalised_reports",
+    "Normalised Simplified-Chinese text with an offset map to the raw text, and report metadata.",
+    deps=[raw_reports],
+)
 def normalised_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse
 

@@ -8,7 +8,10 @@ from ..stages import QuarantineError, read_raw
 from .common import run_stage, stage_asset
 
 
-@stage_asset("Raw report files: sha256, detected encoding and the decoded text, one partition per file.")
+@stage_asset(
+    "raw_reports",
+    "Raw report files: sha256, detected encoding and the decoded text, one partition per file.",
+)
 def raw_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     files = {f.partition_key: f for f in list_inbox(settings.inbox)}
 

@@ -8,7 +8,11 @@ from .common import raw_source, run_stage, stage_asset, upstream_rows
 from .normalised import normalised_reports
 
 
-@stage_asset("Sections of each normalised report with heading, kind, aid category and sentence offsets.", deps=[normalised_reports])
+@stage_asset(
+    "report_sections",
+    "Sections of each normalised report with heading, kind, aid category and sentence offsets.",
+    deps=[normalised_reports],
+)
 def report_sections(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse
 

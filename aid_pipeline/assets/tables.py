@@ -61,6 +61,7 @@ def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
             description=DESCRIPTIONS[name],
             code_version=TABLES_CODE_VERSION,
             kinds={"parquet"},
+            metadata={"dagster/column_schema": column_schema(name)},
         )
         for name in CONTRACT_TABLES
     ],
@@ -103,6 +104,7 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...]):
         description=description,
         code_version=TABLES_CODE_VERSION,
         kinds={"parquet"},
+        metadata={"dagster/column_schema": column_schema(name)},
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
