@@ -244,7 +244,7 @@ def find_mentions(sentence: str) -> list[Mention]:
         raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
 
     mentions: list[Mention] = []
-    for idx, (a, b, num_end, tok, unit, qual, factor) in enumerate(raw):
+    for idx, (a, b, _num_end, tok, unit, qual, factor) in enumerate(raw):
         prev_end = raw[idx - 1][1] if idx else 0
         next_start = raw[idx + 1][0] if idx + 1 < len(raw) else len(s)
         lo, hi = clauses.bounds(a, b)
@@ -295,7 +295,7 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
         return best[2]
     if unit == "CNY":
         # money without a cue in its clause: look back through the sentence
-        for cs, ce, w in reversed(before):
+        for _cs, ce, w in reversed(before):
             if ce <= a:
                 for mtype, units, _w in _CUE_TYPES[w]:
                     if "CNY" in units:

@@ -376,6 +376,7 @@ def normalise(raw: str) -> Normalised:
     out_e: list[int] = []
     dropped: list[DroppedLine] = []
     pos = 0
+    nl_s = nl_e = 0  # raw span of the newline after the last kept line (set once a line is kept)
     for line, why in zip(lines, reasons):
         a, b = pos, pos + len(line)
         pos = b + 1
