@@ -143,3 +143,12 @@ def test_linear_time_on_hostile_lines():
         t0 = time.perf_counter()
         normalise(s)
         assert time.perf_counter() - t0 < 10, s[:10]
+
+
+def test_breadcrumb_trails_are_page_chrome():
+    """A trail of short segments joined by > (no sentence mark) is navigation, wherever it starts."""
+    from aid_pipeline.text.normalise import classify_lines
+
+    reasons = classify_lines(["某某网 > 援疆专题 > 正文", "站点 › 新闻 › 详情", "投入资金超过5亿元>去年水平。"])
+    assert reasons[0] is not None and reasons[1] is not None
+    assert reasons[2] is None
