@@ -57,6 +57,9 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
     if instance is None:
         _ensure_dagster_home()
         instance = dg.DagsterInstance.get()
+    from .io import remove_stale_temp_files
+
+    remove_stale_temp_files(warehouse)  # left by a run that was killed while writing
     keys, added, removed = sync_partitions(instance, inbox, warehouse)
     defs = build_defs(PipelineSettings(inbox=inbox, warehouse=warehouse))
     if keys:

@@ -331,3 +331,18 @@ def stage_keys(warehouse: str | os.PathLike, stage: str) -> list[str]:
     if not d.is_dir():
         return []
     return sorted(p.name[: -len(".parquet")] for p in d.glob("*.parquet") if not p.name.startswith("."))
+
+
+def remove_stale_temp_files(warehouse: str | os.PathLike) -> int:
+    """Delete ``.<name>.*.tmp`` files a killed run left behind (never read as tables); returns how many."""
+    root = Path(warehouse)
+    if not root.is_dir():
+        return 0
+    n = 0
+    for p in root.rglob(".*.tmp"):
+        try:
+            p.unlink()
+            n += 1
+        except FileNotFoundError:
+            pass
+    return n

@@ -33,3 +33,13 @@ def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
 def test_read_stage_of_nothing_is_an_empty_typed_frame(tmp_path):
     df = io.read_stage(tmp_path, "report_metrics", ["missing"])
     assert df.empty and "surface" in df.columns
+
+
+def test_stale_temp_files_of_a_killed_write_are_removed(tmp_path):
+    (tmp_path / "stages" / "raw_reports").mkdir(parents=True)
+    stale = tmp_path / "stages" / "raw_reports" / ".k.parquet.abc123.tmp"
+    stale.write_bytes(b"half a file")
+    keep = tmp_path / "metrics.parquet"
+    keep.write_bytes(b"x")
+    assert io.remove_stale_temp_files(tmp_path) == 1
+    assert not stale.exists() and keep.exists()
