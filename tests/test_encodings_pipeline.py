@@ -5,14 +5,7 @@ import pandas as pd
 from opencc import OpenCC
 
 from aid_pipeline.cli import run_pipeline
-
-
-def _in_big5(c: str) -> bool:
-    try:
-        c.encode("big5")
-        return True
-    except UnicodeEncodeError:
-        return False
+from aid_pipeline.text.convert import _in_big5
 
 
 def test_encoded_copies_give_the_same_metrics(tmp_path, seeds_dir, pipeline_run):
