@@ -15,6 +15,8 @@ import datetime as dt
 import os
 from dataclasses import asdict
 
+import pandas as pd
+
 from .inbox import InboxFile, sha256_of
 from .io import STAT_COLUMNS
 from .text.decode import decode_bytes
@@ -157,13 +159,9 @@ def sections_from_rows(rows: list[dict]) -> list[Section]:
 
 
 def _none(v):
-    try:
-        import pandas as pd
-
-        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-            return None
-    except ImportError:  # pragma: no cover
-        pass
+    """A value read back from Parquet with its null forms (None, pd.NA, NaN) as None."""
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
     return v
 
 
