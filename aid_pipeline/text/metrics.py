@@ -9,26 +9,17 @@ Pure functions (no Dagster). Rules live in data tables: ``data/units.json`` (mea
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from pathlib import Path
 
+from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.numbers import NUMBER_RE, NumberToken, _token_from_match
 from aid_pipeline.text.types import Metric, Section
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def _load(name: str) -> dict:
-    with open(_DATA / name, encoding="utf-8") as f:
-        return json.load(f)
-
-
-_UNITS = _load("units.json")
-_CUES = _load("metric_cues.json")
-_EXCL = _load("exclusions.json")
+_UNITS = load_json("units.json")
+_CUES = load_json("metric_cues.json")
+_EXCL = load_json("exclusions.json")
 
 _WS = " \u00a0\u3000\t"
 _UNIT_TABLE: dict[str, dict] = _UNITS["units"]

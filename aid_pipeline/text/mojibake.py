@@ -15,23 +15,21 @@ U+FFFD. Parameters and the "implausible in news text" character classes are data
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from pathlib import Path
 
+from .datafiles import load_json
 from .decode import common_cjk
 from .types import CorruptSpan
 
 __all__ = ["find_corrupt_spans", "realign_gbk", "LOST"]
 
 LOST = "\ufffd"
-_DATA = Path(__file__).resolve().parent.parent / "data" / "mojibake.json"
 
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    cfg = json.loads(_DATA.read_text(encoding="utf-8"))
+    cfg = load_json("mojibake.json")
     tone = cfg["pinyin_letters"]
     cfg["_junk"] = re.compile(f"[{tone}a-z]{{1,7}}\\)")
     cfg["_tone"] = re.compile(f"[{cfg['pinyin_tone_letters']}]")

@@ -17,11 +17,10 @@ Inserted or replacing characters map to the whole raw span they replace.
 from __future__ import annotations
 
 import html
-import json
 import re
 from functools import lru_cache
-from pathlib import Path
 
+from .datafiles import load_json
 from .convert import script_of, to_simplified
 from .mojibake import LOST, find_corrupt_spans
 from .types import CorruptSpan, DroppedLine, Normalised
@@ -39,7 +38,6 @@ STAT_KEYS = (
     "spaces_removed",
 )
 
-_DATA = Path(__file__).resolve().parent.parent / "data" / "boilerplate.json"
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{CJK}]")
@@ -150,7 +148,7 @@ class _State:
 # --- boilerplate -------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    cfg = json.loads(_DATA.read_text(encoding="utf-8"))
+    cfg = load_json("boilerplate.json")
     cfg["_rules"] = [
         (re.compile(r["pattern"]), r["reason"], int(r["max_len"]), r.get("where", "any"), bool(r.get("no_sentence")))
         for r in cfg["rules"]

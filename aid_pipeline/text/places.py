@@ -14,10 +14,10 @@ One-character aliases (鲁, 粤, 穗 …) are never matched on their own, only i
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from importlib import resources
+
+from .datafiles import load_json
 
 __all__ = [
     "PlaceMention",
@@ -44,12 +44,7 @@ class PlaceMention:
     donor_city: str | None = None
 
 
-def _load() -> dict:
-    with resources.files("aid_pipeline.data").joinpath("places.json").open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-_DATA = _load()
+_DATA = load_json("places.json")
 DONORS: tuple[str, ...] = tuple(_DATA["donors"])
 RECIPIENTS: tuple[str, ...] = tuple(_DATA["recipients"])
 

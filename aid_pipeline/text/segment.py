@@ -17,10 +17,9 @@ from ``data/categories.json``.
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
 
+from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.places import find_places
 from aid_pipeline.text.types import Section, Sentence
 
@@ -28,8 +27,7 @@ __all__ = ["segment", "split_sentences", "categorise", "is_heading_line", "CATEG
 
 # ---------------------------------------------------------------- tables
 
-with resources.files("aid_pipeline.data").joinpath("categories.json").open(encoding="utf-8") as _fh:
-    _CAT = json.load(_fh)
+_CAT = load_json("categories.json")
 
 CATEGORIES: tuple[str, ...] = tuple(_CAT["order"])
 _CAT_HEAD_W: int = int(_CAT.get("heading_weight", 4))
