@@ -115,3 +115,10 @@ def test_linear_time(s):
     donors_in(s)
     recipients_in(s)
     assert time.perf_counter() - t0 < 3.0
+
+
+def test_province_of_a_donor_city():
+    from aid_pipeline.text.places import province_of
+
+    assert province_of("深圳") == "广东"
+    assert province_of("山东") is None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from aid_pipeline.text.places import _DATA as _PLACES, donors_in, find_places, recipients_in, recipients_of
+from aid_pipeline.text.places import donors_in, find_places, province_of, recipients_in, recipients_of
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, segment
 from aid_pipeline.text.types import Metadata, Normalised
 
@@ -221,7 +221,7 @@ def extract_metadata(norm: Normalised) -> Metadata:
 
 def _prefer_city(cands: list[str]) -> list[str]:
     """深圳 before 广东 when both are named: a donor city is more specific than its province."""
-    provinces = {_PLACES["donors"][c].get("province") for c in cands if c in _PLACES["donors"]}
+    provinces = {province_of(c) for c in cands}
     return [c for c in cands if c not in provinces] or cands
 
 

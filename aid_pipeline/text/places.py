@@ -29,6 +29,7 @@ __all__ = [
     "donor_of",
     "recipients_of",
     "parent_of",
+    "province_of",
 ]
 
 
@@ -165,3 +166,9 @@ def parent_of(recipient: str) -> str | None:
     """Prefecture a recipient county belongs to. ``parent_of("疏勒县")`` → ``"喀什地区"``"""
     r = _DATA["recipients"].get(_RECIPIENT_CANON.get(recipient, recipient))
     return r.get("parent") if r else None
+
+
+def province_of(donor: str) -> str | None:
+    """Province a donor city belongs to. ``province_of("深圳")`` → ``"广东"``; ``province_of("山东")`` → ``None``"""
+    d = _DATA["donors"].get(donor)
+    return d.get("province") if d else None
