@@ -88,8 +88,13 @@ def run_stage(
 
     t_work = time.perf_counter()
     all_rows = [r for rows in frames.values() for r in rows]
-    df = pd.DataFrame(all_rows) if all_rows else io.SCHEMAS[stage].empty_table().to_pandas()
-    df = io.to_arrow(df, io.SCHEMAS[stage]).to_pandas(types_mapper=io._types_mapper) if all_rows else df
+    # one typed Arrow table for the batch: validated as pandas, then sliced per report for writing
+    table = io.to_arrow(pd.DataFrame(all_rows), io.SCHEMAS[stage]) if all_rows else io.SCHEMAS[stage].empty_table()
+    offsets, at = {}, 0
+    for key, rows in frames.items():
+        offsets[key] = (at, len(rows))
+        at += len(rows)
+    df = table.to_pandas(types_mapper=io._types_mapper)
     try:
         MODELS[stage].validate(df, lazy=True)
     except pandera.errors.SchemaErrors as err:
@@ -104,8 +109,8 @@ def run_stage(
         df = df[~df["report_id"].isin(bad)]
 
     t_valid = time.perf_counter()
-    for key, rows in frames.items():
-        io.write_stage(pd.DataFrame(rows) if rows else pd.DataFrame(), warehouse, stage, key)
+    for key in frames:
+        io.write_table(table.slice(*offsets[key]), io.stage_path(warehouse, stage, key))
         q = io.stage_path(warehouse, "quarantine", key)
         if q.exists() and _quarantined_at(q) == stage:
             q.unlink()
