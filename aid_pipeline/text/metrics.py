@@ -13,8 +13,10 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.numbers import NUMBER_RE, NumberToken, _token_from_match
+from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
 _UNITS = load_json("units.json")
@@ -306,35 +308,14 @@ def year_of(sentence: str, publish_date: str | None) -> int | None:
     return None
 
 
-def _naive_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out = []
-    i = start
-    for k in range(start, end):
-        if text[k] in "。！？!?\n":
-            if k + 1 > i and text[i:k + 1].strip():
-                out.append((i, k + 1))
-            i = k + 1
-    if i < end and text[i:end].strip():
-        out.append((i, end))
-    return out
-
-
-try:  # places are optional at import time (another module); fall back to no attribution
-    from aid_pipeline.text import places as _places
-except Exception:  # pragma: no cover - only when places.py is missing
-    _places = None
-
-
 def _donor_in(text: str, report_donor: str | None) -> str | None:
-    if _places is None:
-        return None
     found = []
-    for d in _places.donors_in(text):
-        found.append(_places.donor_of(d) or d)
+    for d in places.donors_in(text):
+        found.append(places.donor_of(d) or d)
     if not found:
         return None
     if report_donor:
-        canon = _places.donor_of(report_donor) or report_donor
+        canon = places.donor_of(report_donor) or report_donor
         for d in found:
             if d == report_donor or d == canon:
                 return report_donor
@@ -342,9 +323,7 @@ def _donor_in(text: str, report_donor: str | None) -> str | None:
 
 
 def _recipient_in(text: str) -> str | None:
-    if _places is None:
-        return None
-    r = _places.recipients_in(text)
+    r = places.recipients_in(text)
     return r[0] if r else None
 
 
@@ -365,8 +344,8 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
         sec_text = text[sec.start:sec.end]
         sec_donor = _donor_in(sec_text, report_donor)
         sec_recipient = _recipient_in(sec_text)
-        spans = [(x.start, x.end) for x in sec.sentences] or _naive_sentences(text, sec.start, sec.end)
-        for ss, se in spans:
+        for sentence in sec.sentences or split_sentences(text, sec.start, sec.end):
+            ss, se = sentence.start, sentence.end
             sent = text[ss:se]
             found = find_mentions(sent)
             if not found:
