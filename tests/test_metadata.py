@@ -9,6 +9,7 @@ import pytest
 from aid_pipeline.evaluation.meta import evaluate_meta, fold, format_meta_report
 from aid_pipeline.text.metadata import extract_metadata
 from aid_pipeline.text.types import DroppedLine, Normalised
+from aid_pipeline.text.normalise import normalise
 
 SEEDS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "seeds", "*.txt")))
 GOLD = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "gold", "meta.json")
@@ -106,17 +107,9 @@ def test_appended_article_places_are_not_recipients():
     assert set(md.recipients) == {"莎车县", "泽普县", "喀什地区"}
 
 
-def _normalise():
-    try:
-        from aid_pipeline.text.normalise import normalise
-    except ImportError:  # pragma: no cover
-        pytest.skip("normaliser not available")
-    return normalise
-
-
 @pytest.mark.parametrize("path", SEEDS, ids=os.path.basename)
 def test_seed_metadata_is_well_formed(path):
-    md = extract_metadata(_normalise()(open(path, encoding="utf-8").read()))
+    md = extract_metadata(normalise(open(path, encoding="utf-8").read()))
     assert md.donor is not None
     assert md.recipients
     if md.publish_date is not None:
@@ -186,7 +179,6 @@ def test_pipeline_functions_against_gold():
 
     from aid_pipeline.text.segment import segment
 
-    normalise = _normalise()
     pred = {}
     for path in SEEDS:
         n = normalise(open(path, encoding="utf-8").read())

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from aid_pipeline.text.segment import categorise, is_heading_line, segment, split_sentences
+from aid_pipeline.text.normalise import normalise
 
 SEEDS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "seeds", "*.txt")))
 
@@ -174,17 +175,8 @@ def test_empty_and_blank_text():
     assert segment("\n \n") == []
 
 
-def _normalise():
-    try:
-        from aid_pipeline.text.normalise import normalise
-    except ImportError:  # pragma: no cover - the normaliser is another helper's module
-        pytest.skip("normaliser not available")
-    return normalise
-
-
 @pytest.mark.parametrize("path", SEEDS, ids=os.path.basename)
 def test_seed_properties(path):
-    normalise = _normalise()
     text = normalise(open(path, encoding="utf-8").read()).text
     secs = segment(text)
     _check_offsets(text, secs)
@@ -195,7 +187,6 @@ def test_seed_properties(path):
 
 
 def test_seed_with_glued_article_gets_one_appended_section_at_the_end():
-    normalise = _normalise()
     path = next(p for p in SEEDS if os.path.basename(p).startswith("000_"))
     text = normalise(open(path, encoding="utf-8").read()).text
     secs = segment(text)
