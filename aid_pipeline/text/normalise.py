@@ -25,7 +25,7 @@ from .convert import script_of, to_simplified
 from .mojibake import LOST, find_corrupt_spans
 from .types import CorruptSpan, DroppedLine, Normalised
 
-__all__ = ["normalise", "classify_lines", "STAT_KEYS"]
+__all__ = ["normalise", "classify_lines", "is_pinyin_annotation", "STAT_KEYS"]
 
 STAT_KEYS = (
     "traditional_converted",
@@ -60,7 +60,11 @@ _TAG = re.compile(
 )
 _TAG_BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
 _PINYIN = re.compile(
-    rf"(?<=[{CJK}])[(（][ ]?[{_PINYIN_LETTERS}]{{1,7}}(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}){{0,5}}[ ]?[)）]"
+    rf"(?<=[{CJK}])[(（][ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
+)
+_SYLLABLE_SEP = re.compile(r"[ '’·-]")
+_UNTONE = str.maketrans(
+    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿv", "aaaaeeeeiiiioooouuuuüüüünnnmü"
 )
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]+")
 _SPACE_MAP = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
@@ -251,9 +255,45 @@ def _html_pass(st: _State) -> int:
     return n
 
 
+@lru_cache(maxsize=1)
+def _readings() -> dict[str, frozenset[str]]:
+    """Toneless pinyin syllable → characters with that reading (``data/pinyin.json``)."""
+    return {k: frozenset(v) for k, v in load_json("pinyin.json")["readings"].items()}
+
+
+def is_pinyin_annotation(chars: str, annotation: str) -> bool:
+    """True when ``annotation`` (the text inside the brackets) is the pinyin of the characters before it.
+
+    Toned syllables (``rùn``) only need to be valid syllables; toneless ones (``run``, ``run4``) must
+    also be a reading of the character they follow, one syllable per character, so ``(a)``, ``(EICU)``
+    or ``(ok)`` after an unrelated character stay.
+    ``is_pinyin_annotation("潤", "run")`` → ``True``; ``is_pinyin_annotation("项", "a")`` → ``False``
+    """
+    table = _readings()
+    toned = bool(_TONE.search(annotation))
+    if not toned and not annotation.islower():
+        return False  # EICU, Run: capitals are not how annotations are written
+    sylls = [x for x in _SYLLABLE_SEP.split(annotation.strip()) if x]
+    if not sylls or len(sylls) > len(chars):
+        return False
+    base = [x.lower().rstrip("12345").translate(_UNTONE) for x in sylls]
+    if any(b not in table for b in base):
+        return False
+    if toned:
+        return True
+    tail = chars[len(chars) - len(base) :]
+    return all(c in table[b] for c, b in zip(tail, base))
+
+
 def _pinyin_pass(st: _State) -> int:
+    t = st.t
+
     def fn(m):
-        return "" if _TONE.search(m.group()) else None
+        a = m.start()
+        inner = m.group()[1:-1]
+        n_syl = len([x for x in _SYLLABLE_SEP.split(inner.strip()) if x])
+        before = t[max(0, a - n_syl) : a]
+        return "" if is_pinyin_annotation(before, inner) else None
 
     return st.sub(_PINYIN, fn)
 
