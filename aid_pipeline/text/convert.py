@@ -1,14 +1,27 @@
 """Traditional → Simplified conversion behind a tiny, pluggable interface (no Dagster import).
 
-Two backends implement ``convert(text) -> str`` with the guarantee that the output has the same
+Three backends implement ``convert(text) -> str`` with the guarantee that the output has the same
 length as the input (so offsets survive conversion):
 
-* ``TableBackend`` (default): OpenCC's own ``t2s`` dictionaries (TSPhrases + TSCharacters, shipped
-  with opencc-python-reimplemented) compiled into one ``str.translate`` table plus a phrase regex
-  for the few phrases whose conversion differs from the character-wise one. Same result as OpenCC
-  on running text, ~100x faster.
-* ``OpenCCBackend``: ``opencc.OpenCC('t2s').convert`` itself, checked per chunk: a chunk whose
+* ``Pyo3Backend`` (``pyo3``, default when installed: ``pip install aid_pipeline[fast]``): the Rust
+  OpenCC of ``opencc-pyo3`` (module ``opencc_pyo3``, a separate module, so it never clashes with
+  ``opencc``). Newest OpenCC dictionaries, ~40 M chars/s.
+* ``TableBackend`` (``table``, default otherwise): OpenCC's own ``t2s`` dictionaries (TSPhrases +
+  TSCharacters, shipped with opencc-python-reimplemented) compiled into one ``str.translate`` table
+  plus a phrase regex for the few phrases whose conversion differs from the character-wise one.
+  Same result as OpenCC on running text, ~10 M chars/s.
+* ``OpenCCBackend`` (``reimplemented``, alias ``opencc``): ``opencc.OpenCC('t2s').convert`` of
+  opencc-python-reimplemented itself (pure Python, ~0.5 M chars/s), checked per chunk: a chunk whose
   length changes is converted character by character instead.
+
+``AID_T2S_BACKEND=table|reimplemented|pyo3`` picks one (read when the backend is first used, so it
+also holds in worker processes); ``set_backend`` plugs one in code.
+
+著/着: the backends disagree on 著 (opencc-python-reimplemented's dictionary has no entry for it, so
+``table``/``reimplemented`` never change it; ``opencc-pyo3`` always makes it 着, even in 显著). Neither
+is right, so ``to_simplified`` applies one rule after any backend: 著 stays 著 in the words where
+Simplified Chinese writes 著 (显著, 著名, 著作, 名著, 卓著 … ``_ZHU_KEEP``) and becomes 着 everywhere else
+(the particle 带着/忙着, 着力, 着手, 着重 …). With it, all backends give the same text on the seeds.
 
 Guarantee of ``to_simplified``: idempotent, i.e. no character remains that t2s would change
 (``to_simplified(to_simplified(x)) == to_simplified(x)``).
@@ -29,6 +42,10 @@ __all__ = [
     "Backend",
     "TableBackend",
     "OpenCCBackend",
+    "Pyo3Backend",
+    "BACKENDS",
+    "available_backends",
+    "backend_from_env",
     "get_backend",
     "set_backend",
     "to_simplified",
@@ -143,26 +160,112 @@ class OpenCCBackend(Backend):
         return "".join(out)
 
 
+class Pyo3Backend(Backend):
+    """``opencc_pyo3.OpenCC('t2s')`` (Rust), made idempotent and length-safe: ``convert('後來') -> '后来'``."""
+
+    name = "pyo3"
+
+    def __init__(self) -> None:
+        from opencc_pyo3 import OpenCC
+
+        self._cc = OpenCC("t2s")
+        # a few outputs are themselves converted again (薴 → 苧 → 苎): resolve them in the same pass
+        chars = "\n".join(sorted({c for k, v in _read_dict("TSCharacters.txt").items() for c in k + v if len(k) == 1}))
+        once = self._cc.convert(chars)
+        twice = self._cc.convert(once)
+        fix = {ord(a): b for a, b in zip(once, twice) if a != b and len(once) == len(twice)}
+        self._fix = fix or None
+
+    def _one(self, text: str) -> str:
+        out = self._cc.convert(text)
+        return out.translate(self._fix) if self._fix else out
+
+    def convert(self, text: str) -> str:
+        out = self._one(text)
+        if len(out) == len(text):
+            return out
+        pieces = []  # some phrase changed length: redo line by line, then character by character
+        for chunk in text.splitlines(keepends=True):
+            conv = self._one(chunk)
+            if len(conv) != len(chunk):
+                conv = "".join(c2 if len(c2 := self._one(c)) == 1 else c for c in chunk)
+            pieces.append(conv)
+        return "".join(pieces)
+
+
+BACKENDS: dict[str, type[Backend]] = {
+    "pyo3": Pyo3Backend,
+    "table": TableBackend,
+    "reimplemented": OpenCCBackend,
+    "opencc": OpenCCBackend,  # old name of ``reimplemented``
+}
+ENV_VAR = "AID_T2S_BACKEND"
+
 _BACKEND: Backend | None = None
 
 
+def available_backends() -> list[str]:
+    """Backend names usable here, fastest first: ``['pyo3', 'table', 'reimplemented']`` (pyo3 only when installed)."""
+    names = ["table", "reimplemented"]
+    try:
+        import opencc_pyo3  # noqa: F401
+    except ImportError:
+        return names
+    return ["pyo3", *names]
+
+
+def backend_from_env() -> Backend:
+    """``$AID_T2S_BACKEND`` if set, else ``pyo3`` when installed, else ``table``."""
+    name = (os.environ.get(ENV_VAR) or "").strip().lower()
+    if name:
+        if name not in BACKENDS:
+            raise ValueError(f"{ENV_VAR}={name!r}: choose one of {', '.join(sorted(BACKENDS))}")
+        return BACKENDS[name]()
+    return BACKENDS[available_backends()[0]]()
+
+
 def get_backend() -> Backend:
-    """The active backend (``TableBackend`` unless ``set_backend`` chose another)."""
+    """The active backend (``backend_from_env()`` unless ``set_backend`` chose another)."""
     global _BACKEND
     if _BACKEND is None:
-        _BACKEND = TableBackend()
+        _BACKEND = backend_from_env()
     return _BACKEND
 
 
-def set_backend(backend: Backend | str) -> Backend:
-    """Plug a backend: ``set_backend('opencc')`` or ``set_backend(MyBackend())``; returns it."""
+def set_backend(backend: Backend | str | None) -> Backend:
+    """Plug a backend: ``set_backend('pyo3')``, ``set_backend(MyBackend())``, ``None`` = from the environment; returns it."""
     global _BACKEND
-    if isinstance(backend, str):
-        backend = {"table": TableBackend, "opencc": OpenCCBackend}[backend]()
+    if backend is None:
+        backend = backend_from_env()
+    elif isinstance(backend, str):
+        backend = BACKENDS[backend]()
     _BACKEND = backend
     _simplified_only.cache_clear()
     _deletion_tables.cache_clear()
     return backend
+
+
+# words in which Simplified Chinese keeps 著 (zhù, "notable / to write"); everywhere else 著 becomes 着
+_ZHU_KEEP = (
+    "显著 顯著 著名 著作 著称 著稱 著述 著者 著录 著錄 著书 著書 著说 著說 名著 巨著 原著 专著 專著 论著 論著 "
+    "编著 編著 译著 譯著 遗著 遺著 昭著 卓著 土著 拙著 合著 撰著 新著 大著 杰著 傑著 佳著"
+).split()
+_ZHU_KEEP_RE = re.compile("|".join(sorted(_ZHU_KEEP, key=len, reverse=True)))
+
+
+def _fix_zhu(src: str, out: str) -> str:
+    """One 著/着 decision for every backend: ``_fix_zhu('顯著 帶著', '显着 带着') -> '显著 带着'``."""
+    at = [i for i, c in enumerate(src) if c == "著"]
+    probe = list(out)
+    for i in at:
+        probe[i] = "著"
+    probe_s = "".join(probe)
+    keep = set()
+    for m in _ZHU_KEEP_RE.finditer(probe_s):
+        keep.update(i for i in range(m.start(), m.end()) if probe_s[i] == "著")
+    for i in at:
+        probe[i] = "著" if i in keep else "着"
+    return "".join(probe)
 
 
 def to_simplified(text: str) -> str:
@@ -172,6 +275,8 @@ def to_simplified(text: str) -> str:
     out = get_backend().convert(text)
     if len(out) != len(text):  # defensive: a plugged backend broke the length contract
         out = "".join(c2 if len(c2 := get_backend().convert(c)) == 1 else c for c in text)
+    if "著" in text:
+        out = _fix_zhu(text, out)
     return out
 
 
