@@ -128,3 +128,65 @@ def report_summary(reports: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame
         for c in ("funding_cny", "investment_cny", "people", "projects"):
             out[c] = 0.0
     return sort_rows(out, ["report_id"])[cols]
+
+
+# ---- column lineage: which upstream asset column each output column is built from ------------------
+# (plain data here; aid_pipeline/assets/tables.py turns it into Dagster's ``dagster/column_lineage``)
+
+_RAW, _NORM, _SECS, _METS = "raw_reports", "normalised_reports", "report_sections", "report_metrics"
+_SECTION_COLUMNS = (
+    "report_id", "section_id", "ordinal", "heading", "kind", "category", "text", "start", "end",
+    "heading_start", "heading_end", "n_sentences", "sentence_starts", "sentence_ends",
+)
+_METRIC_COLUMNS = (
+    "report_id", "metric_id", "section_id", "section_kind", "sentence", "surface", "start", "end", "raw_start",
+    "raw_end", "value", "value_high", "unit", "qualifier", "metric_type", "category", "donor", "recipient", "year",
+)
+_NORM_REPORT_COLUMNS = (
+    "n_chars_raw", "n_chars", "title", "subtitle", "publish_date", "source", "donor", "recipients",
+    "n_corrupt_spans", "script", "publish_time", "reporter", *STAT_COLUMNS,
+)
+
+COLUMN_SOURCES: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "reports": {
+        "report_id": [(_NORM, "report_id")],
+        **{c: [(_RAW, c)] for c in ("source_path", "sha256", "encoding", "partition_key")},
+        **{c: [(_NORM, c)] for c in _NORM_REPORT_COLUMNS},
+        "n_sections": [(_SECS, "section_id")],
+        "n_metrics": [(_METS, "metric_id")],
+    },
+    "texts": {
+        "report_id": [(_NORM, "report_id")],
+        "raw_text": [(_RAW, "raw_text")],
+        **{c: [(_NORM, c)] for c in ("text", "offsets", "offset_ends")},
+    },
+    "sections": {c: [(_SECS, c)] for c in _SECTION_COLUMNS},
+    "metrics": {c: [(_METS, c)] for c in _METRIC_COLUMNS},
+    "corrupt_spans": {
+        "report_id": [(_NORM, "report_id")],
+        **{c: [(_NORM, "corrupt_spans")] for c in ("raw_start", "raw_end", "raw", "repaired", "recovered")},
+    },
+    "dropped_lines": {
+        "report_id": [(_NORM, "report_id")],
+        **{c: [(_NORM, "dropped_lines")] for c in ("text", "raw_start", "raw_end", "reason")},
+    },
+    "funding_by_donor_year": {
+        **{c: [("metrics", c)] for c in ("donor", "recipient", "year", "metric_type")},
+        "value_cny": [("metrics", "value"), ("metrics", "unit")],
+        "n_mentions": [("metrics", "metric_id")],
+        "n_reports": [("metrics", "report_id")],
+    },
+    "metrics_by_category": {
+        **{c: [("metrics", c)] for c in ("category", "unit", "metric_type")},
+        "n_mentions": [("metrics", "metric_id")],
+        "n_reports": [("metrics", "report_id")],
+        "value_sum": [("metrics", "value")],
+    },
+    "report_summary": {
+        **{c: [("reports", c)] for c in ("report_id", "title", "publish_date", "donor", "n_sections", "n_metrics", "n_corrupt_spans")},
+        "funding_cny": [("metrics", "value"), ("metrics", "unit"), ("metrics", "metric_type")],
+        "investment_cny": [("metrics", "value"), ("metrics", "unit"), ("metrics", "metric_type")],
+        "people": [("metrics", "value"), ("metrics", "unit")],
+        "projects": [("metrics", "value"), ("metrics", "unit")],
+    },
+}

@@ -40,3 +40,68 @@ def test_report_summary_totals():
     out = tables.report_summary(reports, metrics_frame()).set_index("report_id")
     assert out.loc["a", "funding_cny"] == 3e6
     assert out.loc["b", "people"] == 30.0
+
+
+# ---- column lineage and charts as the UI sees them ---------------------------------------------------
+
+def test_column_lineage_names_real_columns_of_real_parents():
+    import dagster as dg
+
+    from aid_pipeline import io
+    from aid_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for table, columns in tables.COLUMN_SOURCES.items():
+        parents = {p.to_user_string() for p in graph.get(dg.AssetKey(table)).parent_keys}
+        assert set(columns) <= set(io.SCHEMAS[table].names), table
+        for col, deps in columns.items():
+            for asset, src in deps:
+                assert asset in parents, (table, col, asset)
+                assert src in io.SCHEMAS[asset].names, (table, col, asset, src)
+
+
+def test_column_lineage_of_the_columns_a_user_follows():
+    src = tables.COLUMN_SOURCES
+    assert ("report_metrics", "value") in src["metrics"]["value"]
+    assert ("report_metrics", "raw_start") in src["metrics"]["raw_start"]
+    assert ("metrics", "value") in src["funding_by_donor_year"]["value_cny"]
+    assert ("raw_reports", "raw_text") in src["texts"]["raw_text"]
+    assert ("normalised_reports", "text") in src["texts"]["text"]
+    assert ("raw_reports", "sha256") in src["reports"]["sha256"]
+
+
+def test_lineage_declared_on_the_assets():
+    import dagster as dg
+
+    from aid_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    lineage = graph.get(dg.AssetKey("funding_by_donor_year")).metadata["dagster/column_lineage"]
+    deps = lineage.deps_by_column["value_cny"]
+    assert dg.TableColumnDep(asset_key=dg.AssetKey("metrics"), column_name="value") in deps
+
+
+def _materialisation_metadata(run, asset: str) -> dict:
+    mats = [
+        e.event_specific_data.materialization.metadata
+        for e in run["result"].all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path == [asset]
+    ]
+    assert len(mats) == 1, asset
+    return mats[0]
+
+
+def test_materialisations_carry_lineage_preview_and_charts(pipeline_run):
+    metrics_md = _materialisation_metadata(pipeline_run, "metrics")
+    assert "report_metrics" in str(metrics_md["dagster/column_lineage"])
+    assert metrics_md["dagster/row_count"].value > 100
+    funding = pd.read_parquet(pipeline_run["warehouse"] / "funding_by_donor_year.parquet")
+    chart = _materialisation_metadata(pipeline_run, "funding_by_donor_year")["chart"].value
+    # every donor with funding or investment money is a row of the chart
+    money = funding[funding["metric_type"].isin(["funding", "investment"])]
+    for donor in set(money["donor"].dropna()):
+        assert f"| {donor} |" in chart
+    assert "█" in chart or "▒" in chart
+    by_cat = _materialisation_metadata(pipeline_run, "metrics_by_category")["chart"].value
+    for category in set(pd.read_parquet(pipeline_run["warehouse"] / "metrics_by_category.parquet")["category"]):
+        assert f"| {category} |" in by_cat

@@ -8,7 +8,7 @@ whose file left the inbox (and whose partition was removed) drops out of every t
 import dagster as dg
 import pandas as pd
 
-from .. import io, tables
+from .. import charts, io, tables
 from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
 from .common import column_schema, preview_markdown
@@ -43,12 +43,34 @@ def registered_keys(context) -> list[str]:
     return sorted(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
 
 
+def column_lineage(name: str) -> dg.TableColumnLineage | None:
+    """``dagster/column_lineage`` of a table from ``tables.COLUMN_SOURCES`` (None when it has none)."""
+    sources = tables.COLUMN_SOURCES.get(name)
+    if not sources:
+        return None
+    return dg.TableColumnLineage(
+        deps_by_column={
+            col: [dg.TableColumnDep(asset_key=dg.AssetKey(asset), column_name=src) for asset, src in deps]
+            for col, deps in sources.items()
+        }
+    )
+
+
+def static_metadata(name: str) -> dict:
+    """Metadata known before any run: column schema and, where a column comes from upstream ones, lineage."""
+    md = {"dagster/column_schema": column_schema(name)}
+    lineage = column_lineage(name)
+    if lineage is not None:
+        md["dagster/column_lineage"] = lineage
+    return md
+
+
 def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
     return {
         "dagster/row_count": len(df),
         "path": dg.MetadataValue.path(str(path)),
         "preview": dg.MetadataValue.md(preview_markdown(df)),
-        "dagster/column_schema": column_schema(name),
+        **static_metadata(name),
     }
 
 
@@ -61,7 +83,7 @@ def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
             description=DESCRIPTIONS[name],
             code_version=TABLES_CODE_VERSION,
             kinds={"parquet"},
-            metadata={"dagster/column_schema": column_schema(name)},
+            metadata=static_metadata(name),
         )
         for name in CONTRACT_TABLES
     ],
@@ -96,7 +118,9 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
         yield dg.MaterializeResult(asset_key=name, metadata=table_metadata(df, name, path))
 
 
-def _aggregate(name: str, description: str, build, upstream: tuple[str, ...]):
+def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
+    """An aggregate asset: ``build(*upstream tables)`` written to ``<name>.parquet``; ``chart(df)`` → markdown."""
+
     @dg.asset(
         name=name,
         deps=list(upstream),
@@ -104,14 +128,17 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...]):
         description=description,
         code_version=TABLES_CODE_VERSION,
         kinds={"parquet"},
-        metadata={"dagster/column_schema": column_schema(name)},
+        metadata=static_metadata(name),
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
         inputs = [io.read_frame(io.table_path(wh, t)) for t in upstream]
         df = build(*inputs)
         path = io.write_frame(df, io.table_path(wh, name), name)
-        return dg.MaterializeResult(metadata=table_metadata(df, name, path))
+        metadata = table_metadata(df, name, path)
+        if chart is not None:
+            metadata["chart"] = dg.MetadataValue.md(chart(df))
+        return dg.MaterializeResult(metadata=metadata)
 
     return _asset
 
@@ -121,12 +148,14 @@ funding_by_donor_year = _aggregate(
     "Sum of CNY by donor, recipient, year and metric type.",
     tables.funding_by_donor_year,
     ("metrics",),
+    chart=charts.funding_chart_md,
 )
 metrics_by_category = _aggregate(
     "metrics_by_category",
     "Metric mentions, reports and value sums by section category, unit and metric type.",
     tables.metrics_by_category,
     ("metrics",),
+    chart=charts.category_chart_md,
 )
 report_summary = _aggregate(
     "report_summary",
