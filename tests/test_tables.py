@@ -105,3 +105,61 @@ def test_materialisations_carry_lineage_preview_and_charts(pipeline_run):
     by_cat = _materialisation_metadata(pipeline_run, "metrics_by_category")["chart"].value
     for category in set(pd.read_parquet(pipeline_run["warehouse"] / "metrics_by_category.parquet")["category"]):
         assert f"| {category} |" in by_cat
+
+
+# ---- asset checks: pandera run lazily, failure cases as metadata a reader can act on -----------------
+
+def _metric_row(**over):
+    row = {
+        "report_id": "r1", "metric_id": "r1:m0000", "section_id": "r1:s000", "section_kind": "body", "sentence": "投入5亿元。",
+        "surface": "5亿元", "start": 2, "end": 5, "raw_start": 2, "raw_end": 5, "value": 5e8, "value_high": None,
+        "unit": "CNY", "qualifier": "exact", "metric_type": "funding", "category": "industry",
+        "donor": "山东", "recipient": None, "year": 2023,
+    }
+    row.update(over)
+    return row
+
+
+def _run_schema_check(tmp_path, table: str, rows: list[dict]):
+    from aid_pipeline import io
+    from aid_pipeline.checks.asset_checks import schema_checks
+    from aid_pipeline.resources import PipelineSettings
+
+    io.write_frame(pd.DataFrame(rows), io.table_path(tmp_path, table), table)
+    (check,) = [c for c in schema_checks if any(k.name == f"{table}_schema" for k in c.check_keys)]
+    return check(settings=PipelineSettings(inbox=str(tmp_path), warehouse=str(tmp_path)))
+
+
+def test_schema_check_passes_on_good_rows(tmp_path):
+    result = _run_schema_check(tmp_path, "metrics", [_metric_row()])
+    assert result.passed
+    assert result.metadata["n_failure_cases"].value == 0
+
+
+def test_schema_check_names_every_failing_row_column_and_rule(tmp_path):
+    rows = [
+        _metric_row(),
+        _metric_row(report_id="r2", metric_id="r2:m0000", unit="dollars"),
+        _metric_row(report_id="r3", metric_id="r3:m0007", value=-1.0),
+    ]
+    result = _run_schema_check(tmp_path, "metrics", rows)
+    assert not result.passed
+    md = result.metadata
+    assert md["n_failure_cases"].value == 2  # lazy: both problems reported, not just the first
+    assert md["rows"].value == 3 and md["rows_failing"].value == 2
+    assert md["failing_reports"].value == ["r2", "r3"]
+    cases = md["failure_cases"].value
+    assert "| r2:m0000 " in cases and "dollars" in cases and "| unit " in cases
+    assert "| r3:m0007 " in cases and "-1.0" in cases and "| value " in cases
+    assert "r1:m0000" not in cases
+    by_check = md["failures_by_check"].value
+    assert "greater_than_or_equal_to(0)" in by_check and "isin(" in by_check
+
+
+def test_schema_check_on_a_cross_column_rule_names_the_row(tmp_path):
+    # surface no longer spans end - start characters: a rule over several columns
+    rows = [_metric_row(), _metric_row(report_id="r2", metric_id="r2:m0000", end=9)]
+    result = _run_schema_check(tmp_path, "metrics", rows)
+    assert not result.passed
+    assert result.metadata["failing_reports"].value == ["r2"]
+    assert "r2:m0000" in result.metadata["failure_cases"].value

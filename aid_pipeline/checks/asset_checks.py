@@ -29,6 +29,62 @@ def _failures_md(df: pd.DataFrame, n: int = 20) -> dg.MetadataValue:
     return dg.MetadataValue.md(df.head(n).to_markdown(index=False) if len(df) else "_none_")
 
 
+# the columns that tell a reader which row failed, per table
+ROW_IDS = {
+    "reports": ("report_id",),
+    "texts": ("report_id",),
+    "sections": ("section_id",),
+    "metrics": ("metric_id",),
+    "quarantine": ("source_path", "stage"),
+    "funding_by_donor_year": ("donor", "recipient", "year", "metric_type"),
+    "metrics_by_category": ("category", "unit", "metric_type"),
+    "report_summary": ("report_id",),
+}
+
+
+def _cut(v, width: int = 60) -> str:
+    s = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def describe_failures(table: str, df: pd.DataFrame, cases: pd.DataFrame) -> dict:
+    """Metadata a reader can act on from pandera's lazy ``failure_cases``: which rows (by their ids),
+    which column, which rule and what value failed, a count per rule, and the reports concerned."""
+    cases = cases.reset_index(drop=True)
+    ids = [c for c in ROW_IDS.get(table, ()) if c in df.columns]
+    index = pd.to_numeric(cases["index"], errors="coerce") if "index" in cases else pd.Series([None] * len(cases))
+    rows = []
+    for i, case in cases.iterrows():
+        at = index.iloc[i]
+        row_ids = {c: None for c in ids}
+        if at == at and at is not None and int(at) in df.index:
+            row_ids = {c: df.at[int(at), c] for c in ids}
+        rows.append(
+            {
+                **{c: _cut(v, 40) for c, v in row_ids.items()},
+                "column": _cut(case.get("column")) or "(table)",
+                "check": _cut(case.get("check")),
+                "failure_case": _cut(case.get("failure_case")),
+            }
+        )
+    detail = pd.DataFrame(rows, columns=[*ids, "column", "check", "failure_case"])
+    by_check = (
+        detail.groupby(["column", "check"], sort=True).size().rename("n_cases").reset_index()
+        if len(detail) else pd.DataFrame(columns=["column", "check", "n_cases"])
+    )
+    valid_at = [int(i) for i in index.dropna() if int(i) in df.index]
+    failing_rows = sorted(set(valid_at))
+    reports = sorted({str(r) for r in df.loc[failing_rows, "report_id"].dropna()}) if "report_id" in df and failing_rows else []
+    return {
+        "n_failure_cases": len(cases),
+        "rows": len(df),
+        "rows_failing": len(failing_rows),
+        "failures_by_check": _failures_md(by_check, n=50),
+        "failure_cases": _failures_md(detail, n=30),
+        "failing_reports": dg.MetadataValue.json(reports[:100]),
+    }
+
+
 def _schema_check(table: str):
     @dg.asset_check(
         asset=table,
@@ -41,17 +97,8 @@ def _schema_check(table: str):
         try:
             MODELS[table].validate(df, lazy=True)
         except pandera.errors.SchemaErrors as err:
-            cases = err.failure_cases
-            cols = [c for c in ("schema_context", "column", "check", "failure_case", "index") if c in cases]
-            return dg.AssetCheckResult(
-                passed=False,
-                metadata={
-                    "n_failure_cases": len(cases),
-                    "failure_cases": _failures_md(cases[cols].astype(str)),
-                    "rows": len(df),
-                },
-            )
-        return dg.AssetCheckResult(passed=True, metadata={"rows": len(df)})
+            return dg.AssetCheckResult(passed=False, metadata=describe_failures(table, df, err.failure_cases))
+        return dg.AssetCheckResult(passed=True, metadata={"rows": len(df), "n_failure_cases": 0})
 
     return _check
 
