@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import NUMBER_RE, NumberToken, _token_from_match
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NumberToken, _token_from_match
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -44,6 +44,11 @@ _VAGUE = tuple(_EXCL["vague_prefixes"])
 _LONE = set(_EXCL["lone_numerals"])
 _ID_DIGITS: int = _EXCL["identifier_min_digits"]
 _PHASE: dict[str, list[str]] = {k: v for k, v in _EXCL.get("phase_units", {}).items() if not k.startswith("_")}
+_YI = _EXCL.get("lone_yi_counts_before", {})
+_YI_FOLLOW = frozenset(_YI.get("followers", ""))
+_YI_NOT_AFTER = frozenset(_YI.get("not_after", ""))
+_UNIT_BEFORE_NUMBER = frozenset(_EXCL.get("unit_before_number", {}).get("words", ()))
+_CN_NUMERALS = frozenset(CN_DIGITS) | frozenset("十百千万亿")
 FIXED_RE = re.compile("|".join(re.escape(s) for s in sorted(_EXCL["fixed_names"], key=len, reverse=True)))
 
 _ALL_UNITS = set(_CUES["unit_groups"]["any"])
@@ -66,6 +71,33 @@ CUE_RE = re.compile("|".join(re.escape(w) for w in sorted(_CUE_TYPES, key=len, r
 _MONEY_CUES = {w for w, lst in _CUE_TYPES.items() if any("CNY" in u and not wt for _, u, wt in lst)}
 _UNIT_PRIORS: dict[str, str] = _CUES["unit_priors"]
 _STRONG: dict[str, str] = _CUES["strong_unit_types"]
+_VERB_CUES = frozenset(w for w, lst in _CUE_TYPES.items() if all(wt == 0 for _, _, wt in lst))
+
+# the noun a measure word counts: word -> (metric_type, class, built_type, allowed units)
+_NOUNS: dict[str, list[tuple[str, str, str | None, frozenset[str]]]] = {}
+for _grp in _CUES.get("counted_nouns", ()):
+    for _w in _grp["words"]:
+        _NOUNS.setdefault(_w, []).append((_grp["type"], _grp["class"], _grp.get("built_type"),
+                                          _expand_units(_grp["units"])))
+
+
+def _noun_entry(word: str, unit: str):
+    """First counted-noun entry of ``word`` whose units include ``unit``: ``_noun_entry("学生", "person")[0] -> "students"``."""
+    for entry in _NOUNS.get(word, ()):
+        if unit in entry[3]:
+            return entry
+    return None
+_NOUN_MAXLEN = max((len(w) for w in _NOUNS), default=1)
+NOUN_RE = re.compile("|".join(re.escape(w) for w in sorted(_NOUNS, key=len, reverse=True))) if _NOUNS else None
+_OVERRIDE = _CUES.get("override_verbs", {})
+_OVERRIDE_WORDS = frozenset(_OVERRIDE.get("words", ()))
+_OVERRIDE_UNITS = _expand_units(_OVERRIDE.get("units", ()))
+_BUILT_VERBS = tuple(_CUES.get("built_verbs", ()))
+_FILLERS = frozenset(_CUES.get("noun_fillers", ()))
+NOUN_WINDOW = 10  # characters after the unit in which the counted noun is looked for
+_NOUN_STOP = frozenset("，。；！？：,;!?:\n、“”\"的")  # 的 closes the counted noun phrase (2个场的住房)
+_NOUN_STOP_RE = re.compile("[" + re.escape("".join(sorted(_NOUN_STOP))) + "]")
+_CLOSE_QUOTES = frozenset("”’」』）)\"")
 _MOVE = _CUES.get("movement_markers", {})
 _MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
 _MOVE_UNITS = frozenset(_MOVE.get("units", ()))
@@ -133,6 +165,19 @@ class _Clauses:
         k = bisect_left(self.pos, b)
         hi = self.pos[k] if k < len(self.pos) else self.n
         return max(lo, a - CUE_WINDOW), min(hi, b + CUE_WINDOW)
+
+
+def _yi_closes_item(s: str, start: int, end: int) -> bool:
+    """A lone 一 that counts: ``_yi_closes_item("学生宿舍一栋，", 4, 6) -> True``; ``"再一次，"`` -> False."""
+    before = s[start - 1] if start > 0 else ""
+    after = s[end] if end < len(s) else "。"
+    return after in _YI_FOLLOW and bool(before) and _CJK_RE.match(before) is not None and before not in _YI_NOT_AFTER
+
+
+def _is_digit_run(numeral: str) -> bool:
+    """A Chinese numeral read digit by digit: ``_is_digit_run("三八") -> True``; ``"三十八"`` -> False."""
+    core = numeral.rstrip("余多 \u00a0")
+    return len(core) >= 2 and all(ch in CN_DIGITS for ch in core)
 
 
 def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int) -> bool:
@@ -205,7 +250,11 @@ def find_mentions(sentence: str) -> list[Mention]:
             continue
         if tok.kind == "chinese" and prev.endswith(_VAGUE):
             continue
-        if tok.lone in _LONE:
+        if tok.lone in _LONE and not (tok.lone == "一" and _yi_closes_item(s, tok.start, end)):
+            continue
+        if tok.kind == "chinese" and _is_digit_run(tok.text):
+            continue
+        if uword in _UNIT_BEFORE_NUMBER and s[end:end + 1] and (s[end].isdigit() or s[end] in _CN_NUMERALS):
             continue
         if tok.lone and uword in _PHASE and tok.lone not in _PHASE[uword]:
             continue
@@ -237,13 +286,17 @@ def find_mentions(sentence: str) -> list[Mention]:
         raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
 
     mentions: list[Mention] = []
+    next_people = [len(s)] * (len(raw) + 1)  # start of the next person/person_time mention after each one
+    for idx in range(len(raw) - 1, -1, -1):
+        next_people[idx] = raw[idx + 1][0] if idx + 1 < len(raw) and raw[idx + 1][4] in _MOVE_UNITS \
+            else next_people[idx + 1]
     for idx, (a, b, _num_end, tok, unit, qual, factor) in enumerate(raw):
         prev_end = raw[idx - 1][1] if idx else 0
         next_start = raw[idx + 1][0] if idx + 1 < len(raw) else len(s)
         lo, hi = clauses.bounds(a, b)
         near = cues[bisect_left(cue_starts, lo):bisect_left(cue_starts, hi)]
         before = cues[bisect_left(cue_starts, max(0, a - SENTENCE_LOOKBACK)):bisect_left(cue_starts, a)]
-        mtype = _metric_type(s, a, b, unit, near, before, lo, hi, prev_end, next_start)
+        mtype = _metric_type(s, a, b, unit, near, before, lo, hi, prev_end, next_start, next_people[idx])
         vh = None if tok.value_high is None else _clean(tok.value_high * factor)
         mentions.append(Mention(a, b, s[a:b], _clean(tok.value * factor), vh, unit, qual, mtype))
     return mentions
@@ -254,13 +307,59 @@ def _clean(v: float) -> float:
     return float(r)
 
 
-def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: int,
-                 prev_end: int, next_start: int) -> str:
-    """Nearest compatible cue in the clause (before the number or after the unit), else the unit prior."""
-    if unit in _STRONG:
-        return _STRONG[unit]
+def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
+    """The noun the measure word counts, as ``(metric_type, class, built_type, units)`` or ``None``.
+
+    Looked for right after the unit (the last table noun before the first verb cue, within the clause),
+    else right before the number (``岗位7000余个``, ``游客超过15万人次``: a qualifier or 共/累计 may sit between).
+    ``_counted_noun("援建12家三甲医院", 2, 5, "enterprise", 0, 9)[0] -> "other"``
+    """
+    if NOUN_RE is None:
+        return None
+    stop = min(len(s), b + NOUN_WINDOW, next_start)
+    k = _NOUN_STOP_RE.search(s, b, stop)
+    if k is not None:
+        stop = k.start()
+    verb_at = stop
+    if stop > b:
+        for c in CUE_RE.finditer(s, b, stop):
+            if c.group() in _VERB_CUES and c.group() not in _NOUNS:
+                verb_at = c.start()
+                break
+    found = None
+    for m in NOUN_RE.finditer(s, b, verb_at):
+        entry = _noun_entry(m.group(), unit)
+        if entry is not None:
+            found = entry
+    if found is not None:
+        return found
+    j = a
+    while j > lo and (s[j - 1] in _WS or s[j - 1] in _CLOSE_QUOTES):
+        j -= 1
+    for table in (_PREFIX_Q, _FILLERS):
+        for n in range(min(4, j - lo), 0, -1):
+            if s[j - n:j] in table:
+                j -= n
+                break
+        while j > lo and s[j - 1] in _WS:
+            j -= 1
+    for n in range(min(_NOUN_MAXLEN, j - lo), 1, -1):  # two characters at least: 泽普县5批次 is not 县
+        w = s[j - n:j]
+        if w in _NOUNS:
+            entry = _noun_entry(w, unit)
+            if entry is not None:
+                return entry
+    return None
+
+
+def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_end: int, next_start: int,
+              next_people: int, verbs_only: bool = False) -> str | None:
+    """Type from the nearest compatible cue in the clause (``verbs_only``: verb cues only), or ``None``.
+
+    ``_cue_type("培训农民3000人", 6, 8, "person", [(0, 2, "培训")], 8, 0, 0, 8, 8) -> "trainees"``
+    """
     if unit in _MOVE_UNITS:
-        stop = min(hi, next_start)
+        stop = min(hi, next_people)
         mk = [s.find(x, b, stop) for x in _MOVE_MARKERS]
         mk = [x for x in mk if x >= 0]
         if mk:
@@ -272,6 +371,8 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
                             return mtype
     best: tuple[float, int, str] | None = None
     for cs, ce, w in cues:
+        if verbs_only and w not in _VERB_CUES:
+            continue
         if ce <= a and cs >= lo:
             dist = a - ce + (6 if ce <= prev_end else 0)
         elif cs >= b and ce <= hi:
@@ -284,8 +385,36 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
                 if best is None or key < best:
                     best = key
                 break
-    if best is not None:
-        return best[2]
+    return None if best is None else best[2]
+
+
+def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: int,
+                 prev_end: int, next_start: int, next_people: int | None = None) -> str:
+    """Type of one mention: the counted noun (with the verb cues that outrank it), else the nearest compatible cue
+    in the clause (before the number or after the unit), else the unit prior.
+
+    ``_metric_type("惠及师生近10万人", 5, 9, "person", [(0, 2, "惠及"), (2, 4, "师生")], [], 0, 9, 0, 9)``
+    -> ``"beneficiaries"``
+    """
+    if unit in _STRONG:
+        return _STRONG[unit]
+    if next_people is None:
+        next_people = next_start
+    noun = None if unit == "CNY" else _counted_noun(s, a, b, unit, lo, next_start)
+    if noun is not None:
+        ntype, cls, built, _units = noun
+        if unit in _OVERRIDE_UNITS and any(w in _OVERRIDE_WORDS and cs >= lo and ce <= a for cs, ce, w in cues):
+            return _OVERRIDE["type"]
+        if cls == "decisive":
+            return ntype
+        if cls == "institution":  # schools, hospitals: facilities when built, equipped or upgraded in the clause
+            clause = s[lo:hi]
+            return built if built and any(v in clause for v in _BUILT_VERBS) else ntype
+        verb = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people, verbs_only=True)
+        return verb or ntype
+    found = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people)
+    if found is not None:
+        return found
     if unit == "CNY":
         # money without a cue in its clause: look back through the sentence
         for _cs, ce, w in reversed(before):
