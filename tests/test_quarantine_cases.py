@@ -1,0 +1,232 @@
+"""Nothing lost: every bad input dropped into an inbox beside good reports ends as a quarantine row with a
+reason a person understands, odd but good file names become ordinary reports, and the good reports go through.
+
+One in-process run over one inbox holds every case (the 0-byte, binary-range and random-undecodable files of
+conftest's e2e run are not repeated here). Two files vanish during the run, the way they do when a user moves
+a file away at the wrong moment: one after the run has registered the inbox's partitions and before any
+stage reads the inbox, one after the raw stage has listed the inbox and before it reads the file.
+"""
+
+import codecs
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_A = ROOT / "seeds" / "000_ba42bb2e3b8f6f65.txt"
+SEED_B = ROOT / "seeds" / "001_417b4fc4718067a4.txt"
+HUGE_BYTES = 50 * 1024 * 1024
+VANISH_BEFORE_RUN = "vanished before run.txt"
+VANISH_MID_STAGE = "vanished_mid_stage.txt"
+
+# file name -> bytes; a Path value means "a copy of that seed"
+BAD = {
+    "blank.txt": b"  \r\n\t \n\n",
+    "scan.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+    "utf16 without bom.txt": "援疆资金投入5亿元。".encode("utf-16-le"),
+    "latin1.txt": "Café crème brûlée, résumé naïve façade — 12 €\n".encode("cp1252") * 20,
+    "shift_jis.txt": "日本語のテキストです。東京都の人口は多い。新疆への支援について報告します。".encode("shift_jis") * 5,
+    "page.html": (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>援疆</title></head>"
+        "<body><p>山东省援疆资金投入5亿元。</p></body></html>\n"
+    ).encode(),
+    "chrome only.txt": "分享到：微信 微博 QQ空间\n【打印】【关闭】\n责任编辑：张三\n".encode(),
+}
+EXPECTED_REASON = {
+    "blank.txt": "empty",
+    "scan.png": "binary",
+    "utf16 without bom.txt": "binary",
+    "latin1.txt": "undecodable",
+    "shift_jis.txt": "undecodable",
+    "page.html": "html_page",
+    "huge.txt": "too_large",
+    "chrome only.txt": "no_article_text",
+}
+GOOD_ODD_NAMES = {
+    "援疆 报告 (2023).txt": SEED_A,  # spaces, Chinese, brackets
+    "援疆报告.txt": SEED_B,  # Chinese only: a safe key as it is
+    "report..v2.txt": SEED_A,  # '..' inside the name
+    "a\\..\\b.txt": SEED_B,  # a Windows-style traversal attempt; on POSIX '\\' is an ordinary character
+    # three names that differ only in characters the partition key drops or replaces
+    "aid report.txt": SEED_A,
+    "aid:report.txt": SEED_B,
+    "aid_report.txt": SEED_A,
+    # one stem, two extensions
+    "twin.txt": SEED_A,
+    "twin.md": SEED_B,
+}
+
+
+@pytest.fixture(scope="module")
+def quarantine_run(tmp_path_factory):
+    from aid_pipeline import cli
+    from aid_pipeline.assets import raw as raw_asset
+
+    base = tmp_path_factory.mktemp("quarantine_cases")
+    inbox, warehouse = base / "inbox", base / "warehouse"
+    inbox.mkdir()
+    for seed in (SEED_A, SEED_B):
+        shutil.copyfile(seed, inbox / seed.name)
+    for name, data in BAD.items():
+        (inbox / name).write_bytes(data)
+    for name, seed in GOOD_ODD_NAMES.items():
+        shutil.copyfile(seed, inbox / name)
+    for name in (VANISH_BEFORE_RUN, VANISH_MID_STAGE):
+        shutil.copyfile(SEED_A, inbox / name)
+    with open(inbox / "huge.txt", "wb") as fh:  # sparse: 50 MB on paper, nothing written to disk
+        fh.truncate(HUGE_BYTES)
+
+    real_sync, real_list = cli.sync_partitions, raw_asset.list_inbox
+    real_read_bytes = Path.read_bytes
+    read_sizes: dict[str, int] = {}
+
+    def sync_then_vanish(*args, **kwargs):
+        out = real_sync(*args, **kwargs)
+        (inbox / VANISH_BEFORE_RUN).unlink()  # registered as a partition, gone before the stages run
+        return out
+
+    def list_then_vanish(*args, **kwargs):
+        files = real_list(*args, **kwargs)
+        (inbox / VANISH_MID_STAGE).unlink(missing_ok=True)  # listed by the raw stage, gone before it is read
+        return files
+
+    def recording_read_bytes(self):
+        data = real_read_bytes(self)
+        read_sizes[self.name] = len(data)
+        return data
+
+    instance = dg.DagsterInstance.ephemeral()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "sync_partitions", sync_then_vanish)
+        mp.setattr(raw_asset, "list_inbox", list_then_vanish)
+        mp.setattr(Path, "read_bytes", recording_read_bytes)
+        result = cli.run_pipeline(str(inbox), str(warehouse), instance=instance, quiet=True)
+    quarantine = pd.read_parquet(warehouse / "quarantine.parquet")
+    quarantine["file"] = quarantine["source_path"].map(lambda p: Path(p).name)
+    return {
+        "result": result,
+        "inbox": inbox,
+        "warehouse": warehouse,
+        "instance": instance,
+        "quarantine": quarantine,
+        "reports": pd.read_parquet(warehouse / "reports.parquet"),
+        "read_sizes": read_sizes,
+    }
+
+
+def quarantined(run, file_name: str) -> pd.Series:
+    rows = run["quarantine"][run["quarantine"]["file"] == file_name]
+    assert len(rows) == 1, (file_name, run["quarantine"][["file", "reason"]].to_dict("records"))
+    return rows.iloc[0]
+
+
+def test_run_succeeds_with_every_check_passing(quarantine_run):
+    result = quarantine_run["result"]
+    assert result.success
+    failed = [
+        e.asset_check_evaluation_data.check_name
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
+    assert failed == []
+
+
+def test_good_seeds_go_through(quarantine_run):
+    reports = quarantine_run["reports"].set_index("report_id")
+    for seed in (SEED_A, SEED_B):
+        assert seed.stem in reports.index
+        assert reports.loc[seed.stem, "n_metrics"] > 0
+    metrics = pd.read_parquet(quarantine_run["warehouse"] / "metrics.parquet")
+    assert ((metrics["report_id"] == SEED_A.stem) & (metrics["surface"] == "25.8亿元")).sum() == 1
+
+
+@pytest.mark.parametrize("file_name", sorted(EXPECTED_REASON))
+def test_bad_input_is_quarantined_with_a_reason(quarantine_run, file_name):
+    row = quarantined(quarantine_run, file_name)
+    assert row["reason"] == EXPECTED_REASON[file_name]
+    assert len(row["detail"]) >= 20 and " " in row["detail"]  # a sentence, not a code
+    assert row["stage"] in ("raw_reports", "normalised_reports")
+    assert Path(row["source_path"]).parent == quarantine_run["inbox"]
+
+
+def test_html_page_tells_the_user_what_to_do(quarantine_run):
+    assert "extract the article text" in quarantined(quarantine_run, "page.html")["detail"]
+
+
+def test_huge_file_is_refused_without_being_read(quarantine_run):
+    row = quarantined(quarantine_run, "huge.txt")
+    assert "52,428,800 bytes" in row["detail"]
+    assert row["sha256"] is None  # not hashed: its bytes were never read
+    assert "huge.txt" not in quarantine_run["read_sizes"]
+    assert quarantine_run["read_sizes"].get(SEED_A.name) == SEED_A.stat().st_size  # the recorder did record reads
+
+
+def test_file_deleted_after_registration_is_quarantined_as_missing(quarantine_run):
+    q = quarantine_run["quarantine"]
+    rows = q[q["partition_key"].str.startswith("vanished_before_run")]
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["reason"] == "file_missing"
+    assert row["stage"] == "raw_reports"
+    assert "no file in the inbox" in row["detail"]
+
+
+def test_file_deleted_between_listing_and_reading_is_quarantined_as_missing(quarantine_run):
+    row = quarantined(quarantine_run, VANISH_MID_STAGE)
+    assert row["reason"] == "file_missing"
+    assert "disappeared" in row["detail"]
+    assert not (quarantine_run["inbox"] / VANISH_MID_STAGE).exists()
+
+
+def test_odd_but_good_names_are_ordinary_reports(quarantine_run):
+    reports = quarantine_run["reports"]
+    by_file = {Path(p).name: r for p, r in zip(reports["source_path"], reports.to_dict("records"))}
+    for name in GOOD_ODD_NAMES:
+        assert name in by_file, (name, sorted(by_file))
+        r = by_file[name]
+        assert r["n_metrics"] > 0, name
+        assert "/" not in r["partition_key"] and ".." not in r["partition_key"] and " " not in r["partition_key"]
+    assert by_file["援疆报告.txt"]["partition_key"] == "援疆报告"
+    assert by_file["援疆 报告 (2023).txt"]["report_id"] == "援疆 报告 (2023)"
+    assert by_file["report..v2.txt"]["report_id"] == "report"
+
+
+def test_names_differing_only_in_dropped_characters_keep_distinct_partitions_and_rows(quarantine_run):
+    reports = quarantine_run["reports"]
+    names = ["aid report.txt", "aid:report.txt", "aid_report.txt", "twin.txt", "twin.md"]
+    rows = reports[reports["source_path"].map(lambda p: Path(p).name).isin(names)]
+    assert len(rows) == len(names)
+    assert rows["partition_key"].is_unique and rows["report_id"].is_unique
+    # each row holds its own file: the copies of seed A and seed B keep their own hashes
+    digest = {Path(p).name: s for p, s in zip(rows["source_path"], rows["sha256"])}
+    assert digest["aid report.txt"] == digest["aid_report.txt"] != digest["aid:report.txt"]
+    assert digest["twin.txt"] != digest["twin.md"]
+    metrics = pd.read_parquet(quarantine_run["warehouse"] / "metrics.parquet")
+    per_report = metrics.groupby("report_id").size()
+    assert per_report[rows["report_id"]].min() > 0
+
+
+def test_stage_files_stay_inside_the_warehouse(quarantine_run):
+    wh = quarantine_run["warehouse"].resolve()
+    files = [p for p in wh.rglob("*") if p.is_file()]
+    assert files and all(wh in p.resolve().parents for p in files)
+    assert not any(p.name.startswith("..") for p in files)
+    outside = {p.name for p in wh.parent.iterdir()}
+    assert outside == {"inbox", "warehouse"}  # nothing written next to the warehouse either
+
+
+def test_every_inbox_file_is_a_report_or_a_quarantine_row(quarantine_run):
+    names = {p.name for p in quarantine_run["inbox"].iterdir()}
+    reported = {Path(p).name for p in quarantine_run["reports"]["source_path"]}
+    held = set(quarantine_run["quarantine"]["file"])
+    assert names - reported - held == set()
+    assert reported.isdisjoint(held)
+
+
+def test_utf16_without_bom_detail_names_the_missing_bom(quarantine_run):
+    detail = quarantined(quarantine_run, "utf16 without bom.txt")["detail"]
+    assert "byte order mark" in detail
+    assert codecs.BOM_UTF16_LE not in (quarantine_run["inbox"] / "utf16 without bom.txt").read_bytes()[:2]
