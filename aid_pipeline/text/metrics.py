@@ -108,7 +108,13 @@ _BIG_RE = re.compile("[万亿萬億]")
 CUE_WINDOW = 40  # characters a cue may lie from its number
 SENTENCE_LOOKBACK = 200
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)")
+YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)|(?<![〇零一二三四五六七八九])([一二][〇零一二三四五六七八九]{3})年(?!代)")
+_ATTR = load_json("attribution.json")
+_VENUE_BEFORE = tuple(_ATTR["venue_before"])
+_VENUE_VERBS = tuple(_ATTR["venue_verbs"])
+_VENUE_WINDOW = int(_ATTR["venue_window"])
+_AID_MARKERS = tuple(_ATTR["aid_markers"])
+_AID_WINDOW = int(_ATTR["aid_window"])
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 _REL_YEAR_RE = re.compile("|".join(RELATIVE_YEARS))
 
@@ -425,22 +431,61 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
     return _UNIT_PRIORS.get(unit, "other")
 
 
-def year_of(sentence: str, publish_date: str | None) -> int | None:
-    """Year a sentence speaks of: ``year_of("2023年以来，投入5亿元", None) -> 2023``;
-    ``year_of("今年投入5亿元", "2024-05-01") -> 2024``."""
-    m = YEAR_RE.search(sentence)
-    if m:
-        return int(m.group(1))
-    r = _REL_YEAR_RE.search(sentence)
-    if r and publish_date and publish_date[:4].isdigit():
-        return int(publish_date[:4]) + RELATIVE_YEARS[r.group()]
-    return None
+def year_of(sentence: str, publish_date: str | None, pos: int | None = None) -> int | None:
+    """Year a figure speaks of: the last year named before ``pos`` in its sentence (the first one when no year
+    precedes it or ``pos`` is None), else 今年/去年 … counted from the publish date, else ``None``.
+
+    ``year_of("2023年以来，投入5亿元", None) -> 2023``; ``year_of("今年投入5亿元", "2024-05-01") -> 2024``;
+    ``year_of("2022年投入3亿元，2023年投入5亿元", None, 20) -> 2023``
+    """
+    return _YearIndex(sentence, publish_date).at(pos)
 
 
-def _donor_in(text: str, report_donor: str | None) -> str | None:
+class _YearIndex:
+    """Years named in one sentence (explicit, then relative to the publish date), looked up by position in
+    O(log n): ``_YearIndex("2022年、2023年", None).at(8) -> 2022``."""
+
+    def __init__(self, sentence: str, publish_date: str | None):
+        self.explicit = [(m.end(), int(m.group(1)) if m.group(1) else
+                          int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))) for m in YEAR_RE.finditer(sentence)]
+        base = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
+        self.relative = [] if base is None else [(m.end(), base + RELATIVE_YEARS[m.group()])
+                                                 for m in _REL_YEAR_RE.finditer(sentence)]
+
+    @staticmethod
+    def _pick(found: list[tuple[int, int]], pos: int | None) -> int | None:
+        if not found:
+            return None
+        if pos is None:
+            return found[0][1]
+        k = bisect_left(found, (pos + 1,)) - 1
+        return found[k][1] if k >= 0 else found[0][1]
+
+    def at(self, pos: int | None) -> int | None:
+        y = self._pick(self.explicit, pos)
+        return y if y is not None else self._pick(self.relative, pos)
+
+
+def _is_venue(text: str, start: int, end: int) -> bool:
+    """A place named only as where something is held: ``_is_venue("推介会在深圳举办", 4, 6) -> True``."""
+    if not text[max(0, start - 2):start].endswith(_VENUE_BEFORE):
+        return False
+    after = text[end:end + _VENUE_WINDOW]
+    return any(v in after for v in _VENUE_VERBS)
+
+
+def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False) -> str | None:
+    """Donor a text names (a donor-side city counts for its province), skipping venues; the report's donor first
+    when it is among them. ``aid_marker``: only a place an aid word follows (appended articles).
+    ``_donor_in("东营援疆投入5亿元", "山东") -> "山东"``; ``_donor_in("推介会在深圳举办", None) -> None``;
+    ``_donor_in("借助深圳力量", None, aid_marker=True) -> None``"""
     found = []
-    for d in places.donors_in(text):
-        found.append(places.donor_of(d) or d)
+    for pm in places.find_places(text):
+        if pm.donor is None or _is_venue(text, pm.start, pm.end):
+            continue
+        if aid_marker and not any(w in text[pm.end:pm.end + _AID_WINDOW] for w in _AID_MARKERS):
+            continue
+        found.append(places.donor_of(pm.donor) or pm.donor)
     if not found:
         return None
     if report_donor:
@@ -471,7 +516,7 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
             continue
         appended = sec.kind == "appended"
         sec_text = text[sec.start:sec.end]
-        sec_donor = _donor_in(sec_text, report_donor)
+        sec_donor = _donor_in(sec_text, None, aid_marker=True) if appended else _donor_in(sec_text, report_donor)
         sec_recipient = _recipient_in(sec_text)
         for sentence in sec.sentences or split_sentences(text, sec.start, sec.end):
             ss, se = sentence.start, sentence.end
@@ -479,7 +524,7 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
             found = find_mentions(sent)
             if not found:
                 continue
-            donor = _donor_in(sent, report_donor)
+            donor = _donor_in(sent, None, aid_marker=True) if appended else _donor_in(sent, report_donor)
             recipient = _recipient_in(sent)
             if appended:
                 donor = donor or sec_donor
@@ -487,12 +532,13 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
             else:
                 donor = donor or report_donor or sec_donor
                 recipient = recipient or (report_recipients[0] if report_recipients else sec_recipient)
-            year = year_of(sent, publish_date)
+            years = _YearIndex(sent, publish_date)
             for mm in found:
                 a, b = ss + mm.start, ss + mm.end
                 if (a, b) in seen:
                     continue
                 seen.add((a, b))
+                year = years.at(mm.start)
                 out.append(Metric(start=a, end=b, surface=text[a:b], value=mm.value, value_high=mm.value_high,
                                   unit=mm.unit, qualifier=mm.qualifier, metric_type=mm.metric_type,
                                   sentence_start=ss, sentence_end=se, donor=donor, recipient=recipient,
