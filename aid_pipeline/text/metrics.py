@@ -87,6 +87,7 @@ def _noun_entry(word: str, unit: str):
         if unit in entry[3]:
             return entry
     return None
+_NOUN_LAST = frozenset(w[-1] for w in _NOUNS)
 _NOUN_MAXLEN = max((len(w) for w in _NOUNS), default=1)
 NOUN_RE = re.compile("|".join(re.escape(w) for w in sorted(_NOUNS, key=len, reverse=True))) if _NOUNS else None
 _OVERRIDE = _CUES.get("override_verbs", {})
@@ -94,6 +95,8 @@ _OVERRIDE_WORDS = frozenset(_OVERRIDE.get("words", ()))
 _OVERRIDE_UNITS = _expand_units(_OVERRIDE.get("units", ()))
 _BUILT_VERBS = tuple(_CUES.get("built_verbs", ()))
 _FILLERS = frozenset(_CUES.get("noun_fillers", ()))
+_FILLER_LAST = frozenset(w[-1] for w in _FILLERS)
+_PREFIX_LAST = frozenset(w[-1] for w in _PREFIX_Q)
 NOUN_WINDOW = 10  # characters after the unit in which the counted noun is looked for
 _NOUN_STOP = frozenset("，。；！？：,;!?:\n、“”\"的")  # 的 closes the counted noun phrase (2个场的住房)
 _NOUN_STOP_RE = re.compile("[" + re.escape("".join(sorted(_NOUN_STOP))) + "]")
@@ -342,13 +345,16 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     j = a
     while j > lo and (s[j - 1] in _WS or s[j - 1] in _CLOSE_QUOTES):
         j -= 1
-    for table in (_PREFIX_Q, _FILLERS):
-        for n in range(min(4, j - lo), 0, -1):
-            if s[j - n:j] in table:
-                j -= n
-                break
-        while j > lo and s[j - 1] in _WS:
-            j -= 1
+    for table, last in ((_PREFIX_Q, _PREFIX_LAST), (_FILLERS, _FILLER_LAST)):
+        if j > lo and s[j - 1] in last:
+            for n in range(min(4, j - lo), 0, -1):
+                if s[j - n:j] in table:
+                    j -= n
+                    break
+            while j > lo and s[j - 1] in _WS:
+                j -= 1
+    if j <= lo or s[j - 1] not in _NOUN_LAST:
+        return None
     for n in range(min(_NOUN_MAXLEN, j - lo), 1, -1):  # two characters at least: 泽普县5批次 is not 县
         w = s[j - n:j]
         if w in _NOUNS:
