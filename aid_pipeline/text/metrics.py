@@ -35,12 +35,14 @@ _PREFIX_MAXLEN = max(len(p) for p in _PREFIX_Q)
 _BARE_ONLY = frozenset(_CUES.get("bare_only_prefixes", {}).get("words", ()))
 _PROJECT_NOUNS = _UNITS["project_nouns"]
 _PROJECT_UNITS = set(_UNITS["project_counting_units"])
+_PROJECT_REACH: dict[str, int] = _UNITS.get("project_noun_reach", {})
 _BARE_MULT_UNIT: dict[str, str] = _UNITS["bare_multiplier_unit"]
 _BARE_NUMBER_UNIT: str = _UNITS["bare_number_unit"]
 
 _ORDINAL = tuple(_EXCL["ordinal_prefixes"])
 _RANK: dict[str, list[str]] = _EXCL["rank_prefixes"]
 _VAGUE = tuple(_EXCL["vague_prefixes"])
+_SCALE_START = frozenset("十百千万亿拾佰仟萬億")
 _LONE = set(_EXCL["lone_numerals"])
 _ID_DIGITS: int = _EXCL["identifier_min_digits"]
 _PHASE: dict[str, list[str]] = {k: v for k, v in _EXCL.get("phase_units", {}).items() if not k.startswith("_")}
@@ -189,8 +191,10 @@ def _is_digit_run(numeral: str) -> bool:
     return len(core) >= 2 and all(ch in CN_DIGITS for ch in core)
 
 
-def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int) -> bool:
-    after = s[end:min(hi, end + 12)]
+def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int, reach: int = 12) -> bool:
+    """Whether the figure counts projects: a project noun shortly before it or within ``reach`` characters after
+    it in its clause. ``_has_project_noun("实施4个示范推广项目", 2, 4, 0, 11) -> True``"""
+    after = s[end:min(hi, end + reach)]
     before = s[max(lo, num_start - 8):num_start]
     return any(n in after or n in before for n in _PROJECT_NOUNS)
 
@@ -257,7 +261,7 @@ def find_mentions(sentence: str) -> list[Mention]:
             continue
         if any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
             continue
-        if tok.kind == "chinese" and prev.endswith(_VAGUE):
+        if tok.kind == "chinese" and tok.text[0] in _SCALE_START and prev.endswith(_VAGUE):  # 数十, 几百, 成千
             continue
         if tok.lone in _LONE and not (tok.lone == "一" and _yi_closes_item(s, tok.start, end)):
             continue
@@ -276,7 +280,8 @@ def find_mentions(sentence: str) -> list[Mention]:
             continue
         if unit in ("item", "project") and uword in _PROJECT_UNITS:
             lo, hi = clauses.bounds(tok.start, end)
-            unit = "project" if _has_project_noun(s, tok.start, end, lo, hi) else "item"
+            reach = _PROJECT_REACH.get(uword, 12)
+            unit = "project" if _has_project_noun(s, tok.start, end, lo, hi, reach) else "item"
         sm = SUFFIX_RE.match(s, end)
         sq = None
         if sm and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
