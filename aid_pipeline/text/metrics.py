@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
@@ -107,6 +107,7 @@ _MOVE = _CUES.get("movement_markers", {})
 _MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
 _MOVE_UNITS = frozenset(_MOVE.get("units", ()))
 
+_RANGE_MARKS = frozenset("-－—–~～至到")
 CLAUSE_DELIMS = "，。；！？：,;!?:\n"
 _DELIM_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
 _BIG_RE = re.compile("[万亿萬億]")
@@ -299,6 +300,7 @@ def find_mentions(sentence: str) -> list[Mention]:
             qual = "exact"
         raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
 
+    raw = _merge_unit_ranges(s, raw)
     mentions: list[Mention] = []
     next_people = [len(s)] * (len(raw) + 1)  # start of the next person/person_time mention after each one
     for idx in range(len(raw) - 1, -1, -1):
@@ -314,6 +316,26 @@ def find_mentions(sentence: str) -> list[Mention]:
         vh = None if tok.value_high is None else _clean(tok.value_high * factor)
         mentions.append(Mention(a, b, s[a:b], _clean(tok.value * factor), vh, unit, qual, mtype))
     return mentions
+
+
+def _merge_unit_ranges(s: str, raw: list) -> list:
+    """Two figures with the same unit joined by a range mark are one range: ``20万元至30万元`` -> value 200000,
+    value_high 300000 (``_merge_unit_ranges`` works on find_mentions' internal rows)."""
+    if len(raw) < 2:
+        return raw
+    out = [raw[0]]
+    for cur in raw[1:]:
+        prev = out[-1]
+        a, b, _ne, tok, unit, qual, factor = prev
+        gap = s[b:cur[0]].strip(_WS)
+        if (gap and len(gap) == 1 and gap in _RANGE_MARKS and unit == cur[4] and factor == cur[6]
+                and tok.value_high is None and cur[3].value_high is None and qual == "exact"
+                and cur[5] in ("exact", "range") and cur[3].value > tok.value):
+            merged = replace(tok, end=cur[3].end, value_high=cur[3].value)
+            out[-1] = (a, cur[1], cur[2], merged, unit, "range", factor)
+        else:
+            out.append(cur)
+    return out
 
 
 def _clean(v: float) -> float:

@@ -39,8 +39,8 @@ _WS = "[ \u00a0\u3000\t]"
 _DIGIT = "[0-9０-９]"
 ARABIC = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
 CN_RUN = f"[{_CN_CHARS}]+"
-# 千 before 瓦/米/克 belongs to the unit (10万千瓦 = 10万 + 千瓦), not to the multiplier
-_MULT = "(?:[十百万亿萬億]|千(?![瓦米克]))" + "{1,3}"
+# 千 before 瓦/米/克 and 百 before 分 belong to the unit (10万千瓦 = 10万 + 千瓦; 2百分点), not to the multiplier
+_MULT = "(?:[十万亿萬億]|千(?![瓦米克])|百(?!分))" + "{1,3}"
 _QIN = "[余多]"
 _RANGE_SEP = "[-－—–~～至到]"
 
