@@ -14,6 +14,11 @@ from aid_pipeline.evaluation.metrics import evaluate_metrics, format_metrics_rep
 DATA = Path(__file__).resolve().parent / "data"
 
 
+# metric_type floors (issue 4): the dev set was used to shape the cue tables, so its floor says little; the
+# test set's floor is the promise (measured 0.855 when the counted-noun rules landed, 0.785 before).
+TYPE_FLOORS = {"holdout": 0.95, "holdout2": 0.83}
+
+
 @pytest.mark.parametrize("name", ["holdout", "holdout2"])
 def test_blind_set_metric_mentions_found_and_valued(name):
     folder = DATA / name
@@ -25,3 +30,4 @@ def test_blind_set_metric_mentions_found_and_valued(name):
     assert result["recall"] >= 0.95, report
     assert result["qualifier_accuracy"] >= 0.95, report
     assert result["value_high_accuracy"] >= 0.95, report
+    assert result["metric_type_accuracy"] >= TYPE_FLOORS[name], report
