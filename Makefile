@@ -5,13 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: run test ui eval install clean
+.PHONY: run test ui eval bench install clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,deploy,fast]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -29,6 +29,11 @@ ui: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
 
 eval: $(STAMP)  ## extraction quality against ../shared/gold
 	$(BIN)/aid-pipeline eval --gold ../shared/gold --inbox seeds --warehouse warehouse
+
+N ?= 100 1000
+bench: $(STAMP)  ## benchmark on synthetic corpora (full run: make bench N="100 1000 10000")
+	@mkdir -p bench_out
+	$(BIN)/aid-pipeline bench $(foreach n,$(N),--reports $(n)) --json bench_out/bench.json
 
 clean:
 	rm -rf warehouse .dagster

@@ -1,4 +1,4 @@
-"""Command line: ``aid-pipeline run | eval``.
+"""Command line: ``aid-pipeline run | eval | bench``.
 
     aid-pipeline run  [--inbox DIR] [--warehouse DIR]      materialise every asset over the inbox
     aid-pipeline eval --gold DIR [--inbox DIR] [--warehouse DIR] [--verbose]
@@ -157,6 +157,13 @@ def predicted_meta(warehouse: str) -> dict[str, dict]:
     return out
 
 
+def cmd_bench(args) -> int:
+    from .bench.run_bench import run_bench
+
+    result = run_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep)
+    return 0 if all(r["ok"] for r in result["sizes"]) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="aid-pipeline", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--warehouse", default=None)
     p_eval.add_argument("--verbose", action="store_true", help="list misses and extras")
     p_eval.set_defaults(func=cmd_eval)
+    p_bench = sub.add_parser("bench", help="benchmark text functions and whole runs on a synthetic N-report corpus")
+    p_bench.add_argument("--reports", type=int, action="append", required=True, help="corpus size N (repeat for several)")
+    p_bench.add_argument("--json", default=None, help="also write the table as JSON to this file")
+    p_bench.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    p_bench.add_argument("--keep", default=None, help="keep corpora, warehouses and logs in this folder")
+    p_bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     return args.func(args)
 

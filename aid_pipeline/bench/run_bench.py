@@ -1,0 +1,227 @@
+"""``aid-pipeline bench --reports 100 --reports 1000 [--json bench.json]``: one table, also as JSON.
+
+For each N: (a) ``text_bench`` per t2s backend; (b) ``aid-pipeline run`` on the N-report inbox as a
+subprocess with a fresh ``DAGSTER_HOME`` (wall time, peak RSS); (c) the non-text share of (b);
+(d) a second run after adding 1 report. Then the growth exponent of (b) between sizes.
+
+Definitions used in the output:
+* ``run_wall_s``: wall seconds of the ``aid-pipeline run`` subprocess (start-up and imports included).
+* ``peak_rss_mb``: ``ru_maxrss`` of that process tree (largest single process, from ``os.wait4``);
+  ``peak_tree_mb``: largest sum of RSS over the tree, sampled every 0.2 s (only with psutil).
+* ``text_s``: CPU seconds spent in the text functions, summed over workers, from the run's
+  ``--summary-json``; when the run does not report it, estimated as raw chars / the single-core
+  overall rate of (a) for the backend the run used (``text_s_source`` says which).
+* ``non_text_share = 1 - text_s / (run_wall_s × workers)``: the share of the run's core-seconds not
+  spent in text work (orchestration, event log, validation, Parquet, start-up). ``workers`` is the
+  run's own ``workers`` from the summary, else 1.
+* ``incr_wall_s``: wall seconds of the second run after 1 new report joined the N processed ones.
+* ``exponent``: log-log slope of ``run_wall_s`` between consecutive sizes (1.0 = linear).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .corpus import write_corpus
+from .text_bench import STAGES, bench_text
+
+
+def _tree_rss_sampler(pid: int, peak: list, stop: threading.Event) -> None:
+    try:
+        import psutil
+    except ImportError:
+        return
+    try:
+        root = psutil.Process(pid)
+    except psutil.Error:
+        return
+    while not stop.is_set():
+        try:
+            procs = [root, *root.children(recursive=True)]
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], total)
+        except psutil.Error:
+            return
+        stop.wait(0.2)
+
+
+def _supports_summary_json() -> bool:
+    out = subprocess.run([sys.executable, "-m", "aid_pipeline.cli", "run", "--help"], capture_output=True, text=True)
+    return "--summary-json" in out.stdout
+
+
+def run_pipeline_subprocess(inbox: str, warehouse: str, dagster_home: str, summary_json: str | None) -> dict:
+    """``aid-pipeline run`` as a child process: ``{'wall_s', 'peak_rss_mb', 'peak_tree_mb', 'returncode', 'summary'}``."""
+    Path(dagster_home).mkdir(parents=True, exist_ok=True)
+    cfg = Path(dagster_home) / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text("telemetry:\n  enabled: false\n")
+    cmd = [sys.executable, "-m", "aid_pipeline.cli", "run", "--inbox", inbox, "--warehouse", warehouse]
+    if summary_json:
+        cmd += ["--summary-json", summary_json]
+    env = {**os.environ, "DAGSTER_HOME": dagster_home}
+    log = Path(dagster_home) / "run.log"
+    peak, stop = [0], threading.Event()
+    t0 = time.perf_counter()
+    with open(log, "ab") as fh:
+        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        sampler = threading.Thread(target=_tree_rss_sampler, args=(proc.pid, peak, stop), daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    summary = {}
+    if summary_json and Path(summary_json).exists():
+        try:
+            summary = json.loads(Path(summary_json).read_text())
+        except ValueError:
+            summary = {}
+    return {
+        "wall_s": round(wall, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
+        "peak_tree_mb": round(peak[0] / 2**20, 1) if peak[0] else None,
+        "returncode": proc.returncode,
+        "log": str(log),
+        "summary": summary,
+    }
+
+
+def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000, backends: list[str] | None = None) -> dict:
+    """Everything for one corpus size ``n``; files under ``workdir/n<N>``."""
+    from ..text.convert import available_backends, backend_from_env
+
+    base = workdir / f"n{n}"
+    inbox, warehouse, home = base / "inbox", base / "warehouse", base / "dagster_home"
+    corpus = write_corpus(inbox, n, seed=seed)
+    n_chars = sum(r.n_chars for r in corpus)
+    text = {b: bench_text(str(inbox), b, max_chars=text_chars) for b in (backends or available_backends())}
+    summary_path = str(base / "summary.json") if _supports_summary_json() else None
+    full = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), summary_path)
+    write_corpus(inbox, 1, seed=seed, start=n)  # one new report
+    incr_summary = str(base / "summary_incr.json") if summary_path else None
+    incr = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), incr_summary)
+
+    run_backend = os.environ.get("AID_T2S_BACKEND") or backend_from_env().name
+    run_backend = "reimplemented" if run_backend == "opencc" else run_backend
+    s = full["summary"]
+    workers = s.get("workers") or s.get("workers_used") or 1
+    text_s, source = s.get("text_seconds"), "summary"
+    rate = (text.get(run_backend) or {}).get("chars_per_s", {}).get("overall")
+    if text_s is None:
+        text_s, source = (n_chars / rate if rate else None), "estimated from (a)"
+    non_text = 1 - text_s / (full["wall_s"] * workers) if text_s is not None and full["wall_s"] else None
+    return {
+        "n_reports": n,
+        "n_chars": n_chars,
+        "text": text,
+        "run_backend": run_backend,
+        "run": full,
+        "run_wall_s": full["wall_s"],
+        "run_summary_wall_s": s.get("wall_seconds"),
+        "peak_rss_mb": full["peak_rss_mb"],
+        "peak_tree_mb": full["peak_tree_mb"],
+        "n_processed": s.get("n_processed"),
+        "n_skipped": s.get("n_skipped"),
+        "workers": workers,
+        "text_s": None if text_s is None else round(text_s, 3),
+        "text_s_source": source,
+        "non_text_share": None if non_text is None else round(non_text, 3),
+        "incr": incr,
+        "incr_wall_s": incr["wall_s"],
+        "incr_n_processed": incr["summary"].get("n_processed"),
+        "ok": full["returncode"] == 0 and incr["returncode"] == 0,
+    }
+
+
+def growth_exponents(rows: list[dict], key: str = "run_wall_s") -> list[dict]:
+    """Log-log slopes of ``key`` between consecutive sizes and first→last: 1.0 = linear."""
+    pts = sorted((r["n_reports"], r[key]) for r in rows if r.get(key))
+    out = []
+    pairs = list(zip(pts, pts[1:]))
+    if len(pts) > 2:
+        pairs.append((pts[0], pts[-1]))
+    for (n1, y1), (n2, y2) in pairs:
+        out.append({"from": n1, "to": n2, "metric": key, "exponent": round(math.log(y2 / y1) / math.log(n2 / n1), 3)})
+    return out
+
+
+def _fmt(v, spec: str = ".2f") -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def format_table(result: dict) -> str:
+    """The one table: a row per (N, backend); pipeline columns on the row of the backend the run used."""
+    head = ["N", "Mchars", "backend", *[f"{s} Mc/s" for s in STAGES], "overall Mc/s",
+            "run s", "peak MB", "text s", "non-text", "+1 run s"]
+    lines = []
+    for r in result["sizes"]:
+        for b, t in r["text"].items():
+            cps = t["chars_per_s"]
+            pipe = b == r["run_backend"]
+            lines.append([
+                str(r["n_reports"]), f"{r['n_chars'] / 1e6:.2f}", b,
+                *[_fmt(cps[s] / 1e6 if cps[s] else None) for s in STAGES], _fmt(cps["overall"] / 1e6 if cps["overall"] else None),
+                _fmt(r["run_wall_s"], ".1f") if pipe else "",
+                _fmt(r["peak_tree_mb"] or r["peak_rss_mb"], ".0f") if pipe else "",
+                (_fmt(r["text_s"], ".1f") + ("*" if r["text_s_source"] != "summary" else "")) if pipe else "",
+                _fmt(r["non_text_share"], ".0%") if pipe else "",
+                _fmt(r["incr_wall_s"], ".1f") if pipe else "",
+            ])
+    widths = [max(len(h), *(len(x[i]) for x in lines)) if lines else len(h) for i, h in enumerate(head)]
+    out = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    out += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in lines]
+    for g in result["growth"]:
+        out.append(f"growth of run wall time {g['from']}→{g['to']} reports: exponent {g['exponent']:.2f} (1.0 = linear)")
+    out.append("Mc/s = million raw chars/s on one core (text functions, in process); run s / peak MB = `aid-pipeline run` "
+               "subprocess wall time and peak RSS of its process tree; non-text = 1 - text s / (run s × workers); "
+               "* = text s estimated from the overall rate (run gave no text_seconds); +1 run s = second run after adding 1 report.")
+    return "\n".join(out)
+
+
+def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, keep: str | None = None,
+              text_chars: int = 2_000_000, backends: list[str] | None = None) -> dict:
+    """Bench every size, print the table, write JSON; corpora live in a temp dir unless ``keep`` names one."""
+    import platform
+
+    tmp = None
+    if keep:
+        workdir = Path(keep)
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="aid-bench-")
+        workdir = Path(tmp.name)
+    try:
+        rows = []
+        for n in sorted(sizes):
+            print(f"bench: N={n} …", file=sys.stderr, flush=True)
+            rows.append(bench_size(n, workdir, seed=seed, text_chars=text_chars, backends=backends))
+        result = {
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "seed": seed,
+            "sizes": rows,
+            "growth": growth_exponents(rows),
+        }
+        print(format_table(result))
+        if json_path:
+            Path(json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+            print(f"written: {json_path}")
+        return result
+    finally:
+        if tmp is not None:
+            tmp.cleanup()

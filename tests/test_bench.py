@@ -1,0 +1,47 @@
+"""The benchmark's corpus generator: deterministic, varied, decodable (no timing here)."""
+
+import collections
+
+from aid_pipeline.bench.corpus import make_report, write_corpus
+from aid_pipeline.bench.run_bench import growth_exponents
+from aid_pipeline.inbox import list_inbox
+from aid_pipeline.stages import read_raw
+from aid_pipeline.text.convert import script_of
+
+
+def test_corpus_is_deterministic_and_seeded(tmp_path):
+    a = write_corpus(tmp_path / "a", 30, seed=1)
+    b = write_corpus(tmp_path / "b", 30, seed=1)
+    assert a == b
+    for r in a:
+        assert (tmp_path / "a" / r.name).read_bytes() == (tmp_path / "b" / r.name).read_bytes()
+    assert make_report(3, seed=2)[1] != make_report(3, seed=1)[1]
+    assert len({r.name for r in a}) == 30
+
+
+def test_corpus_varies_script_encoding_and_figures(tmp_path):
+    reps = write_corpus(tmp_path, 120, seed=0)
+    encodings = collections.Counter(r.encoding for r in reps)
+    assert {"utf-8", "utf-8-sig", "gb18030", "big5", "utf-16"} <= set(encodings)
+    scripts = collections.Counter(r.script for r in reps)
+    assert scripts["traditional"] > 10 and scripts["simplified"] > 50
+    # the same frame (i and i+5 share a seed) with other paragraphs and figures
+    assert make_report(0)[1] != make_report(5)[1]
+
+
+def test_every_corpus_file_decodes_to_its_script(tmp_path):
+    reps = {r.name: r for r in write_corpus(tmp_path, 40, seed=3)}
+    for f in list_inbox(tmp_path):
+        raw = read_raw(f)
+        rep = reps[f.path.name]
+        assert raw["encoding"].replace("_", "-").lower().startswith(rep.encoding.split("-sig")[0].split("-")[0])
+        if rep.script == "traditional":  # converted by the generator (the others keep their seed's script)
+            assert script_of(raw["raw_text"]) == "traditional"
+
+
+def test_growth_exponent_is_the_log_log_slope():
+    rows = [{"n_reports": 100, "run_wall_s": 10.0}, {"n_reports": 1000, "run_wall_s": 100.0}, {"n_reports": 10000, "run_wall_s": 2000.0}]
+    got = {(g["from"], g["to"]): g["exponent"] for g in growth_exponents(rows)}
+    assert got[(100, 1000)] == 1.0
+    assert got[(1000, 10000)] == 1.301
+    assert got[(100, 10000)] == 1.151
