@@ -173,12 +173,14 @@ class Pyo3Backend(Backend):
         chars = "\n".join(sorted({c for k, v in _read_dict("TSCharacters.txt").items() for c in k + v if len(k) == 1}))
         once = self._cc.convert(chars)
         twice = self._cc.convert(once)
-        fix = {ord(a): b for a, b in zip(once, twice) if a != b and len(once) == len(twice)}
-        self._fix = fix or None
+        self._fix = sorted({(a, b) for a, b in zip(once, twice) if a != b and len(once) == len(twice)})
 
     def _one(self, text: str) -> str:
         out = self._cc.convert(text)
-        return out.translate(self._fix) if self._fix else out
+        for a, b in self._fix:
+            if a in out:
+                out = out.replace(a, b)
+        return out
 
     def convert(self, text: str) -> str:
         out = self._one(text)
@@ -250,22 +252,23 @@ _ZHU_KEEP = (
     "显著 顯著 著名 著作 著称 著稱 著述 著者 著录 著錄 著书 著書 著说 著說 名著 巨著 原著 专著 專著 论著 論著 "
     "编著 編著 译著 譯著 遗著 遺著 昭著 卓著 土著 拙著 合著 撰著 新著 大著 杰著 傑著 佳著"
 ).split()
-_ZHU_KEEP_RE = re.compile("|".join(sorted(_ZHU_KEEP, key=len, reverse=True)))
+_ZHU_KEEP_SET = frozenset(_ZHU_KEEP)  # all two characters long
 
 
 def _fix_zhu(src: str, out: str) -> str:
     """One 著/着 decision for every backend: ``_fix_zhu('顯著 帶著', '显着 带着') -> '显著 带着'``."""
-    at = [i for i, c in enumerate(src) if c == "著"]
-    probe = list(out)
-    for i in at:
-        probe[i] = "著"
-    probe_s = "".join(probe)
-    keep = set()
-    for m in _ZHU_KEEP_RE.finditer(probe_s):
-        keep.update(i for i in range(m.start(), m.end()) if probe_s[i] == "著")
-    for i in at:
-        probe[i] = "著" if i in keep else "着"
-    return "".join(probe)
+    pieces, last = [], 0
+    i = src.find("著")
+    while i >= 0:
+        before = "著" if i > 0 and src[i - 1] == "著" else out[i - 1 : i]
+        after = "著" if src[i + 1 : i + 2] == "著" else out[i + 1 : i + 2]
+        keep = before + "著" in _ZHU_KEEP_SET or "著" + after in _ZHU_KEEP_SET
+        pieces.append(out[last:i])
+        pieces.append("著" if keep else "着")
+        last = i + 1
+        i = src.find("著", last)
+    pieces.append(out[last:])
+    return "".join(pieces)
 
 
 def to_simplified(text: str) -> str:
