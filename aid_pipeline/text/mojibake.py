@@ -52,11 +52,50 @@ def _gbk2(c: str) -> bytes | None:
     return b if len(b) == 2 else None
 
 
-def realign_gbk(run: str, absorbed: str = "") -> str | None:
+_UNTONE = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeiiiioooouuuuüüüünnnm")
+
+
+@lru_cache(maxsize=1)
+def pinyin_readings() -> dict[str, frozenset[str]]:
+    """Toneless pinyin syllable → characters read that way (``data/pinyin.json``): ``pinyin_readings()["run"]`` ∋ ``"潤"``."""
+    return {k: frozenset(v) for k, v in load_json("pinyin.json")["readings"].items()}
+
+
+def _syllable(tail: str) -> str:
+    """``'shù)'`` → ``'shu'``."""
+    return tail.rstrip(")").lower().translate(_UNTONE)
+
+
+@lru_cache(maxsize=512)
+def _reading_bytes(syl: str) -> tuple[bytes, ...]:
+    return tuple(b for b in (_gbk2(c) for c in pinyin_readings().get(syl, ())) if b is not None)
+
+
+def _bytes_with_reading(syl: str, lead: int | None = None) -> set[bytes]:
+    """GBK byte pairs of the characters read ``syl`` (whose lead byte is ``lead``, if given)."""
+    return {b for b in _reading_bytes(syl) if lead is None or b[0] == lead}
+
+
+@lru_cache(maxsize=1)
+def _common_by_byte() -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """Common CJK characters grouped by GBK lead byte and by trail byte."""
+    by_lead: dict[int, list[str]] = {}
+    by_trail: dict[int, list[str]] = {}
+    for c in sorted(common_cjk()):
+        b = _gbk2(c)
+        if b is not None and _CJK.match(c):
+            by_lead.setdefault(b[0], []).append(c)
+            by_trail.setdefault(b[1], []).append(c)
+    return ({k: tuple(v) for k, v in by_lead.items()}, {k: tuple(v) for k, v in by_trail.items()})
+
+
+def realign_gbk(run: str, absorbed: str = "", lead: bytes = b"") -> str | None:
     """Decode a GBK-misaligned run one byte later: ``realign_gbk('厝罕娗')`` → ``'群眾' + LOST``.
 
-    The first byte (the trail of a lost character) is dropped; ``absorbed`` is an ASCII character
-    that followed the run and was its last trail byte. Returns ``None`` if the bytes do not decode.
+    Without ``lead`` the first byte (the trail of a character whose lead byte was lost) is dropped;
+    with it (``realign_gbk('厝罕娗', lead=b'\\xb5')`` → ``'地群眾' + LOST``) that character is restored.
+    ``absorbed`` is an ASCII character that followed the run and was its last trail byte.
+    Returns ``None`` if the bytes do not decode.
     """
     parts = []
     for c in run:
@@ -64,7 +103,8 @@ def realign_gbk(run: str, absorbed: str = "") -> str | None:
         if b is None:
             return None
         parts.append(b)
-    data = b"".join(parts)[1:] + absorbed.encode("ascii")
+    data = b"".join(parts)
+    data = (lead + data if lead else data[1:]) + absorbed.encode("ascii")
     out = []
     i, n = 0, len(data)
     while i + 1 < n:
@@ -105,6 +145,7 @@ def find_corrupt_spans(raw: str) -> list[CorruptSpan]:
         return []
     cfg = _cfg()
     spans: list[CorruptSpan] = []
+    bigrams = _Bigrams(raw)
     n = len(raw)
     pos = 0
     for m in _ANCHOR.finditer(raw):
@@ -120,8 +161,15 @@ def find_corrupt_spans(raw: str) -> list[CorruptSpan]:
             sep = cfg["_sep"].match(raw, i)
             if sep and i + 1 < n and _gbk2(raw[i + 1]) and not _CJK.match(raw[i + 1]):
                 i += 1  # a stray separator byte before a run that starts with a symbol (;ㄔ)
+        fw_first = ""
+        if has_junk and i + 1 < n and raw[i].isascii() and raw[i].isalnum() and _gbk2(raw[i + 1]) and not raw[i + 1].isascii():
+            # a full-width letter (GBK a3xx) folded to ASCII by a later tool: ``災(zāi)J剑`` = 9ec4|a3ca|bda3
+            fw_first = chr(ord(raw[i]) + 0xFEE0)
+            i += 1
         run_m = _RUN.match(raw, i)
-        run = run_m.group() if run_m else ""
+        run = fw_first + (run_m.group() if run_m else "")
+        if fw_first:
+            i -= 1
         # keep the GBK-encodable prefix
         k = 0
         while k < len(run) and _gbk2(run[k]) is not None:
@@ -143,15 +191,22 @@ def find_corrupt_spans(raw: str) -> list[CorruptSpan]:
             if tail and cfg["_tone"].search(tail.group()):
                 stop = tail.end()
         ok = False
-        if repaired is not None:
-            share_new = _common_share(repaired)
+        fixed = None
+        if repaired is not None and (has_junk or repaired.strip(LOST)):
+            first = _boundary_char(raw, a, run, junk.group() if has_junk else None, bigrams)
+            fixed = (first or LOST) + repaired
+            if trailing_q and fixed.endswith(LOST):
+                last = _last_char(run, absorbed, raw[end + 1 : stop], fixed[:-1], bigrams)
+                if last:
+                    fixed = fixed[:-1] + last
+            share_new = _common_share(fixed)
             share_old = _common_share(run)
             odd = bool(cfg["_implausible"].search(run))
             ok = share_new >= cfg["min_common_share"] and (
                 has_junk or odd or share_new - share_old >= cfg["min_share_gain"]
             )
         if ok:
-            spans.append(CorruptSpan(a, stop, raw[a:stop], LOST + repaired, True))
+            spans.append(CorruptSpan(a, stop, raw[a:stop], fixed, True))
             pos = stop
         elif has_junk:
             # clearly corrupt but not recoverable: swallow garbage up to the next '?', if close
@@ -165,6 +220,90 @@ def find_corrupt_spans(raw: str) -> list[CorruptSpan]:
     spans.extend(_implausible_clusters(raw, spans))
     spans.sort(key=lambda s: s.raw_start)
     return spans
+
+
+def _char_before(raw: str, a: int) -> str:
+    """The character before the lost one: ``raw[a-1]``, or the one before a pinyin annotation ``當(dāng)?``."""
+    i = a - 1
+    if i >= 0 and raw[i] == ")":
+        j = raw.rfind("(", max(0, i - 8), i)
+        if j > 0:
+            i = j - 1
+    return raw[i] if i >= 0 else ""
+
+
+def _boundary_char(raw: str, a: int, run: str, junk: str | None, bigrams: "_Bigrams") -> str | None:
+    """The character whose lead byte was lost at ``raw[a]`` (the ``?``), when it can be known.
+
+    The ``?`` stood for a character made of the previous character's trail byte and the lost lead
+    byte; its pinyin (``?shù)``) names it: ``當`` = ae94, ``數`` (shù) = 94b5, so the lost lead byte is
+    b5 and with the run's first byte d8 the character is ``地``. Without a pinyin tail (or when several
+    readings fit), a candidate is taken only if ``previous char + candidate`` is written intact
+    elsewhere in the report. ``None`` when neither gives exactly one answer.
+    """
+    prev = _char_before(raw, a)
+    pb = _gbk2(prev) if prev else None
+    rb = _gbk2(run[0]) if run else None
+    if rb is None:
+        return None
+    trail = rb[0]
+    leads: set[int] | None = None
+    if junk and pb is not None:
+        leads = {b[1] for b in _bytes_with_reading(_syllable(junk), lead=pb[1])}
+        if len(leads) == 1:
+            ch = _decode2(bytes([leads.pop(), trail]))
+            return ch if ch and _CJK.match(ch) else None
+    # context: previous char + candidate written intact somewhere else in the report
+    if not prev:
+        return None
+    pool = _common_by_byte()[1].get(trail, ())
+    found = {ch for ch in pool if (leads is None or _gbk2(ch)[0] in leads) and prev + ch in bigrams}
+    return found.pop() if len(found) == 1 else None
+
+
+class _Bigrams:
+    """Membership test for two-character strings written in a text (built on first use).
+
+    At a corrupt site the second character is garbled, so a hit is an intact occurrence elsewhere.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._set: set[str] | None = None
+
+    def __contains__(self, pair: str) -> bool:
+        if self._set is None:
+            t = self.text
+            self._set = {t[i : i + 2] for i in range(len(t) - 1)}
+        return pair in self._set
+
+
+def _last_char(run: str, absorbed: str, tail: str, before: str, bigrams: _Bigrams) -> str | None:
+    """The last character of a run that ends in ``?``: its lead byte is the run's last byte. With a
+    pinyin tail (``絿?guó)``: b587 + guó → ``國`` = 87f8) the reading names it; without one, a candidate
+    is taken only if ``previous char + candidate`` is written intact elsewhere in the report.
+    ``None`` if not unique."""
+    if absorbed or not run:
+        return None
+    b = _gbk2(run[-1])
+    if b is None:
+        return None
+    if tail.endswith(")"):
+        cands = _bytes_with_reading(_syllable(tail.lstrip("(")), lead=b[1])
+        if len(cands) == 1:
+            return _decode2(cands.pop())
+    prev = before[-1:] if before and before[-1] != LOST else ""
+    if not prev:
+        return None
+    found = {ch for ch in _common_by_byte()[0].get(b[1], ()) if prev + ch in bigrams}
+    return found.pop() if len(found) == 1 else None
+
+
+def _decode2(b: bytes) -> str | None:
+    try:
+        return b.decode("gbk")
+    except UnicodeDecodeError:
+        return None
 
 
 def _implausible_clusters(raw: str, taken: list[CorruptSpan]) -> list[CorruptSpan]:
