@@ -139,6 +139,7 @@ def predicted_meta(warehouse: str) -> dict[str, dict]:
     reports = io.read_frame(io.table_path(warehouse, "reports"))
     sections = io.read_frame(io.table_path(warehouse, "sections"))
     texts = io.read_frame(io.table_path(warehouse, "texts")).set_index("report_id")
+    corrupt = io.read_frame(io.table_path(warehouse, "corrupt_spans"))
     out = {}
     for r in reports.to_dict("records"):
         secs = sections[sections["report_id"] == r["report_id"]].sort_values("ordinal")
@@ -152,6 +153,7 @@ def predicted_meta(warehouse: str) -> dict[str, dict]:
             "recipients": list(r["recipients"]) if r["recipients"] is not None else [],
             "headings": [h for h in body["heading"].tolist() if isinstance(h, str)],
             "captions": secs[secs["kind"] == "caption"]["text"].tolist(),
+            "corrupt_spans": corrupt[corrupt["report_id"] == r["report_id"]][["raw", "repaired"]].to_dict("records"),
             "text": "\n".join(body["text"].tolist()) if len(body) else texts.loc[r["report_id"], "text"],
         }
     return out

@@ -2,13 +2,14 @@
 
 ``predicted`` maps a report file name (``000_x.txt``) or report id (``000_x``) to a dict with keys
 ``title, subtitle, publish_date, source, donor, recipients, headings, text, captions`` (missing keys count as
-``None``/empty). Strings are compared after NFKC folding (full-width punctuation → ASCII), whitespace
+``None``/empty; ``corrupt_spans``, a list of ``{raw, repaired}``, is optional). Strings are compared after NFKC folding (full-width punctuation → ASCII), whitespace
 collapsing and the width-folding of Chinese quotes; ``publish_date`` compares the date part only;
 ``recipients`` compares as a set.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import unicodedata
@@ -68,6 +69,34 @@ def _field_ok(field: str, pred: dict, gold: dict) -> bool:
     return fp == fg
 
 
+def _recovered_chars(gold_span: dict, pred_spans: list[dict]) -> tuple[int, int, str]:
+    """Characters of a gold corrupted span that the prediction restores, total, and what it reads.
+
+    The predicted span whose raw run overlaps the gold raw run most (at least 4 characters) is put in
+    place of that run, the result is normalised like a report, and the characters matching the gold
+    ``intended`` text in order are counted (U+FFFD never matches).
+    ``_recovered_chars({"raw": "當?shù)剞r", "intended": "当地农"}, [{"raw": "?shù)剞r", "repaired": "地農"}])`` → ``(3, 3, "当地农")``
+    """
+    from aid_pipeline.text.normalise import normalise
+
+    raw, intended = gold_span.get("raw") or "", _squash(gold_span.get("intended") or "")
+    best = None
+    for sp in pred_spans:
+        praw = sp.get("raw") or ""
+        m = difflib.SequenceMatcher(None, raw, praw, autojunk=False).find_longest_match(0, len(raw), 0, len(praw))
+        if m.size >= min(4, len(praw)) and (best is None or m.size > best[0].size):
+            best = (m, sp)
+    if best is None:
+        rebuilt = ""
+    else:
+        m, sp = best
+        rebuilt = raw[: m.a] + (sp.get("repaired") or "\ufffd") + raw[m.a + m.size :]
+        rebuilt = _squash(normalise(rebuilt).text)
+    sm = difflib.SequenceMatcher(None, rebuilt, intended, autojunk=False)
+    hit = sum(b.size for b in sm.get_matching_blocks())
+    return hit, len(intended), rebuilt
+
+
 def evaluate_meta(predicted: dict[str, dict], gold_path) -> dict:
     """Scores of predicted metadata against the gold file.
 
@@ -78,6 +107,7 @@ def evaluate_meta(predicted: dict[str, dict], gold_path) -> dict:
     h_tp = h_fp = h_fn = 0
     bp_left = bp_total = 0
     cap_found = cap_total = cap_pred = 0
+    cc_hit = cc_total = 0
     per_doc: dict[str, dict] = {}
     missing: list[str] = []
 
@@ -133,6 +163,13 @@ def evaluate_meta(predicted: dict[str, dict], gold_path) -> dict:
         cap_total += len(g_caps)
         cap_pred += len(p_caps)
         d["captions_missing"] = [c for c in g_caps if c not in found]
+
+        d["corrupted"] = []
+        for g in gold.get("corrupted_spans") or []:
+            hit, tot, rebuilt = _recovered_chars(g, list(pred.get("corrupt_spans") or []))
+            cc_hit += hit
+            cc_total += tot
+            d["corrupted"].append({"intended": g.get("intended"), "predicted": rebuilt, "recovered": hit, "total": tot})
         per_doc[doc] = d
 
     for f in fields.values():
@@ -147,6 +184,7 @@ def evaluate_meta(predicted: dict[str, dict], gold_path) -> dict:
         "headings": {"tp": h_tp, "fp": h_fp, "fn": h_fn, "precision": prec, "recall": rec, "f1": f1},
         "boilerplate": {"left": bp_left, "total": bp_total},
         "captions": {"found": cap_found, "total": cap_total, "predicted": cap_pred},
+        "corrupted": {"recovered": cc_hit, "total": cc_total},
         "per_doc": per_doc,
     }
 
@@ -175,6 +213,9 @@ def format_meta_report(result: dict) -> str:
     lines.append(f"  boilerplate   {b['left']}/{b['total']} gold chrome lines left in the body")
     c = result["captions"]
     lines.append(f"  captions      {c['found']}/{c['total']} gold captions found ({c['predicted']} predicted)")
+    cc = result.get("corrupted") or {}
+    if cc.get("total"):
+        lines.append(f"  corrupted     {cc['recovered']}/{cc['total']} gold corrupted characters recovered")
     for doc, d in result["per_doc"].items():
         wrong = [f for f, v in d["fields"].items() if not v["ok"]]
         hd = d.get("headings", {})
