@@ -22,7 +22,7 @@ def _check_offsets(text, secs):
         assert s.ordinal == i
         assert prev_end <= s.start < s.end <= len(text)
         prev_end = s.end
-        if s.heading is not None:
+        if s.heading_start is not None:
             assert text[s.heading_start:s.heading_end] == s.heading
             assert s.start <= s.heading_start < s.heading_end <= s.end
         for sent in s.sentences:
@@ -232,4 +232,6 @@ def test_body_resumes_after_several_captions():
     text = "\n".join([LEAD, "产业兴旺", PARA1, "图为莎车县丰收场景", "图为援疆干部走访农户", PARA2])
     secs = segment(text)
     assert [s.kind for s in secs] == ["lead", "body", "caption", "caption", "body"]
-    assert secs[-1].heading is None
+    # the paragraph after the photos is still under 产业兴旺: the captions do not end the section
+    assert secs[-1].heading == "产业兴旺" and secs[-1].heading_start is None
+    assert secs[-1].category == secs[1].category

@@ -44,6 +44,15 @@ _REPORTER_RES = [
     re.compile(r"(?:^|[\s（(【报网社台])(?:本报|本网|特约|见习)?记者\s?[:：]?\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
     re.compile(r"日电\s?[（(](?:记者\s?)?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})[)）]"),
 ]
+# a dateline names the agency before the place: 新华社乌鲁木齐4月10日电, 天山网讯, 据中新网报道
+_AGENCY = r"([\u4e00-\u9fff]{1,8}?(?:通讯社|社|网|日报|晚报|报|电视台|广播电视台|台|客户端))"
+_DATELINE_SOURCE_RES = [
+    re.compile(r"^" + _AGENCY + r"[\u4e00-\u9fff]{0,8}?(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:电|讯)"),
+    re.compile(r"^" + _AGENCY + r"讯"),
+    re.compile(r"^据" + _AGENCY + r"(?:报道|消息)"),
+]
+_NOT_AGENCY = ("本报", "本网", "本台", "本社", "记者", "通讯员")
+_SUBTITLE_DASH = re.compile(r"^[—\-－―─]{1,4}\s?|\s?[—\-－―─]{1,4}$")
 _REPORTER_STOP = ("通讯员", "摄影", "文", "图", "编辑", "报道")
 _TITLE_LABEL_RE = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
 _SLOGAN_RE = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
@@ -105,6 +114,19 @@ def _find_source(lines: list[str]) -> str | None:
             if best is None or (prio, idx) < best[:2]:
                 best = (prio, idx, val)
     return best[2] if best else None
+
+
+def _dateline_source(lines: list[str]) -> str | None:
+    """Agency named by a dateline at the start of a paragraph, else ``None``.
+
+    ``_dateline_source(["新华社乌鲁木齐4月10日电（记者 张三）近年来…"])`` → ``"新华社"``; ``本报讯`` names no one → ``None``
+    """
+    for line in lines:
+        for rx in _DATELINE_SOURCE_RES:
+            m = rx.match(line)
+            if m and not m.group(1).startswith(_NOT_AGENCY):
+                return m.group(1)
+    return None
 
 
 def _find_reporter(lines: list[str]) -> str | None:
@@ -183,12 +205,14 @@ def extract_metadata(norm: Normalised) -> Metadata:
     meta_lines = dropped + [ln for ln in head + tail if len(ln) <= 120 and (_is_chrome(ln) or len(ln) <= 60)]
 
     date, time = _find_date(meta_lines)
-    source = _find_source(meta_lines)
+    source = _find_source(meta_lines) or _dateline_source(head)
     reporter = _find_reporter(meta_lines + [ln[:60] for ln in head if "日电" in ln[:40]])
 
     dropped_titles = [d.text.strip() for d in norm.dropped if "title" in d.reason and d.text.strip()]
     block = _title_block(text_lines)
     title, subtitle = _pick_title(dropped + head, dropped_titles, block)
+    if subtitle is not None:
+        subtitle = _SUBTITLE_DASH.sub("", subtitle).strip() or None
     if subtitle is None and text_lines:
         m = _SLOGAN_RE.match(text_lines[0])
         if m and not re.search(r"\d", m.group(1)):
@@ -202,11 +226,17 @@ def extract_metadata(norm: Normalised) -> Metadata:
     donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main)
     mentioned = recipients_in(main)
     recipients = mentioned
+    own: list[str] = []
     if donor is not None:
         paired = set(recipients_of(donor))
         own = [r for r in mentioned if r in paired]
         if own:
             recipients = own
+    if not own:
+        # no pairing to go by: the places the title or lead are about, not every place named in passing
+        headline = recipients_in(" ".join(x for x in (title, subtitle, lead) if x))
+        if headline:
+            recipients = [r for r in mentioned if r in headline] or headline
     return Metadata(
         title=title,
         subtitle=subtitle,

@@ -9,7 +9,8 @@ Headings are recognised by shape, not by wording:
 
 Short heading-like lines at the very top (before the first paragraph) are the report's title block and stay
 in the lead. Photo captions (``图为…``, a parenthesised line repeating the next paragraph, short trailing
-lines after the article) become ``caption`` sections. A second article glued onto the report (a
+lines after the article) become ``caption`` sections; a section a caption interrupts goes on after it
+with the same heading (``heading_start``/``heading_end`` stay with the part that holds the heading line). A second article glued onto the report (a
 heading-like clause after the last sentence end of a line, followed by a dateline or by a paragraph about
 other recipient places) becomes an ``appended`` section. Each section gets sentences and a category
 from ``data/categories.json``.
@@ -417,10 +418,11 @@ def segment(text: str) -> list[Section]:
         )
 
     def new(kind_: str, start: int, heading: tuple[int, int] | None = None, inherit: str | None = None) -> dict:
+        # a section resumed after a caption keeps its heading (without a heading span of its own)
         return {
             "kind": kind_,
             "start": start,
-            "heading": text[heading[0] : heading[1]] if heading else None,
+            "heading": text[heading[0] : heading[1]] if heading else inherit,
             "heading_start": heading[0] if heading else None,
             "heading_end": heading[1] if heading else None,
             "inherit_heading": inherit,
@@ -443,7 +445,7 @@ def segment(text: str) -> list[Section]:
         k = kind[i]
         if k == "caption":
             if cur is not None:  # several captions in a row keep the first interruption's state
-                resume = (cur["kind"], cur["heading"] or cur.get("inherit_heading"))
+                resume = (cur["kind"], cur["heading"])
             close(cur, a)
             close(new("caption", a), b)
             cur = None
