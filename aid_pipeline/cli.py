@@ -1,6 +1,7 @@
 """Command line: ``aid-pipeline run | eval | bench``.
 
-    aid-pipeline run  [--inbox DIR] [--warehouse DIR]      materialise every asset over the inbox
+    aid-pipeline run  [--inbox DIR] [--warehouse DIR] [--full] [--summary-json PATH]
+                      new or changed reports through every stage, then the tables and checks
     aid-pipeline eval --gold DIR [--inbox DIR] [--warehouse DIR] [--verbose]
 
 Dagster's state goes to ``$DAGSTER_HOME``, by default ``./.dagster``, so runs started here show up
@@ -29,7 +30,11 @@ def _ensure_dagster_home() -> Path:
 
 
 def sync_partitions(instance, inbox: str, warehouse: str) -> tuple[list[str], list[str], list[str]]:
-    """Register a partition per inbox file and drop those whose file is gone; returns (all, added, removed)."""
+    """Register a partition per inbox file and drop those whose file is gone; returns (all, added, removed).
+
+    A removed partition's rows leave the stage data and the ledger at once, so the tables rebuilt
+    next no longer hold the report (its Dagster history stays in the event log).
+    """
     from . import io
     from .inbox import list_inbox
     from .partitions import REPORTS_PARTITION
@@ -42,14 +47,41 @@ def sync_partitions(instance, inbox: str, warehouse: str) -> tuple[list[str], li
         instance.add_dynamic_partitions(REPORTS_PARTITION, added)
     for key in removed:
         instance.delete_dynamic_partition(REPORTS_PARTITION, key)
-        io.remove_stage_files(warehouse, key)
+    io.forget_reports(warehouse, removed)
     return list(instance.get_dynamic_partitions(REPORTS_PARTITION)), added, removed
 
 
-def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING"):
-    """Materialise every asset and check over all reports in ``inbox`` in ONE Dagster run; returns the result."""
+def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]]:
+    """Split the inbox into (to process, unchanged): unchanged means every stage holds the report at
+    its current sha256 and with the current code version."""
+    from . import io
+    from .assets.common import PIPELINE_ORDER
+    from .inbox import list_inbox, sha256_of
+    from .version import text_code_version
+
+    ledger = io.read_ledger(warehouse)
+    ledger = ledger[ledger["code_version"] == text_code_version()]
+    done: dict[str, set] = {}
+    for key, stage, sha in zip(ledger["partition_key"], ledger["stage"], ledger["sha256"]):
+        done.setdefault(key, set()).add((stage, sha))
+    todo, unchanged = [], []
+    for f in list_inbox(inbox):
+        try:
+            sha = sha256_of(f.path.read_bytes())
+        except OSError:
+            todo.append(f.partition_key)  # the raw stage says what is wrong with it
+            continue
+        have = done.get(f.partition_key, set())
+        (unchanged if all((s, sha) in have for s in PIPELINE_ORDER) else todo).append(f.partition_key)
+    return todo, unchanged
+
+
+def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING",
+                 full: bool = False):
+    """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run."""
     import dagster as dg
 
+    from .assets.common import FULL_RUN_TAG
     from .definitions import build_defs
     from .jobs import range_tags
     from .resources import PipelineSettings
@@ -61,10 +93,15 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
 
     remove_stale_temp_files(warehouse)  # left by a run that was killed while writing
     keys, added, removed = sync_partitions(instance, inbox, warehouse)
+    todo, unchanged = (keys, []) if full else reports_to_process(inbox, warehouse)
     defs = build_defs(PipelineSettings(inbox=inbox, warehouse=warehouse))
-    if keys:
+    if todo:
+        position = {k: i for i, k in enumerate(keys)}
+        span = sorted(position[k] for k in todo if k in position)
         job = defs.resolve_job_def("process_reports")
-        tags = range_tags(keys[0], keys[-1])
+        tags = range_tags(keys[span[0]], keys[span[-1]])
+        if full:
+            tags[FULL_RUN_TAG] = "true"
     else:
         job = defs.resolve_job_def("rebuild_tables")
         tags = {}
@@ -72,7 +109,32 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
     result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
     if not quiet:
         print(f"partitions: {len(keys)} registered, {len(added)} added, {len(removed)} removed")
+        print(f"reports:    {len(todo)} to process, {len(unchanged)} unchanged and skipped"
+              + (" (--full: all reprocessed)" if full else ""))
+    result.aid_todo, result.aid_unchanged = todo, unchanged
     return result
+
+
+def run_statistics(result) -> dict:
+    """Per-run numbers from the stage assets' materialisation metadata (text CPU seconds, reports processed)."""
+    stats = {"text_seconds": 0.0, "n_processed": 0, "n_quarantined": 0}
+    seen = set()
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_MATERIALIZATION":
+            continue
+        mat = event.step_materialization_data.materialization
+        asset = mat.asset_key.to_user_string()
+        if asset in seen:  # a ranged run repeats the metadata for every partition
+            continue
+        seen.add(asset)
+        md = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+        if "cpu_seconds_text_work" in md:
+            stats["text_seconds"] += float(md["cpu_seconds_text_work"])
+            stats["n_quarantined"] += int(md.get("reports_quarantined", 0))
+        if asset == "raw_reports":
+            stats["n_processed"] = int(md.get("reports_processed", 0)) + int(md.get("reports_quarantined", 0))
+    stats["text_seconds"] = round(stats["text_seconds"], 3)
+    return stats
 
 
 def summary(warehouse: str) -> str:
@@ -94,6 +156,9 @@ def summary(warehouse: str) -> str:
 
 
 def cmd_run(args) -> int:
+    import json
+
+    from .batch import workers
     from .io import warehouse_dir
 
     warehouse = str(warehouse_dir(args.warehouse))
@@ -101,7 +166,7 @@ def cmd_run(args) -> int:
         print(f"aid-pipeline: the inbox folder {args.inbox!r} does not exist (give one with --inbox DIR)", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    result = run_pipeline(args.inbox, warehouse)
+    result = run_pipeline(args.inbox, warehouse, full=args.full)
     dt = time.perf_counter() - t0
     print(summary(warehouse))
     failed_checks = [
@@ -111,6 +176,18 @@ def cmd_run(args) -> int:
     ]
     print(f"checks failed:     {', '.join(failed_checks) if failed_checks else 'none'}")
     print(f"run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {dt:.1f} s")
+    if args.summary_json:
+        stats = {
+            "run_id": result.run_id,
+            "success": bool(result.success),
+            "wall_seconds": round(dt, 3),
+            "n_reports": len(result.aid_todo) + len(result.aid_unchanged),
+            "n_skipped": len(result.aid_unchanged),
+            "workers": workers(),
+            "checks_failed": failed_checks,
+            **run_statistics(result),
+        }
+        Path(args.summary_json).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
     return 0 if result.success else 1
 
 
@@ -172,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     p_run = sub.add_parser("run", help="materialise every asset over the inbox into the warehouse")
     p_run.add_argument("--inbox", default=os.environ.get("AID_INBOX", "seeds"), help="folder of report files (default: seeds)")
     p_run.add_argument("--warehouse", default=None, help="output folder (default: $AID_WAREHOUSE or ./warehouse)")
+    p_run.add_argument("--full", action="store_true", help="reprocess every report, not only new or changed ones")
+    p_run.add_argument("--summary-json", default=None, metavar="PATH",
+                       help="also write the run's numbers (wall and text seconds, reports processed/skipped) as JSON")
     p_run.set_defaults(func=cmd_run)
     p_eval = sub.add_parser("eval", help="precision/recall of metrics and metadata against gold annotations")
     p_eval.add_argument("--gold", required=True, help="folder with metrics_*.jsonl and meta.json")

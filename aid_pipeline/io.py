@@ -5,7 +5,8 @@ Layout of a warehouse folder (default ``./warehouse``, or ``$AID_WAREHOUSE``)::
     reports.parquet texts.parquet sections.parquet metrics.parquet quarantine.parquet   (the contract)
     corrupt_spans.parquet dropped_lines.parquet                                          (visible repairs)
     funding_by_donor_year.parquet metrics_by_category.parquet report_summary.parquet   (aggregates)
-    stages/<stage>/<partition_key>.parquet                                               (per-report stage data)
+    stages/<stage>/shard-NN.parquet      (stage data: each report's rows live in one of N_SHARDS shards)
+    stages/ledger.parquet                (which report went through which stage, at which sha256 and code version)
 
 Writes go to a temporary file in the same folder and are renamed into place, so a reader (or a
 run killed half-way) only ever sees the previous complete file or the new complete file.
@@ -15,14 +16,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 DEFAULT_WAREHOUSE = "warehouse"
 STAGES = ("raw_reports", "normalised_reports", "report_sections", "report_metrics", "quarantine")
+# Stage data is stored in hash shards rather than one file per report: a run over 10,000 reports
+# writes 4 × N_SHARDS files instead of 40,000, the tables read a few dozen files, and adding one
+# report rewrites one shard (1/N_SHARDS of the data) per stage.
+N_SHARDS = int(os.environ.get("AID_STAGE_SHARDS", "16"))
 
 _str = pa.string()
 _i32 = pa.int32()
@@ -217,8 +224,15 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
 }
+# The contract tables sections/metrics are the stage data without the stage bookkeeping column.
 SCHEMAS["sections"] = SCHEMAS["report_sections"]
 SCHEMAS["metrics"] = SCHEMAS["report_metrics"]
+# Every stage row carries the partition key of its report: the stage stores are keyed by it.
+for _stage in ("normalised_reports", "report_sections", "report_metrics"):
+    SCHEMAS[_stage] = SCHEMAS[_stage].append(pa.field("partition_key", _str))
+SCHEMAS["ledger"] = pa.schema(
+    [("partition_key", _str), ("stage", _str), ("sha256", _str), ("code_version", _str), ("outcome", _str)]
+)
 
 
 def warehouse_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -231,11 +245,20 @@ def table_path(warehouse: str | os.PathLike, table: str) -> Path:
     return Path(warehouse) / f"{table}.parquet"
 
 
-def stage_path(warehouse: str | os.PathLike, stage: str, partition_key: str) -> Path:
-    """``stage_path('wh', 'raw_reports', 'k')`` → ``Path('wh/stages/raw_reports/k.parquet')``."""
+def shard_of(partition_key: str, n_shards: int | None = None) -> int:
+    """The shard a report's rows live in: ``shard_of('000_ab')`` → ``11`` (stable: crc32, not Python's hash)."""
+    return zlib.crc32(partition_key.encode("utf-8")) % (n_shards or N_SHARDS)
+
+
+def shard_path(warehouse: str | os.PathLike, stage: str, shard: int) -> Path:
+    """``shard_path('wh', 'raw_reports', 3)`` → ``Path('wh/stages/raw_reports/shard-03.parquet')``."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
-    return Path(warehouse) / "stages" / stage / f"{partition_key}.parquet"
+    return Path(warehouse) / "stages" / stage / f"shard-{shard:02d}.parquet"
+
+
+def ledger_path(warehouse: str | os.PathLike) -> Path:
+    return Path(warehouse) / "stages" / "ledger.parquet"
 
 
 def to_arrow(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
@@ -296,41 +319,111 @@ def _types_mapper(t: pa.DataType):
     return None
 
 
-def read_stage(warehouse: str | os.PathLike, stage: str, partition_keys) -> pd.DataFrame:
-    """Concatenate the stage files of the given keys that exist (an empty frame with the schema if none)."""
-    tables = []
-    for key in partition_keys:
-        p = stage_path(warehouse, stage, key)
-        if p.exists():
-            tables.append(pq.read_table(p))
+def _stage_shards(warehouse, stage: str) -> list[Path]:
+    d = Path(warehouse) / "stages" / stage
+    return sorted(d.glob("shard-*.parquet")) if d.is_dir() else []
+
+
+def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=None) -> pa.Table:
+    """A stage's rows as one Arrow table, only those of ``partition_keys`` when given (all shards otherwise)."""
     schema = SCHEMAS[stage]
+    if partition_keys is None:
+        paths = _stage_shards(warehouse, stage)
+    else:
+        partition_keys = list(partition_keys)
+        paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k) for k in partition_keys})]
+    tables = [pq.read_table(p).cast(schema) for p in paths if p.exists()]
     if not tables:
-        return schema.empty_table().to_pandas(types_mapper=_types_mapper)
-    return pa.concat_tables(tables).to_pandas(types_mapper=_types_mapper)
+        return schema.empty_table()
+    table = pa.concat_tables(tables)
+    if partition_keys is not None:
+        table = table.filter(pc.is_in(table["partition_key"], value_set=pa.array(partition_keys, type=_str)))
+    return table
 
 
-def write_stage(df: pd.DataFrame, warehouse: str | os.PathLike, stage: str, partition_key: str) -> Path:
-    """Write one report's rows of a stage atomically."""
-    return write_frame(df, stage_path(warehouse, stage, partition_key), stage)
+def read_stage(warehouse: str | os.PathLike, stage: str, partition_keys=None) -> pd.DataFrame:
+    """A stage's rows of the given partition keys (all when None), as pandas; an empty typed frame if none."""
+    return read_stage_table(warehouse, stage, partition_keys).to_pandas(types_mapper=_types_mapper)
 
 
-def remove_stage_files(warehouse: str | os.PathLike, partition_key: str, stages=STAGES) -> int:
-    """Delete a report's stage files (e.g. when its file left the inbox); returns how many were removed."""
-    n = 0
-    for stage in stages:
-        p = stage_path(warehouse, stage, partition_key)
-        if p.exists():
-            p.unlink()
-            n += 1
-    return n
+def update_stage(warehouse: str | os.PathLike, stage: str, replace, new_rows: pa.Table | None = None) -> int:
+    """Drop every row of the ``replace`` partition keys from a stage, add ``new_rows``; returns shards rewritten.
+
+    Each touched shard is rewritten atomically with its rows sorted by partition key (then their
+    order within the report), so the same inputs always give byte-identical shards.
+    """
+    schema = SCHEMAS[stage]
+    new_rows = schema.empty_table() if new_rows is None else new_rows.cast(schema)
+    replace = set(replace) | set(new_rows["partition_key"].to_pylist())
+    if not replace:
+        return 0
+    keys = new_rows["partition_key"].to_pylist()
+    shard_by_key = {k: shard_of(k) for k in set(keys)}
+    new_shards = pa.array([shard_by_key[k] for k in keys], type=pa.int32())
+    touched = sorted({shard_of(k) for k in replace})
+    for shard in touched:
+        path = shard_path(warehouse, stage, shard)
+        old = pq.read_table(path).cast(schema) if path.exists() else schema.empty_table()
+        keep = old.filter(pc.invert(pc.is_in(old["partition_key"], value_set=pa.array(sorted(replace), type=_str))))
+        add = new_rows.filter(pc.equal(new_shards, shard)) if len(new_rows) else schema.empty_table()
+        merged = pa.concat_tables([keep, add])
+        if len(merged) == 0:
+            if path.exists():
+                path.unlink()
+            continue
+        write_table(_sorted_by_key(merged), path)
+    return len(touched)
+
+
+def _sorted_by_key(table: pa.Table) -> pa.Table:
+    """Rows ordered by partition key, keeping each report's own row order (a stable sort)."""
+    idx = pa.array(range(len(table)), type=pa.int64())
+    order = pc.sort_indices(table.append_column("__i", idx), sort_keys=[("partition_key", "ascending"), ("__i", "ascending")])
+    return table.take(order)
 
 
 def stage_keys(warehouse: str | os.PathLike, stage: str) -> list[str]:
-    """Partition keys that have a file in a stage folder, sorted."""
-    d = Path(warehouse) / "stages" / stage
-    if not d.is_dir():
-        return []
-    return sorted(p.name[: -len(".parquet")] for p in d.glob("*.parquet") if not p.name.startswith("."))
+    """Partition keys that have rows in a stage, sorted."""
+    t = read_stage_table(warehouse, stage)
+    return sorted(set(t["partition_key"].to_pylist()))
+
+
+def forget_reports(warehouse: str | os.PathLike, partition_keys) -> None:
+    """Remove every trace of these reports from the stage data and the ledger (their files left the inbox)."""
+    keys = set(partition_keys)
+    if not keys:
+        return
+    for stage in STAGES:
+        update_stage(warehouse, stage, keys)
+    ledger = read_ledger(warehouse)
+    write_ledger(warehouse, ledger[~ledger["partition_key"].isin(keys)])
+
+
+def read_ledger(warehouse: str | os.PathLike) -> pd.DataFrame:
+    """Which report went through which stage: partition_key, stage, sha256, code_version, outcome."""
+    p = ledger_path(warehouse)
+    if not p.exists():
+        return SCHEMAS["ledger"].empty_table().to_pandas()
+    return pq.read_table(p).cast(SCHEMAS["ledger"]).to_pandas()
+
+
+def write_ledger(warehouse: str | os.PathLike, ledger: pd.DataFrame) -> Path:
+    ledger = ledger.sort_values(["partition_key", "stage"], kind="stable").reset_index(drop=True)
+    return write_frame(ledger, ledger_path(warehouse), "ledger")
+
+
+def record_in_ledger(warehouse: str | os.PathLike, stage: str, entries: dict[str, tuple[str | None, str]], code_version: str) -> None:
+    """Set ``stage``'s ledger entries: ``{partition_key: (sha256, outcome)}`` at ``code_version``."""
+    if not entries:
+        return
+    ledger = read_ledger(warehouse)
+    ledger = ledger[~((ledger["stage"] == stage) & ledger["partition_key"].isin(set(entries)))]
+    new = pd.DataFrame(
+        [{"partition_key": k, "stage": stage, "sha256": sha, "code_version": code_version, "outcome": outcome}
+         for k, (sha, outcome) in entries.items()],
+        columns=SCHEMAS["ledger"].names,
+    )
+    write_ledger(warehouse, pd.concat([ledger, new], ignore_index=True))
 
 
 def remove_stale_temp_files(warehouse: str | os.PathLike) -> int:

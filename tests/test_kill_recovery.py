@@ -34,13 +34,14 @@ def test_kill_mid_run_then_recover(tmp_path, seeds_dir):
     for i in range(20):  # a bigger batch, so the run is still busy when it is killed
         for s in seeds:
             shutil.copy(s, inbox / f"copy{i:02d}_{s.name}")
+    raw_dir = wh / "stages" / "raw_reports"
+    mtimes = {p: p.stat().st_mtime_ns for p in raw_dir.glob("shard-*.parquet")}
     second = cli(inbox, wh, home)
-    sections_dir = wh / "stages" / "report_sections"
     deadline = time.time() + 300
-    while time.time() < deadline and second.poll() is None:
-        if sections_dir.is_dir() and len(list(sections_dir.glob("copy*.parquet"))) >= 5:
+    while time.time() < deadline and second.poll() is None:  # kill it once the raw stage has stored its batch
+        if any(mtimes.get(p) != p.stat().st_mtime_ns for p in raw_dir.glob("shard-*.parquet")):
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     assert second.poll() is None, "the run finished before it could be killed"
     second.send_signal(signal.SIGKILL)
     second.wait(timeout=60)

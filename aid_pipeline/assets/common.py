@@ -9,14 +9,20 @@ from collections.abc import Callable, Iterable
 import dagster as dg
 import pandas as pd
 import pandera.errors
+import pyarrow as pa
 
 from .. import io
+from ..batch import run_batch
 from ..checks.schemas import MODELS, failure_report_ids
-from ..stages import QuarantineError
+from ..version import text_code_version
 
 log = logging.getLogger(__name__)
 
-STAGE_CODE_VERSION = "1"
+STAGE_CODE_VERSION = text_code_version()
+# A run tagged ``aid/full=true`` reprocesses every report of its range; otherwise reports whose
+# sha256 and code version match the ledger keep their stored rows (``aid-pipeline run --full``).
+FULL_RUN_TAG = "aid/full"
+PIPELINE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
 
 
 def stage_asset(name: str, description: str, deps=()):
@@ -49,51 +55,65 @@ def quarantine_row(stage: str, key: str, source_path: str, reason: str, detail: 
     }
 
 
+def is_full_run(context: dg.AssetExecutionContext) -> bool:
+    return str(context.run.tags.get(FULL_RUN_TAG, "")).lower() in ("1", "true", "yes")
+
+
 def run_stage(
     context: dg.AssetExecutionContext,
     warehouse: str,
     stage: str,
     keys: Iterable[str],
-    work: Callable[[str], list[dict]],
+    current_sha: Callable[[list[str]], dict[str, str | None]],
+    payloads: Callable[[list[str]], dict[str, object]],
     source_of: Callable[[str], tuple[str, str | None, str | None]],
 ) -> dg.MaterializeResult:
-    """Run ``work(key)`` for every partition key; failures become quarantine rows, rows are validated then written.
+    """Run ``stage`` over the reports of ``keys`` that are new, changed or stale; store, validate, describe.
 
-    ``work`` returns the stage rows of one report ([] when the report has no upstream rows, i.e. it was
-    quarantined earlier); ``source_of(key)`` gives (source_path, sha256, report_id) for quarantine rows.
+    ``current_sha(keys)`` gives each report's current sha256 (None: unknown); a report whose ledger
+    entry for this stage has that sha256 and this code version is left as stored. ``payloads(keys)``
+    gives the stage function's input per report (None: nothing upstream, the report was quarantined
+    earlier). ``source_of(key)`` gives (source_path, sha256, report_id) for quarantine rows.
+    Failures become quarantine rows; the other reports go on.
     """
     keys = list(keys)
+    t_start = time.perf_counter()
+    shas = current_sha(keys)
+    done = io.read_ledger(warehouse)
+    done = done[(done["stage"] == stage) & (done["code_version"] == STAGE_CODE_VERSION)]
+    done_sha = dict(zip(done["partition_key"], done["sha256"]))
+    if is_full_run(context):
+        todo = keys
+    else:
+        todo = [k for k in keys if shas.get(k) is None or done_sha.get(k) != shas.get(k)]
+    inputs = payloads(todo)
+    items = [(k, inputs[k]) for k in todo if inputs.get(k) is not None]
+    upstream_missing = [k for k in todo if inputs.get(k) is None]
+    t_load = time.perf_counter()
+
+    outcomes = run_batch(stage, items)
     frames: dict[str, list[dict]] = {}
     quarantined: dict[str, dict] = {}
-    skipped = 0
-    t_start = time.perf_counter()
-    for key in keys:
-        try:
-            rows = work(key)
-        except QuarantineError as exc:
-            path, sha, rid = source_of(key)
-            quarantined[key] = quarantine_row(stage, key, path, exc.reason, exc.detail, exc.sha256 or sha, rid)
+    cpu = 0.0
+    for key, outcome in outcomes.items():
+        cpu += outcome[-1]
+        if outcome[0] == "rows":
+            for row in outcome[1]:
+                row["partition_key"] = key
+            frames[key] = outcome[1]
             continue
-        except Exception as exc:  # a bug or an input we did not foresee: keep it in view, go on with the rest
-            log.exception("stage %s failed on %s", stage, key)
-            path, sha, rid = source_of(key)
-            quarantined[key] = quarantine_row(
-                stage, key, path, f"{stage}_failed", f"{type(exc).__name__}: {exc}", sha, rid
-            )
-            continue
-        if rows is None:
-            skipped += 1
-            continue
-        frames[key] = rows
+        path, sha, rid = source_of(key)
+        if outcome[0] == "quarantine":
+            _, reason, detail, exc_sha, _ = outcome
+            quarantined[key] = quarantine_row(stage, key, path, reason, detail, exc_sha or sha, rid)
+        else:
+            log.error("stage %s failed on %s: %s", stage, key, outcome[1])
+            quarantined[key] = quarantine_row(stage, key, path, f"{stage}_failed", outcome[1], sha, rid)
 
     t_work = time.perf_counter()
     all_rows = [r for rows in frames.values() for r in rows]
-    # one typed Arrow table for the batch: validated as pandas, then sliced per report for writing
+    # one typed Arrow table for the batch: validated as pandas, stored as Arrow
     table = io.to_arrow(pd.DataFrame(all_rows), io.SCHEMAS[stage]) if all_rows else io.SCHEMAS[stage].empty_table()
-    offsets, at = {}, 0
-    for key, rows in frames.items():
-        offsets[key] = (at, len(rows))
-        at += len(rows)
     df = table.to_pandas(types_mapper=io._types_mapper)
     try:
         MODELS[stage].validate(df, lazy=True)
@@ -106,67 +126,96 @@ def run_stage(
                 path, sha, _ = source_of(key)
                 quarantined[key] = quarantine_row(stage, key, path, "schema_violation", summary[:2000], sha, rid)
                 del frames[key]
-        df = df[~df["report_id"].isin(bad)]
+        keep = ~df["report_id"].isin(bad)
+        df = df[keep]
+        table = table.filter(pa.array(keep.to_numpy()))
 
     t_valid = time.perf_counter()
-    for key in frames:
-        io.write_table(table.slice(*offsets[key]), io.stage_path(warehouse, stage, key))
-        q = io.stage_path(warehouse, "quarantine", key)
-        if q.exists() and _quarantined_at(q) == stage:
-            q.unlink()
-    for key, row in quarantined.items():
-        io.remove_stage_files(warehouse, key, stages=_this_and_downstream(stage))
-        io.write_stage(pd.DataFrame([row]), warehouse, "quarantine", key)
+    store_outcomes(warehouse, stage, todo, table, quarantined)
+    entries = {k: (shas.get(k), "ok") for k in frames}
+    entries.update({k: (shas.get(k), "quarantined") for k in quarantined})
+    entries.update({k: (shas.get(k), "upstream_quarantined") for k in upstream_missing})
+    io.record_in_ledger(warehouse, stage, entries, STAGE_CODE_VERSION)
 
     t_end = time.perf_counter()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(df),
-            "seconds_reading_and_stage_work": round(t_work - t_start, 3),
+            "reports_in_run": len(keys),
+            "reports_processed": len(frames),
+            "reports_unchanged": len(keys) - len(todo),
+            "reports_quarantined": len(quarantined),
+            "reports_skipped_upstream_quarantined": len(upstream_missing),
+            "seconds_loading_inputs": round(t_load - t_start, 3),
+            "seconds_stage_work": round(t_work - t_load, 3),
+            "cpu_seconds_text_work": round(cpu, 3),
             "seconds_validating": round(t_valid - t_work, 3),
             "seconds_writing": round(t_end - t_valid, 3),
-            "reports_processed": len(frames),
-            "reports_quarantined": len(quarantined),
-            "reports_skipped_upstream_quarantined": skipped,
             "quarantine_reasons": dg.MetadataValue.json(
                 {k: f"{v['reason']}: {v['detail'][:200]}" for k, v in sorted(quarantined.items())[:50]}
             ),
             "preview": dg.MetadataValue.md(preview_markdown(df)),
-            "dagster/column_schema": column_schema(stage),
             **{f"total_{c[2:]}": int(df[c].fillna(0).sum()) for c in io.STAT_COLUMNS if c in df.columns},
         }
     )
 
 
-def _quarantined_at(path) -> str | None:
-    try:
-        return str(io.read_frame(path)["stage"].iloc[0])
-    except Exception:
-        return None
+def store_outcomes(warehouse: str, stage: str, todo: list[str], table, quarantined: dict[str, dict]) -> None:
+    """Replace the stage rows of ``todo`` with ``table``; keep the quarantine store and downstream stages in step.
+
+    A report quarantined here loses its rows in this and every later stage (and their ledger
+    entries), so nothing stale of it reaches the tables; a report that now passes loses the
+    quarantine row this stage once gave it.
+    """
+    io.update_stage(warehouse, stage, todo, table)
+    old_q = io.read_stage(warehouse, "quarantine", todo)
+    keep_q = old_q[old_q["stage"] != stage]
+    new_q = pd.concat([keep_q, pd.DataFrame(list(quarantined.values()), columns=io.SCHEMAS["quarantine"].names)])
+    if len(old_q) or quarantined:
+        io.update_stage(warehouse, "quarantine", set(old_q["partition_key"]) | set(quarantined),
+                        io.to_arrow(new_q, io.SCHEMAS["quarantine"]))
+    if quarantined:
+        later = PIPELINE_ORDER[PIPELINE_ORDER.index(stage) + 1 :]
+        for s in later:
+            io.update_stage(warehouse, s, set(quarantined))
+        ledger = io.read_ledger(warehouse)
+        stale = ledger["stage"].isin(later) & ledger["partition_key"].isin(set(quarantined))
+        if stale.any():
+            io.write_ledger(warehouse, ledger[~stale])
 
 
-PIPELINE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
+def raw_shas(warehouse: str) -> Callable[[list[str]], dict[str, str | None]]:
+    """``current_sha`` for stages after raw_reports: the sha256 the raw stage last recorded per report."""
+
+    def current_sha(keys: list[str]) -> dict[str, str | None]:
+        ledger = io.read_ledger(warehouse)
+        raw = ledger[ledger["stage"] == "raw_reports"]
+        known = dict(zip(raw["partition_key"], raw["sha256"]))
+        return {k: known.get(k) for k in keys}
+
+    return current_sha
 
 
-def _this_and_downstream(stage: str) -> tuple[str, ...]:
-    return PIPELINE_ORDER[PIPELINE_ORDER.index(stage) :]
-
-
-def upstream_rows(warehouse: str, stage: str, key: str) -> list[dict] | None:
-    """A report's rows of an upstream stage as dicts, or None when it has none (quarantined upstream)."""
-    path = io.stage_path(warehouse, stage, key)
-    if not path.exists():
-        return None
-    return io.read_frame(path).to_dict("records")
+def rows_by_key(warehouse: str, stage: str, keys: list[str]) -> dict[str, list[dict]]:
+    """An upstream stage's rows of ``keys`` as dicts, grouped by partition key (keys without rows absent)."""
+    out: dict[str, list[dict]] = {}
+    if not keys:
+        return out
+    for row in io.read_stage(warehouse, stage, keys).to_dict("records"):
+        out.setdefault(row["partition_key"], []).append(row)
+    return out
 
 
 def raw_source(warehouse: str):
     """``source_of`` for stages after raw_reports: path, sha256 and report_id from the raw stage row."""
+    cache: dict[str, tuple] = {}
 
     def source_of(key: str):
-        rows = upstream_rows(warehouse, "raw_reports", key) or [{}]
-        r = rows[0]
-        return (r.get("source_path", key), r.get("sha256"), r.get("report_id"))
+        if key not in cache:
+            t = io.read_stage_table(warehouse, "raw_reports", [key]).select(["source_path", "sha256", "report_id"])
+            r = t.to_pylist()[0] if len(t) else {}
+            cache[key] = (r.get("source_path", key), r.get("sha256"), r.get("report_id"))
+        return cache[key]
 
     return source_of
 

@@ -3,8 +3,7 @@
 import dagster as dg
 
 from ..resources import PipelineSettings
-from ..stages import normalise_report
-from .common import raw_source, run_stage, stage_asset, upstream_rows
+from .common import raw_shas, raw_source, rows_by_key, run_stage, stage_asset
 from .raw import raw_reports
 
 
@@ -16,8 +15,7 @@ from .raw import raw_reports
 def normalised_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse
 
-    def work(key: str):
-        raw = upstream_rows(wh, "raw_reports", key)
-        return None if raw is None else [normalise_report(raw[0])]
+    def payloads(keys):
+        return {k: rows[0] for k, rows in rows_by_key(wh, "raw_reports", keys).items()}
 
-    return run_stage(context, wh, "normalised_reports", context.partition_keys, work, raw_source(wh))
+    return run_stage(context, wh, "normalised_reports", context.partition_keys, raw_shas(wh), payloads, raw_source(wh))

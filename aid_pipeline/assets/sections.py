@@ -3,8 +3,7 @@
 import dagster as dg
 
 from ..resources import PipelineSettings
-from ..stages import section_report
-from .common import raw_source, run_stage, stage_asset, upstream_rows
+from .common import raw_shas, raw_source, rows_by_key, run_stage, stage_asset
 from .normalised import normalised_reports
 
 
@@ -16,8 +15,7 @@ from .normalised import normalised_reports
 def report_sections(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse
 
-    def work(key: str):
-        norm = upstream_rows(wh, "normalised_reports", key)
-        return None if norm is None else section_report(norm[0])
+    def payloads(keys):
+        return {k: rows[0] for k, rows in rows_by_key(wh, "normalised_reports", keys).items()}
 
-    return run_stage(context, wh, "report_sections", context.partition_keys, work, raw_source(wh))
+    return run_stage(context, wh, "report_sections", context.partition_keys, raw_shas(wh), payloads, raw_source(wh))

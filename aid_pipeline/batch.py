@@ -1,0 +1,130 @@
+"""Running a stage function over many reports, in worker processes when the batch is big (no Dagster import).
+
+Each report's outcome is one of::
+
+    ("rows", [row, ...], cpu_seconds)                     the stage's rows for the report
+    ("quarantine", reason, detail, sha256, cpu_seconds)   a QuarantineError: the input cannot go on
+    ("error", "TypeError: ...", cpu_seconds)              a bug or an input nobody foresaw
+
+so one bad report never stops the batch. The pool is created once per process and reused by every
+stage of a run (spawned workers import the text tables once, not per stage).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from . import stages
+from .stages import QuarantineError
+
+# Below this many reports the pool's start-up and pickling cost more than a second core saves.
+PARALLEL_MIN_REPORTS = int(os.environ.get("AID_PARALLEL_MIN_REPORTS", "64"))
+
+
+def workers() -> int:
+    """Worker processes for text work: ``$AID_WORKERS``, else the number of usable cores."""
+    explicit = os.environ.get("AID_WORKERS")
+    if explicit:
+        return max(1, int(explicit))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    """A partition whose file is no longer in the inbox when its run reads it."""
+
+    inbox: str
+    partition_key: str
+
+
+def _raw(file):
+    if isinstance(file, MissingFile):
+        raise QuarantineError(
+            "file_missing",
+            f"no file in the inbox {file.inbox!r} has partition key {file.partition_key!r} any more: "
+            "it was removed or renamed after the run was requested",
+        )
+    return [stages.read_raw(file)]
+
+
+def _normalise(raw_row):
+    return [stages.normalise_report(raw_row)]
+
+
+def _sections(norm_row):
+    return stages.section_report(norm_row)
+
+
+def _metrics(payload):
+    norm_row, section_rows = payload
+    return stages.extract_report_metrics(norm_row, section_rows)
+
+
+STAGE_FUNCTIONS: dict[str, Callable] = {
+    "raw_reports": _raw,
+    "normalised_reports": _normalise,
+    "report_sections": _sections,
+    "report_metrics": _metrics,
+}
+
+
+def process_one(stage: str, payload) -> tuple:
+    """One report through one stage: ``process_one('report_sections', norm_row)`` → ``('rows', [...], 0.004)``."""
+    t0 = time.process_time()
+    try:
+        rows = STAGE_FUNCTIONS[stage](payload)
+    except QuarantineError as exc:
+        return ("quarantine", exc.reason, exc.detail, exc.sha256, time.process_time() - t0)
+    except Exception as exc:  # keep it in view as a quarantine row; the rest of the batch goes on
+        return ("error", f"{type(exc).__name__}: {exc}", time.process_time() - t0)
+    return ("rows", rows, time.process_time() - t0)
+
+
+def _process_chunk(stage: str, chunk: list[tuple[str, object]]) -> list[tuple[str, tuple]]:
+    return [(key, process_one(stage, payload)) for key, payload in chunk]
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def _get_pool(n: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    if _pool is None or _pool_size != n:
+        if _pool is not None:
+            _pool.shutdown(cancel_futures=True)
+        # spawn, not fork: the caller may be a threaded Dagster process, and fork copies held locks
+        _pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        _pool_size = n
+    return _pool
+
+
+@atexit.register
+def _shutdown_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(cancel_futures=True)
+        _pool = None
+
+
+def run_batch(stage: str, items: list[tuple[str, object]], n_workers: int | None = None) -> dict[str, tuple]:
+    """Outcomes per key for ``items`` = [(partition_key, payload), ...], in parallel when the batch is big."""
+    n = workers() if n_workers is None else n_workers
+    if n <= 1 or len(items) < PARALLEL_MIN_REPORTS:
+        return dict(_process_chunk(stage, items))
+    pool = _get_pool(n)
+    size = max(1, min(64, len(items) // (n * 8)))  # chunks small enough to balance, big enough to amortise pickling
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    out: dict[str, tuple] = {}
+    for result in pool.map(_process_chunk, [stage] * len(chunks), chunks):
+        out.update(result)
+    return out
