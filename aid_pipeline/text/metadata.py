@@ -53,10 +53,12 @@ _DATELINE_SOURCE_RES = [
 ]
 _NOT_AGENCY = ("本报", "本网", "本台", "本社", "记者", "通讯员")
 _SUBTITLE_DASH = re.compile(r"^[—\-－―─]{1,4}\s?|\s?[—\-－―─]{1,4}$")
+_NOT_NAME = ("从", "在", "近日", "日前", "了解", "获悉", "对", "向", "跟随", "走进", "来到", "采访", "看到", "发现")
 _REPORTER_STOP = ("通讯员", "摄影", "文", "图", "编辑", "报道")
 _TITLE_LABEL_RE = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
 _SLOGAN_RE = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
 _CHROME_WORDS = ("分享到", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
+_NUMBERED_START = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
 _HEAD_LINES = 12
 _TAIL_LINES = 8
 
@@ -135,6 +137,8 @@ def _find_reporter(lines: list[str]) -> str | None:
             m = rx.search(line)
             if not m:
                 continue
+            if m.group(1).startswith(_NOT_NAME):
+                continue  # 记者从…获悉, 记者在…看到: a sentence about the reporter, not a byline
             names = [n for n in re.split(r"[\s、，,]+", m.group(1)) if n]
             out = []
             for n in names:
@@ -154,6 +158,8 @@ def _title_block(text_lines: list[str]) -> list[str]:
             break
         if _is_chrome(line) or _find_date([line])[0] or _BYLINE_RE.search(line) or "日电" in line:
             continue
+        if line.startswith(("【", "[")) or _NUMBERED_START.match(line):
+            continue  # a section heading (【产业援疆】, 一、…) is not part of the title block
         if is_heading_line(line) == (0, len(line)) or len(line) <= 40:
             out.append(line)
     return out

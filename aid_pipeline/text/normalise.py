@@ -231,9 +231,16 @@ def _html_pass(st: _State) -> int:
     joins: set[int] = set()
     for m in _TAG.finditer(t):
         a, b = m.span()
+        if m.group().startswith("<"):
+            continue  # a whole tag (</p>) ends a paragraph; only a broken fragment (/p>) cuts a sentence
         before = _prev_char(t, a)
+        lone = before == "\n" and t[a - 1] == "\n"  # the fragment on a line of its own
+        if lone:
+            before = _prev_char(t, a - 1)
         if b < len(t) and t[b] == "\n" and before and before not in _TERMINAL and (_cjk(before) or before == LOST) and _cjk(t[b + 1 : b + 2]):
             joins.add(b)
+            if lone:
+                joins.add(a - 1)
     marker = "\x00"
     if joins and marker not in t:
         st.sub(re.compile(r"\n"), lambda m: (marker, [0]) if m.start() in joins else None)
