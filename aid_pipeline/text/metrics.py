@@ -103,6 +103,7 @@ NOUN_WINDOW = 10  # characters after the unit in which the counted noun is looke
 _NOUN_STOP = frozenset("，。；！？：,;!?:\n、“”\"的")  # 的 closes the counted noun phrase (2个场的住房)
 _NOUN_STOP_RE = re.compile("[" + re.escape("".join(sorted(_NOUN_STOP))) + "]")
 _CLOSE_QUOTES = frozenset("”’」』）)\"")
+_SUBSET_MARKERS = tuple(_CUES.get("subset_markers", {}).get("words", ()))
 _MOVE = _CUES.get("movement_markers", {})
 _MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
 _MOVE_UNITS = frozenset(_MOVE.get("units", ()))
@@ -170,6 +171,11 @@ class _Clauses:
     def __init__(self, s: str):
         self.n = len(s)
         self.pos = [m.start() for m in _DELIM_RE.finditer(s)]
+
+    def start(self, a: int) -> int:
+        """Start of the clause holding position ``a`` (not window-capped)."""
+        i = bisect_left(self.pos, a)
+        return self.pos[i - 1] + 1 if i > 0 else 0
 
     def bounds(self, a: int, b: int) -> tuple[int, int]:
         i = bisect_left(self.pos, a)
@@ -312,7 +318,10 @@ def find_mentions(sentence: str) -> list[Mention]:
         lo, hi = clauses.bounds(a, b)
         near = cues[bisect_left(cue_starts, lo):bisect_left(cue_starts, hi)]
         before = cues[bisect_left(cue_starts, max(0, a - SENTENCE_LOOKBACK)):bisect_left(cue_starts, a)]
-        mtype = _metric_type(s, a, b, unit, near, before, lo, hi, prev_end, next_start, next_people[idx])
+        inherit = None
+        if mentions and mentions[-1].unit == unit and s.startswith(_SUBSET_MARKERS, clauses.start(a)):
+            inherit = mentions[-1].metric_type
+        mtype = _metric_type(s, a, b, unit, near, before, lo, hi, prev_end, next_start, next_people[idx], inherit)
         vh = None if tok.value_high is None else _clean(tok.value_high * factor)
         mentions.append(Mention(a, b, s[a:b], _clean(tok.value * factor), vh, unit, qual, mtype))
     return mentions
@@ -344,7 +353,7 @@ def _clean(v: float) -> float:
 
 
 def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
-    """The noun the measure word counts, as ``(metric_type, class, built_type, units)`` or ``None``.
+    """The noun the measure word counts, as ``(metric_type, class, built_type, units, (start, end))`` or ``None``.
 
     Looked for right after the unit (the last table noun before the first verb cue, within the clause),
     else right before the number (``岗位7000余个``, ``游客超过15万人次``: a qualifier or 共/累计 may sit between).
@@ -366,7 +375,7 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     for m in NOUN_RE.finditer(s, b, verb_at):
         entry = _noun_entry(m.group(), unit)
         if entry is not None:
-            found = entry
+            found = entry + ((m.start(), m.end()),)
     if found is not None:
         return found
     j = a
@@ -387,12 +396,12 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
         if w in _NOUNS:
             entry = _noun_entry(w, unit)
             if entry is not None:
-                return entry
+                return entry + ((j - n, j),)
     return None
 
 
 def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_end: int, next_start: int,
-              next_people: int, verbs_only: bool = False) -> str | None:
+              next_people: int, verbs_only: bool = False, skip: tuple[int, int] = (0, 0)) -> str | None:
     """Type from the nearest compatible cue in the clause (``verbs_only``: verb cues only), or ``None``.
 
     ``_cue_type("培训农民3000人", 6, 8, "person", [(0, 2, "培训")], 8, 0, 0, 8, 8) -> "trainees"``
@@ -410,8 +419,8 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
                             return mtype
     best: tuple[float, int, str] | None = None
     for cs, ce, w in cues:
-        if verbs_only and w not in _VERB_CUES:
-            continue
+        if (verbs_only and w not in _VERB_CUES) or (cs >= skip[0] and ce <= skip[1]):
+            continue  # not a verb, or a word inside the counted noun (脱贫 in 脱贫人口)
         if ce <= a and cs >= lo:
             dist = a - ce + (6 if ce <= prev_end else 0)
         elif cs >= b and ce <= hi:
@@ -428,10 +437,11 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
 
 
 def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: int,
-                 prev_end: int, next_start: int, next_people: int | None = None) -> str:
+                 prev_end: int, next_start: int, next_people: int | None = None, inherit: str | None = None) -> str:
     """Type of one mention: the counted noun (with the verb cues that outrank it), else the nearest compatible cue
     in the clause (before the number or after the unit), else the unit prior.
 
+    ``inherit``: the previous figure's type when this one opens a subset clause (其中…).
     ``_metric_type("惠及师生近10万人", 5, 9, "person", [(0, 2, "惠及"), (2, 4, "师生")], [], 0, 9, 0, 9)``
     -> ``"beneficiaries"``
     """
@@ -441,7 +451,7 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
         next_people = next_start
     noun = None if unit == "CNY" else _counted_noun(s, a, b, unit, lo, next_start)
     if noun is not None:
-        ntype, cls, built, _units = noun
+        ntype, cls, built, _units, span = noun
         if unit in _OVERRIDE_UNITS and any(w in _OVERRIDE_WORDS and cs >= lo and ce <= a for cs, ce, w in cues):
             return _OVERRIDE["type"]
         if cls == "decisive":
@@ -449,11 +459,13 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
         if cls == "institution":  # schools, hospitals: facilities when built, equipped or upgraded in the clause
             clause = s[lo:hi]
             return built if built and any(v in clause for v in _BUILT_VERBS) else ntype
-        verb = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people, verbs_only=True)
-        return verb or ntype
+        verb = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people, verbs_only=True, skip=span)
+        return verb or inherit or ntype
     found = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people)
     if found is not None:
         return found
+    if inherit is not None:
+        return inherit
     if unit == "CNY":
         # money without a cue in its clause: look back through the sentence
         for _cs, ce, w in reversed(before):
