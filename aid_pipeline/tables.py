@@ -17,7 +17,10 @@ def build_reports(raw: pd.DataFrame, norm: pd.DataFrame, sections: pd.DataFrame,
     """One row per report that made it through normalisation, with section and metric counts."""
     if norm.empty:
         return pd.DataFrame(columns=["report_id"])
-    base = norm.drop(columns=["text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines"], errors="ignore")
+    # partition_key comes from the raw row (the stage rows all carry it: a second copy would split the merge)
+    base = norm.drop(
+        columns=["text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines", "partition_key"], errors="ignore"
+    )
     base = base.merge(
         raw[["report_id", "partition_key", "source_path", "sha256", "encoding"]], on="report_id", how="left"
     )

