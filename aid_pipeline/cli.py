@@ -19,14 +19,61 @@ from pathlib import Path
 DEFAULT_DAGSTER_HOME = ".dagster"
 
 
+INSTANCE_MARKER = "# written by aid-pipeline"
+INSTANCE_YAML = """{marker}: the project-local Dagster instance. Delete this file to regenerate it;
+# replace it (without the first line) to use your own storage, e.g. Postgres (see deploy/).
+telemetry:
+  enabled: false
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: {home}/history
+event_log_storage:  # the stock SQLite tables, written in batches (aid_pipeline/dagster_storage.py)
+  module: aid_pipeline.dagster_storage
+  class: BatchingSqliteEventLogStorage
+  config:
+    base_dir: {home}/history/runs
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: {home}/schedules
+run_queue:  # one run at a time writes the warehouse (sensor, schedule and UI runs queue up)
+  max_concurrent_runs: 1
+"""
+
+# Dagster's own switches for runs over many partitions (set unless the caller chose otherwise):
+# batch the per-partition materialisation events of a ranged run into one write, and log one
+# "materialisation planned" event per asset and run instead of one per partition. The price of the
+# second: if a run crashes, its partitions show as missing rather than failed (the quarantine
+# table, not Dagster's partition status, is where per-report failures are kept).
+DAGSTER_ENV_DEFAULTS = {
+    "DAGSTER_EVENT_BATCH_SIZE": "1000",
+    "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
+}
+
+
 def _ensure_dagster_home() -> Path:
+    """Use ``$DAGSTER_HOME`` (default ``./.dagster``), writing our instance config there unless the user has their own."""
     home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
-    if not cfg.exists():
-        cfg.write_text("telemetry:\n  enabled: false\n")
+    wanted = INSTANCE_YAML.format(marker=INSTANCE_MARKER, home=home.as_posix())
+    current = cfg.read_text() if cfg.exists() else None
+    if current is None or (current != wanted and _generated_by_us(current)):
+        tmp = cfg.with_suffix(".yaml.tmp")
+        tmp.write_text(wanted)
+        os.replace(tmp, cfg)
     os.environ["DAGSTER_HOME"] = str(home)
+    for name, value in DAGSTER_ENV_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     return home
+
+
+def _generated_by_us(text: str) -> bool:
+    """Ours: starts with the marker, or is the one-line telemetry file earlier versions wrote."""
+    return text.startswith(INSTANCE_MARKER) or text.strip() == "telemetry:\n  enabled: false"
 
 
 def sync_partitions(instance, inbox: str, warehouse: str) -> tuple[list[str], list[str], list[str]]:
@@ -56,7 +103,8 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     its current sha256 and with the current code version."""
     from . import io
     from .assets.common import PIPELINE_ORDER
-    from .inbox import list_inbox, sha256_of
+    from .inbox import list_inbox
+    from .stages import file_sha256
     from .version import text_code_version
 
     ledger = io.read_ledger(warehouse)
@@ -66,10 +114,9 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
         done.setdefault(key, set()).add((stage, sha))
     todo, unchanged = [], []
     for f in list_inbox(inbox):
-        try:
-            sha = sha256_of(f.path.read_bytes())
-        except OSError:
-            todo.append(f.partition_key)  # the raw stage says what is wrong with it
+        sha = file_sha256(f.path)
+        if sha is None:
+            todo.append(f.partition_key)  # gone, unreadable or too large: the raw stage says which
             continue
         have = done.get(f.partition_key, set())
         (unchanged if all((s, sha) in have for s in PIPELINE_ORDER) else todo).append(f.partition_key)

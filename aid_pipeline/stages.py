@@ -12,6 +12,7 @@ defined once. Each function raises on a real failure; the caller turns that into
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from dataclasses import asdict
 
@@ -27,6 +28,23 @@ from .text.segment import segment
 from .text.types import DecodeError, Section, Sentence
 
 MAX_REPORT_BYTES = 20_000_000
+
+
+def file_sha256(path, max_bytes: int = MAX_REPORT_BYTES) -> str | None:
+    """sha256 of a file read in 1 MiB chunks; None when it is gone, unreadable or over ``max_bytes`` (never read then).
+
+    ``file_sha256('seeds/000_x.txt')`` → ``'9f2c…'``. Used to tell new or changed reports from unchanged ones.
+    """
+    try:
+        if os.stat(path).st_size > max_bytes:
+            return None
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    except OSError:
+        return None
 
 
 class QuarantineError(Exception):

@@ -22,6 +22,7 @@ STAGE_CODE_VERSION = text_code_version()
 # A run tagged ``aid/full=true`` reprocesses every report of its range; otherwise reports whose
 # sha256 and code version match the ledger keep their stored rows (``aid-pipeline run --full``).
 FULL_RUN_TAG = "aid/full"
+PREVIEW_MAX_PARTITIONS = 20
 PIPELINE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
 
 
@@ -138,6 +139,11 @@ def run_stage(
     io.record_in_ledger(warehouse, stage, entries, STAGE_CODE_VERSION)
 
     t_end = time.perf_counter()
+    # A ranged run repeats this metadata on every partition's materialisation event, so the
+    # markdown preview is kept for small runs only (the contract tables always carry one).
+    preview = preview_markdown(df) if len(keys) <= PREVIEW_MAX_PARTITIONS else (
+        f"_{len(keys)} reports in this run: see the preview on the contract tables (sections, metrics, …)_"
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(df),
@@ -154,7 +160,7 @@ def run_stage(
             "quarantine_reasons": dg.MetadataValue.json(
                 {k: f"{v['reason']}: {v['detail'][:200]}" for k, v in sorted(quarantined.items())[:50]}
             ),
-            "preview": dg.MetadataValue.md(preview_markdown(df)),
+            "preview": dg.MetadataValue.md(preview),
             **{f"total_{c[2:]}": int(df[c].fillna(0).sum()) for c in io.STAT_COLUMNS if c in df.columns},
         }
     )

@@ -3,9 +3,10 @@
 import dagster as dg
 
 from ..batch import MissingFile
-from ..inbox import list_inbox, sha256_of
+from ..inbox import list_inbox
+from ..stages import file_sha256
 from ..resources import PipelineSettings
-from .common import run_stage, stage_asset
+from .common import raw_source, run_stage, stage_asset
 
 
 @stage_asset(
@@ -16,21 +17,20 @@ def raw_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -
     files = {f.partition_key: f for f in list_inbox(settings.inbox)}
 
     def current_sha(keys):
-        out = {}
-        for key in keys:
-            file = files.get(key)
-            try:
-                out[key] = sha256_of(file.path.read_bytes()) if file is not None else None
-            except OSError:  # gone or unreadable: the stage itself says which, as a quarantine row
-                out[key] = None
-        return out
+        # None (gone, unreadable, too large: never read) means "process it", and the stage says what is wrong
+        return {k: file_sha256(files[k].path) if k in files else None for k in keys}
 
     def payloads(keys):
         # a key whose file is gone still gets a payload, so read_raw quarantines it as file_missing
         return {k: files.get(k) or MissingFile(settings.inbox, k) for k in keys}
 
+    last_known = raw_source(settings.warehouse)  # a file gone since its last run: name it as it was
+
     def source_of(key: str):
         file = files.get(key)
-        return (str(file.path) if file else f"{settings.inbox}/{key}", None, file.report_id if file else None)
+        if file is not None:
+            return (str(file.path), None, file.report_id)
+        path, sha, rid = last_known(key)
+        return (path if path != key else f"{settings.inbox}/{key}", sha, rid)
 
     return run_stage(context, settings.warehouse, "raw_reports", context.partition_keys, current_sha, payloads, source_of)
