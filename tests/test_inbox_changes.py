@@ -29,3 +29,72 @@ def test_removed_and_repaired_files_are_reflected(tmp_path, seeds_dir):
     for table in ("metrics", "sections", "texts"):
         assert "000_ba42bb2e3b8f6f65" not in set(pd.read_parquet(wh / f"{table}.parquet")["report_id"])
     assert pd.read_parquet(wh / "quarantine.parquet").empty
+
+
+def _stage_counts(result) -> dict[str, tuple[int, int]]:
+    """Per stage asset: (reports processed, reports left unchanged) from its materialisation metadata."""
+    out = {}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            mat = event.step_materialization_data.materialization
+            md = mat.metadata
+            if "reports_unchanged" in md:
+                out[mat.asset_key.to_user_string()] = (md["reports_processed"].value, md["reports_unchanged"].value)
+    return out
+
+
+def test_reruns_process_only_new_or_changed_reports_and_full_redoes_all(tmp_path, seeds_dir):
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    seeds = sorted(seeds_dir.glob("*.txt"))[:3]
+    for s in seeds:
+        shutil.copy(s, inbox / s.name)
+    instance = dg.DagsterInstance.ephemeral()
+    first = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
+    assert first.success and len(first.aid_todo) == 3
+    tables = {t: (wh / f"{t}.parquet").read_bytes() for t in ("reports", "texts", "sections", "metrics", "quarantine")}
+
+    second = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
+    assert second.success and second.aid_todo == [] and len(second.aid_unchanged) == 3
+    assert _stage_counts(second) == {}  # no stage ran: only the tables were rebuilt
+    for t, data in tables.items():  # and they are byte-identical
+        assert (wh / f"{t}.parquet").read_bytes() == data, t
+
+    # touch without changing the bytes: still nothing to do; change the bytes: that report only
+    changed = inbox / seeds[1].name
+    changed.write_bytes(changed.read_bytes())
+    assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).aid_todo == []
+    text = changed.read_text(encoding="utf-8")
+    cut = text.index("。", len(text) // 3) + 1  # inside the article body, not in the page chrome
+    changed.write_text(text[:cut] + "今年新增投入援疆资金100万元。" + text[cut:], encoding="utf-8")
+    third = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
+    assert third.success and third.aid_todo == [changed.stem]
+    assert all(processed == 1 for processed, _ in _stage_counts(third).values())
+    metrics = pd.read_parquet(wh / "metrics.parquet")
+    added = metrics[(metrics["report_id"] == changed.stem) & (metrics["value"] == 1_000_000)]
+    assert len(added) >= 1  # the new sentence's figure is in the tables
+
+    full = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True, full=True)
+    assert full.success and len(full.aid_todo) == 3
+    counts = _stage_counts(full)
+    assert counts and all(processed == 3 and unchanged == 0 for processed, unchanged in counts.values())
+    after_full = pd.read_parquet(wh / "metrics.parquet")
+    pd.testing.assert_frame_equal(after_full, metrics)  # reprocessing everything gives the same rows
+
+
+def test_a_new_report_rewrites_only_its_own_shard(tmp_path, seeds_dir):
+    from aid_pipeline import io
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    for s in sorted(seeds_dir.glob("*.txt")):
+        shutil.copy(s, inbox / s.name)
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).success
+    shards = {p: p.read_bytes() for p in (wh / "stages").rglob("shard-*.parquet")}
+    shutil.copy(sorted(seeds_dir.glob("*.txt"))[0], inbox / "extra.txt")
+    assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).aid_todo == ["extra"]
+    after = {p: p.read_bytes() for p in (wh / "stages").rglob("shard-*.parquet")}
+    touched = {p for p in set(shards) | set(after) if shards.get(p) != after.get(p)}
+    own = io.shard_of("extra")
+    assert touched and all(p.name == f"shard-{own:02d}.parquet" for p in touched), sorted(touched)

@@ -51,3 +51,39 @@ def test_sensor_adds_batches_ignores_unchanged_and_handles_change_and_delete(tmp
     fourth = tick(instance, inbox, third.cursor)
     assert "r005" not in instance.get_dynamic_partitions(REPORTS_PARTITION)
     assert len(fourth.run_requests) == 1 and fourth.run_requests[0].job_name == "rebuild_tables"
+
+
+def test_touched_but_unchanged_file_requests_nothing_once_processed(tmp_path):
+    from aid_pipeline import io
+    from aid_pipeline.stages import file_sha256
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    f = inbox / "r.txt"
+    f.write_text("报告", encoding="utf-8")
+    instance = dg.DagsterInstance.ephemeral()
+    first = tick(instance, inbox, None)
+    assert len(first.run_requests) == 1
+    io.record_in_ledger(wh, "raw_reports", {"r": (file_sha256(f), "ok")}, "any")  # what the run would record
+    os.utime(f, ns=(2, 2))  # mtime moved, bytes did not
+    assert tick(instance, inbox, first.cursor).run_requests == []
+    f.write_text("报告改了", encoding="utf-8")
+    assert len(tick(instance, inbox, first.cursor).run_requests) == 1
+
+
+def test_a_burst_of_1000_files_is_one_run_and_big_bursts_are_batched(tmp_path, monkeypatch):
+    from aid_pipeline import sensors
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(1000):
+        (inbox / f"b{i:04d}.txt").write_text("报告", encoding="utf-8")
+    instance = dg.DagsterInstance.ephemeral()
+    result = tick(instance, inbox, None)
+    assert len(result.run_requests) == 1
+    assert len(instance.get_dynamic_partitions(REPORTS_PARTITION)) == 1000
+
+    order = [f"k{i:04d}" for i in range(10)]
+    assert sensors.batch_ranges(order, set(order), max_batch=4) == [("k0000", "k0003"), ("k0004", "k0007"), ("k0008", "k0009")]
+    assert sensors.batch_ranges(order, {"k0002", "k0007"}, max_batch=100) == [("k0002", "k0007")]
+    assert sensors.batch_ranges(order, set(), max_batch=4) == []

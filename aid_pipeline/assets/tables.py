@@ -93,6 +93,8 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     """Concatenate the stage data of every registered report into the contract tables."""
     wh = settings.warehouse
     keys = registered_keys(context)
+    # reports whose partition was removed (their file left the inbox) leave the stage data too
+    io.forget_reports(wh, set(io.read_ledger(wh)["partition_key"]) - set(keys))
     raw = io.read_stage(wh, "raw_reports", keys)
     norm = io.read_stage(wh, "normalised_reports", keys)
     secs = io.read_stage(wh, "report_sections", keys)
