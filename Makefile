@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
+# Dagster switches for ranged runs over many partitions (see aid_pipeline/cli.py DAGSTER_ENV_DEFAULTS)
+export DAGSTER_EVENT_BATCH_SIZE ?= 1000
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 
 .PHONY: run test ui eval bench install clean
 
@@ -24,7 +27,7 @@ test: $(STAMP)  ## the test suite (.ci/run calls exactly this)
 	$(BIN)/python -m pytest
 
 ui: $(STAMP)  ## the Dagster UI on http://127.0.0.1:3000
-	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/python -c "from aid_pipeline.cli import ensure_dagster_home; ensure_dagster_home()"
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 eval: $(STAMP)  ## extraction quality against ../shared/gold

@@ -54,7 +54,7 @@ DAGSTER_ENV_DEFAULTS = {
 }
 
 
-def _ensure_dagster_home() -> Path:
+def ensure_dagster_home() -> Path:
     """Use ``$DAGSTER_HOME`` (default ``./.dagster``), writing our instance config there unless the user has their own."""
     home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
     home.mkdir(parents=True, exist_ok=True)
@@ -134,7 +134,7 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
     from .resources import PipelineSettings
 
     if instance is None:
-        _ensure_dagster_home()
+        ensure_dagster_home()
         instance = dg.DagsterInstance.get()
     from .io import remove_stale_temp_files
 
