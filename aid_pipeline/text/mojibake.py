@@ -269,13 +269,22 @@ class _Bigrams:
 
     def __init__(self, text: str):
         self.text = text
-        self._set: set[str] | None = None
+        self._after: dict[str, set[str]] = {}  # character -> the characters written right after it
 
     def __contains__(self, pair: str) -> bool:
-        if self._set is None:
+        if len(pair) != 2:
+            return False  # only two-character strings are bigrams
+        first = pair[0]
+        after = self._after.get(first)
+        if after is None:
             t = self.text
-            self._set = {t[i : i + 2] for i in range(len(t) - 1)}
-        return pair in self._set
+            after = set()
+            i = t.find(first)
+            while 0 <= i < len(t) - 1:
+                after.add(t[i + 1])
+                i = t.find(first, i + 1)
+            self._after[first] = after
+        return pair[1] in after
 
 
 def _last_char(run: str, absorbed: str, tail: str, before: str, bigrams: _Bigrams) -> str | None:

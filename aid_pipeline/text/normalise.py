@@ -81,6 +81,10 @@ _PUNCT_RUN = re.compile(r"[，、。；：！？,;:!?]{2,}")
 _FW_PUNCT = re.compile(r"[，、。；：！？]")
 _PRIORITY = {c: i for i, c in enumerate("。？！；：、，")}
 _CJKP = f"{CJK}{_PUNCT_FW}{LOST}"
+# membership as ``c in _CJKP or _cjk(c)`` (the range dashes of ``_CJKP`` included) in one set lookup
+_CJKP_SET = frozenset(_CJKP) | frozenset(
+    chr(i) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)) for i in range(lo, hi + 1)
+)
 _SPACE_DIGIT_CJK = re.compile(rf"(?<=[0-9%])[ ]+(?=[{CJK}])|(?<=[{CJK}])[ ]+(?=[0-9])")
 _SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|(?<=[，。、；：！？（「『“《〈【])[ ]+")
 _MULTISPACE = re.compile(r"[ ]{2,}")
@@ -104,49 +108,63 @@ class _State:
         lengths are equal); with a list, entry ``k`` is the offset inside the match that new char
         ``k`` comes from (``None``: the whole match).
         """
+        return self.apply([(m.start(), m.end(), r) for m in pattern.finditer(self.t) if (r := fn(m)) is not None])
+
+    def delete(self, pattern: re.Pattern) -> int:
+        """Remove every match of ``pattern`` (``sub(pattern, lambda m: "")``); returns #matches."""
+        return self.apply([(m.start(), m.end(), "") for m in pattern.finditer(self.t)])
+
+    def apply(self, edits: list) -> int:
+        """Apply ``(start, end, replacement)`` edits (sorted, non-overlapping) as ``sub`` does; returns #edits."""
+        if not edits:
+            return 0
         t, s, e = self.t, self.s, self.e
         out_t: list[str] = []
         out_s: list[int] = []
         out_e: list[int] = []
+        add_t, ext_s, ext_e = out_t.append, out_s.extend, out_e.extend
         last = 0
-        changes = 0
-        for m in pattern.finditer(t):
-            r = fn(m)
-            if r is None:
-                continue
-            a, b = m.span()
-            if isinstance(r, tuple):
+        for a, b, r in edits:
+            if a > last:
+                add_t(t[last:a])
+                ext_s(s[last:a])
+                ext_e(e[last:a])
+            last = b
+            if r.__class__ is tuple:
                 new, idx = r
+            elif not r:
+                continue
+            elif len(r) == b - a:  # 1:1
+                add_t(r)
+                ext_s(s[a:b])
+                ext_e(e[a:b])
+                continue
             else:
                 new, idx = r, None
-            out_t.append(t[last:a])
-            out_s.extend(s[last:a])
-            out_e.extend(e[last:a])
-            if new:
-                if a < b:
-                    whole = (s[a], e[b - 1])
-                else:  # pure insertion: map to the neighbouring raw position
-                    p = e[a - 1] if a > 0 else (s[a] if a < len(s) else 0)
-                    whole = (p, p)
-                if idx is None and len(new) == b - a:
-                    idx = list(range(len(new)))
-                for k in range(len(new)):
-                    j = idx[k] if idx is not None else None
-                    if j is None:
-                        out_s.append(whole[0])
-                        out_e.append(whole[1])
-                    else:
-                        out_s.append(s[a + j])
-                        out_e.append(e[a + j])
-                out_t.append(new)
-            last = b
-            changes += 1
-        if changes:
-            out_t.append(t[last:])
-            out_s.extend(s[last:])
-            out_e.extend(e[last:])
-            self.t, self.s, self.e = "".join(out_t), out_s, out_e
-        return changes
+            if not new:
+                continue
+            if a < b:
+                whole = (s[a], e[b - 1])
+            else:  # pure insertion: map to the neighbouring raw position
+                p = e[a - 1] if a > 0 else (s[a] if a < len(s) else 0)
+                whole = (p, p)
+            if idx is None and len(new) == b - a:
+                idx = list(range(len(new)))
+            for k in range(len(new)):
+                j = idx[k] if idx is not None else None
+                if j is None:
+                    out_s.append(whole[0])
+                    out_e.append(whole[1])
+                else:
+                    out_s.append(s[a + j])
+                    out_e.append(e[a + j])
+            add_t(new)
+        if last < len(t):
+            add_t(t[last:])
+            ext_s(s[last:])
+            ext_e(e[last:])
+        self.t, self.s, self.e = "".join(out_t), out_s, out_e
+        return len(edits)
 
 
 # --- boilerplate -------------------------------------------------------------------------------
@@ -224,12 +242,15 @@ def _html_pass(st: _State) -> int:
         val = html.unescape(ent)
         return None if val == ent else val
 
-    n = st.sub(_ENTITY, entity)
+    n = st.sub(_ENTITY, entity) if "&" in st.t else 0
     t = st.t
+    if "<" not in t and ">" not in t:
+        return n  # every tag or fragment holds a < or a >
 
     # line ends where a fragment was removed mid-sentence: the next line continues the sentence
     joins: set[int] = set()
-    for m in _TAG.finditer(t):
+    matches = list(_TAG.finditer(t))
+    for m in matches:
         a, b = m.span()
         if m.group().startswith("<"):
             continue  # a whole tag (</p>) ends a paragraph; only a broken fragment (/p>) cuts a sentence
@@ -244,9 +265,10 @@ def _html_pass(st: _State) -> int:
     marker = "\x00"
     if joins and marker not in t:
         st.sub(re.compile(r"\n"), lambda m: (marker, [0]) if m.start() in joins else None)
+        t = st.t
+        matches = list(_TAG.finditer(t))
     else:
-        joins = set()
-    t = st.t
+        joins = set()  # the text is unchanged: the same tags
 
     def tag(m):
         a, b = m.span()
@@ -256,7 +278,7 @@ def _html_pass(st: _State) -> int:
             return "\n"  # a block tag between two sentences on one line is a paragraph break
         return ""
 
-    n += st.sub(_TAG, tag)
+    n += st.apply([(m.start(), m.end(), tag(m)) for m in matches])
     if joins:
         st.sub(re.compile(r"[ \t]*\x00[ \t]*"), lambda m: "")
     return n
@@ -292,17 +314,26 @@ def is_pinyin_annotation(chars: str, annotation: str) -> bool:
     return all(c in table[b] for c, b in zip(tail, base))
 
 
+@lru_cache(maxsize=4096)
+def _n_syllables(bracketed: str) -> int:
+    """Syllables inside ``(rùn)``-style brackets: ``'(dāng dì)'`` → 2."""
+    return len([x for x in _SYLLABLE_SEP.split(bracketed[1:-1].strip()) if x])
+
+
+@lru_cache(maxsize=16384)
+def _is_annotation(before: str, bracketed: str) -> bool:
+    return is_pinyin_annotation(before, bracketed[1:-1])
+
+
 def _pinyin_pass(st: _State) -> int:
     t = st.t
-
-    def fn(m):
+    edits = []
+    for m in _PINYIN.finditer(t):
+        g = m.group()
         a = m.start()
-        inner = m.group()[1:-1]
-        n_syl = len([x for x in _SYLLABLE_SEP.split(inner.strip()) if x])
-        before = t[max(0, a - n_syl) : a]
-        return "" if is_pinyin_annotation(before, inner) else None
-
-    return st.sub(_PINYIN, fn)
+        if _is_annotation(t[max(0, a - _n_syllables(g)) : a], g):
+            edits.append((a, m.end(), ""))
+    return st.apply(edits)
 
 
 def _punct_pass(st: _State) -> int:
@@ -326,8 +357,8 @@ def _punct_pass(st: _State) -> int:
             prev = t[a - 2]
         if nxt == " " and a + 2 < len(t):
             nxt = t[a + 2]
-        prev_c = bool(prev) and (prev in _CJKP or _cjk(prev))
-        next_c = bool(nxt) and (nxt in _CJKP or _cjk(nxt))
+        prev_c = prev in _CJKP_SET
+        next_c = nxt in _CJKP_SET
         if c in "?!" and nxt and (nxt.isascii() and nxt.isalnum()):
             return None
         if c in ",:;" and prev.isdigit() and nxt.isdigit():
@@ -354,13 +385,14 @@ def _punct_pass(st: _State) -> int:
 
 def _space_pass(st: _State) -> int:
     before = len(st.t)
-    st.sub(_SPACE_DIGIT_CJK, lambda m: "")
-    st.sub(_SPACE_PUNCT, lambda m: "")
-    st.sub(_MULTISPACE, lambda m: (" ", [0]))
-    st.sub(_LINE_EDGE_SPACE, lambda m: "")
+    if " " in st.t:
+        st.delete(_SPACE_DIGIT_CJK)
+        st.delete(_SPACE_PUNCT)
+        st.sub(_MULTISPACE, lambda m: (" ", [0]))
+        st.delete(_LINE_EDGE_SPACE)
     n = before - len(st.t)
     st.sub(_BLANK_LINES, lambda m: ("\n", [0]))
-    st.sub(_EDGE_NEWLINES, lambda m: "")
+    st.delete(_EDGE_NEWLINES)
     return n
 
 
@@ -403,11 +435,11 @@ def normalise(raw: str) -> Normalised:
 
     stats["html_removed"] = _html_pass(st)
     stats["pinyin_removed"] = _pinyin_pass(st)
-    st.sub(_ZERO_WIDTH, lambda m: "")
+    st.delete(_ZERO_WIDTH)
     st.t = st.t.translate(_TRANSLATE)
     simp = to_simplified(st.t)
     if simp != st.t:
-        stats["traditional_converted"] = sum(1 for a, b in zip(st.t, simp) if a != b)
+        stats["traditional_converted"] = sum(map(str.__ne__, st.t, simp))
         st.t = simp
     stats["punct_collapsed"] = _punct_pass(st)
     stats["spaces_removed"] = _space_pass(st)
