@@ -2,6 +2,7 @@
 
 
 import re
+import warnings
 
 import dagster as dg
 import pandas as pd
@@ -178,4 +179,46 @@ def every_input_accounted_for(settings: PipelineSettings) -> dg.AssetCheckResult
     )
 
 
-all_checks = [*schema_checks, texts_are_simplified, metrics_trace_to_text, every_report_has_a_section, every_input_accounted_for]
+def _stage_check(stage: str):
+    from ..partitions import report_partitions
+    from ..version import text_code_version
+
+    @dg.asset_check(
+        asset=stage,
+        name=f"{stage}_complete_and_valid",
+        partitions_def=report_partitions,
+        description=f"Scoped to the run's partitions: every report went through {stage} with the current code "
+        "(stored rows, or a quarantine row) and its stored rows pass the pandera model.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, settings: PipelineSettings) -> dg.AssetCheckResult:
+        keys = list(context.partition_keys)
+        ledger = io.read_ledger(settings.warehouse)
+        mine = ledger[(ledger["stage"] == stage) & (ledger["code_version"] == text_code_version())]
+        outcome = dict(zip(mine["partition_key"], mine["outcome"]))
+        missing = sorted(k for k in keys if k not in outcome)
+        rows = io.read_stage(settings.warehouse, stage, keys)
+        metadata = {
+            "partitions_checked": len(keys),
+            "outcomes": dg.MetadataValue.json(
+                dict(sorted(pd.Series([outcome[k] for k in keys if k in outcome], dtype=object).value_counts().items()))
+            ),
+            "partitions_missing": dg.MetadataValue.json(missing[:100]),
+            "rows": len(rows),
+        }
+        try:
+            MODELS[stage].validate(rows, lazy=True)
+        except pandera.errors.SchemaErrors as err:
+            return dg.AssetCheckResult(passed=False, metadata={**metadata, **describe_failures(stage, rows, err.failure_cases)})
+        return dg.AssetCheckResult(passed=not missing, metadata=metadata)
+
+    return _check
+
+
+STAGES_CHECKED = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
+with warnings.catch_warnings():
+    # partitioned asset checks are a Dagster "preview" feature; dagster is pinned <1.14 and
+    # tests/test_stage_checks.py tells us if a patch release changes how they behave
+    warnings.simplefilter("ignore", dg.PreviewWarning if hasattr(dg, "PreviewWarning") else Warning)
+    stage_checks = [_stage_check(s) for s in STAGES_CHECKED]
+
+all_checks = [*stage_checks, *schema_checks, texts_are_simplified, metrics_trace_to_text, every_report_has_a_section, every_input_accounted_for]
