@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -93,6 +94,18 @@ def _process_chunk(stage: str, chunk: list[tuple[str, object]]) -> list[tuple[st
     return [(key, process_one(stage, payload)) for key, payload in chunk]
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: leave as soon as the parent is gone (killed with SIGKILL, say), never linger."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
@@ -103,7 +116,12 @@ def _get_pool(n: int) -> ProcessPoolExecutor:
         if _pool is not None:
             _pool.shutdown(cancel_futures=True)
         # spawn, not fork: the caller may be a threaded Dagster process, and fork copies held locks
-        _pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         _pool_size = n
     return _pool
 
