@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from aid_pipeline.text.places import donors_in, find_places, province_of, recipients_in, recipients_of
-from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, segment
+from aid_pipeline.text.places import PlaceMention, donors_in, find_places, province_of, recipients_in, recipients_of
+from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, section_spans
 from aid_pipeline.text.types import Metadata, Normalised
 
 __all__ = ["extract_metadata"]
@@ -225,12 +225,13 @@ def extract_metadata(norm: Normalised) -> Metadata:
             subtitle = m.group(1)
 
     # main article text: appended articles and captions left out
-    sections = segment(text)
+    sections = section_spans(text)  # kinds and spans only
     main = "\n".join(text[s.start : s.end] for s in sections if s.kind != "appended") or text
     lead = "\n".join(text[s.start : s.end] for s in sections if s.kind == "lead")[:400]
 
-    donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main)
-    mentioned = recipients_in(main)
+    main_places = find_places(main)  # one scan of the main text for donors and recipients
+    donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main_places)
+    mentioned = _ordered(pm.recipient for pm in main_places)  # = recipients_in(main)
     recipients = mentioned
     own: list[str] = []
     if donor is not None:
@@ -261,13 +262,18 @@ def _prefer_city(cands: list[str]) -> list[str]:
     return [c for c in cands if c not in provinces] or cands
 
 
-def _pick_donor(title: str, lead: str, main: str) -> str | None:
+def _ordered(values) -> list[str]:
+    """Distinct non-None values in order of first appearance (as ``donors_in``/``recipients_in`` list them)."""
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def _pick_donor(title: str, lead: str, main_places: list[PlaceMention]) -> str | None:
     cands = _prefer_city(donors_in(title)) if title else []
     if cands:
         return cands[0]
     counts: dict[str, int] = {}
-    order = donors_in(main)
-    for m in find_places(main):
+    order = _ordered(pm.donor for pm in main_places)  # = donors_in(main)
+    for m in main_places:
         if m.donor:
             counts[m.donor] = counts.get(m.donor, 0) + 1
     lead_c = _prefer_city(donors_in(lead)) if lead else []

@@ -73,6 +73,8 @@ _FW_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
 _FW_MAP.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
 _FW_MAP.update({"％": "%", "．": ".", "＋": "+", "－": "-", "／": "/", "＝": "=", "＆": "&", "＠": "@", "＃": "#"})
 _TRANSLATE = str.maketrans({**_SPACE_MAP, **_FW_MAP})
+# the same mapping as a regex: most texts hold few such characters (str.translate looks up every char)
+_TRANSLATE_RE = re.compile("[" + re.escape("".join(sorted(map(chr, _TRANSLATE)))) + "]")
 
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,500})\)")
 _ASCII_PUNCT = re.compile(r"[,:;!?()]")
@@ -112,13 +114,48 @@ class _State:
 
     def delete(self, pattern: re.Pattern) -> int:
         """Remove every match of ``pattern`` (``sub(pattern, lambda m: "")``); returns #matches."""
-        return self.apply([(m.start(), m.end(), "") for m in pattern.finditer(self.t)])
+        spans = [m.span() for m in pattern.finditer(self.t)]
+        if spans:
+            self.delete_spans(spans)
+        return len(spans)
+
+    def delete_spans(self, spans: list[tuple[int, int]]) -> None:
+        """Remove the sorted, non-overlapping ``(start, end)`` spans (the kept pieces are list slices)."""
+        t, s, e = self.t, self.s, self.e
+        out_t: list[str] = []
+        out_s: list[int] = []
+        out_e: list[int] = []
+        add_t, ext_s, ext_e = out_t.append, out_s.extend, out_e.extend
+        last = 0
+        for a, b in spans:
+            add_t(t[last:a])
+            ext_s(s[last:a])
+            ext_e(e[last:a])
+            last = b
+        add_t(t[last:])
+        ext_s(s[last:])
+        ext_e(e[last:])
+        self.t, self.s, self.e = "".join(out_t), out_s, out_e
 
     def apply(self, edits: list) -> int:
         """Apply ``(start, end, replacement)`` edits (sorted, non-overlapping) as ``sub`` does; returns #edits."""
         if not edits:
             return 0
         t, s, e = self.t, self.s, self.e
+        if all(r.__class__ is str and len(r) == b - a for a, b, r in edits):  # 1:1 (or deletions)
+            if all(not r for _, _, r in edits):
+                self.delete_spans([(a, b) for a, b, _ in edits])
+                return len(edits)
+            if all(r for _, _, r in edits):  # same length: the offsets stay as they are
+                pieces = []
+                last = 0
+                for a, b, r in edits:
+                    pieces.append(t[last:a])
+                    pieces.append(r)
+                    last = b
+                pieces.append(t[last:])
+                self.t = "".join(pieces)
+                return len(edits)
         out_t: list[str] = []
         out_s: list[int] = []
         out_e: list[int] = []
@@ -332,8 +369,10 @@ def _pinyin_pass(st: _State) -> int:
         g = m.group()
         a = m.start()
         if _is_annotation(t[max(0, a - _n_syllables(g)) : a], g):
-            edits.append((a, m.end(), ""))
-    return st.apply(edits)
+            edits.append((a, m.end()))
+    if edits:
+        st.delete_spans(edits)
+    return len(edits)
 
 
 def _punct_pass(st: _State) -> int:
@@ -436,7 +475,8 @@ def normalise(raw: str) -> Normalised:
     stats["html_removed"] = _html_pass(st)
     stats["pinyin_removed"] = _pinyin_pass(st)
     st.delete(_ZERO_WIDTH)
-    st.t = st.t.translate(_TRANSLATE)
+    if _TRANSLATE_RE.search(st.t):  # = st.t.translate(_TRANSLATE), same length
+        st.t = _TRANSLATE_RE.sub(lambda m: _TRANSLATE[ord(m.group())], st.t)
     simp = to_simplified(st.t)
     if simp != st.t:
         stats["traditional_converted"] = sum(map(str.__ne__, st.t, simp))

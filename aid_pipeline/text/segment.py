@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.places import find_places
+from aid_pipeline.text.places import find_places, longest_form_regex
 from aid_pipeline.text.types import Section, Sentence
 
-__all__ = ["segment", "split_sentences", "categorise", "is_heading_line", "CATEGORIES"]
+__all__ = ["segment", "section_spans", "split_sentences", "categorise", "is_heading_line", "CATEGORIES"]
 
 # ---------------------------------------------------------------- tables
 
@@ -37,7 +37,7 @@ _KW: dict[str, tuple[str, int]] = {}
 for _cat, _words in _CAT["keywords"].items():
     for _w, _wt in _words.items():
         _KW.setdefault(_w, (_cat, int(_wt)))
-_KW_RE = re.compile("|".join(re.escape(w) for w in sorted(_KW, key=lambda s: (-len(s), s))))
+_KW_RE = longest_form_regex(_KW)  # longest keyword at each position
 _CAT_RANK = {c: i for i, c in enumerate(CATEGORIES)}
 
 # ---------------------------------------------------------------- patterns (all linear: no nested quantifiers)
@@ -281,6 +281,14 @@ def segment(text: str) -> list[Section]:
 
     ``segment("引言。\\n一、产业援疆\\n投入5亿元。")`` → ``[Section(0, None, "lead", …), Section(1, "一、产业援疆", "body", …)]``
     """
+    return section_spans(text, detail=True)
+
+
+def section_spans(text: str, detail: bool = False) -> list[Section]:
+    """``segment`` without categories and sentences unless ``detail`` (``category='other'``, ``sentences=[]``).
+
+    ``[(s.kind, s.start, s.end) for s in section_spans("引言。\\n一、产业援疆\\n投入5亿元。")]`` → ``[('lead', 0, 3), ('body', 4, 17)]``
+    """
     lines = _lines(text)
     if not lines:
         return []
@@ -400,18 +408,16 @@ def segment(text: str) -> list[Section]:
         if e <= start:
             return
         body_from = cur["heading_end"] if cur["heading_end"] is not None else start
-        body = text[body_from:e]
         heading = cur["heading"]
-        cat = categorise(heading or cur.get("inherit_heading"), body)
         sections.append(
             Section(
                 ordinal=len(sections),
                 heading=heading,
                 kind=cur["kind"],
-                category=cat,
+                category=categorise(heading or cur.get("inherit_heading"), text[body_from:e]) if detail else "other",
                 start=start,
                 end=e,
-                sentences=split_sentences(text, body_from, e),
+                sentences=split_sentences(text, body_from, e) if detail else [],
                 heading_start=cur["heading_start"],
                 heading_end=cur["heading_end"],
             )
