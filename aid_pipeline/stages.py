@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from dataclasses import asdict
+from dataclasses import fields
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ from .text.metadata import extract_metadata
 from .text.metrics import extract_metrics
 from .text.normalise import normalise
 from .text.segment import segment
-from .text.types import DecodeError, Section, Sentence
+from .text.types import CorruptSpan, DecodeError, DroppedLine, Section, Sentence
 
 MAX_REPORT_BYTES = 20_000_000
 
@@ -111,12 +111,21 @@ def normalise_report(raw: dict) -> dict:
         "donor": meta.donor,
         "recipients": list(meta.recipients),
         "n_corrupt_spans": len(norm.corrupt_spans),
-        "corrupt_spans": [asdict(s) for s in norm.corrupt_spans],
-        "dropped_lines": [asdict(d) for d in norm.dropped],
+        "corrupt_spans": [_as_dict(s, _CORRUPT_FIELDS) for s in norm.corrupt_spans],
+        "dropped_lines": [_as_dict(d, _DROPPED_FIELDS) for d in norm.dropped],
     }
     for col in STAT_COLUMNS:
         row[col] = int(norm.stats.get(col[2:], norm.stats.get(col, 0)))
     return row
+
+
+_CORRUPT_FIELDS = tuple(f.name for f in fields(CorruptSpan))
+_DROPPED_FIELDS = tuple(f.name for f in fields(DroppedLine))
+
+
+def _as_dict(obj, names: tuple[str, ...]) -> dict:
+    """``dataclasses.asdict`` of a flat dataclass (fields of str/int/bool/None only), without its deep copy."""
+    return {n: getattr(obj, n) for n in names}
 
 
 def _parse_date(value: str | None) -> dt.date | None:

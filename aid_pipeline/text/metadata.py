@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from aid_pipeline.text.places import PlaceMention, donors_in, find_places, province_of, recipients_in, recipients_of
+from aid_pipeline.text.places import donors_in, place_hits, province_of, recipients_in, recipients_of
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, section_spans
 from aid_pipeline.text.types import Metadata, Normalised
 
@@ -229,9 +229,9 @@ def extract_metadata(norm: Normalised) -> Metadata:
     main = "\n".join(text[s.start : s.end] for s in sections if s.kind != "appended") or text
     lead = "\n".join(text[s.start : s.end] for s in sections if s.kind == "lead")[:400]
 
-    main_places = find_places(main)  # one scan of the main text for donors and recipients
+    main_places = place_hits(main)  # one scan of the main text for donors and recipients
     donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main_places)
-    mentioned = _ordered(pm.recipient for pm in main_places)  # = recipients_in(main)
+    mentioned = _ordered(h[2] for h in main_places)  # = recipients_in(main)
     recipients = mentioned
     own: list[str] = []
     if donor is not None:
@@ -267,15 +267,15 @@ def _ordered(values) -> list[str]:
     return list(dict.fromkeys(v for v in values if v is not None))
 
 
-def _pick_donor(title: str, lead: str, main_places: list[PlaceMention]) -> str | None:
+def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, str | None]]) -> str | None:
     cands = _prefer_city(donors_in(title)) if title else []
     if cands:
         return cands[0]
     counts: dict[str, int] = {}
-    order = _ordered(pm.donor for pm in main_places)  # = donors_in(main)
-    for m in main_places:
-        if m.donor:
-            counts[m.donor] = counts.get(m.donor, 0) + 1
+    order = _ordered(h[1] for h in main_places)  # = donors_in(main)
+    for _, donor, _ in main_places:
+        if donor:
+            counts[donor] = counts.get(donor, 0) + 1
     lead_c = _prefer_city(donors_in(lead)) if lead else []
     pool = lead_c or _prefer_city(order)
     if not pool:

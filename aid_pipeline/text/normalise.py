@@ -58,6 +58,9 @@ _TAG = re.compile(
     rf"|</?(?:{_BLOCK_TAGS})[ \t]*(?=\n|\Z)",  # fragment: <p / </p at line end
     re.I,
 )
+_TAG_ANGLE = re.compile(r"[<>]")
+# every _TAG match holds a < (where it starts) or a > (at most this many chars after its start: /blockquote>)
+_TAG_REACH = 1 + max(len(name) for name in f"{_BLOCK_TAGS}|{_INLINE_TAGS}".split("|"))
 _TAG_BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
 _PINYIN = re.compile(
     rf"(?<=[{CJK}])[(（][ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
@@ -87,8 +90,10 @@ _CJKP = f"{CJK}{_PUNCT_FW}{LOST}"
 _CJKP_SET = frozenset(_CJKP) | frozenset(
     chr(i) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)) for i in range(lo, hi + 1)
 )
-_SPACE_DIGIT_CJK = re.compile(rf"(?<=[0-9%])[ ]+(?=[{CJK}])|(?<=[{CJK}])[ ]+(?=[0-9])")
-_SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|(?<=[，。、；：！？（「『“《〈【])[ ]+")
+# each alternative starts with its space (the lookbehind checks the character before it), so the
+# regex engine jumps from space to space instead of trying every position
+_SPACE_DIGIT_CJK = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
+_SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
 _MULTISPACE = re.compile(r"[ ]{2,}")
 _LINE_EDGE_SPACE = re.compile(r"^[ ]+|[ ]+$", re.M)
 _BLANK_LINES = re.compile(r"\n{2,}")
@@ -271,6 +276,25 @@ def _prev_char(t: str, a: int) -> str:
     return t[i] if i > lo else ""
 
 
+def _tag_matches(t: str) -> list[re.Match]:
+    """``list(_TAG.finditer(t))``, trying ``_TAG`` only where a match can start: at a ``<`` or up to
+    ``_TAG_REACH`` characters before a ``>``."""
+    starts: set[int] = set()
+    for m in _TAG_ANGLE.finditer(t):
+        c = m.start()
+        if t[c] == "<":
+            starts.add(c)
+        else:
+            starts.update(range(max(0, c - _TAG_REACH), c))
+    out = []
+    last = 0
+    for p in sorted(starts):
+        if p >= last and (m := _TAG.match(t, p)):
+            out.append(m)
+            last = m.end()
+    return out
+
+
 def _html_pass(st: _State) -> int:
     def entity(m):
         ent = m.group()
@@ -286,7 +310,7 @@ def _html_pass(st: _State) -> int:
 
     # line ends where a fragment was removed mid-sentence: the next line continues the sentence
     joins: set[int] = set()
-    matches = list(_TAG.finditer(t))
+    matches = _tag_matches(t)
     for m in matches:
         a, b = m.span()
         if m.group().startswith("<"):
@@ -303,7 +327,7 @@ def _html_pass(st: _State) -> int:
     if joins and marker not in t:
         st.sub(re.compile(r"\n"), lambda m: (marker, [0]) if m.start() in joins else None)
         t = st.t
-        matches = list(_TAG.finditer(t))
+        matches = _tag_matches(t)
     else:
         joins = set()  # the text is unchanged: the same tags
 
@@ -458,6 +482,18 @@ def _replace_spans(st: _State, spans: list[CorruptSpan]) -> None:
     st.t, st.s, st.e = "".join(out_t), out_s, out_e
 
 
+def _n_differing(a: str, b: str) -> int:
+    """Positions where two equally long strings differ: ``_n_differing('國家', '国家')`` → 1."""
+    import numpy as np
+
+    try:
+        x = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        y = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    except UnicodeEncodeError:  # pragma: no cover - every code point encodes with surrogatepass
+        return sum(map(str.__ne__, a, b))
+    return int(np.count_nonzero(x != y))
+
+
 def normalise(raw: str) -> Normalised:
     """Normalise a raw report: ``normalise('潤(rùn)疆,,投入 6423 萬元').text`` → ``'润疆，投入6423万元'``."""
     stats = {k: 0 for k in STAT_KEYS}
@@ -479,7 +515,7 @@ def normalise(raw: str) -> Normalised:
         st.t = _TRANSLATE_RE.sub(lambda m: _TRANSLATE[ord(m.group())], st.t)
     simp = to_simplified(st.t)
     if simp != st.t:
-        stats["traditional_converted"] = sum(map(str.__ne__, st.t, simp))
+        stats["traditional_converted"] = _n_differing(st.t, simp)
         st.t = simp
     stats["punct_collapsed"] = _punct_pass(st)
     stats["spaces_removed"] = _space_pass(st)

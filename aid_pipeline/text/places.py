@@ -24,6 +24,7 @@ __all__ = [
     "DONORS",
     "RECIPIENTS",
     "find_places",
+    "place_hits",
     "donors_in",
     "recipients_in",
     "donor_of",
@@ -129,6 +130,25 @@ def find_places(text: str) -> list[PlaceMention]:
     for m in _iter(text):
         donor, recipient, city = _FORMS[m.group()]
         out.append(PlaceMention(m.start(), m.end(), m.group(), donor, recipient, city))
+    return out
+
+
+def place_hits(text: str) -> list[tuple[int, str | None, str | None]]:
+    """``(start, donor, recipient)`` of every mention ``find_places`` gives, as plain tuples (no objects).
+
+    ``place_hits("深喀合作")`` → ``[(0, "深圳", "喀什市")]``
+    """
+    out = []
+    n = len(text)
+    for m in _PLACE_RE.finditer(text):
+        form = m.group()
+        rej = _REJECT.get(form)
+        if rej is not None:
+            s, e = m.span()
+            if (s > 0 and text[s - 1] in rej[0]) or (e < n and text[e] in rej[1]):
+                continue
+        entry = _FORMS[form]
+        out.append((m.start(), entry[0], entry[1]))
     return out
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.places import find_places, longest_form_regex
+from aid_pipeline.text.places import longest_form_regex, place_hits
 from aid_pipeline.text.types import Section, Sentence
 
 __all__ = ["segment", "section_spans", "split_sentences", "categorise", "is_heading_line", "CATEGORIES"]
@@ -364,10 +364,10 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
         next_body[j] = j if kind[j] == "body" else next_body[j + 1]
     first_at: dict[str, int] = {}
     last_at: dict[str, int] = {}
-    for pm in find_places(text):
-        if pm.recipient:
-            first_at.setdefault(pm.recipient, pm.start)
-            last_at[pm.recipient] = pm.start
+    for start, _, recipient in place_hits(text):
+        if recipient:
+            first_at.setdefault(recipient, start)
+            last_at[recipient] = start
     for i in range(1, n):
         if kind[i] not in ("body", "heading"):
             continue
