@@ -78,7 +78,7 @@ def run_stage(
     Failures become quarantine rows; the other reports go on.
     """
     keys = list(keys)
-    t_start = time.perf_counter()
+    t0 = time.perf_counter()
     shas = current_sha(keys)
     done = io.read_ledger(warehouse)
     done = done[(done["stage"] == stage) & (done["code_version"] == STAGE_CODE_VERSION)]
@@ -87,12 +87,68 @@ def run_stage(
         todo = keys
     else:
         todo = [k for k in keys if shas.get(k) is None or done_sha.get(k) != shas.get(k)]
-    inputs = payloads(todo)
-    items = [(k, inputs[k]) for k in todo if inputs.get(k) is not None]
-    upstream_missing = [k for k in todo if inputs.get(k) is None]
-    t_load = time.perf_counter()
+    # One shard at a time: its upstream rows are one file, its results are written before the next
+    # shard is loaded, so memory stays that of 1/N_SHARDS of the batch however big the run is.
+    by_shard: dict[int, list[str]] = {}
+    for k in todo:
+        by_shard.setdefault(io.shard_of(k), []).append(k)
+    seconds = dict.fromkeys(("loading_inputs", "stage_work", "validating", "writing"), 0.0)
+    seconds["loading_inputs"] = time.perf_counter() - t0
+    counts = dict.fromkeys(("rows", "processed", "quarantined", "upstream_missing"), 0)
+    stat_totals = dict.fromkeys(io.STAT_COLUMNS, 0)
+    all_quarantined: dict[str, dict] = {}
+    cpu = 0.0
+    preview_df = None
+    for shard in sorted(by_shard):
+        result = _run_shard(stage, warehouse, by_shard[shard], shas, payloads, source_of, seconds)
+        cpu += result["cpu"]
+        all_quarantined.update(result["quarantined"])
+        for c in ("rows", "processed", "upstream_missing"):
+            counts[c] += result[c]
+        counts["quarantined"] += len(result["quarantined"])
+        df = result["df"]
+        for c in io.STAT_COLUMNS:
+            if c in df.columns:
+                stat_totals[c] += int(df[c].fillna(0).sum())
+        if preview_df is None and len(df):
+            preview_df = df.head(8)
+        del result, df
+
+    # A ranged run repeats this metadata on every partition's materialisation event, so the
+    # markdown preview is kept for small runs only (the contract tables always carry one).
+    preview = preview_markdown(preview_df if preview_df is not None else pd.DataFrame())
+    if len(keys) > PREVIEW_MAX_PARTITIONS:
+        preview = f"_{len(keys)} reports in this run: see the preview on the contract tables (sections, metrics, …)_"
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": counts["rows"],
+            "reports_in_run": len(keys),
+            "reports_processed": counts["processed"],
+            "reports_unchanged": len(keys) - len(todo),
+            "reports_quarantined": counts["quarantined"],
+            "reports_skipped_upstream_quarantined": counts["upstream_missing"],
+            **{f"seconds_{k}": round(v, 3) for k, v in seconds.items()},
+            "cpu_seconds_text_work": round(cpu, 3),
+            "quarantine_reasons": dg.MetadataValue.json(
+                {k: f"{v['reason']}: {v['detail'][:200]}" for k, v in sorted(all_quarantined.items())[:50]}
+            ),
+            "preview": dg.MetadataValue.md(preview),
+            **({f"total_{c[2:]}": v for c, v in stat_totals.items()} if stage == "normalised_reports" else {}),
+        }
+    )
+
+
+def _run_shard(stage, warehouse, keys, shas, payloads, source_of, seconds) -> dict:
+    """One shard's reports through the stage: load inputs, work (in the pool), validate, store, record."""
+    t0 = time.perf_counter()
+    inputs = payloads(keys)
+    items = [(k, inputs[k]) for k in keys if inputs.get(k) is not None]
+    upstream_missing = [k for k in keys if inputs.get(k) is None]
+    del inputs
+    t1 = time.perf_counter()
 
     outcomes = run_batch(stage, items)
+    del items
     frames: dict[str, list[dict]] = {}
     quarantined: dict[str, dict] = {}
     cpu = 0.0
@@ -110,11 +166,13 @@ def run_stage(
         else:
             log.error("stage %s failed on %s: %s", stage, key, outcome[1])
             quarantined[key] = quarantine_row(stage, key, path, f"{stage}_failed", outcome[1], sha, rid)
+    del outcomes
+    t2 = time.perf_counter()
 
-    t_work = time.perf_counter()
     all_rows = [r for rows in frames.values() for r in rows]
-    # one typed Arrow table for the batch: validated as pandas, stored as Arrow
+    # one typed Arrow table for the shard: validated as pandas, stored as Arrow
     table = io.to_arrow(pd.DataFrame(all_rows), io.SCHEMAS[stage]) if all_rows else io.SCHEMAS[stage].empty_table()
+    del all_rows
     df = table.to_pandas(types_mapper=io._types_mapper)
     try:
         MODELS[stage].validate(df, lazy=True)
@@ -130,40 +188,24 @@ def run_stage(
         keep = ~df["report_id"].isin(bad)
         df = df[keep]
         table = table.filter(pa.array(keep.to_numpy()))
+    t3 = time.perf_counter()
 
-    t_valid = time.perf_counter()
-    store_outcomes(warehouse, stage, todo, table, quarantined)
+    store_outcomes(warehouse, stage, keys, table, quarantined)
     entries = {k: (shas.get(k), "ok") for k in frames}
     entries.update({k: (shas.get(k), "quarantined") for k in quarantined})
     entries.update({k: (shas.get(k), "upstream_quarantined") for k in upstream_missing})
     io.record_in_ledger(warehouse, stage, entries, STAGE_CODE_VERSION)
-
-    t_end = time.perf_counter()
-    # A ranged run repeats this metadata on every partition's materialisation event, so the
-    # markdown preview is kept for small runs only (the contract tables always carry one).
-    preview = preview_markdown(df) if len(keys) <= PREVIEW_MAX_PARTITIONS else (
-        f"_{len(keys)} reports in this run: see the preview on the contract tables (sections, metrics, …)_"
-    )
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": len(df),
-            "reports_in_run": len(keys),
-            "reports_processed": len(frames),
-            "reports_unchanged": len(keys) - len(todo),
-            "reports_quarantined": len(quarantined),
-            "reports_skipped_upstream_quarantined": len(upstream_missing),
-            "seconds_loading_inputs": round(t_load - t_start, 3),
-            "seconds_stage_work": round(t_work - t_load, 3),
-            "cpu_seconds_text_work": round(cpu, 3),
-            "seconds_validating": round(t_valid - t_work, 3),
-            "seconds_writing": round(t_end - t_valid, 3),
-            "quarantine_reasons": dg.MetadataValue.json(
-                {k: f"{v['reason']}: {v['detail'][:200]}" for k, v in sorted(quarantined.items())[:50]}
-            ),
-            "preview": dg.MetadataValue.md(preview),
-            **{f"total_{c[2:]}": int(df[c].fillna(0).sum()) for c in io.STAT_COLUMNS if c in df.columns},
-        }
-    )
+    t4 = time.perf_counter()
+    for name, dt in (("loading_inputs", t1 - t0), ("stage_work", t2 - t1), ("validating", t3 - t2), ("writing", t4 - t3)):
+        seconds[name] += dt
+    return {
+        "df": df.drop(columns=[c for c in ("raw_text", "offsets", "offset_ends") if c in df.columns]),
+        "cpu": cpu,
+        "quarantined": quarantined,
+        "rows": len(df),
+        "processed": len(frames),
+        "upstream_missing": len(upstream_missing),
+    }
 
 
 def store_outcomes(warehouse: str, stage: str, todo: list[str], table, quarantined: dict[str, dict]) -> None:
