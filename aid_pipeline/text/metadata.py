@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from aid_pipeline.text.places import donors_in, place_hits, province_of, recipients_in, recipients_of
-from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, section_spans
+from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, sections_and_places
 from aid_pipeline.text.types import Metadata, Normalised
 
 __all__ = ["extract_metadata"]
@@ -225,11 +225,11 @@ def extract_metadata(norm: Normalised) -> Metadata:
             subtitle = m.group(1)
 
     # main article text: appended articles and captions left out
-    sections = section_spans(text)  # kinds and spans only
+    sections, hits = sections_and_places(text)  # kinds and spans only
     main = "\n".join(text[s.start : s.end] for s in sections if s.kind != "appended") or text
     lead = "\n".join(text[s.start : s.end] for s in sections if s.kind == "lead")[:400]
 
-    main_places = place_hits(main)  # one scan of the main text for donors and recipients
+    main_places = hits if hits is not None and main == text else place_hits(main)  # donors and recipients
     donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main_places)
     mentioned = _ordered(h[2] for h in main_places)  # = recipients_in(main)
     recipients = mentioned

@@ -126,11 +126,7 @@ def find_places(text: str) -> list[PlaceMention]:
 
     ``find_places("深喀合作")`` → ``[PlaceMention(0, 2, "深喀", donor="深圳", recipient="喀什市")]``
     """
-    out = []
-    for m in _iter(text):
-        donor, recipient, city = _FORMS[m.group()]
-        out.append(PlaceMention(m.start(), m.end(), m.group(), donor, recipient, city))
-    return out
+    return [PlaceMention(m.start(), m.end(), g, *_FORMS[g]) for m in _matches(text) for g in (m.group(),)]
 
 
 def place_hits(text: str) -> list[tuple[int, str | None, str | None]]:
@@ -138,36 +134,26 @@ def place_hits(text: str) -> list[tuple[int, str | None, str | None]]:
 
     ``place_hits("深喀合作")`` → ``[(0, "深圳", "喀什市")]``
     """
-    out = []
-    n = len(text)
-    for m in _PLACE_RE.finditer(text):
-        form = m.group()
-        rej = _REJECT.get(form)
-        if rej is not None:
-            s, e = m.span()
-            if (s > 0 and text[s - 1] in rej[0]) or (e < n and text[e] in rej[1]):
-                continue
-        entry = _FORMS[form]
-        out.append((m.start(), entry[0], entry[1]))
-    return out
+    return [(m.start(), *_FORMS[m.group()][:2]) for m in _matches(text)]
 
 
-def _iter(text: str):
-    for m in _PLACE_RE.finditer(text):
-        rej = _REJECT.get(m.group())
-        if rej is not None:
-            s, e = m.start(), m.end()
-            if (s > 0 and text[s - 1] in rej[0]) or (e < len(text) and text[e] in rej[1]):
-                continue
-        yield m
+def _matches(text: str) -> list[re.Match]:
+    """Matches of the place forms, minus those ``reject_context`` rules out."""
+    ms = list(_PLACE_RE.finditer(text))
+    if _REJECT and ms:
+        ms = [m for m in ms if m.group() not in _REJECT or not _rejected(text, m)]
+    return ms
+
+
+def _rejected(text: str, m: re.Match) -> bool:
+    before, after = _REJECT[m.group()]
+    s, e = m.span()
+    return (s > 0 and text[s - 1] in before) or (e < len(text) and text[e] in after)
 
 
 def _ordered(values) -> list[str]:
-    seen: dict[str, None] = {}
-    for v in values:
-        if v is not None and v not in seen:
-            seen[v] = None
-    return list(seen)
+    """Distinct non-None values in order of first appearance."""
+    return list(dict.fromkeys(v for v in values if v is not None))
 
 
 def donors_in(text: str) -> list[str]:
@@ -175,7 +161,7 @@ def donors_in(text: str) -> list[str]:
 
     ``donors_in("东营援疆指挥部与深圳援疆")`` → ``["山东", "深圳"]``
     """
-    return _ordered(_FORMS[m.group()][0] for m in _iter(text))
+    return _ordered([_FORMS[m.group()][0] for m in _matches(text)])
 
 
 def recipients_in(text: str) -> list[str]:
@@ -183,7 +169,7 @@ def recipients_in(text: str) -> list[str]:
 
     ``recipients_in("塔县和喀什市")`` → ``["塔什库尔干塔吉克自治县", "喀什市"]``
     """
-    return _ordered(_FORMS[m.group()][1] for m in _iter(text))
+    return _ordered([_FORMS[m.group()][1] for m in _matches(text)])
 
 
 def donor_of(name: str) -> str | None:

@@ -19,12 +19,13 @@ from ``data/categories.json``.
 from __future__ import annotations
 
 import re
+from operator import add
 
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.places import longest_form_regex, place_hits
 from aid_pipeline.text.types import Section, Sentence
 
-__all__ = ["segment", "section_spans", "split_sentences", "categorise", "is_heading_line", "CATEGORIES"]
+__all__ = ["segment", "section_spans", "sections_and_places", "split_sentences", "categorise", "is_heading_line", "CATEGORIES"]
 
 # ---------------------------------------------------------------- tables
 
@@ -98,7 +99,7 @@ def _has_inner_terminal(line: str) -> bool:
 
 def _bigrams(s: str) -> set[str]:
     s = "".join(_CJK_RE.findall(s)) or s
-    return {s[i : i + 2] for i in range(len(s) - 1)}
+    return set(map(add, s, s[1:]))  # every s[i : i + 2]
 
 
 def _overlap(a: str, b: str) -> float:
@@ -289,9 +290,14 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
 
     ``[(s.kind, s.start, s.end) for s in section_spans("引言。\\n一、产业援疆\\n投入5亿元。")]`` → ``[('lead', 0, 3), ('body', 4, 17)]``
     """
+    return sections_and_places(text, detail)[0]
+
+
+def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section], list[tuple[int, str | None, str | None]] | None]:
+    """``section_spans`` plus the ``place_hits(text)`` it used (``None`` when the text has no line)."""
     lines = _lines(text)
     if not lines:
-        return []
+        return [], None
     n = len(lines)
     strs = [text[a:b] for a, b in lines]
     kind = ["body"] * n  # body / heading / caption / label
@@ -339,6 +345,16 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
     last_body = max((i for i in range(n) if kind[i] == "body" and len(strs[i]) > _MAX_CAPTION), default=-1)
     if last_body >= 0:
         before = text[: lines[last_body][1]]
+        before_bigrams: set[str] | None = None
+
+        def overlap_before(s: str) -> float:  # _overlap(s, before), the bigrams of ``before`` made once
+            nonlocal before_bigrams
+            ba = _bigrams(s)
+            if not ba:
+                return 0.0
+            if before_bigrams is None:
+                before_bigrams = _bigrams(before)
+            return len(ba & before_bigrams) / len(ba)
         seen_caption = False
         short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
         for j in range(n - 1, -1, -1):
@@ -351,7 +367,7 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
                 continue
             if _DATELINE_RE.match(s) or (i + 1 < n and _DATELINE_RE.match(strs[i + 1])):
                 continue  # a dated item (or its headline) is news, not a photo caption
-            if seen_caption or not _ends_open(s) or _overlap(s, before) >= 0.5:
+            if seen_caption or not _ends_open(s) or overlap_before(s) >= 0.5:
                 if short_after[i]:
                     kind[i] = "caption"
                     seen_caption = True
@@ -364,7 +380,8 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
         next_body[j] = j if kind[j] == "body" else next_body[j + 1]
     first_at: dict[str, int] = {}
     last_at: dict[str, int] = {}
-    for start, _, recipient in place_hits(text):
+    hits = place_hits(text)
+    for start, _, recipient in hits:
         if recipient:
             first_at.setdefault(recipient, start)
             last_at[recipient] = start
@@ -464,4 +481,4 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
             pk, ph = resume
             cur = new("appended" if appended else pk, a, inherit=ph)
     close(cur, lines[-1][1])
-    return sections
+    return sections, hits
