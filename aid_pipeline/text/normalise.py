@@ -92,10 +92,14 @@ _CJKP_SET = frozenset(_CJKP) | frozenset(
 )
 # each alternative starts with its space (the lookbehind checks the character before it), so the
 # regex engine jumps from space to space instead of trying every position
+# ASCII marks ``single`` (in ``_punct_pass``) always makes full-width: , : ; ) right after a CJK/punctuation
+# char, , : ; ( ? ! right before one (no char of _CJKP_SET is a digit or an ASCII letter)
+_CJKP_CLASS = f"[{CJK}{re.escape(_PUNCT_FW + LOST)}\\-]"
+_SURE_FW = re.compile(rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})")
 _SPACE_DIGIT_CJK = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
 _SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
 _MULTISPACE = re.compile(r"[ ]{2,}")
-_LINE_EDGE_SPACE = re.compile(r"^[ ]+|[ ]+$", re.M)
+_LINE_EDGE_SPACE = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
 _BLANK_LINES = re.compile(r"\n{2,}")
 _EDGE_NEWLINES = re.compile(r"\A\n+|\n+\Z")
 
@@ -434,16 +438,19 @@ def _punct_pass(st: _State) -> int:
             return _ASCII_TO_FW[c]
         return None
 
+    # the sure cases in one C-level pass, then ``single`` on the rest (same length: offsets unchanged)
+    st.t = _SURE_FW.sub(lambda m: _ASCII_TO_FW[m.group()], t)
     st.sub(_ASCII_PUNCT, single)
+    return st.sub(_PUNCT_RUN, lambda m: _collapse_run(m.group()))
 
-    def run(m):
-        s = m.group()
-        if not _FW_PUNCT.search(s):
-            return None  # pure ASCII run outside Chinese text
-        best = min(range(len(s)), key=lambda i: _PRIORITY[_ASCII_TO_FW.get(s[i], s[i])])
-        return _ASCII_TO_FW.get(s[best], s[best])  # maps to the whole collapsed run
 
-    return st.sub(_PUNCT_RUN, run)
+@lru_cache(maxsize=1024)
+def _collapse_run(s: str) -> str | None:
+    """The mark a run of punctuation collapses to: ``'，。'`` → ``'。'``; ``None`` for a pure ASCII run (``',,'``)."""
+    if not _FW_PUNCT.search(s):
+        return None  # pure ASCII run outside Chinese text
+    best = min(range(len(s)), key=lambda i: _PRIORITY[_ASCII_TO_FW.get(s[i], s[i])])
+    return _ASCII_TO_FW.get(s[best], s[best])  # maps to the whole collapsed run
 
 
 def _space_pass(st: _State) -> int:
@@ -451,12 +458,23 @@ def _space_pass(st: _State) -> int:
     if " " in st.t:
         st.delete(_SPACE_DIGIT_CJK)
         st.delete(_SPACE_PUNCT)
-        st.sub(_MULTISPACE, lambda m: (" ", [0]))
+        _keep_first(st, _MULTISPACE)
         st.delete(_LINE_EDGE_SPACE)
     n = before - len(st.t)
-    st.sub(_BLANK_LINES, lambda m: ("\n", [0]))
-    st.delete(_EDGE_NEWLINES)
+    _keep_first(st, _BLANK_LINES)
+    t = st.t
+    if t[:1] == "\n" or t[-1:] == "\n":  # = st.delete(_EDGE_NEWLINES)
+        lead = len(t) - len(t.lstrip("\n"))
+        trail = len(t) - len(t.rstrip("\n"))
+        st.delete_spans([(0, lead)] if lead == len(t) else [x for x in ((0, lead), (len(t) - trail, len(t))) if x[0] < x[1]])
     return n
+
+
+def _keep_first(st: _State, pattern: re.Pattern) -> None:
+    """``st.sub(pattern, lambda m: (m.group()[0], [0]))`` for runs of one character: keep a run's first char."""
+    spans = [(m.start() + 1, m.end()) for m in pattern.finditer(st.t)]
+    if spans:
+        st.delete_spans(spans)
 
 
 def _replace_spans(st: _State, spans: list[CorruptSpan]) -> None:
