@@ -380,9 +380,14 @@ def is_pinyin_annotation(chars: str, annotation: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _n_syllables(bracketed: str) -> int:
-    """Syllables inside ``(rùn)``-style brackets: ``'(dāng dì)'`` → 2."""
-    return len([x for x in _SYLLABLE_SEP.split(bracketed[1:-1].strip()) if x])
+def _annotation_kind(bracketed: str) -> tuple[int, bool | None]:
+    """Syllables inside ``(rùn)``-style brackets and, when toned, whether they are valid pinyin (then only
+    their number, not the characters before, matters); ``None`` when toneless: ``'(dāng dì)'`` → ``(2, True)``."""
+    inner = bracketed[1:-1]
+    n = len([x for x in _SYLLABLE_SEP.split(inner.strip()) if x])
+    if not _TONE.search(inner):
+        return n, None
+    return n, is_pinyin_annotation("\x00" * n, inner)  # toned: the characters' identity is not checked
 
 
 @lru_cache(maxsize=16384)
@@ -396,7 +401,8 @@ def _pinyin_pass(st: _State) -> int:
     for m in _PINYIN.finditer(t):
         g = m.group()
         a = m.start()
-        if _is_annotation(t[max(0, a - _n_syllables(g)) : a], g):
+        n, toned_ok = _annotation_kind(g)
+        if (toned_ok and n <= a) if toned_ok is not None else _is_annotation(t[max(0, a - n) : a], g):
             edits.append((a, m.end()))
     if edits:
         st.delete_spans(edits)
