@@ -53,7 +53,7 @@ def _score(text: str) -> tuple[float, int]:
     cjk = _CJK.findall(text)
     if not cjk:
         return 0.0, 0
-    good = sum(1 for c in cjk if c in common)
+    good = sum(map(common.__contains__, cjk))
     return good / len(cjk), len(cjk)
 
 
@@ -124,7 +124,7 @@ def decode_bytes(data: bytes, *, max_bytes: int = 20_000_000) -> Decoded:
         return _check_text(data[:first_bad].decode("utf-8"), "utf-8", 0.99)
     lossy = data.decode("utf-8", errors="replace")
     n_bad = lossy.count("\ufffd")
-    n_multi = sum(1 for c in lossy if ord(c) > 0x7F) - n_bad
+    n_multi = len(lossy) - len(lossy.encode("ascii", "ignore")) - n_bad  # non-ASCII chars, U+FFFD excluded
     if n_bad * 200 <= n_multi and n_bad <= 0.005 * n:
         return _check_text(lossy, "utf-8", max(0.5, 1.0 - 50 * n_bad / max(n_multi, 1)))
     # legacy Chinese codecs, scored

@@ -19,6 +19,7 @@ from ``data/categories.json``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from operator import add
 
 from aid_pipeline.text.datafiles import load_json
@@ -219,13 +220,10 @@ def categorise(heading: str | None, body: str) -> str:
     """
     scores: dict[str, int] = {}
     if heading:
-        for m in _KW_RE.finditer(heading):
-            cat, w = _KW[m.group()]
+        for kw in _KW_RE.findall(heading):
+            cat, w = _KW[kw]
             scores[cat] = scores.get(cat, 0) + w * _CAT_HEAD_W
-    counts: dict[str, int] = {}
-    for m in _KW_RE.finditer(body):
-        counts[m.group()] = counts.get(m.group(), 0) + 1
-    for kw, n in counts.items():
+    for kw, n in Counter(_KW_RE.findall(body)).items():  # keywords in order of first appearance
         cat, w = _KW[kw]
         scores[cat] = scores.get(cat, 0) + w * min(n, _CAT_BODY_CAP)
     if not scores:
