@@ -185,6 +185,11 @@ class _State:
                 ext_s(s[a:b])
                 ext_e(e[a:b])
                 continue
+            elif len(r) == 1 and a < b:  # one char for the whole match (a collapsed run)
+                add_t(r)
+                out_s.append(s[a])
+                out_e.append(e[b - 1])
+                continue
             else:
                 new, idx = r, None
             if not new:
