@@ -324,15 +324,19 @@ def _stage_shards(warehouse, stage: str) -> list[Path]:
     return sorted(d.glob("shard-*.parquet")) if d.is_dir() else []
 
 
-def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=None) -> pa.Table:
-    """A stage's rows as one Arrow table, only those of ``partition_keys`` when given (all shards otherwise)."""
+def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=None, columns=None) -> pa.Table:
+    """A stage's rows as one Arrow table, only those of ``partition_keys`` when given (all shards otherwise),
+    only ``columns`` when given (``partition_key`` is always read)."""
     schema = SCHEMAS[stage]
+    if columns is not None:
+        columns = list(dict.fromkeys([*columns, "partition_key"]))
+        schema = pa.schema([schema.field(c) for c in columns])
     if partition_keys is None:
         paths = _stage_shards(warehouse, stage)
     else:
         partition_keys = list(partition_keys)
         paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k) for k in partition_keys})]
-    tables = [pq.read_table(p).cast(schema) for p in paths if p.exists()]
+    tables = [pq.read_table(p, columns=columns).cast(schema) for p in paths if p.exists()]
     if not tables:
         return schema.empty_table()
     table = pa.concat_tables(tables)

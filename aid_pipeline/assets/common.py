@@ -8,12 +8,9 @@ from collections.abc import Callable, Iterable
 
 import dagster as dg
 import pandas as pd
-import pandera.errors
-import pyarrow as pa
 
 from .. import io
-from ..batch import run_batch
-from ..checks.schemas import MODELS, failure_report_ids
+from ..stage_runner import PIPELINE_ORDER, run_units
 from ..version import text_code_version
 
 log = logging.getLogger(__name__)
@@ -23,7 +20,6 @@ STAGE_CODE_VERSION = text_code_version()
 # sha256 and code version match the ledger keep their stored rows (``aid-pipeline run --full``).
 FULL_RUN_TAG = "aid/full"
 PREVIEW_MAX_PARTITIONS = 20
-PIPELINE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
 
 
 def stage_asset(name: str, description: str, deps=()):
@@ -44,18 +40,6 @@ def stage_asset(name: str, description: str, deps=()):
     )
 
 
-def quarantine_row(stage: str, key: str, source_path: str, reason: str, detail: str, sha256=None, report_id=None) -> dict:
-    return {
-        "source_path": source_path,
-        "sha256": sha256,
-        "reason": reason,
-        "detail": detail,
-        "report_id": report_id,
-        "partition_key": key,
-        "stage": stage,
-    }
-
-
 def is_full_run(context: dg.AssetExecutionContext) -> bool:
     return str(context.run.tags.get(FULL_RUN_TAG, "")).lower() in ("1", "true", "yes")
 
@@ -66,16 +50,14 @@ def run_stage(
     stage: str,
     keys: Iterable[str],
     current_sha: Callable[[list[str]], dict[str, str | None]],
-    payloads: Callable[[list[str]], dict[str, object]],
-    source_of: Callable[[str], tuple[str, str | None, str | None]],
+    files: dict | None = None,
 ) -> dg.MaterializeResult:
-    """Run ``stage`` over the reports of ``keys`` that are new, changed or stale; store, validate, describe.
+    """Run ``stage`` over the reports of ``keys`` that are new, changed or stale; store, record, describe.
 
     ``current_sha(keys)`` gives each report's current sha256 (None: unknown); a report whose ledger
-    entry for this stage has that sha256 and this code version is left as stored. ``payloads(keys)``
-    gives the stage function's input per report (None: nothing upstream, the report was quarantined
-    earlier). ``source_of(key)`` gives (source_path, sha256, report_id) for quarantine rows.
-    Failures become quarantine rows; the other reports go on.
+    entry for this stage has that sha256 and this code version keeps its stored rows (unless the
+    run is tagged ``aid/full``). The work goes shard by shard (``stage_runner.process_unit``), in
+    worker processes for big batches; failures become quarantine rows and the rest goes on.
     """
     keys = list(keys)
     t0 = time.perf_counter()
@@ -87,149 +69,62 @@ def run_stage(
         todo = keys
     else:
         todo = [k for k in keys if shas.get(k) is None or done_sha.get(k) != shas.get(k)]
-    # One shard at a time: its upstream rows are one file, its results are written before the next
-    # shard is loaded, so memory stays that of 1/N_SHARDS of the batch however big the run is.
     by_shard: dict[int, list[str]] = {}
     for k in todo:
         by_shard.setdefault(io.shard_of(k), []).append(k)
-    seconds = dict.fromkeys(("loading_inputs", "stage_work", "validating", "writing"), 0.0)
-    seconds["loading_inputs"] = time.perf_counter() - t0
-    counts = dict.fromkeys(("rows", "processed", "quarantined", "upstream_missing"), 0)
-    stat_totals = dict.fromkeys(io.STAT_COLUMNS, 0)
-    all_quarantined: dict[str, dict] = {}
-    cpu = 0.0
-    preview_df = None
-    for shard in sorted(by_shard):
-        result = _run_shard(stage, warehouse, by_shard[shard], shas, payloads, source_of, seconds)
-        cpu += result["cpu"]
-        all_quarantined.update(result["quarantined"])
-        for c in ("rows", "processed", "upstream_missing"):
-            counts[c] += result[c]
-        counts["quarantined"] += len(result["quarantined"])
-        df = result["df"]
-        for c in io.STAT_COLUMNS:
-            if c in df.columns:
-                stat_totals[c] += int(df[c].fillna(0).sum())
-        if preview_df is None and len(df):
-            preview_df = df.head(8)
-        del result, df
-
-    # A ranged run repeats this metadata on every partition's materialisation event, so the
-    # markdown preview is kept for small runs only (the contract tables always carry one).
-    preview = preview_markdown(preview_df if preview_df is not None else pd.DataFrame())
-    if len(keys) > PREVIEW_MAX_PARTITIONS:
-        preview = f"_{len(keys)} reports in this run: see the preview on the contract tables (sections, metrics, …)_"
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": counts["rows"],
-            "reports_in_run": len(keys),
-            "reports_processed": counts["processed"],
-            "reports_unchanged": len(keys) - len(todo),
-            "reports_quarantined": counts["quarantined"],
-            "reports_skipped_upstream_quarantined": counts["upstream_missing"],
-            **{f"seconds_{k}": round(v, 3) for k, v in seconds.items()},
-            "cpu_seconds_text_work": round(cpu, 3),
-            "quarantine_reasons": dg.MetadataValue.json(
-                {k: f"{v['reason']}: {v['detail'][:200]}" for k, v in sorted(all_quarantined.items())[:50]}
-            ),
-            "preview": dg.MetadataValue.md(preview),
-            **({f"total_{c[2:]}": v for c, v in stat_totals.items()} if stage == "normalised_reports" else {}),
-        }
-    )
-
-
-def _run_shard(stage, warehouse, keys, shas, payloads, source_of, seconds) -> dict:
-    """One shard's reports through the stage: load inputs, work (in the pool), validate, store, record."""
-    t0 = time.perf_counter()
-    inputs = payloads(keys)
-    items = [(k, inputs[k]) for k in keys if inputs.get(k) is not None]
-    upstream_missing = [k for k in keys if inputs.get(k) is None]
-    del inputs
+    units = [(ks, {k: files[k] for k in ks} if files is not None else None) for _, ks in sorted(by_shard.items())]
     t1 = time.perf_counter()
-
-    outcomes = run_batch(stage, items)
-    del items
-    frames: dict[str, list[dict]] = {}
-    quarantined: dict[str, dict] = {}
-    cpu = 0.0
-    for key, outcome in outcomes.items():
-        cpu += outcome[-1]
-        if outcome[0] == "rows":
-            for row in outcome[1]:
-                row["partition_key"] = key
-            frames[key] = outcome[1]
-            continue
-        path, sha, rid = source_of(key)
-        if outcome[0] == "quarantine":
-            _, reason, detail, exc_sha, _ = outcome
-            quarantined[key] = quarantine_row(stage, key, path, reason, detail, exc_sha or sha, rid)
-        else:
-            log.error("stage %s failed on %s: %s", stage, key, outcome[1])
-            quarantined[key] = quarantine_row(stage, key, path, f"{stage}_failed", outcome[1], sha, rid)
-    del outcomes
+    results = run_units(stage, warehouse, units)
     t2 = time.perf_counter()
 
-    all_rows = [r for rows in frames.values() for r in rows]
-    # one typed Arrow table for the shard: validated as pandas, stored as Arrow
-    table = io.to_arrow(pd.DataFrame(all_rows), io.SCHEMAS[stage]) if all_rows else io.SCHEMAS[stage].empty_table()
-    del all_rows
-    df = table.to_pandas(types_mapper=io._types_mapper)
-    try:
-        MODELS[stage].validate(df, lazy=True)
-    except pandera.errors.SchemaErrors as err:
-        bad = failure_report_ids(df, err)
-        summary = err.failure_cases.head(20).to_string(max_colwidth=60)
-        for key in list(frames):
-            rid = frames[key][0]["report_id"] if frames[key] else None
-            if rid in bad:
-                path, sha, _ = source_of(key)
-                quarantined[key] = quarantine_row(stage, key, path, "schema_violation", summary[:2000], sha, rid)
-                del frames[key]
-        keep = ~df["report_id"].isin(bad)
-        df = df[keep]
-        table = table.filter(pa.array(keep.to_numpy()))
-    t3 = time.perf_counter()
-
-    store_outcomes(warehouse, stage, keys, table, quarantined)
-    entries = {k: (shas.get(k), "ok") for k in frames}
-    entries.update({k: (shas.get(k), "quarantined") for k in quarantined})
-    entries.update({k: (shas.get(k), "upstream_quarantined") for k in upstream_missing})
+    entries: dict[str, tuple[str | None, str]] = {}
+    quarantined: dict[str, dict] = {}
+    for r in results:
+        entries.update({k: (shas.get(k), "ok") for k in r["ok"]})
+        entries.update({k: (shas.get(k), "quarantined") for k in r["quarantined"]})
+        entries.update({k: (shas.get(k), "upstream_quarantined") for k in r["upstream_missing"]})
+        quarantined.update(r["quarantined"])
     io.record_in_ledger(warehouse, stage, entries, STAGE_CODE_VERSION)
-    t4 = time.perf_counter()
-    for name, dt in (("loading_inputs", t1 - t0), ("stage_work", t2 - t1), ("validating", t3 - t2), ("writing", t4 - t3)):
-        seconds[name] += dt
-    return {
-        "df": df.drop(columns=[c for c in ("raw_text", "offsets", "offset_ends") if c in df.columns]),
-        "cpu": cpu,
-        "quarantined": quarantined,
-        "rows": len(df),
-        "processed": len(frames),
-        "upstream_missing": len(upstream_missing),
-    }
-
-
-def store_outcomes(warehouse: str, stage: str, todo: list[str], table, quarantined: dict[str, dict]) -> None:
-    """Replace the stage rows of ``todo`` with ``table``; keep the quarantine store and downstream stages in step.
-
-    A report quarantined here loses its rows in this and every later stage (and their ledger
-    entries), so nothing stale of it reaches the tables; a report that now passes loses the
-    quarantine row this stage once gave it.
-    """
-    io.update_stage(warehouse, stage, todo, table)
-    old_q = io.read_stage(warehouse, "quarantine", todo)
-    keep_q = old_q[old_q["stage"] != stage]
-    new_q = pd.concat([keep_q, pd.DataFrame(list(quarantined.values()), columns=io.SCHEMAS["quarantine"].names)])
-    if len(old_q) or quarantined:
-        io.update_stage(warehouse, "quarantine", set(old_q["partition_key"]) | set(quarantined),
-                        io.to_arrow(new_q, io.SCHEMAS["quarantine"]))
-    if quarantined:
-        later = PIPELINE_ORDER[PIPELINE_ORDER.index(stage) + 1 :]
-        for s in later:
-            io.update_stage(warehouse, s, set(quarantined))
+    if quarantined:  # their rows left the later stages: so must the ledger entries saying they are done
         ledger = io.read_ledger(warehouse)
+        later = PIPELINE_ORDER[PIPELINE_ORDER.index(stage) + 1 :]
         stale = ledger["stage"].isin(later) & ledger["partition_key"].isin(set(quarantined))
         if stale.any():
             io.write_ledger(warehouse, ledger[~stale])
+    t3 = time.perf_counter()
+
+    seconds = {"planning": t1 - t0, "units_wall": t2 - t1, "ledger": t3 - t2}
+    for r in results:  # summed over units (in parallel when there is a pool: more than the wall time)
+        for name, v in r["seconds"].items():
+            seconds[f"units_{name}"] = seconds.get(f"units_{name}", 0.0) + v
+    previews = [r["preview"] for r in results if len(r["preview"])]
+    # A ranged run repeats this metadata on every partition's materialisation event, so the
+    # markdown preview is kept for small runs only (the contract tables always carry one).
+    if len(keys) > PREVIEW_MAX_PARTITIONS:
+        preview = f"_{len(keys)} reports in this run: see the preview on the contract tables (sections, metrics, …)_"
+    else:
+        preview = preview_markdown(pd.concat(previews).head(8) if previews else pd.DataFrame())
+    stat_totals: dict[str, int] = {}
+    for r in results:
+        for c, v in r["stat_totals"].items():
+            stat_totals[c] = stat_totals.get(c, 0) + v
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(r["rows"] for r in results),
+            "reports_in_run": len(keys),
+            "reports_processed": sum(len(r["ok"]) for r in results),
+            "reports_unchanged": len(keys) - len(todo),
+            "reports_quarantined": len(quarantined),
+            "reports_skipped_upstream_quarantined": sum(len(r["upstream_missing"]) for r in results),
+            **{f"seconds_{k}": round(v, 3) for k, v in seconds.items()},
+            "cpu_seconds_text_work": round(sum(r["cpu"] for r in results), 3),
+            "quarantine_reasons": dg.MetadataValue.json(
+                {k: f"{v['reason']}: {v['detail'][:200]}" for k, v in sorted(quarantined.items())[:50]}
+            ),
+            "preview": dg.MetadataValue.md(preview),
+            **{f"total_{c[2:]}": v for c, v in stat_totals.items()},
+        }
+    )
 
 
 def raw_shas(warehouse: str) -> Callable[[list[str]], dict[str, str | None]]:
@@ -242,30 +137,6 @@ def raw_shas(warehouse: str) -> Callable[[list[str]], dict[str, str | None]]:
         return {k: known.get(k) for k in keys}
 
     return current_sha
-
-
-def rows_by_key(warehouse: str, stage: str, keys: list[str]) -> dict[str, list[dict]]:
-    """An upstream stage's rows of ``keys`` as dicts, grouped by partition key (keys without rows absent)."""
-    out: dict[str, list[dict]] = {}
-    if not keys:
-        return out
-    for row in io.read_stage(warehouse, stage, keys).to_dict("records"):
-        out.setdefault(row["partition_key"], []).append(row)
-    return out
-
-
-def raw_source(warehouse: str):
-    """``source_of`` for stages after raw_reports: path, sha256 and report_id from the raw stage row."""
-    cache: dict[str, tuple] = {}
-
-    def source_of(key: str):
-        if key not in cache:
-            t = io.read_stage_table(warehouse, "raw_reports", [key]).select(["source_path", "sha256", "report_id"])
-            r = t.to_pylist()[0] if len(t) else {}
-            cache[key] = (r.get("source_path", key), r.get("sha256"), r.get("report_id"))
-        return cache[key]
-
-    return source_of
 
 
 def preview_markdown(df: pd.DataFrame, n: int = 8, width: int = 40) -> str:

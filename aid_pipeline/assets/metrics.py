@@ -3,7 +3,7 @@
 import dagster as dg
 
 from ..resources import PipelineSettings
-from .common import raw_shas, raw_source, rows_by_key, run_stage, stage_asset
+from .common import raw_shas, run_stage, stage_asset
 from .normalised import normalised_reports
 from .sections import report_sections
 
@@ -15,10 +15,4 @@ from .sections import report_sections
 )
 def report_metrics(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse
-
-    def payloads(keys):
-        norm = rows_by_key(wh, "normalised_reports", keys)
-        secs = rows_by_key(wh, "report_sections", keys)
-        return {k: (norm[k][0], secs.get(k, [])) for k in keys if k in norm}
-
-    return run_stage(context, wh, "report_metrics", context.partition_keys, raw_shas(wh), payloads, raw_source(wh))
+    return run_stage(context, wh, "report_metrics", context.partition_keys, raw_shas(wh))

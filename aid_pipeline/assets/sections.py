@@ -3,7 +3,7 @@
 import dagster as dg
 
 from ..resources import PipelineSettings
-from .common import raw_shas, raw_source, rows_by_key, run_stage, stage_asset
+from .common import raw_shas, run_stage, stage_asset
 from .normalised import normalised_reports
 
 
@@ -14,8 +14,4 @@ from .normalised import normalised_reports
 )
 def report_sections(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     wh = settings.warehouse
-
-    def payloads(keys):
-        return {k: rows[0] for k, rows in rows_by_key(wh, "normalised_reports", keys).items()}
-
-    return run_stage(context, wh, "report_sections", context.partition_keys, raw_shas(wh), payloads, raw_source(wh))
+    return run_stage(context, wh, "report_sections", context.partition_keys, raw_shas(wh))

@@ -1,0 +1,188 @@
+"""One stage over one shard's reports: load inputs, run the stage function, validate, store (no Dagster import).
+
+A *unit* of work is the reports of one hash shard, so a unit reads one upstream shard file and
+writes one shard file per stage: units never touch each other's files and can run in parallel
+worker processes. Only the ledger (one small file) is written by the caller, after the units.
+
+``process_unit('report_sections', 'warehouse', ['000_ab', '001_cd'])`` →
+``{'ok': ['000_ab', '001_cd'], 'quarantined': {}, 'upstream_missing': [], 'rows': 14, 'cpu': 0.03, …}``
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pandas as pd
+import pandera.errors
+import pyarrow as pa
+
+from . import io
+from .batch import MissingFile, process_one
+from .checks.schemas import MODELS, failure_report_ids
+
+log = logging.getLogger(__name__)
+
+PIPELINE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
+
+
+def quarantine_row(stage: str, key: str, source_path: str, reason: str, detail: str, sha256=None, report_id=None) -> dict:
+    return {
+        "source_path": source_path,
+        "sha256": sha256,
+        "reason": reason,
+        "detail": detail,
+        "report_id": report_id,
+        "partition_key": key,
+        "stage": stage,
+    }
+
+
+def rows_by_key(warehouse: str, stage: str, keys: list[str]) -> dict[str, list[dict]]:
+    """An upstream stage's rows of ``keys`` as dicts, grouped by partition key (keys without rows absent)."""
+    out: dict[str, list[dict]] = {}
+    if not keys:
+        return out
+    for row in io.read_stage(warehouse, stage, keys).to_dict("records"):
+        out.setdefault(row["partition_key"], []).append(row)
+    return out
+
+
+def load_inputs(stage: str, warehouse: str, keys: list[str], files: dict | None = None) -> dict[str, object]:
+    """The stage function's input per report; a report with nothing upstream (quarantined earlier) is absent."""
+    if stage == "raw_reports":
+        return {k: files[k] for k in keys}
+    if stage == "normalised_reports":
+        return {k: rows[0] for k, rows in rows_by_key(warehouse, "raw_reports", keys).items()}
+    if stage == "report_sections":
+        return {k: rows[0] for k, rows in rows_by_key(warehouse, "normalised_reports", keys).items()}
+    if stage == "report_metrics":
+        norm = rows_by_key(warehouse, "normalised_reports", keys)
+        secs = rows_by_key(warehouse, "report_sections", keys)
+        return {k: (norm[k][0], secs.get(k, [])) for k in keys if k in norm}
+    raise ValueError(f"unknown stage {stage!r}")
+
+
+def sources(stage: str, warehouse: str, keys: list[str], files: dict | None = None) -> dict[str, tuple]:
+    """(source_path, sha256, report_id) per key, for quarantine rows: the inbox file, else the last raw row."""
+    known = io.read_stage_table(warehouse, "raw_reports", keys, columns=["source_path", "sha256", "report_id"]).to_pylist()
+    out = {r["partition_key"]: (r["source_path"], r["sha256"], r["report_id"]) for r in known}
+    for k in keys:
+        f = (files or {}).get(k)
+        if f is not None and not isinstance(f, MissingFile):
+            out[k] = (str(f.path), None, f.report_id)
+        elif k not in out:
+            out[k] = (f"{f.inbox}/{k}" if isinstance(f, MissingFile) else k, None, None)
+    return out
+
+
+def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None = None) -> dict:
+    """Run ``stage`` over ``keys`` (all in one shard), store the rows and quarantine rows; summarise."""
+    t0 = time.perf_counter()
+    inputs = load_inputs(stage, warehouse, keys, files)
+    upstream_missing = [k for k in keys if k not in inputs]
+    t1 = time.perf_counter()
+
+    frames: dict[str, list[dict]] = {}
+    failures: dict[str, tuple] = {}
+    cpu = 0.0
+    for key in keys:
+        if key not in inputs:
+            continue
+        outcome = process_one(stage, inputs.pop(key))
+        cpu += outcome[-1]
+        if outcome[0] == "rows":
+            for row in outcome[1]:
+                row["partition_key"] = key
+            frames[key] = outcome[1]
+        else:
+            failures[key] = outcome
+    del inputs
+    t2 = time.perf_counter()
+
+    quarantined: dict[str, dict] = {}
+    where = sources(stage, warehouse, keys, files) if failures else {}
+    for key, outcome in failures.items():
+        path, sha, rid = where[key]
+        if outcome[0] == "quarantine":
+            _, reason, detail, exc_sha, _ = outcome
+            quarantined[key] = quarantine_row(stage, key, path, reason, detail, exc_sha or sha, rid)
+        else:
+            log.error("stage %s failed on %s: %s", stage, key, outcome[1])
+            quarantined[key] = quarantine_row(stage, key, path, f"{stage}_failed", outcome[1], sha, rid)
+
+    all_rows = [r for rows in frames.values() for r in rows]
+    table = io.to_arrow(pd.DataFrame(all_rows), io.SCHEMAS[stage]) if all_rows else io.SCHEMAS[stage].empty_table()
+    del all_rows
+    df = table.to_pandas(types_mapper=io._types_mapper)
+    try:
+        MODELS[stage].validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        bad = failure_report_ids(df, err)
+        summary = err.failure_cases.head(20).to_string(max_colwidth=60)
+        where = sources(stage, warehouse, keys, files)
+        for key in list(frames):
+            rid = frames[key][0]["report_id"] if frames[key] else None
+            if rid in bad:
+                path, sha, _ = where[key]
+                quarantined[key] = quarantine_row(stage, key, path, "schema_violation", summary[:2000], sha, rid)
+                del frames[key]
+        keep = ~df["report_id"].isin(bad)
+        df = df[keep]
+        table = table.filter(pa.array(keep.to_numpy()))
+    t3 = time.perf_counter()
+
+    store_outcomes(warehouse, stage, keys, table, quarantined)
+    t4 = time.perf_counter()
+    light = df.drop(columns=[c for c in ("raw_text", "text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines") if c in df])
+    return {
+        "ok": sorted(frames),
+        "quarantined": quarantined,
+        "upstream_missing": upstream_missing,
+        "rows": len(df),
+        "cpu": cpu,
+        "stat_totals": {c: int(df[c].fillna(0).sum()) for c in io.STAT_COLUMNS if c in df.columns},
+        "preview": light.head(8),
+        "seconds": {"loading_inputs": t1 - t0, "stage_work": t2 - t1, "validating": t3 - t2, "writing": t4 - t3},
+    }
+
+
+def store_outcomes(warehouse: str, stage: str, keys: list[str], table, quarantined: dict[str, dict]) -> None:
+    """Replace the stage rows of ``keys`` with ``table``; keep the quarantine store and later stages in step.
+
+    A report quarantined here loses its rows in every later stage (their ledger entries are dropped
+    by the caller), so nothing stale of it reaches the tables; a report that now passes loses the
+    quarantine row this stage once gave it.
+    """
+    io.update_stage(warehouse, stage, keys, table)
+    old_q = io.read_stage(warehouse, "quarantine", keys)
+    keep_q = old_q[old_q["stage"] != stage]
+    new_q = pd.concat([keep_q, pd.DataFrame(list(quarantined.values()), columns=io.SCHEMAS["quarantine"].names)])
+    if len(old_q) or quarantined:
+        io.update_stage(warehouse, "quarantine", set(old_q["partition_key"]) | set(quarantined),
+                        io.to_arrow(new_q, io.SCHEMAS["quarantine"]))
+    if quarantined:
+        for later in PIPELINE_ORDER[PIPELINE_ORDER.index(stage) + 1 :]:
+            io.update_stage(warehouse, later, set(quarantined))
+
+
+def _process_unit_args(args: tuple) -> dict:
+    return process_unit(*args)
+
+
+def run_units(stage: str, warehouse: str, units: list[tuple[list[str], dict | None]], n_workers: int | None = None) -> list[dict]:
+    """``process_unit`` over every unit, in the worker pool when the batch is big enough to pay for it."""
+    from .batch import PARALLEL_MIN_REPORTS, _get_pool, workers
+
+    n = workers() if n_workers is None else n_workers
+    total = sum(len(keys) for keys, _ in units)
+    args = [(stage, warehouse, keys, files) for keys, files in units]
+    if n <= 1 or total < PARALLEL_MIN_REPORTS or len(units) < 2:
+        return [process_unit(*a) for a in args]
+    # biggest units first, so the last ones to finish are small
+    order = sorted(range(len(args)), key=lambda i: -len(args[i][2]))
+    results = list(_get_pool(n).map(_process_unit_args, [args[i] for i in order]))
+    out: list[dict] = [None] * len(args)  # type: ignore[list-item]
+    for i, r in zip(order, results):
+        out[i] = r
+    return out
