@@ -137,11 +137,19 @@ def place_hits(text: str) -> list[tuple[int, str | None, str | None]]:
     return [(m.start(), *_FORMS[m.group()][:2]) for m in _matches(text)]
 
 
+_LAST: tuple[str, list[re.Match]] = ("", [])  # the last text scanned (callers often ask twice about one sentence)
+
+
 def _matches(text: str) -> list[re.Match]:
-    """Matches of the place forms, minus those ``reject_context`` rules out."""
+    """Matches of the place forms, minus those ``reject_context`` rules out (callers never modify the list)."""
+    global _LAST
+    last_text, last = _LAST
+    if text == last_text:
+        return last
     ms = list(_PLACE_RE.finditer(text))
     if _REJECT and ms:
         ms = [m for m in ms if m.group() not in _REJECT or not _rejected(text, m)]
+    _LAST = (text, ms)
     return ms
 
 
