@@ -69,6 +69,8 @@ _DATELINE_RE = re.compile(
 )
 _SENT_RE = re.compile(r"[。！？；!?;]+|[“「『]|[”」』]")
 _OPEN_Q = set("“「『")
+_QUOTE_RE = re.compile(r"[“「『”」』]")
+_END_RUN_RE = re.compile(r"[。！？；!?;]+[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT_RE = re.compile(r"\d")
 
@@ -189,6 +191,14 @@ def _emit(text: str, a: int, b: int, out: list[Sentence]) -> None:
 
 
 def _split_line(text: str, ls: int, le: int, out: list[Sentence]) -> None:
+    if _QUOTE_RE.search(text, ls, le) is None:  # no quotes: every run of end marks (and closers) ends a sentence
+        pos = ls
+        for m in _END_RUN_RE.finditer(text, ls, le):
+            e = m.end()
+            _emit(text, pos, e, out)
+            pos = e
+        _emit(text, pos, le, out)
+        return
     depth = 0
     open_at = -1
     pos = ls
