@@ -41,3 +41,13 @@ def test_stage_checks_cover_exactly_the_runs_partitions(tmp_path, seeds_dir):
     second = _stage_evaluations(run_pipeline(str(inbox), str(wh), instance=instance, quiet=True))
     assert {s: c.metadata["partitions_checked"].value for s, c in second.items()} == {s: 1 for s in STAGES}
     assert all(c.passed for c in second.values())
+
+
+def test_a_report_without_metrics_passes_the_metrics_stage_check(tmp_path):
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    (inbox / "no_figures.txt").write_text("援疆工作座谈会召开\n\n会议强调，要持续深化交往交流交融。", encoding="utf-8")
+    result = run_pipeline(str(inbox), str(wh), instance=dg.DagsterInstance.ephemeral(), quiet=True)
+    checks = _stage_evaluations(result)
+    assert checks["report_metrics"].passed, checks["report_metrics"].metadata
+    assert checks["report_metrics"].metadata["outcomes"].value == {"ok": 1}
