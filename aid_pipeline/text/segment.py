@@ -72,6 +72,7 @@ _OPEN_Q = set("“「『")
 _QUOTE_RE = re.compile(r"[“「『”」』]")
 _END_RUN_RE = re.compile(r"[。！？；!?;]+[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
 _DIGIT_RE = re.compile(r"\d")
 
 _MAX_HEADING = 32
@@ -101,7 +102,7 @@ def _has_inner_terminal(line: str) -> bool:
 
 
 def _bigrams(s: str) -> set[str]:
-    s = "".join(_CJK_RE.findall(s)) or s
+    s = _NON_CJK_RE.sub("", s) or s  # = "".join(_CJK_RE.findall(s)) or s
     return set(map(add, s, s[1:]))  # every s[i : i + 2]
 
 
