@@ -100,6 +100,11 @@ _SPACE_DIGIT_CJK = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}]
 _SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
 _MULTISPACE = re.compile(r"[ ]{2,}")
 _LINE_EDGE_SPACE = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
+# the four space rules in one scan: each alternative matches whole runs of spaces and only their neighbours
+# decide, so a run the first three remove goes ("gone"), another run of 2+ spaces keeps its first space
+_SPACE_RUNS = re.compile(
+    f"(?P<gone>{_SPACE_DIGIT_CJK.pattern}|{_SPACE_PUNCT.pattern}|{_LINE_EDGE_SPACE.pattern})|{_MULTISPACE.pattern}"
+)
 _BLANK_LINES = re.compile(r"\n{2,}")
 _EDGE_NEWLINES = re.compile(r"\A\n+|\n+\Z")
 
@@ -466,11 +471,10 @@ def _collapse_run(s: str) -> str | None:
 
 def _space_pass(st: _State) -> int:
     before = len(st.t)
-    if " " in st.t:
-        st.delete(_SPACE_DIGIT_CJK)
-        st.delete(_SPACE_PUNCT)
-        _keep_first(st, _MULTISPACE)
-        st.delete(_LINE_EDGE_SPACE)
+    if " " in st.t:  # = delete _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", delete _LINE_EDGE_SPACE
+        spans = [(m.start() if m.lastgroup else m.start() + 1, m.end()) for m in _SPACE_RUNS.finditer(st.t)]
+        if spans:
+            st.delete_spans(spans)
     n = before - len(st.t)
     _keep_first(st, _BLANK_LINES)
     t = st.t
