@@ -257,7 +257,8 @@ def _boundary_char(raw: str, a: int, run: str, junk: str | None, bigrams: "_Bigr
     if not prev:
         return None
     pool = _common_by_byte()[1].get(trail, ())
-    found = {ch for ch in pool if (leads is None or _gbk2(ch)[0] in leads) and prev + ch in bigrams}
+    after = bigrams.followers(prev)  # prev is one character
+    found = {ch for ch in pool if (leads is None or _gbk2(ch)[0] in leads) and ch in after}
     return found.pop() if len(found) == 1 else None
 
 
@@ -274,7 +275,10 @@ class _Bigrams:
     def __contains__(self, pair: str) -> bool:
         if len(pair) != 2:
             return False  # only two-character strings are bigrams
-        first = pair[0]
+        return pair[1] in self.followers(pair[0])
+
+    def followers(self, first: str) -> set[str]:
+        """The characters written right after ``first``: ``c in followers(p)`` ⇔ ``p + c in self``."""
         after = self._after.get(first)
         if after is None:
             t = self.text
@@ -284,7 +288,7 @@ class _Bigrams:
                 after.add(t[i + 1])
                 i = t.find(first, i + 1)
             self._after[first] = after
-        return pair[1] in after
+        return after
 
 
 def _last_char(run: str, absorbed: str, tail: str, before: str, bigrams: _Bigrams) -> str | None:
@@ -304,7 +308,8 @@ def _last_char(run: str, absorbed: str, tail: str, before: str, bigrams: _Bigram
     prev = before[-1:] if before and before[-1] != LOST else ""
     if not prev:
         return None
-    found = {ch for ch in _common_by_byte()[0].get(b[1], ()) if prev + ch in bigrams}
+    after = bigrams.followers(prev)  # prev is one character
+    found = {ch for ch in _common_by_byte()[0].get(b[1], ()) if ch in after}
     return found.pop() if len(found) == 1 else None
 
 
