@@ -308,9 +308,9 @@ def write_frame(df: pd.DataFrame, path: str | os.PathLike, schema_name: str) -> 
     return write_table(to_arrow(df, SCHEMAS[schema_name]), path)
 
 
-def read_frame(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Parquet file into pandas (list columns as Python lists, nullable ints as Int32)."""
-    return pq.read_table(path).to_pandas(types_mapper=_types_mapper)
+def read_frame(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a Parquet file (only ``columns`` when given) into pandas (nullable ints as Int32)."""
+    return pq.read_table(path, columns=columns).to_pandas(types_mapper=_types_mapper)
 
 
 def _types_mapper(t: pa.DataType):
