@@ -1,7 +1,7 @@
 """The code version of the text logic: a digest of the files that decide what a stage writes (no Dagster import).
 
 ``text_code_version()`` → ``'t3f9a0c1d2e'``. It changes whenever a text module, a lexicon, the stage
-functions or the table schemas change, so the ledger knows which stored rows are stale and Dagster
+functions or the stage schemas change, so the ledger knows which stored rows are stale and Dagster
 marks every partition materialised with older code as stale in the UI.
 """
 
@@ -12,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
-_INPUTS = ("text/*.py", "data/*.json", "data/*.tsv", "data/*.csv", "stages.py", "batch.py", "io.py", "inbox.py")
+_INPUTS = ("text/*.py", "data/*.json", "data/*.tsv", "data/*.csv", "stages.py", "batch.py", "inbox.py")
+_STAGE_SCHEMAS = ("raw_reports", "normalised_reports", "report_sections", "report_metrics", "quarantine")
 
 
 @lru_cache(maxsize=1)
@@ -23,4 +24,8 @@ def text_code_version() -> str:
             digest.update(path.relative_to(_PACKAGE).as_posix().encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())
+    from .io import SCHEMAS  # the stored layout, not the reading/writing code around it
+
+    for name in _STAGE_SCHEMAS:
+        digest.update(f"{name}:{SCHEMAS[name]}".encode())
     return "t" + digest.hexdigest()[:12]
