@@ -345,9 +345,9 @@ def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=No
     return table
 
 
-def read_stage(warehouse: str | os.PathLike, stage: str, partition_keys=None) -> pd.DataFrame:
+def read_stage(warehouse: str | os.PathLike, stage: str, partition_keys=None, columns=None) -> pd.DataFrame:
     """A stage's rows of the given partition keys (all when None), as pandas; an empty typed frame if none."""
-    return read_stage_table(warehouse, stage, partition_keys).to_pandas(types_mapper=_types_mapper)
+    return read_stage_table(warehouse, stage, partition_keys, columns).to_pandas(types_mapper=_types_mapper)
 
 
 def update_stage(warehouse: str | os.PathLike, stage: str, replace, new_rows: pa.Table | None = None) -> int:
