@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -144,7 +145,7 @@ class Texts(_TableModel):
         n_text = df["text"].str.len()
         n_raw = df["raw_text"].str.len()
         lens_ok = df["offsets"].map(len) == n_text
-        max_off = df["offset_ends"].map(lambda a: max(a) if len(a) else 0)
+        max_off = df["offset_ends"].map(lambda a: int(np.max(a)) if len(a) else 0)  # numpy, not a Python loop per char
         return lens_ok & (max_off <= n_raw)
 
 
