@@ -69,7 +69,7 @@ for _grp in _CUES["cues"]:
     _units = _expand_units(_grp["units"])
     for _w in _grp["words"]:
         _CUE_TYPES.setdefault(_w, []).append((_grp["type"], _units, int(_grp.get("weight", 0))))
-CUE_RE = re.compile("|".join(re.escape(w) for w in sorted(_CUE_TYPES, key=len, reverse=True)))
+CUE_RE = places.longest_form_regex(_CUE_TYPES)  # longest cue at each position (a character trie)
 _MONEY_CUES = {w for w, lst in _CUE_TYPES.items() if any("CNY" in u and not wt for _, u, wt in lst)}
 _UNIT_PRIORS: dict[str, str] = _CUES["unit_priors"]
 _STRONG: dict[str, str] = _CUES["strong_unit_types"]
