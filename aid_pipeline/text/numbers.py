@@ -155,60 +155,63 @@ def parse_number(s: str) -> float | None:
 _FULL_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
 
 
+_GROUP_ORDER = ("pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m")
+assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.get)) == _GROUP_ORDER  # m.groups() unpacking
+
+
 def _token_from_match(m: re.Match) -> NumberToken | None:
-    g = m.groupdict()
-    inner = "at_least" if (g["aq1"] or g["aq2"] or g["cq1"] or g["cq2"]) else None
+    """The token of one ``NUMBER_RE`` match, or ``None`` (unparsable, or a "range" that does not rise):
+    ``_token_from_match(NUMBER_RE.search("共3至5名")).value_high -> 5.0``."""
+    pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m = m.groups()
+    inner = "at_least" if (aq1 or aq2 or cq1 or cq2) else None
     lone = None
     bare = False
     int_digits = 0
-    if g["pct"]:
+    if pct:
         kind = "percent_words"
-        pv = g["pnum"]
-        value = float(_arabic(pv)) if pv[0].isdigit() else parse_chinese(pv)
+        value = float(_arabic(pnum)) if pnum[0].isdigit() else parse_chinese(pnum)
         mult = 1
         has_mult = False
-    elif g["a"] is not None:
+    elif a_txt is not None:
         kind = "arabic"
-        base = _arabic(g["a"])
+        base = _arabic(a_txt)
         if base is None:
             return None
-        a_txt = g["a"]
         dot = a_txt.find(".")
         int_digits = (len(a_txt) if dot < 0 else dot) - a_txt.count(",") - a_txt.count("，")
-        mult = _mult_value(g["am"])
-        has_mult = bool(g["am"])
+        mult = _mult_value(am)
+        has_mult = bool(am)
         value = base * mult
     else:
         kind = "chinese"
-        c = g["c"]
         base = parse_chinese(c)
         if base is None:
             return None
-        mult = _mult_value(g["cm"])
-        has_mult = bool(g["cm"]) or any(ch in CN_BIG_UNITS for ch in c)
-        bare = all(ch in BARE_MULT_CHARS for ch in c) and not g["cq1"]
-        if len(c) == 1 and not g["cm"]:
+        mult = _mult_value(cm)
+        has_mult = bool(cm) or any(ch in CN_BIG_UNITS for ch in c)
+        bare = all(ch in BARE_MULT_CHARS for ch in c) and not cq1
+        if len(c) == 1 and not cm:
             lone = c
         value = base * mult
     if value is None:
         return None
     high = None
-    if g["r2"]:
-        r2 = g["r2"]
+    if r2:
         hb = _arabic(r2) if r2[0].isdigit() else parse_chinese(r2)
         if hb is None:
             return None
-        if g["r2m"]:
-            hm = _mult_value(g["r2m"])
-            if mult == 1 and kind == "arabic" and not g["am"]:
+        if r2m:
+            hm = _mult_value(r2m)
+            if mult == 1 and kind == "arabic" and not am:
                 value = value * hm  # 10-20万 -> both ends in 万
             high = hb * hm
         else:
             high = hb * mult if kind != "chinese" else hb
         if high <= value:
             return None  # 2025-04, 1-1: not a range of quantities
+    start, end = m.span()
     return NumberToken(
-        start=m.start(), end=m.end(), text=m.group(0), value=float(value),
+        start=start, end=end, text=m.group(), value=float(value),
         value_high=None if high is None else float(high), inner_qualifier=inner, kind=kind,
         has_multiplier=has_mult, bare_multiplier=bare, lone=lone, int_digits=int_digits,
     )
