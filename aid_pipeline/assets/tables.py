@@ -5,14 +5,20 @@ whose file left the inbox (and whose partition was removed) drops out of every t
 """
 
 
+import json
+import os
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .. import charts, io, tables
 from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
+from ..version import text_code_version
 from .common import column_schema, preview_markdown
 from .metrics import report_metrics
 from .normalised import normalised_reports
@@ -92,11 +98,113 @@ def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
     can_subset=False,
 )
 def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettings):
-    """Concatenate the stage data of every registered report into the contract tables."""
+    """The contract tables over every registered report: rebuilt in full, or — when only a few reports
+    changed since the last build with the same code — the previous tables with those reports' rows
+    replaced (the same bytes a full rebuild gives; ``tests/test_incremental_tables.py``)."""
     wh = settings.warehouse
     keys = registered_keys(context)
     # reports whose partition was removed (their file left the inbox) leave the stage data too
     io.forget_reports(wh, set(io.read_ledger(wh)["partition_key"]) - set(keys))
+    state = current_state(wh, keys)
+    before = read_manifest(wh)
+    changed, gone = _changes(before, state)
+    if before is None or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1):
+        mode, built = "full", build_contract(wh, keys)
+    else:
+        mode, built = "incremental", {}
+        affected = ({before[k][0] for k in changed + gone if k in before} | {state[k][0] for k in changed}) - {None}
+        fresh = build_contract(wh, changed) if changed else {}
+        for name in CONTRACT_TABLES:
+            old = pq.read_table(io.table_path(wh, name)).cast(io.SCHEMAS[name])
+            key_col = "partition_key" if name == "quarantine" else "report_id"
+            drop = set(changed + gone) if name == "quarantine" else affected
+            keep = old.filter(pc.invert(pc.is_in(old[key_col], value_set=pa.array(sorted(drop), type=pa.string()))))
+            parts = [keep] + ([fresh[name]] if name in fresh else [])
+            built[name] = _sorted(pa.concat_tables(parts), SORT_KEYS[name])
+    for name in CONTRACT_TABLES:
+        table = built[name]
+        path = io.write_table(table, io.table_path(wh, name))
+        head = table.slice(0, 8).drop_columns([c for c in ("raw_text", "offsets", "offset_ends") if c in table.column_names])
+        yield dg.MaterializeResult(
+            asset_key=name,
+            metadata={
+                **table_metadata(head.to_pandas(types_mapper=io._types_mapper), name, path),
+                "dagster/row_count": len(table),
+                "build": f"{mode}: {len(changed)} reports new or changed, {len(gone)} removed",
+            },
+        )
+    write_manifest(wh, state)
+
+
+# above this share of reports new, changed or removed, the tables are rebuilt from scratch
+INCREMENTAL_MAX_SHARE = 0.25
+
+
+def tables_code_version() -> str:
+    """The stage code version plus a digest of what builds the tables: a change rebuilds them in full."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    digest = hashlib.sha256(text_code_version().encode())
+    for path in (here, here.parents[1] / "tables.py"):
+        digest.update(path.read_bytes())
+    for name in CONTRACT_TABLES:
+        digest.update(str(io.SCHEMAS[name]).encode())
+    return digest.hexdigest()[:16]
+
+
+def manifest_path(wh: str) -> Path:
+    return Path(wh) / "stages" / "tables_manifest.json"
+
+
+def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Per registered key: (report_id, sha256 the raw stage last processed), from the raw stage and the ledger."""
+    ledger = io.read_ledger(wh)
+    raw = ledger[ledger["stage"] == "raw_reports"]
+    sha = dict(zip(raw["partition_key"], raw["sha256"]))
+    rid = dict(zip(*io.read_stage_table(wh, "raw_reports", keys, columns=["report_id"]).select(["partition_key", "report_id"]).to_pydict().values()))
+    return {k: (rid.get(k), sha.get(k)) for k in keys}
+
+
+def read_manifest(wh: str) -> dict[str, tuple] | None:
+    """What the current tables were built from, or None when they must be rebuilt (missing, other code)."""
+    path = manifest_path(wh)
+    if not path.exists() or not all(io.table_path(wh, n).exists() for n in CONTRACT_TABLES):
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("code_version") != tables_code_version():
+        return None
+    return {k: tuple(v) for k, v in data["reports"].items()}
+
+
+def write_manifest(wh: str, state: dict) -> None:
+    path = manifest_path(wh)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = json.dumps({"code_version": tables_code_version(), "reports": {k: list(v) for k, v in sorted(state.items())}},
+                      ensure_ascii=False, sort_keys=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _changes(before: dict | None, state: dict) -> tuple[list[str], list[str]]:
+    if before is None:
+        return sorted(state), []
+    changed = sorted(k for k, v in state.items() if before.get(k) != v or v[1] is None)
+    gone = sorted(k for k in before if k not in state)
+    return changed, gone
+
+
+def _sorted(table: pa.Table, keys: list[str]) -> pa.Table:
+    """Stable sort by ``keys``: the order ``tables.sort_rows`` gives the same rows in pandas."""
+    if len(table) == 0:
+        return table
+    return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
+
+
+def build_contract(wh: str, keys: list[str]) -> dict[str, pa.Table]:
+    """The contract tables over the stage data of ``keys``, as typed, sorted Arrow tables."""
     raw = io.read_stage(wh, "raw_reports", keys, columns=RAW_COLUMNS)
     norm = io.read_stage(wh, "normalised_reports", keys, columns=NORM_COLUMNS)  # the big text columns stay in Arrow
     secs = io.read_stage(wh, "report_sections", keys)
@@ -107,7 +215,6 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     secs = secs[secs["report_id"].isin(ok)]
     mets = mets[mets["report_id"].isin(ok)]
     norm = norm[norm["report_id"].isin(ok)]
-    texts = texts_table(wh, keys, ok)
     built = {
         "reports": tables.build_reports(raw, norm, secs, mets),
         "sections": secs,
@@ -116,15 +223,9 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
         "corrupt_spans": tables.build_corrupt_spans(norm),
         "dropped_lines": tables.build_dropped_lines(norm),
     }
-    for name in CONTRACT_TABLES:
-        if name == "texts":
-            path = io.write_table(texts, io.table_path(wh, name))
-            head = texts.slice(0, 8).select(["report_id", "text"]).to_pandas()
-            yield dg.MaterializeResult(asset_key=name, metadata={**table_metadata(head, name, path), "dagster/row_count": len(texts)})
-            continue
-        df = tables.sort_rows(built[name], SORT_KEYS[name])
-        path = io.write_frame(df, io.table_path(wh, name), name)
-        yield dg.MaterializeResult(asset_key=name, metadata=table_metadata(df, name, path))
+    out = {name: io.to_arrow(tables.sort_rows(df, SORT_KEYS[name]), io.SCHEMAS[name]) for name, df in built.items()}
+    out["texts"] = texts_table(wh, keys, ok)
+    return out
 
 
 # what the pandas tables need of the stage rows (the texts and offsets go to `texts` through Arrow)
