@@ -206,6 +206,12 @@ def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int, reach:
     return any(n in after or n in before for n in _PROJECT_NOUNS)
 
 
+def _cue_list(s: str) -> tuple[list[tuple[int, int, str]], list[int]]:
+    """Cues of a sentence as ``(start, end, word)`` and their starts: ``_cue_list("培训农民")[1] -> [0]``."""
+    cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(s)]
+    return cues, [c[0] for c in cues]
+
+
 def find_mentions(sentence: str) -> list[Mention]:
     """All metric mentions in one sentence, left to right (offsets relative to ``sentence``).
 
@@ -214,19 +220,20 @@ def find_mentions(sentence: str) -> list[Mention]:
     Mention(surface="3000余人次", value=3000.0, unit="person_time", qualifier="at_least", metric_type="trainees")]``
     """
     s = sentence
-    fixed = [(m.start(), m.end()) for m in FIXED_RE.finditer(s)]
-    fixed_starts = [a for a, _ in fixed]
-    clauses = _Clauses(s)
-    cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(s)]
-    cue_starts = [c[0] for c in cues]
+    # fixed names, clauses and cues are scanned only once a number needs them (most sentences have no figure)
+    fixed: list[tuple[int, int]] | None = None
+    fixed_starts: list[int] = []
+    clauses: _Clauses | None = None
+    cues: list[tuple[int, int, str]] | None = None
+    cue_starts: list[int] = []
     raw: list[tuple[int, int, int, NumberToken, str, str | None, float]] = []
     for m in NUMBER_RE.finditer(s):
         um = UNIT_RE.match(s, m.end())
         if um is None:
-            if not (m.group("pct") or m.group("am") or m.group("cm")
-                    or (m.group("c") and _BIG_RE.search(m.group("c")))):
+            pct, am, c, cm = m.group(1, 5, 7, 9)  # pct, am, c, cm (numbers._GROUP_ORDER)
+            if not (pct or am or cm or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
-        elif _UNIT_TABLE[um.group(1)]["unit"] is None and not m.group("pct"):
+        elif _UNIT_TABLE[um.group(1)]["unit"] is None and not m.group(1):  # pct
             continue  # date, duration, age, level ...
         tok = _token_from_match(m)
         if tok is None:
@@ -257,6 +264,10 @@ def find_mentions(sentence: str) -> list[Mention]:
                     continue
                 unit = _BARE_MULT_UNIT.get(tok.text[-1], _BARE_NUMBER_UNIT)
             elif tok.has_multiplier:
+                if clauses is None:
+                    clauses = _Clauses(s)
+                if cues is None:
+                    cues, cue_starts = _cue_list(s)
                 lo, _hi = clauses.bounds(tok.start, end)
                 i0 = bisect_left(cue_starts, lo)
                 i1 = bisect_left(cue_starts, tok.start)
@@ -282,10 +293,15 @@ def find_mentions(sentence: str) -> list[Mention]:
             continue
         if tok.int_digits >= _ID_DIGITS:
             continue
+        if fixed is None:
+            fixed = [f.span() for f in FIXED_RE.finditer(s)]
+            fixed_starts = [a for a, _ in fixed]
         fi = bisect_left(fixed_starts, end) - 1
         if fi >= 0 and fixed[fi][1] > tok.start:
             continue
         if unit in ("item", "project") and uword in _PROJECT_UNITS:
+            if clauses is None:
+                clauses = _Clauses(s)
             lo, hi = clauses.bounds(tok.start, end)
             reach = _PROJECT_REACH.get(uword, 12)
             unit = "project" if _has_project_noun(s, tok.start, end, lo, hi, reach) else "item"
@@ -306,6 +322,12 @@ def find_mentions(sentence: str) -> list[Mention]:
             qual = "exact"
         raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
 
+    if not raw:
+        return []
+    if clauses is None:
+        clauses = _Clauses(s)
+    if cues is None:
+        cues, cue_starts = _cue_list(s)
     raw = _merge_unit_ranges(s, raw)
     mentions: list[Mention] = []
     next_people = [len(s)] * (len(raw) + 1)  # start of the next person/person_time mention after each one
