@@ -25,11 +25,11 @@ _EXCL = load_json("exclusions.json")
 
 _WS = " \u00a0\u3000\t"
 _UNIT_TABLE: dict[str, dict] = _UNITS["units"]
-UNIT_RE = re.compile(
-    f"[{_WS}]?(" + "|".join(re.escape(u) for u in sorted(_UNIT_TABLE, key=len, reverse=True)) + ")"
-)
+UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).pattern + ")")  # longest unit
+# unit word -> (unit, factor); unit None: a date, duration, age, level ... (never a metric)
+_UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
 _SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
-SUFFIX_RE = re.compile("|".join(re.escape(s) for s in sorted(_SUFFIX_Q, key=len, reverse=True)))
+SUFFIX_RE = places.longest_form_regex(_SUFFIX_Q)
 _PREFIX_Q: dict[str, str] = _CUES["qualifier_prefixes"]
 _PREFIX_MAXLEN = max(len(p) for p in _PREFIX_Q)
 _BARE_ONLY = frozenset(_CUES.get("bare_only_prefixes", {}).get("words", ()))
@@ -41,6 +41,7 @@ _BARE_NUMBER_UNIT: str = _UNITS["bare_number_unit"]
 
 _ORDINAL = tuple(_EXCL["ordinal_prefixes"])
 _RANK: dict[str, list[str]] = _EXCL["rank_prefixes"]
+_RANK_WORDS = tuple(_RANK)
 _VAGUE = tuple(_EXCL["vague_prefixes"])
 _SCALE_START = frozenset("十百千万亿拾佰仟萬億")
 _LONE = set(_EXCL["lone_numerals"])
@@ -51,7 +52,7 @@ _YI_FOLLOW = frozenset(_YI.get("followers", ""))
 _YI_NOT_AFTER = frozenset(_YI.get("not_after", ""))
 _UNIT_BEFORE_NUMBER = frozenset(_EXCL.get("unit_before_number", {}).get("words", ()))
 _CN_NUMERALS = frozenset(CN_DIGITS) | frozenset("十百千万亿")
-FIXED_RE = re.compile("|".join(re.escape(s) for s in sorted(_EXCL["fixed_names"], key=len, reverse=True)))
+FIXED_RE = places.longest_form_regex(_EXCL["fixed_names"])
 
 _ALL_UNITS = set(_CUES["unit_groups"]["any"])
 
@@ -91,7 +92,7 @@ def _noun_entry(word: str, unit: str):
     return None
 _NOUN_LAST = frozenset(w[-1] for w in _NOUNS)
 _NOUN_MAXLEN = max((len(w) for w in _NOUNS), default=1)
-NOUN_RE = re.compile("|".join(re.escape(w) for w in sorted(_NOUNS, key=len, reverse=True))) if _NOUNS else None
+NOUN_RE = places.longest_form_regex(_NOUNS) if _NOUNS else None
 _OVERRIDE = _CUES.get("override_verbs", {})
 _OVERRIDE_WORDS = frozenset(_OVERRIDE.get("words", ()))
 _OVERRIDE_UNITS = _expand_units(_OVERRIDE.get("units", ()))
@@ -233,7 +234,7 @@ def find_mentions(sentence: str) -> list[Mention]:
             pct, am, c, cm = m.group(1, 5, 7, 9)  # pct, am, c, cm (numbers._GROUP_ORDER)
             if not (pct or am or cm or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
-        elif _UNIT_TABLE[um.group(1)]["unit"] is None and not m.group(1):  # pct
+        elif _UNIT_INFO[um.group(1)][0] is None and not m.group(1):  # pct
             continue  # date, duration, age, level ...
         tok = _token_from_match(m)
         if tok is None:
@@ -249,11 +250,9 @@ def find_mentions(sentence: str) -> list[Mention]:
         else:
             if um:
                 uword = um.group(1)
-                entry = _UNIT_TABLE[uword]
-                if entry["unit"] is None:
+                unit, factor = _UNIT_INFO[uword]
+                if unit is None:
                     continue  # date, duration, age, level ...
-                unit = entry["unit"]
-                factor = float(entry.get("factor", 1))
                 end = um.end()
         if unit is None:
             nxt = s[end:end + 1]
@@ -277,7 +276,7 @@ def find_mentions(sentence: str) -> list[Mention]:
         # --- exclusions -------------------------------------------------------------------------
         if prev.endswith(_ORDINAL):
             continue
-        if any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
+        if prev.endswith(_RANK_WORDS) and any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
             continue
         if tok.kind == "chinese" and tok.text[0] in _SCALE_START and prev.endswith(_VAGUE):  # 数十, 几百, 成千
             continue
