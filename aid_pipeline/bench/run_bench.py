@@ -141,6 +141,9 @@ def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000
         "text_s": None if text_s is None else round(text_s, 3),
         "text_s_source": source,
         "non_text_share": None if non_text is None else round(non_text, 3),
+        # wall time outside the stage work units (which include their own loading, validation and writing)
+        "non_stage_wall_share": (round(1 - s["text_wall_seconds"] / s["wall_seconds"], 3)
+                                 if s.get("text_wall_seconds") is not None and s.get("wall_seconds") else None),
         "incr": incr,
         "incr_wall_s": incr["wall_s"],
         "incr_n_processed": incr["summary"].get("n_processed"),
@@ -167,7 +170,7 @@ def _fmt(v, spec: str = ".2f") -> str:
 def format_table(result: dict) -> str:
     """The one table: a row per (N, backend); pipeline columns on the row of the backend the run used."""
     head = ["N", "Mchars", "backend", *[f"{s} Mc/s" for s in STAGES], "overall Mc/s",
-            "run s", "peak MB", "text s", "non-text", "+1 run s"]
+            "run s", "peak MB", "text s", "non-text", "non-stage", "+1 run s"]
     lines = []
     for r in result["sizes"]:
         for b, t in r["text"].items():
@@ -180,6 +183,7 @@ def format_table(result: dict) -> str:
                 _fmt(r["peak_tree_mb"] or r["peak_rss_mb"], ".0f") if pipe else "",
                 (_fmt(r["text_s"], ".1f") + ("*" if r["text_s_source"] != "summary" else "")) if pipe else "",
                 _fmt(r["non_text_share"], ".0%") if pipe else "",
+                _fmt(r.get("non_stage_wall_share"), ".0%") if pipe else "",
                 _fmt(r["incr_wall_s"], ".1f") if pipe else "",
             ])
     widths = [max(len(h), *(len(x[i]) for x in lines)) if lines else len(h) for i, h in enumerate(head)]
@@ -189,6 +193,7 @@ def format_table(result: dict) -> str:
         out.append(f"growth of run wall time {g['from']}→{g['to']} reports: exponent {g['exponent']:.2f} (1.0 = linear)")
     out.append("Mc/s = million raw chars/s on one core (text functions, in process); run s / peak MB = `aid-pipeline run` "
                "subprocess wall time and peak RSS of its process tree; non-text = 1 - text s / (run s × workers); "
+               "non-stage = share of the run's wall time outside the stage work units (Dagster events, tables, checks); "
                "* = text s estimated from the overall rate (run gave no text_seconds); +1 run s = second run after adding 1 report.")
     return "\n".join(out)
 
