@@ -567,6 +567,28 @@ def _recipient_in(text: str) -> str | None:
     return r[0] if r else None
 
 
+class _SectionPlaces:
+    """Donor and recipient a section names, each looked up on first use only (most sentences name their own, or
+    the report's serve): ``_SectionPlaces("东营援疆", False, None).donor() -> "山东"``."""
+
+    _UNSET = object()
+
+    def __init__(self, sec_text: str, appended: bool, report_donor: str | None):
+        self.text, self.appended, self.report_donor = sec_text, appended, report_donor
+        self._donor = self._recipient = self._UNSET
+
+    def donor(self) -> str | None:
+        if self._donor is self._UNSET:
+            self._donor = (_donor_in(self.text, None, aid_marker=True) if self.appended
+                           else _donor_in(self.text, self.report_donor))
+        return self._donor
+
+    def recipient(self) -> str | None:
+        if self._recipient is self._UNSET:
+            self._recipient = _recipient_in(self.text)
+        return self._recipient
+
+
 def extract_metrics(text: str, sections: list[Section], report_donor: str | None,
                     report_recipients: list[str], publish_date: str | None) -> list[Metric]:
     """All metric mentions of a normalised report, in reading order.
@@ -581,9 +603,7 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
         if sec.kind == "caption":
             continue
         appended = sec.kind == "appended"
-        sec_text = text[sec.start:sec.end]
-        sec_donor = _donor_in(sec_text, None, aid_marker=True) if appended else _donor_in(sec_text, report_donor)
-        sec_recipient = _recipient_in(sec_text)
+        sec_places = _SectionPlaces(text[sec.start:sec.end], appended, report_donor)
         for sentence in sec.sentences or split_sentences(text, sec.start, sec.end):
             ss, se = sentence.start, sentence.end
             sent = text[ss:se]
@@ -593,11 +613,11 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
             donor = _donor_in(sent, None, aid_marker=True) if appended else _donor_in(sent, report_donor)
             recipient = _recipient_in(sent)
             if appended:
-                donor = donor or sec_donor
-                recipient = recipient or sec_recipient
+                donor = donor or sec_places.donor()
+                recipient = recipient or sec_places.recipient()
             else:
-                donor = donor or report_donor or sec_donor
-                recipient = recipient or (report_recipients[0] if report_recipients else sec_recipient)
+                donor = donor or report_donor or sec_places.donor()
+                recipient = recipient or (report_recipients[0] if report_recipients else sec_places.recipient())
             years = _YearIndex(sent, publish_date)
             for mm in found:
                 a, b = ss + mm.start, ss + mm.end
