@@ -155,6 +155,7 @@ def parse_number(s: str) -> float | None:
 _FULL_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
 
 
+_new = object.__new__
 _GROUP_ORDER = ("pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m")
 assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.get)) == _GROUP_ORDER  # m.groups() unpacking
 
@@ -210,11 +211,13 @@ def _token_from_match(m: re.Match) -> NumberToken | None:
         if high <= value:
             return None  # 2025-04, 1-1: not a range of quantities
     start, end = m.span()
-    return NumberToken(
+    tok = _new(NumberToken)  # the frozen dataclass's fields set directly: its __init__ costs one call per field
+    tok.__dict__.update(
         start=start, end=end, text=m.group(), value=float(value),
         value_high=None if high is None else float(high), inner_qualifier=inner, kind=kind,
         has_multiplier=has_mult, bare_multiplier=bare, lone=lone, int_digits=int_digits,
     )
+    return tok
 
 
 def scan_numbers(text: str) -> list[NumberToken]:
