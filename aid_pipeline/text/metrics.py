@@ -125,6 +125,7 @@ _AID_MARKERS = tuple(_ATTR["aid_markers"])
 _AID_WINDOW = int(_ATTR["aid_window"])
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 _REL_YEAR_RE = re.compile("|".join(RELATIVE_YEARS))
+assert all("年" in w for w in RELATIVE_YEARS)  # _YearIndex skips sentences without 年
 
 
 @dataclass
@@ -338,7 +339,8 @@ def find_mentions(sentence: str) -> list[Mention]:
         next_start = raw[idx + 1][0] if idx + 1 < len(raw) else len(s)
         lo, hi = clauses.bounds(a, b)
         near = cues[bisect_left(cue_starts, lo):bisect_left(cue_starts, hi)]
-        before = cues[bisect_left(cue_starts, max(0, a - SENTENCE_LOOKBACK)):bisect_left(cue_starts, a)]
+        before = cues[bisect_left(cue_starts, max(0, a - SENTENCE_LOOKBACK)):bisect_left(cue_starts, a)] \
+            if unit == "CNY" else []  # _metric_type looks back through the sentence for money only
         inherit = None
         if mentions and mentions[-1].unit == unit and s.startswith(_SUBSET_MARKERS, clauses.start(a)):
             inherit = mentions[-1].metric_type
@@ -512,6 +514,10 @@ class _YearIndex:
     O(log n): ``_YearIndex("2022年、2023年", None).at(8) -> 2022``."""
 
     def __init__(self, sentence: str, publish_date: str | None):
+        self.explicit: list[tuple[int, int]] = []
+        self.relative: list[tuple[int, int]] = []
+        if "年" not in sentence:  # every year form and relative year word holds 年
+            return
         self.explicit = [(m.end(), int(m.group(1)) if m.group(1) else
                           int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))) for m in YEAR_RE.finditer(sentence)]
         base = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
