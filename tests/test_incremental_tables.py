@@ -76,3 +76,13 @@ def test_nothing_changed_leaves_the_tables_byte_identical(inbox_and_run):
     before = _tables(wh)
     assert _build_modes(again()) == {"incremental"}
     assert _tables(wh) == before
+
+
+def test_splice_reports_gives_the_sorted_union_without_the_dropped_reports():
+    import pyarrow as pa
+
+    old = pa.table({"report_id": ["a", "b", "b", "c", "e"], "n": [1, 2, 3, 4, 5]})
+    new = pa.table({"report_id": ["b", "d", "d", "f"], "n": [20, 40, 41, 60]})
+    out = table_assets.splice_reports(old, new, {"b", "e"})
+    assert out.to_pydict() == {"report_id": ["a", "b", "c", "d", "d", "f"], "n": [1, 20, 4, 40, 41, 60]}
+    assert table_assets.splice_reports(old, new.slice(0, 0), set()).to_pydict() == old.to_pydict()

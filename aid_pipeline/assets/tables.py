@@ -5,6 +5,7 @@ whose file left the inbox (and whose partition was removed) drops out of every t
 """
 
 
+import bisect
 import json
 import os
 from pathlib import Path
@@ -116,11 +117,13 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
         fresh = build_contract(wh, changed) if changed else {}
         for name in CONTRACT_TABLES:
             old = pq.read_table(io.table_path(wh, name)).cast(io.SCHEMAS[name])
-            key_col = "partition_key" if name == "quarantine" else "report_id"
-            drop = set(changed + gone) if name == "quarantine" else affected
-            keep = old.filter(pc.invert(pc.is_in(old[key_col], value_set=pa.array(sorted(drop), type=pa.string()))))
-            parts = [keep] + ([fresh[name]] if name in fresh else [])
-            built[name] = _sorted(pa.concat_tables(parts), SORT_KEYS[name])
+            new = fresh.get(name, io.SCHEMAS[name].empty_table())
+            if SORT_KEYS[name][0] == "report_id":  # splice the changed reports' blocks in, no full copy
+                built[name] = splice_reports(old, new, affected)
+            else:  # quarantine: small, keyed by partition
+                drop = pa.array(sorted(set(changed + gone)), type=pa.string())
+                keep = old.filter(pc.invert(pc.is_in(old["partition_key"], value_set=drop)))
+                built[name] = _sorted(pa.concat_tables([keep, new]), SORT_KEYS[name])
     for name in CONTRACT_TABLES:
         table = built[name]
         path = io.write_table(table, io.table_path(wh, name))
@@ -194,6 +197,38 @@ def _changes(before: dict | None, state: dict) -> tuple[list[str], list[str]]:
     changed = sorted(k for k, v in state.items() if before.get(k) != v or v[1] is None)
     gone = sorted(k for k in before if k not in state)
     return changed, gone
+
+
+def splice_reports(old: pa.Table, new: pa.Table, drop_ids: set[str]) -> pa.Table:
+    """``old`` (sorted by report_id first) without the rows of ``drop_ids``, with ``new``'s report blocks
+    inserted where they sort: the same rows and order as sorting the union, built from zero-copy slices.
+
+    ``splice_reports(t(['a','b','c']), t(['b','d']), {'b'})`` → rows ``a, b(new), c, d``.
+    """
+    ids = old.column("report_id").to_pylist()
+    events: list[tuple[int, int, object]] = []
+    for rid in sorted(drop_ids):
+        a, b = bisect.bisect_left(ids, rid), bisect.bisect_right(ids, rid)
+        if a < b:
+            events.append((a, 1, b))
+    new_ids = new.column("report_id").to_pylist()
+    start = 0
+    for i in range(1, len(new_ids) + 1):
+        if i == len(new_ids) or new_ids[i] != new_ids[start]:
+            events.append((bisect.bisect_left(ids, new_ids[start]), 0, new.slice(start, i - start)))
+            start = i
+    events.sort(key=lambda e: (e[0], e[1]))
+    pieces, pos = [], 0
+    for at, kind, x in events:
+        if at > pos:
+            pieces.append(old.slice(pos, at - pos))
+            pos = at
+        if kind == 0:
+            pieces.append(x)
+        else:
+            pos = max(pos, x)
+    pieces.append(old.slice(pos))
+    return pa.concat_tables(pieces)
 
 
 def _sorted(table: pa.Table, keys: list[str]) -> pa.Table:
