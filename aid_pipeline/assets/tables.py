@@ -109,23 +109,15 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     state = current_state(wh, keys)
     before = read_manifest(wh)
     changed, gone = _changes(before, state)
-    if before is None or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1):
-        mode, built = "full", build_contract(wh, keys)
+    full = before is None or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1)
+    note = f"{'full' if full else 'incremental'}: {len(changed)} reports new or changed, {len(gone)} removed"
+    if full:  # each table written as soon as it is built, so only one big table is held at a time
+        tables_out = build_contract(wh, keys)
     else:
-        mode, built = "incremental", {}
         affected = ({before[k][0] for k in changed + gone if k in before} | {state[k][0] for k in changed}) - {None}
-        fresh = build_contract(wh, changed) if changed else {}
-        for name in CONTRACT_TABLES:
-            old = pq.read_table(io.table_path(wh, name)).cast(io.SCHEMAS[name])
-            new = fresh.get(name, io.SCHEMAS[name].empty_table())
-            if SORT_KEYS[name][0] == "report_id":  # splice the changed reports' blocks in, no full copy
-                built[name] = splice_reports(old, new, affected)
-            else:  # quarantine: small, keyed by partition
-                drop = pa.array(sorted(set(changed + gone)), type=pa.string())
-                keep = old.filter(pc.invert(pc.is_in(old["partition_key"], value_set=drop)))
-                built[name] = _sorted(pa.concat_tables([keep, new]), SORT_KEYS[name])
-    for name in CONTRACT_TABLES:
-        table = built[name]
+        fresh = dict(build_contract(wh, changed)) if changed else {}
+        tables_out = ((name, _patched(wh, name, fresh, affected, set(changed + gone))) for name in CONTRACT_TABLES)
+    for name, table in tables_out:
         path = io.write_table(table, io.table_path(wh, name))
         head = table.slice(0, 8).drop_columns([c for c in ("raw_text", "offsets", "offset_ends") if c in table.column_names])
         yield dg.MaterializeResult(
@@ -133,9 +125,10 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
             metadata={
                 **table_metadata(head.to_pandas(types_mapper=io._types_mapper), name, path),
                 "dagster/row_count": len(table),
-                "build": f"{mode}: {len(changed)} reports new or changed, {len(gone)} removed",
+                "build": note,
             },
         )
+        del table
     write_manifest(wh, state)
 
 
@@ -199,6 +192,17 @@ def _changes(before: dict | None, state: dict) -> tuple[list[str], list[str]]:
     return changed, gone
 
 
+def _patched(wh: str, name: str, fresh: dict, affected: set[str], keys_changed: set[str]) -> pa.Table:
+    """The previous ``name`` table with the changed reports' rows replaced by ``fresh``'s."""
+    old = pq.read_table(io.table_path(wh, name)).cast(io.SCHEMAS[name])
+    new = fresh.get(name, io.SCHEMAS[name].empty_table())
+    if SORT_KEYS[name][0] == "report_id":  # splice the changed reports' blocks in, no full copy
+        return splice_reports(old, new, affected)
+    drop = pa.array(sorted(keys_changed), type=pa.string())  # quarantine: small, keyed by partition
+    keep = old.filter(pc.invert(pc.is_in(old["partition_key"], value_set=drop)))
+    return _sorted(pa.concat_tables([keep, new]), SORT_KEYS[name])
+
+
 def splice_reports(old: pa.Table, new: pa.Table, drop_ids: set[str]) -> pa.Table:
     """``old`` (sorted by report_id first) without the rows of ``drop_ids``, with ``new``'s report blocks
     inserted where they sort: the same rows and order as sorting the union, built from zero-copy slices.
@@ -238,29 +242,34 @@ def _sorted(table: pa.Table, keys: list[str]) -> pa.Table:
     return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
 
 
-def build_contract(wh: str, keys: list[str]) -> dict[str, pa.Table]:
-    """The contract tables over the stage data of ``keys``, as typed, sorted Arrow tables."""
+def build_contract(wh: str, keys: list[str]):
+    """The contract tables over the stage data of ``keys``: yields (name, typed sorted Arrow table), the
+    biggest first, dropping what each needed before the next is built."""
     raw = io.read_stage(wh, "raw_reports", keys, columns=RAW_COLUMNS)
     norm = io.read_stage(wh, "normalised_reports", keys, columns=NORM_COLUMNS)  # the big text columns stay in Arrow
-    secs = io.read_stage(wh, "report_sections", keys)
-    mets = io.read_stage(wh, "report_metrics", keys)
     quar = io.read_stage(wh, "quarantine", keys)
     # Rows of a report that was quarantined at a later stage must not linger from an earlier run.
     ok = set(norm["report_id"]) - set(quar["report_id"].dropna())
-    secs = secs[secs["report_id"].isin(ok)]
-    mets = mets[mets["report_id"].isin(ok)]
     norm = norm[norm["report_id"].isin(ok)]
-    built = {
-        "reports": tables.build_reports(raw, norm, secs, mets),
-        "sections": secs,
-        "metrics": mets,
-        "quarantine": quar,
-        "corrupt_spans": tables.build_corrupt_spans(norm),
-        "dropped_lines": tables.build_dropped_lines(norm),
-    }
-    out = {name: io.to_arrow(tables.sort_rows(df, SORT_KEYS[name]), io.SCHEMAS[name]) for name, df in built.items()}
-    out["texts"] = texts_table(wh, keys, ok)
-    return out
+
+    def typed(name: str, df: pd.DataFrame) -> pa.Table:
+        return io.to_arrow(tables.sort_rows(df, SORT_KEYS[name]), io.SCHEMAS[name])
+
+    yield "texts", texts_table(wh, keys, ok)
+    yield "quarantine", typed("quarantine", quar)
+    yield "corrupt_spans", typed("corrupt_spans", tables.build_corrupt_spans(norm))
+    yield "dropped_lines", typed("dropped_lines", tables.build_dropped_lines(norm))
+    secs = io.read_stage(wh, "report_sections", keys)
+    secs = secs[secs["report_id"].isin(ok)]
+    n_sections = secs[["report_id"]]
+    yield "sections", typed("sections", secs)
+    del secs
+    mets = io.read_stage(wh, "report_metrics", keys)
+    mets = mets[mets["report_id"].isin(ok)]
+    n_metrics = mets[["report_id"]]
+    yield "metrics", typed("metrics", mets)
+    del mets
+    yield "reports", typed("reports", tables.build_reports(raw, norm, n_sections, n_metrics))
 
 
 # what the pandas tables need of the stage rows (the texts and offsets go to `texts` through Arrow)
