@@ -104,8 +104,13 @@ def webserver(tmp_path_factory):
     home.mkdir()
     warehouse.mkdir()
     shutil.copytree(ROOT / "seeds", inbox)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "DAGSTER_HOME": str(home), "AID_INBOX": str(inbox), "AID_WAREHOUSE": str(warehouse)}
+    # a run first, as `make run` then `make ui` would: it writes the project's instance config
+    # (batched SQLite event log) and leaves a run and per-report materialisations for the UI to show
+    cli = Path(sys.executable).parent / "aid-pipeline"
+    done = subprocess.run([str(cli), "run", "--inbox", str(inbox), "--warehouse", str(warehouse)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
     port = free_port()
     log = base_dir / "webserver.log"
     exe = Path(sys.executable).parent / "dagster-webserver"
@@ -192,3 +197,14 @@ def test_make_ui_binds_to_loopback():
     args = line.split()
     assert args[args.index("-w") + 1] == "workspace.yaml"
     assert args[args.index("-h") + 1] == "127.0.0.1"
+
+
+def test_the_cli_run_and_its_per_report_materialisations_show_in_the_ui(webserver):
+    runs = graphql(webserver["base"], "{ runsOrError { ... on Runs { results { runId status } } } }")["runsOrError"]["results"]
+    assert [r["status"] for r in runs] == ["SUCCESS"]
+    query = """{ assetOrError(assetKey: {path: ["raw_reports"]}) {
+        ... on Asset { assetMaterializations(limit: 50) { partition runId } } } }"""
+    mats = graphql(webserver["base"], query)["assetOrError"]["assetMaterializations"]
+    seeds = sorted(p.stem for p in (ROOT / "seeds").glob("*.txt"))
+    assert sorted(m["partition"] for m in mats) == seeds  # one per report, written in one batch
+    assert {m["runId"] for m in mats} == {runs[0]["runId"]}
