@@ -104,7 +104,7 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     from . import io
     from .assets.common import PIPELINE_ORDER
     from .inbox import list_inbox
-    from .stages import file_sha256
+    from .stages import inbox_fingerprint
     from .version import text_code_version
 
     ledger = io.read_ledger(warehouse)
@@ -114,9 +114,9 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
         done.setdefault(key, set()).add((stage, sha))
     todo, unchanged = [], []
     for f in list_inbox(inbox):
-        sha = file_sha256(f.path)
+        sha = inbox_fingerprint(f)
         if sha is None:
-            todo.append(f.partition_key)  # gone, unreadable or too large: the raw stage says which
+            todo.append(f.partition_key)  # gone or unreadable: the raw stage says which
             continue
         have = done.get(f.partition_key, set())
         (unchanged if all((s, sha) in have for s in PIPELINE_ORDER) else todo).append(f.partition_key)

@@ -26,6 +26,11 @@ class InboxFile:
     path: Path
     report_id: str
     partition_key: str
+    refused: str | None = None  # why it cannot be a report (hidden_file, folder, symlink): quarantined, not dropped
+
+
+# Operating-system and tool metadata, not reports: the only entries skipped without a quarantine row.
+IGNORED_NAMES = frozenset({".DS_Store", ".gitkeep", ".gitignore", "Thumbs.db", "desktop.ini", ".directory"})
 
 
 def report_id_of(file_name: str) -> str:
@@ -51,16 +56,28 @@ def _hashed_key(readable: str, full_name: str) -> str:
 
 
 def list_inbox(inbox: str | os.PathLike) -> list[InboxFile]:
-    """Regular files directly in ``inbox`` (hidden files skipped), sorted by name: ``list_inbox('seeds')`` → ``[InboxFile(...), ...]``."""
+    """Every entry directly in ``inbox``, sorted by name: ``list_inbox('seeds')`` → ``[InboxFile(...), ...]``.
+
+    Regular files are reports. Hidden files, folders and symbolic links come back with ``refused``
+    set, so they get a quarantine row saying what to do instead of vanishing; only OS metadata
+    files (``IGNORED_NAMES``) are skipped.
+    """
     root = Path(inbox)
     if not root.is_dir():
         raise FileNotFoundError(f"inbox folder does not exist: {root}")
     found = []
     with os.scandir(root) as entries:
         for entry in entries:
-            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
-                continue
-            found.append(InboxFile(Path(entry.path), report_id_of(entry.name), partition_key_of(entry.name)))
+            if entry.name in IGNORED_NAMES or entry.name.endswith(".tmp") and entry.name.startswith("."):
+                continue  # OS metadata, or a temporary file being written by a tool
+            refused = (
+                "symlink" if entry.is_symlink()
+                else "folder" if entry.is_dir(follow_symlinks=False)
+                else "hidden_file" if entry.name.startswith(".")
+                else None if entry.is_file(follow_symlinks=False)
+                else "not_a_file"
+            )
+            found.append(InboxFile(Path(entry.path), report_id_of(entry.name), partition_key_of(entry.name), refused))
     found.sort(key=lambda f: f.path.name)
     return _disambiguate(found)
 
@@ -71,7 +88,7 @@ def _disambiguate(files: list[InboxFile]) -> list[InboxFile]:
     out = []
     for f in files:
         if f.partition_key in seen or f.report_id in seen:
-            f = InboxFile(f.path, f.path.name, _hashed_key(f.path.name, f.path.name))
+            f = InboxFile(f.path, f.path.name, _hashed_key(f.path.name, f.path.name), f.refused)
         seen.update((f.partition_key, f.report_id))
         out.append(f)
     return out

@@ -30,14 +30,14 @@ from .inbox import list_inbox
 from .jobs import process_reports, range_tags, rebuild_tables
 from .partitions import REPORTS_PARTITION
 from .resources import PipelineSettings
-from .stages import file_sha256
+from .stages import inbox_fingerprint
 
 DAILY_CRON = os.environ.get("AID_SCHEDULE_CRON", "0 3 * * *")
 MAX_BATCH = int(os.environ.get("AID_SENSOR_MAX_BATCH", "2000"))
 
 
 def _fingerprint(path) -> str:
-    st = os.stat(path)
+    st = os.stat(path, follow_symlinks=False)  # a dangling link is still an entry (quarantined as symlink)
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
@@ -87,7 +87,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     changed = []
     if moved:
         processed = _processed_shas(settings.warehouse)
-        changed = [k for k in moved if processed.get(k) is None or processed[k] != file_sha256(current[k][0].path)]
+        changed = [k for k in moved if processed.get(k) is None or processed[k] != inbox_fingerprint(current[k][0])]
 
     order = [k for k in registered if k not in deleted] + new_keys
     run_requests = []

@@ -30,6 +30,19 @@ from .text.types import CorruptSpan, DecodeError, DroppedLine, Section, Sentence
 MAX_REPORT_BYTES = 20_000_000
 
 
+def inbox_fingerprint(file: InboxFile) -> str | None:
+    """What tells an unchanged inbox entry from a changed one: its sha256, or for an entry that is never
+    read (refused, over the size limit) its kind, size and mtime; None when it is gone.
+    ``inbox_fingerprint(InboxFile(Path('seeds/000_x.txt'), …))`` → ``'9f2c…'``."""
+    try:
+        st = os.stat(file.path, follow_symlinks=False)
+    except OSError:
+        return None
+    if getattr(file, "refused", None) or st.st_size > MAX_REPORT_BYTES:
+        return f"unread:{file.refused or 'too_large'}:{st.st_size}:{st.st_mtime_ns}"
+    return file_sha256(file.path)
+
+
 def file_sha256(path, max_bytes: int = MAX_REPORT_BYTES) -> str | None:
     """sha256 of a file read in 1 MiB chunks; None when it is gone, unreadable or over ``max_bytes`` (never read then).
 
@@ -55,8 +68,19 @@ class QuarantineError(Exception):
         self.reason, self.detail, self.sha256 = reason, detail, sha256
 
 
+REFUSALS = {
+    "hidden_file": "its name starts with '.', the mark of a hidden file (editor backup, OS metadata); "
+    "rename it without the leading dot if it is a report",
+    "folder": "it is a folder: the inbox is read flat, so move the report files it holds into the inbox itself",
+    "symlink": "it is a symbolic link, which is not followed (it could point anywhere); copy the file into the inbox",
+    "not_a_file": "it is not a regular file (a device, socket or pipe)",
+}
+
+
 def read_raw(file: InboxFile, max_bytes: int = MAX_REPORT_BYTES) -> dict:
     """Read, hash and decode one inbox file: ``read_raw(InboxFile(...))`` → ``{'report_id': …, 'encoding': 'utf-8', …}``."""
+    if getattr(file, "refused", None):
+        raise QuarantineError(file.refused, f"{file.path.name!r} is not processed: {REFUSALS[file.refused]}")
     try:
         size = os.stat(file.path).st_size
     except FileNotFoundError as exc:

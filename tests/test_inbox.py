@@ -18,12 +18,18 @@ def test_unsafe_names_get_a_safe_distinct_key():
     assert a != b
 
 
-def test_list_inbox_skips_hidden_and_folders_and_disambiguates_stems(tmp_path):
+def test_list_inbox_marks_what_cannot_be_a_report_and_disambiguates_stems(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "a.md").write_text("y")
     (tmp_path / ".hidden.txt").write_text("z")
+    (tmp_path / ".DS_Store").write_text("os metadata")
     (tmp_path / "sub").mkdir()
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
     files = list_inbox(tmp_path)
-    assert [f.path.name for f in files] == ["a.md", "a.txt"]
-    assert len({f.partition_key for f in files}) == 2
-    assert len({f.report_id for f in files}) == 2
+    by_name = {f.path.name: f for f in files}
+    assert sorted(by_name) == [".hidden.txt", "a.md", "a.txt", "link.txt", "sub"]  # only OS metadata is skipped
+    assert {n: f.refused for n, f in by_name.items()} == {
+        ".hidden.txt": "hidden_file", "a.md": None, "a.txt": None, "link.txt": "symlink", "sub": "folder",
+    }
+    assert len({f.partition_key for f in files}) == 5
+    assert len({f.report_id for f in files}) == 5

@@ -233,3 +233,26 @@ def test_utf16_without_bom_detail_names_the_missing_bom(quarantine_run):
     detail = quarantined(quarantine_run, "utf16 without bom.txt")["detail"]
     assert "byte order mark" in detail
     assert codecs.BOM_UTF16_LE not in (quarantine_run["inbox"] / "utf16 without bom.txt").read_bytes()[:2]
+
+
+def test_hidden_files_folders_and_links_are_quarantined_with_what_to_do(tmp_path, seeds_dir):
+    from aid_pipeline.cli import run_pipeline
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    seed = sorted(seeds_dir.glob("*.txt"))[0]
+    shutil.copy(seed, inbox / seed.name)
+    shutil.copy(seed, inbox / "..report.txt")  # a report someone named with leading dots
+    (inbox / "2023").mkdir()
+    (inbox / "2023" / "inside.txt").write_text("援疆", encoding="utf-8")
+    (inbox / "elsewhere.txt").symlink_to(seed)
+    (inbox / ".DS_Store").write_bytes(b"\0\0")
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).success
+    q = pd.read_parquet(wh / "quarantine.parquet").set_index("source_path")
+    reasons = {Path(p).name: r for p, r in q["reason"].items()}
+    assert reasons == {"..report.txt": "hidden_file", "2023": "folder", "elsewhere.txt": "symlink"}
+    assert "move the report files it holds into the inbox" in q.loc[str(inbox / "2023"), "detail"]
+    assert pd.read_parquet(wh / "reports.parquet")["report_id"].tolist() == [seed.stem]
+    again = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
+    assert again.aid_todo == []  # refused entries are not reprocessed on every run

@@ -5,7 +5,7 @@ import dagster as dg
 from ..batch import MissingFile
 from ..inbox import list_inbox
 from ..resources import PipelineSettings
-from ..stages import file_sha256
+from ..stages import inbox_fingerprint
 from .common import run_stage, stage_asset
 
 
@@ -21,6 +21,6 @@ def raw_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -
 
     def current_sha(ks):
         # None (gone, unreadable, too large: never read) means "process it"; the stage says what is wrong
-        return {k: file_sha256(found[k].path) if k in found else None for k in ks}
+        return {k: inbox_fingerprint(found[k]) if k in found else None for k in ks}
 
     return run_stage(context, settings.warehouse, "raw_reports", keys, current_sha, files)
