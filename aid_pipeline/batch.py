@@ -1,4 +1,4 @@
-"""Running a stage function over many reports, in worker processes when the batch is big (no Dagster import).
+"""One report through one stage function, and the worker pool the stage runner uses (no Dagster import).
 
 Each report's outcome is one of::
 
@@ -6,8 +6,8 @@ Each report's outcome is one of::
     ("quarantine", reason, detail, sha256, cpu_seconds)   a QuarantineError: the input cannot go on
     ("error", "TypeError: ...", cpu_seconds)              a bug or an input nobody foresaw
 
-so one bad report never stops the batch. The pool is created once per process and reused by every
-stage of a run (spawned workers import the text tables once, not per stage).
+so one bad report never stops the batch. The pool (``stage_runner.run_units`` uses it) is created
+once per process and reused by every stage of a run: spawned workers import the text tables once.
 """
 
 from __future__ import annotations
@@ -90,10 +90,6 @@ def process_one(stage: str, payload) -> tuple:
     return ("rows", rows, time.process_time() - t0)
 
 
-def _process_chunk(stage: str, chunk: list[tuple[str, object]]) -> list[tuple[str, tuple]]:
-    return [(key, process_one(stage, payload)) for key, payload in chunk]
-
-
 def _exit_with_parent(parent_pid: int) -> None:
     """Worker initializer: leave as soon as the parent is gone (killed with SIGKILL, say), never linger."""
 
@@ -132,17 +128,3 @@ def _shutdown_pool() -> None:
     if _pool is not None:
         _pool.shutdown(cancel_futures=True)
         _pool = None
-
-
-def run_batch(stage: str, items: list[tuple[str, object]], n_workers: int | None = None) -> dict[str, tuple]:
-    """Outcomes per key for ``items`` = [(partition_key, payload), ...], in parallel when the batch is big."""
-    n = workers() if n_workers is None else n_workers
-    if n <= 1 or len(items) < PARALLEL_MIN_REPORTS:
-        return dict(_process_chunk(stage, items))
-    pool = _get_pool(n)
-    size = max(1, min(64, len(items) // (n * 8)))  # chunks small enough to balance, big enough to amortise pickling
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    out: dict[str, tuple] = {}
-    for result in pool.map(_process_chunk, [stage] * len(chunks), chunks):
-        out.update(result)
-    return out

@@ -7,26 +7,35 @@ import sys
 import textwrap
 import time
 
-from aid_pipeline import batch
+from aid_pipeline import batch, io, stage_runner
 from aid_pipeline.inbox import list_inbox
-from aid_pipeline.stages import read_raw
 
 
-def test_pool_and_in_process_give_the_same_outcomes(seeds_dir, monkeypatch):
+def test_pool_and_in_process_store_the_same_rows(seeds_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "PARALLEL_MIN_REPORTS", 1)
-    raws = [read_raw(f) for f in list_inbox(seeds_dir)]
-    items = [(r["partition_key"], r) for r in raws] + [("broken", {"report_id": "x"})]  # no raw_text: a bug-like input
-    serial = batch.run_batch("normalised_reports", items, n_workers=1)
-    parallel = batch.run_batch("normalised_reports", items, n_workers=2)
-    strip = lambda out: {k: v[:-1] for k, v in out.items()}  # noqa: E731  (cpu seconds differ)
-    assert strip(parallel) == strip(serial)
-    assert serial["broken"][0] == "error" and "KeyError" in serial["broken"][1]
-    assert all(serial[r["partition_key"]][0] == "rows" for r in raws)
+    files = {f.partition_key: f for f in list_inbox(seeds_dir)}
+    units: dict[int, list[str]] = {}
+    for k in files:
+        units.setdefault(io.shard_of(k), []).append(k)
+    stored = {}
+    for n_workers in (1, 2):
+        wh = str(tmp_path / f"wh{n_workers}")
+        for stage in ("raw_reports", "normalised_reports", "report_sections", "report_metrics"):
+            work = [(ks, {k: files[k] for k in ks} if stage == "raw_reports" else None) for ks in units.values()]
+            results = stage_runner.run_units(stage, wh, work, n_workers=n_workers)
+            assert sorted(k for r in results for k in r["ok"]) == sorted(files)
+        stored[n_workers] = {p.relative_to(wh): p.read_bytes() for p in (tmp_path / f"wh{n_workers}").rglob("*.parquet")}
+    assert stored[1] == stored[2] and len(stored[1]) >= 4 * len(units)
+
+
+def test_a_failing_report_is_an_outcome_not_an_exception():
+    outcome = batch.process_one("normalised_reports", {"report_id": "x"})  # no raw_text: a bug-like input
+    assert outcome[0] == "error" and "KeyError" in outcome[1]
 
 
 def test_missing_file_is_a_quarantine_outcome():
-    out = batch.run_batch("raw_reports", [("gone", batch.MissingFile("inbox", "gone"))], n_workers=1)
-    assert out["gone"][0] == "quarantine" and out["gone"][1] == "file_missing"
+    outcome = batch.process_one("raw_reports", batch.MissingFile("inbox", "gone"))
+    assert outcome[0] == "quarantine" and outcome[1] == "file_missing"
 
 
 def test_workers_leave_when_their_parent_is_killed(tmp_path):
