@@ -80,22 +80,30 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
             return
         (run_id,) = run_ids
         rows = [self._event_to_row(event) for event in events]
-        with self.run_connection(run_id) as conn:
-            conn.execute(SqlEventLogStorageTable.insert(), rows)
+        # The shared index shard first: if anything goes wrong there, nothing has been written yet
+        # and Dagster falls back to storing the events one by one.
         with self.index_transaction() as conn:
-            # inside this write transaction nobody else can insert, so the new ids are consecutive
-            before = conn.execute(db.select(db.func.max(SqlEventLogStorageTable.c.id))).scalar() or 0
             conn.execute(SqlEventLogStorageTable.insert(), rows)
-            after = conn.execute(db.select(db.func.max(SqlEventLogStorageTable.c.id))).scalar()
-            if after - before != len(rows):
-                raise RuntimeError(f"expected {len(rows)} new event ids, got {after - before}")
-            ids = list(range(before + 1, after + 1))
+            # our inserts hold SQLite's write lock until commit, so no other process can interleave
+            # rows: the new ids are the last len(rows) ones — verified, not assumed
+            last = conn.execute(db.select(db.func.max(SqlEventLogStorageTable.c.id))).scalar()
+            first = last - len(rows) + 1
+            ours = conn.execute(
+                db.select(db.func.count())
+                .select_from(SqlEventLogStorageTable)
+                .where(SqlEventLogStorageTable.c.id >= first, SqlEventLogStorageTable.c.run_id == run_id)
+            ).scalar()
+            if ours != len(rows):
+                raise RuntimeError(f"expected {len(rows)} consecutive new event ids, found {ours}")
+            ids = list(range(first, last + 1))
             self._store_asset_event_tags(conn, events, ids)
-            last: dict = {}
+            latest: dict = {}
             for event, event_id in zip(events, ids):
-                last[(event.dagster_event_type, event.get_dagster_event().asset_key)] = (event, event_id)
-            for event, event_id in last.values():
+                latest[(event.dagster_event_type, event.get_dagster_event().asset_key)] = (event, event_id)
+            for event, event_id in latest.values():
                 self._store_asset_event(conn, event, event_id)
+        with self.run_connection(run_id) as conn:  # the run's own shard: only this run writes it
+            conn.execute(SqlEventLogStorageTable.insert(), rows)
 
     def dispose(self) -> None:
         for engine in self.__dict__.get("_aid_engines", {}).values():
