@@ -386,12 +386,6 @@ def _sorted_by_key(table: pa.Table) -> pa.Table:
     return table.take(order)
 
 
-def stage_keys(warehouse: str | os.PathLike, stage: str) -> list[str]:
-    """Partition keys that have rows in a stage, sorted."""
-    t = read_stage_table(warehouse, stage)
-    return sorted(set(t["partition_key"].to_pylist()))
-
-
 def forget_reports(warehouse: str | os.PathLike, partition_keys) -> None:
     """Remove every trace of these reports from the stage data and the ledger (their files left the inbox)."""
     keys = set(partition_keys)
