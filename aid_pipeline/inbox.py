@@ -68,7 +68,7 @@ def list_inbox(inbox: str | os.PathLike) -> list[InboxFile]:
     found = []
     with os.scandir(root) as entries:
         for entry in entries:
-            if entry.name in IGNORED_NAMES or entry.name.endswith(".tmp") and entry.name.startswith("."):
+            if entry.name in IGNORED_NAMES or (entry.name.startswith(".") and entry.name.endswith(".tmp")):
                 continue  # OS metadata, or a temporary file being written by a tool
             refused = (
                 "symlink" if entry.is_symlink()

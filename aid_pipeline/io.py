@@ -405,6 +405,13 @@ def read_ledger(warehouse: str | os.PathLike) -> pd.DataFrame:
     return pq.read_table(p).cast(SCHEMAS["ledger"]).to_pandas()
 
 
+def raw_shas(warehouse: str | os.PathLike) -> dict[str, str | None]:
+    """The sha256 (or fingerprint) the raw stage last processed, per partition key: ``{'000_ab': '9f2c…'}``."""
+    ledger = read_ledger(warehouse)
+    raw = ledger[ledger["stage"] == "raw_reports"]
+    return dict(zip(raw["partition_key"], raw["sha256"]))
+
+
 def write_ledger(warehouse: str | os.PathLike, ledger: pd.DataFrame) -> Path:
     ledger = ledger.sort_values(["partition_key", "stage"], kind="stable").reset_index(drop=True)
     return write_frame(ledger, ledger_path(warehouse), "ledger")

@@ -41,12 +41,6 @@ def _fingerprint(path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def _processed_shas(warehouse: str) -> dict[str, str]:
-    ledger = io.read_ledger(warehouse)
-    raw = ledger[ledger["stage"] == "raw_reports"]
-    return dict(zip(raw["partition_key"], raw["sha256"]))
-
-
 def batch_ranges(order: list[str], todo: set[str], max_batch: int = MAX_BATCH) -> list[tuple[str, str]]:
     """Ranges (first, last) of ``order`` covering every key of ``todo``, each spanning at most ``max_batch`` keys.
 
@@ -86,7 +80,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     deleted = sorted(k for k in registered_set if k not in current)
     changed = []
     if moved:
-        processed = _processed_shas(settings.warehouse)
+        processed = io.raw_shas(settings.warehouse)
         changed = [k for k in moved if processed.get(k) is None or processed[k] != inbox_fingerprint(current[k][0])]
 
     order = [k for k in registered if k not in deleted] + new_keys

@@ -133,9 +133,7 @@ def raw_shas(warehouse: str) -> Callable[[list[str]], dict[str, str | None]]:
     """``current_sha`` for stages after raw_reports: the sha256 the raw stage last recorded per report."""
 
     def current_sha(keys: list[str]) -> dict[str, str | None]:
-        ledger = io.read_ledger(warehouse)
-        raw = ledger[ledger["stage"] == "raw_reports"]
-        known = dict(zip(raw["partition_key"], raw["sha256"]))
+        known = io.raw_shas(warehouse)
         return {k: known.get(k) for k in keys}
 
     return current_sha

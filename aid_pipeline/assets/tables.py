@@ -156,10 +156,9 @@ def manifest_path(wh: str) -> Path:
 
 def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None]]:
     """Per registered key: (report_id, sha256 the raw stage last processed), from the raw stage and the ledger."""
-    ledger = io.read_ledger(wh)
-    raw = ledger[ledger["stage"] == "raw_reports"]
-    sha = dict(zip(raw["partition_key"], raw["sha256"]))
-    rid = dict(zip(*io.read_stage_table(wh, "raw_reports", keys, columns=["report_id"]).select(["partition_key", "report_id"]).to_pydict().values()))
+    sha = io.raw_shas(wh)
+    rows = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id"]).to_pylist()
+    rid = {r["partition_key"]: r["report_id"] for r in rows}
     return {k: (rid.get(k), sha.get(k)) for k in keys}
 
 
