@@ -162,19 +162,25 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
     return result
 
 
+STAGE_ASSETS = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
+
+
 def run_statistics(result) -> dict:
     """Per-run numbers from the stage assets' materialisation metadata (text CPU seconds, reports processed)."""
     stats = {"text_seconds": 0.0, "text_wall_seconds": 0.0, "n_processed": 0, "n_quarantined": 0}
     seen = set()
     for event in result.all_events:
-        if event.event_type_value != "ASSET_MATERIALIZATION":
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            record = event.step_materialization_data.materialization
+        elif event.event_type_value == "ASSET_OBSERVATION":  # a big range's totals, recorded once
+            record = event.asset_observation_data.asset_observation
+        else:
             continue
-        mat = event.step_materialization_data.materialization
-        asset = mat.asset_key.to_user_string()
-        if asset in seen:  # a ranged run repeats the metadata for every partition
-            continue
+        asset = record.asset_key.to_user_string()
+        md = {k: getattr(v, "value", v) for k, v in record.metadata.items()}
+        if asset in seen or "reports_processed" not in md and asset in STAGE_ASSETS:
+            continue  # a small range repeats the metadata on every partition; a big one says where it is
         seen.add(asset)
-        md = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
         if "cpu_seconds_text_work" in md:
             stats["text_seconds"] += float(md["cpu_seconds_text_work"])
             stats["text_wall_seconds"] += float(md.get("seconds_units_wall", 0.0))  # the stage units, pool included
@@ -188,11 +194,13 @@ def run_statistics(result) -> dict:
 
 def summary(warehouse: str) -> str:
     """A few lines on what the warehouse holds."""
+    import pyarrow.parquet as pq
+
     from . import io
 
     def count(name: str) -> int:
         p = io.table_path(warehouse, name)
-        return len(io.read_frame(p)) if p.exists() else 0
+        return pq.read_metadata(p).num_rows if p.exists() else 0
 
     lines = [
         f"reports processed: {count('reports')}",

@@ -313,6 +313,21 @@ def read_frame(path: str | os.PathLike, columns: list[str] | None = None) -> pd.
     return pq.read_table(path, columns=columns).to_pandas(types_mapper=_types_mapper)
 
 
+def read_typed_frame(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet file into pandas with its Arrow types kept: text as Arrow-backed strings, lists as
+    ``pd.ArrowDtype`` (no Python object per value or per list), nullable ints as Int32/Int64.
+    For vectorised checks over whole tables; ``read_frame`` gives the plain pandas types."""
+    return pq.read_table(path, columns=columns).to_pandas(types_mapper=_arrow_types_mapper)
+
+
+def _arrow_types_mapper(t: pa.DataType):
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return pd.StringDtype("pyarrow")
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return pd.ArrowDtype(t)
+    return _types_mapper(t)
+
+
 def _types_mapper(t: pa.DataType):
     if pa.types.is_integer(t):
         return pd.Int64Dtype() if t.bit_width > 32 else pd.Int32Dtype()

@@ -98,3 +98,32 @@ def test_a_new_report_rewrites_only_its_own_shard(tmp_path, seeds_dir):
     touched = {p for p in set(shards) | set(after) if shards.get(p) != after.get(p)}
     own = io.shard_of("extra")
     assert touched and all(p.name == f"shard-{own:02d}.parquet" for p in touched), sorted(touched)
+
+
+def test_a_big_range_records_its_totals_once_not_on_every_partition(tmp_path, seeds_dir, monkeypatch):
+    """Above PREVIEW_MAX_PARTITIONS a stage's run totals go into one observation of the asset; each
+    partition's materialisation only says where they are (they are not that report's numbers)."""
+    from aid_pipeline.assets import common
+    from aid_pipeline.cli import run_statistics
+
+    monkeypatch.setattr(common, "PREVIEW_MAX_PARTITIONS", 2)
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    for s in sorted(seeds_dir.glob("*.txt")):
+        shutil.copy(s, inbox / s.name)
+    result = run_pipeline(str(inbox), str(wh), instance=dg.DagsterInstance.ephemeral(), quiet=True)
+    assert result.success
+    stages = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
+    mats = [e.step_materialization_data.materialization for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    for stage in stages:
+        per_partition = [m for m in mats if m.asset_key.to_user_string() == stage]
+        assert len(per_partition) == 5
+        assert all(set(m.metadata) == {common.RUN_TOTALS_KEY} for m in per_partition)
+    observed = [e.asset_observation_data.asset_observation for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
+    assert sorted(o.asset_key.to_user_string() for o in observed) == sorted(stages)
+    totals = {o.asset_key.to_user_string(): o.metadata for o in observed}
+    assert totals["raw_reports"]["reports_processed"].value == 5
+    assert totals["raw_reports"]["partitions_in_run"].value == 5
+    assert totals["normalised_reports"]["total_traditional_converted"].value > 0
+    assert totals["report_metrics"]["dagster/row_count"].value == len(pd.read_parquet(wh / "metrics.parquet"))
+    assert run_statistics(result)["n_processed"] == 5

@@ -109,9 +109,10 @@ def run_stage(
         "totals": {c[2:]: v for c, v in stat_totals.items()},
         "quarantine_reasons": {k: f"{v['reason']}: {v['detail'][:200]}" for k, v in sorted(quarantined.items())[:50]},
     }
-    # A ranged run repeats this metadata on every partition's materialisation event (40,000 events
-    # at 10,000 reports), so it is kept small: a few numbers a person plots, the rest in one JSON
-    # value, and the markdown preview only on small runs (the contract tables always carry one).
+    # Dagster repeats a ranged step's metadata on every partition's materialisation event (40,000
+    # events at 10,000 reports), where run totals would also read as that one report's numbers.
+    # So a big range records them once, as an observation of the asset; each partition's event
+    # carries only what is true of it. Small runs (a sensor's few new files) keep them inline.
     metadata = {
         "dagster/row_count": sum(r["rows"] for r in results),
         "reports_processed": sum(len(r["ok"]) for r in results),
@@ -126,7 +127,14 @@ def run_stage(
             metadata[f"total_{c}"] = stat_totals.get(f"n_{c}", 0)
     if len(keys) <= PREVIEW_MAX_PARTITIONS:
         metadata["preview"] = dg.MetadataValue.md(preview_markdown(pd.concat(previews).head(8) if previews else pd.DataFrame()))
-    return dg.MaterializeResult(metadata=metadata)
+        return dg.MaterializeResult(metadata=metadata)
+    metadata["partitions_in_run"] = len(keys)
+    context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata=metadata))
+    return dg.MaterializeResult(metadata={RUN_TOTALS_KEY: dg.MetadataValue.text("in this run's observation of the asset")})
+
+
+# on a partition's materialisation in a big ranged run: where the run's totals are
+RUN_TOTALS_KEY = "run_totals"
 
 
 def raw_shas(warehouse: str) -> Callable[[list[str]], dict[str, str | None]]:

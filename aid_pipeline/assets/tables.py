@@ -295,6 +295,14 @@ def texts_table(wh: str, keys: list[str], ok: set[str]) -> pa.Table:
     return pa.table([columns[f.name] for f in io.SCHEMAS["texts"]], schema=io.SCHEMAS["texts"])
 
 
+def input_columns(name: str, upstream: str) -> list[str]:
+    """The columns of ``upstream`` that aggregate ``name`` reads: those its column lineage names, plus
+    the report_id it groups or joins by. ``input_columns('metrics_by_category', 'metrics')`` →
+    ``['report_id', 'metric_id', 'value', 'unit', 'metric_type', 'category']`` (in table order)."""
+    named = {src for deps in tables.COLUMN_SOURCES[name].values() for asset, src in deps if asset == upstream}
+    return [f.name for f in io.SCHEMAS[upstream] if f.name in named | {"report_id"}]
+
+
 def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
     """An aggregate asset: ``build(*upstream tables)`` written to ``<name>.parquet``; ``chart(df)`` → markdown."""
 
@@ -309,7 +317,7 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
-        inputs = [io.read_frame(io.table_path(wh, t)) for t in upstream]
+        inputs = [io.read_frame(io.table_path(wh, t), columns=input_columns(name, t)) for t in upstream]
         df = build(*inputs)
         path = io.write_frame(df, io.table_path(wh, name), name)
         metadata = table_metadata(df, name, path)

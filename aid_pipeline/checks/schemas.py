@@ -144,9 +144,43 @@ class Texts(_TableModel):
     def offsets_in_range(cls, df: pd.DataFrame) -> Series[bool]:
         n_text = df["text"].str.len()
         n_raw = df["raw_text"].str.len()
-        lens_ok = df["offsets"].map(len) == n_text
-        max_off = df["offset_ends"].map(lambda a: int(np.max(a)) if len(a) else 0)  # numpy, not a Python loop per char
-        return lens_ok & (max_off <= n_raw)
+        lens_ok = list_lengths(df["offsets"]) == n_text
+        return lens_ok & (list_maxima(df["offset_ends"]) <= n_raw)
+
+
+def _list_array(s: pd.Series):
+    """The Arrow list array behind a column read as ``pd.ArrowDtype`` (None for other columns)."""
+    if not isinstance(s.dtype, pd.ArrowDtype):
+        return None
+    import pyarrow as arrow
+
+    arr = s.array.__arrow_array__()
+    return arr.combine_chunks() if isinstance(arr, arrow.ChunkedArray) else arr
+
+
+def list_lengths(s: pd.Series) -> pd.Series:
+    """Length of each list (0 for null): ``[[1, 2], [], [5]]`` → ``[2, 0, 1]``; vectorised on Arrow columns."""
+    arr = _list_array(s)
+    if arr is None:
+        return s.map(lambda a: 0 if a is None else len(a))
+    import pyarrow.compute as pc
+
+    return pd.Series(pc.list_value_length(arr).fill_null(0).to_numpy(zero_copy_only=False), index=s.index)
+
+
+def list_maxima(s: pd.Series) -> pd.Series:
+    """Largest value of each list (0 when empty): ``[[1, 7], [], [5]]`` → ``[7, 0, 5]``; vectorised on Arrow columns."""
+    arr = _list_array(s)
+    if arr is None:  # numpy arrays per row: one C call each, not a Python loop per value
+        return s.map(lambda a: int(np.max(a)) if a is not None and len(a) else 0)
+    out = np.zeros(len(arr), dtype=np.int64)
+    values = arr.flatten().to_numpy(zero_copy_only=False)
+    offsets = arr.offsets.to_numpy()  # len(arr) + 1 of them, also for a slice
+    starts = offsets[:-1] - offsets[0]
+    full = np.flatnonzero(np.diff(offsets) > 0)
+    if len(full):
+        out[full] = np.maximum.reduceat(values, starts[full])
+    return pd.Series(out, index=s.index)
 
 
 class FundingByDonorYear(_TableModel):
@@ -196,6 +230,20 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "metrics_by_category": MetricsByCategory,
     "report_summary": ReportSummary,
 }
+
+
+def typed_table_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model's schema for a frame read from our Parquet files by ``read_typed_table``: text columns
+    checked as Arrow strings (vectorised, where ``str`` costs a Python ``isinstance`` per value) and no
+    coercion, so the file's own types are what is checked."""
+    schema = model.to_schema()
+    updates = {
+        name: {"dtype": pd.StringDtype("pyarrow"), "coerce": False} if str(col.dtype) == "str" else {"coerce": False}
+        for name, col in schema.columns.items()
+    }
+    schema = schema.update_columns(updates)
+    schema.coerce = False
+    return schema
 
 
 def failure_report_ids(df: pd.DataFrame, error) -> set[str]:
