@@ -258,17 +258,28 @@ def build_contract(wh: str, keys: list[str]):
     yield "quarantine", typed("quarantine", quar)
     yield "corrupt_spans", typed("corrupt_spans", tables.build_corrupt_spans(norm))
     yield "dropped_lines", typed("dropped_lines", tables.build_dropped_lines(norm))
-    secs = io.read_stage(wh, "report_sections", keys)
-    secs = secs[secs["report_id"].isin(ok)]
-    n_sections = secs[["report_id"]]
-    yield "sections", typed("sections", secs)
+    secs = stage_rows_table(wh, "report_sections", keys, ok, "sections")
+    n_sections = secs.select(["report_id"]).to_pandas()
+    yield "sections", secs
     del secs
-    mets = io.read_stage(wh, "report_metrics", keys)
-    mets = mets[mets["report_id"].isin(ok)]
-    n_metrics = mets[["report_id"]]
-    yield "metrics", typed("metrics", mets)
+    mets = stage_rows_table(wh, "report_metrics", keys, ok, "metrics")
+    n_metrics = mets.select(["report_id"]).to_pandas()
+    yield "metrics", mets
     del mets
     yield "reports", typed("reports", tables.build_reports(raw, norm, n_sections, n_metrics))
+
+
+def stage_rows_table(wh: str, stage: str, keys: list[str], ok: set[str], name: str) -> pa.Table:
+    """A contract table that is a stage's rows as they are (sections, metrics), in Arrow from end to end:
+    the rows of the ``ok`` reports, the table's columns and types, sorted by its keys (stable: the
+    order and bytes the pandas ``sort_rows`` + ``to_arrow`` route gives, without a Python object per value)."""
+    schema = io.SCHEMAS[name]
+    rows = io.read_stage_table(wh, stage, keys)
+    keep = pc.is_in(rows["report_id"], value_set=pa.array(sorted(ok), type=pa.string()))
+    if not pc.all(keep).as_py():
+        rows = rows.filter(keep)
+    columns = [rows[f.name].cast(f.type) if f.name in rows.column_names else pa.nulls(len(rows), f.type) for f in schema]
+    return _sorted(pa.Table.from_arrays(columns, schema=schema).combine_chunks(), SORT_KEYS[name])
 
 
 # what the pandas tables need of the stage rows (the texts and offsets go to `texts` through Arrow)
@@ -280,9 +291,13 @@ def texts_table(wh: str, keys: list[str], ok: set[str]) -> pa.Table:
     """The ``texts`` table straight from the stage shards in Arrow, rows ordered by report_id (the same
     rows and bytes ``tables.build_texts`` would give, without turning 10,000 offset lists into Python)."""
     norm = io.read_stage_table(wh, "normalised_reports", keys, columns=["report_id", "text", "offsets", "offset_ends"])
-    norm = norm.filter(pc.is_in(norm["report_id"], value_set=pa.array(sorted(ok), type=pa.string())))
+    keep = pc.is_in(norm["report_id"], value_set=pa.array(sorted(ok), type=pa.string()))
+    if not pc.all(keep).as_py():
+        norm = norm.filter(keep)
+    # one contiguous chunk before the take: a take across the 16 shards' chunks is 3-5x slower for lists
+    norm = norm.combine_chunks()
     norm = norm.take(pc.sort_indices(norm, sort_keys=[("report_id", "ascending")]))
-    raw = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id", "raw_text"])
+    raw = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id", "raw_text"]).combine_chunks()
     row_of = {rid: i for i, rid in enumerate(raw["report_id"].to_pylist())}
     take = pa.array([row_of.get(rid) for rid in norm["report_id"].to_pylist()], type=pa.int64())
     columns = {
