@@ -100,7 +100,7 @@ def sync_partitions(instance, inbox: str, warehouse: str) -> tuple[list[str], li
 
 def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]]:
     """Split the inbox into (to process, unchanged): unchanged means every stage holds the report at
-    its current sha256 and with the current code version."""
+    its current sha256 and with the current code version, read from the path it has now."""
     from . import io
     from .assets.common import PIPELINE_ORDER
     from .inbox import list_inbox
@@ -113,10 +113,11 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     for key, stage, sha in zip(ledger["partition_key"], ledger["stage"], ledger["sha256"]):
         done.setdefault(key, set()).add((stage, sha))
     todo, unchanged = [], []
+    last_read_from = io.source_paths(warehouse)
     for f in list_inbox(inbox):
         sha = inbox_fingerprint(f)
-        if sha is None:
-            todo.append(f.partition_key)  # gone or unreadable: the raw stage says which
+        if sha is None or last_read_from.get(f.partition_key, str(f.path)) != str(f.path):
+            todo.append(f.partition_key)  # gone or unreadable (the raw stage says which), or moved
             continue
         have = done.get(f.partition_key, set())
         (unchanged if all((s, sha) in have for s in PIPELINE_ORDER) else todo).append(f.partition_key)

@@ -429,6 +429,17 @@ def raw_shas(warehouse: str | os.PathLike) -> dict[str, str | None]:
     return dict(zip(raw["partition_key"], raw["sha256"]))
 
 
+def source_paths(warehouse: str | os.PathLike, partition_keys=None) -> dict[str, str]:
+    """The inbox path each report was last read from: its raw row, else its quarantine row.
+    ``source_paths('warehouse')`` → ``{'000_ab': 'seeds/000_ab.txt'}``."""
+    out = {}
+    quarantined = read_stage_table(warehouse, "quarantine", partition_keys, columns=["source_path"])
+    out.update(zip(quarantined["partition_key"].to_pylist(), quarantined["source_path"].to_pylist()))
+    raw = read_stage_table(warehouse, "raw_reports", partition_keys, columns=["source_path"])
+    out.update(zip(raw["partition_key"].to_pylist(), raw["source_path"].to_pylist()))
+    return out
+
+
 def write_ledger(warehouse: str | os.PathLike, ledger: pd.DataFrame) -> Path:
     ledger = ledger.sort_values(["partition_key", "stage"], kind="stable").reset_index(drop=True)
     return write_frame(ledger, ledger_path(warehouse), "ledger")

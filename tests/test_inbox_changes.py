@@ -127,3 +127,29 @@ def test_a_big_range_records_its_totals_once_not_on_every_partition(tmp_path, se
     assert totals["normalised_reports"]["total_traditional_converted"].value > 0
     assert totals["report_metrics"]["dagster/row_count"].value == len(pd.read_parquet(wh / "metrics.parquet"))
     assert run_statistics(result)["n_processed"] == 5
+
+
+def test_a_moved_inbox_leaves_no_table_pointing_at_the_old_paths(tmp_path, seeds_dir):
+    """Same bytes, new folder: every report is read again from where it is now, and the
+    every-input-accounted-for check (which compares paths) still passes."""
+    old, new, wh = tmp_path / "old_inbox", tmp_path / "new_inbox", tmp_path / "wh"
+    old.mkdir()
+    for s in sorted(seeds_dir.glob("*.txt"))[:2]:
+        shutil.copy(s, old / s.name)
+    (old / "empty.txt").write_bytes(b"")
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_pipeline(str(old), str(wh), instance=instance, quiet=True).success
+    unchanged = run_pipeline(str(old), str(wh), instance=instance, quiet=True)
+    assert unchanged.aid_todo == []
+
+    old.rename(new)
+    moved = run_pipeline(str(new), str(wh), instance=instance, quiet=True)
+    assert moved.success and len(moved.aid_todo) == 3
+    failed = [e.asset_check_evaluation_data.check_name for e in moved.all_events
+              if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
+    assert failed == []
+    for table in ("reports", "quarantine"):
+        paths = pd.read_parquet(wh / f"{table}.parquet")["source_path"].tolist()
+        assert paths and all(p.startswith(str(new)) for p in paths), (table, paths)
+    again = run_pipeline(str(new), str(wh), instance=instance, quiet=True)
+    assert again.aid_todo == []

@@ -51,12 +51,14 @@ def run_stage(
     keys: Iterable[str],
     current_sha: Callable[[list[str]], dict[str, str | None]],
     files: dict | None = None,
+    redo: set[str] = frozenset(),
 ) -> dg.MaterializeResult:
     """Run ``stage`` over the reports of ``keys`` that are new, changed or stale; store, record, describe.
 
     ``current_sha(keys)`` gives each report's current sha256 (None: unknown); a report whose ledger
     entry for this stage has that sha256 and this code version keeps its stored rows (unless the
-    run is tagged ``aid/full``). The work goes shard by shard (``stage_runner.process_unit``), in
+    run is tagged ``aid/full``); ``redo`` keys are processed anyway, and so are their later stages.
+    The work goes shard by shard (``stage_runner.process_unit``), in
     worker processes for big batches; failures become quarantine rows and the rest goes on.
     """
     keys = list(keys)
@@ -68,7 +70,7 @@ def run_stage(
     if is_full_run(context):
         todo = keys
     else:
-        todo = [k for k in keys if shas.get(k) is None or done_sha.get(k) != shas.get(k)]
+        todo = [k for k in keys if k in redo or shas.get(k) is None or done_sha.get(k) != shas.get(k)]
     by_shard: dict[int, list[str]] = {}
     for k in todo:
         by_shard.setdefault(io.shard_of(k), []).append(k)
@@ -85,10 +87,10 @@ def run_stage(
         entries.update({k: (shas.get(k), "upstream_quarantined") for k in r["upstream_missing"]})
         quarantined.update(r["quarantined"])
     io.record_in_ledger(warehouse, stage, entries, STAGE_CODE_VERSION)
-    if quarantined:  # their rows left the later stages: so must the ledger entries saying they are done
+    if quarantined or redo:  # their rows left (or must be redone by) the later stages: so must the ledger entries saying they are done
         ledger = io.read_ledger(warehouse)
         later = PIPELINE_ORDER[PIPELINE_ORDER.index(stage) + 1 :]
-        stale = ledger["stage"].isin(later) & ledger["partition_key"].isin(set(quarantined))
+        stale = ledger["stage"].isin(later) & ledger["partition_key"].isin(set(quarantined) | set(redo))
         if stale.any():
             io.write_ledger(warehouse, ledger[~stale])
     t3 = time.perf_counter()

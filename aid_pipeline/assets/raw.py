@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from .. import io
 from ..batch import MissingFile
 from ..inbox import list_inbox
 from ..resources import PipelineSettings
@@ -23,4 +24,8 @@ def raw_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -
         # None (gone, unreadable, too large: never read) means "process it"; the stage says what is wrong
         return {k: inbox_fingerprint(found[k]) if k in found else None for k in ks}
 
-    return run_stage(context, settings.warehouse, "raw_reports", keys, current_sha, files)
+    # a file that is where it was is unchanged when its bytes are; one read from another path (the
+    # inbox was moved or renamed) is processed again, so no table keeps pointing at the old path
+    last_read_from = io.source_paths(settings.warehouse, keys)
+    moved = {k for k in keys if k in found and k in last_read_from and last_read_from[k] != str(found[k].path)}
+    return run_stage(context, settings.warehouse, "raw_reports", keys, current_sha, files, redo=moved)

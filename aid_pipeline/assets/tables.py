@@ -154,12 +154,13 @@ def manifest_path(wh: str) -> Path:
     return Path(wh) / "stages" / "tables_manifest.json"
 
 
-def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    """Per registered key: (report_id, sha256 the raw stage last processed), from the raw stage and the ledger."""
+def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Per registered key: (report_id, sha256 the raw stage last processed, path it was read from)."""
     sha = io.raw_shas(wh)
+    paths = io.source_paths(wh, keys)
     rows = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id"]).to_pylist()
     rid = {r["partition_key"]: r["report_id"] for r in rows}
-    return {k: (rid.get(k), sha.get(k)) for k in keys}
+    return {k: (rid.get(k), sha.get(k), paths.get(k)) for k in keys}
 
 
 def read_manifest(wh: str) -> dict[str, tuple] | None:
