@@ -8,7 +8,11 @@ only *how* rows are written, not *what* is written:
 - one engine per shard, kept for the life of the storage (connections are pooled, not re-opened);
 - ``store_event_batch`` writes a whole batch of asset events (Dagster batches the per-partition
   materialisations of a ranged run when ``DAGSTER_EVENT_BATCH_SIZE`` is set) in one transaction per
-  shard instead of one per event.
+  shard instead of one per event;
+- the events of a batch that differ only in their partition and timestamp are serialised once, as a
+  template the two values are put into (``EventSerializer``): serialising each one was most of
+  what an event cost. Every template is checked against Dagster's own ``serialize_value`` on its
+  first events; on any difference the storage goes back to serialising every event itself.
 
 The tables, rows and indexes are exactly the stock ones, so ``dagster dev`` and every Dagster tool
 read the same instance. The project-local ``$DAGSTER_HOME/dagster.yaml`` written by
@@ -17,6 +21,8 @@ read the same instance. The project-local ``$DAGSTER_HOME/dagster.yaml`` written
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -28,8 +34,72 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 )
 import sqlalchemy as db
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
+from dagster._serdes import serialize_value
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+# stand-ins that cannot occur in a real event, each found exactly once in a template's JSON
+_PARTITION_STANDIN = "aid-pipeline:partition-standin:6b1d"
+_TIMESTAMP_STANDIN = 1.234567891234567e-300
+
+
+def _skeleton(event: EventLogEntry) -> EventLogEntry | None:
+    """A partition's materialisation event with its partition and timestamp replaced by stand-ins;
+    None for any other event (serialised as it is)."""
+    de = event.dagster_event
+    if de is None or de.event_type_value != "ASSET_MATERIALIZATION":
+        return None
+    data = de.event_specific_data
+    mat = getattr(data, "materialization", None)
+    if mat is None or not isinstance(mat.partition, str):
+        return None
+    mat = mat._replace(partition=_PARTITION_STANDIN)
+    return event._replace(timestamp=_TIMESTAMP_STANDIN, dagster_event=de._replace(event_specific_data=data._replace(materialization=mat)))
+
+
+class EventSerializer:
+    """``serialize_value(event)`` for a stream of events, fast when consecutive events differ only in
+    partition and timestamp (a ranged run's per-partition materialisations): the shared part is
+    serialised once and the two values are put into it.
+
+    ``EventSerializer()(event)`` → the same JSON text as ``serialize_value(event)``.
+    """
+
+    VERIFY_FIRST = 2  # events of each new template compared with serialize_value
+
+    def __init__(self) -> None:
+        self.skeleton: EventLogEntry | None = None
+        self.template: str | None = None
+        self.unverified = 0
+        self.disabled = False
+        self.templated = 0
+
+    def __call__(self, event: EventLogEntry) -> str:
+        if self.disabled:
+            return serialize_value(event)
+        skeleton = _skeleton(event)
+        if skeleton is None:
+            return serialize_value(event)
+        if self.template is None or skeleton != self.skeleton:
+            text = serialize_value(skeleton)
+            if text.count(json.dumps(_PARTITION_STANDIN)) != 1 or text.count(json.dumps(_TIMESTAMP_STANDIN)) != 1:
+                return serialize_value(event)
+            self.skeleton, self.template, self.unverified = skeleton, text, self.VERIFY_FIRST
+        partition = event.dagster_event.event_specific_data.materialization.partition
+        out = self.template.replace(json.dumps(_PARTITION_STANDIN), json.dumps(partition), 1).replace(
+            json.dumps(_TIMESTAMP_STANDIN), json.dumps(event.timestamp), 1
+        )
+        if self.unverified:
+            self.unverified -= 1
+            exact = serialize_value(event)
+            if out != exact:
+                log.warning("event template differs from serialize_value; serialising every event from now on")
+                self.disabled = True
+                return exact
+        self.templated += 1
+        return out
 
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
@@ -79,7 +149,7 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 self.store_event(event)
             return
         (run_id,) = run_ids
-        rows = [self._event_to_row(event) for event in events]
+        rows = self._events_to_rows(events)
         # The shared index shard first: if anything goes wrong there, nothing has been written yet
         # and Dagster falls back to storing the events one by one.
         with self.index_transaction() as conn:
@@ -104,6 +174,30 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 self._store_asset_event(conn, event, event_id)
         with self.run_connection(run_id) as conn:  # the run's own shard: only this run writes it
             conn.execute(SqlEventLogStorageTable.insert(), rows)
+
+    def _events_to_rows(self, events: list[EventLogEntry]) -> list[dict]:
+        """``_event_to_row`` of each event, the events serialised by one ``EventSerializer``; the first
+        two rows of every batch are compared with the stock ``_event_to_row`` (any difference: stock rows)."""
+        serializer = self.__dict__.setdefault("_aid_serializer", EventSerializer())
+        rows = []
+        for event in events:
+            de = event.get_dagster_event()
+            rows.append(
+                {
+                    "run_id": event.run_id,
+                    "event": serializer(event),
+                    "dagster_event_type": de.event_type_value,
+                    "timestamp": self._event_insert_timestamp(event),
+                    "step_key": de.step_key,
+                    "asset_key": de.asset_key.to_string() if de.asset_key else None,
+                    "partition": de.partition or None,
+                }
+            )
+        if any(row != self._event_to_row(event) for row, event in zip(rows[:2], events[:2])):
+            log.warning("event rows differ from Dagster's own; storing the stock rows")
+            serializer.disabled = True
+            return [self._event_to_row(event) for event in events]
+        return rows
 
     def dispose(self) -> None:
         for engine in self.__dict__.get("_aid_engines", {}).values():

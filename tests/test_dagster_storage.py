@@ -5,6 +5,7 @@ import shutil
 from collections import Counter
 
 import dagster as dg
+from dagster._serdes import deserialize_value, serialize_value
 
 from aid_pipeline.cli import ensure_dagster_home, run_pipeline
 from aid_pipeline.dagster_storage import BatchingSqliteEventLogStorage
@@ -49,3 +50,52 @@ def test_batched_event_log_holds_one_materialisation_per_report_and_stage(tmp_pa
             logs = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
             per_stage = Counter(e.dagster_event.asset_key.to_user_string() for e in logs)
             assert all(per_stage[s] == n for s in STAGES), per_stage
+        # every stored event reads back as the event Dagster emitted (the serialiser's templates included)
+        def per_partition(events):
+            return sorted(
+                (e.asset_key.to_user_string(), e.partition, repr(e.event_specific_data.materialization))
+                for e in events if e.partition
+            )
+
+        # as Dagster's own serialisation round trip gives them (it sorts the keys of JSON metadata)
+        emitted = [deserialize_value(serialize_value(e), dg.DagsterEvent)
+                   for e in first.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+        stored = instance.all_logs(first.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        assert per_partition(e.dagster_event for e in stored) == per_partition(emitted)
+        assert len(per_partition(emitted)) == 3 * len(STAGES)
+        serializer = instance.event_log_storage._aid_serializer
+        assert serializer.templated > 0 and not serializer.disabled
+
+
+def test_event_serializer_gives_the_json_serialize_value_gives(tmp_path, seeds_dir):
+    """Events that differ only in partition and timestamp share a template; the text is always
+    what Dagster's own ``serialize_value`` writes, for awkward partition keys too."""
+    from aid_pipeline.dagster_storage import EventSerializer
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(sorted(seeds_dir.glob("*.txt"))[0], inbox / "a.txt")
+    instance = dg.DagsterInstance.ephemeral()
+    result = run_pipeline(str(inbox), str(tmp_path / "wh"), instance=instance, quiet=True)
+    logs = instance.all_logs(result.run_id)
+    mat = next(e for e in logs if e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+               and e.dagster_event.partition)
+    others = [e for e in logs if e is not mat][:20]
+
+    def variant(event, partition, timestamp):
+        de = event.dagster_event
+        data = de.event_specific_data
+        m = data.materialization._replace(partition=partition)
+        return event._replace(timestamp=timestamp, dagster_event=de._replace(event_specific_data=data._replace(materialization=m)))
+
+    keys = ["a", "援疆_报告_2023-62d53e1a", 'quote"and\\back', "emoji😀", "tab\tnew\nline", "1.5e-300", " "]
+    events = [variant(mat, k, 1795475942.978227 + i / 7) for i, k in enumerate(keys)]
+    changed = mat.dagster_event.event_specific_data.materialization._replace(metadata={"rows": dg.IntMetadataValue(3)})
+    de = mat.dagster_event
+    events.append(mat._replace(dagster_event=de._replace(event_specific_data=de.event_specific_data._replace(materialization=changed))))
+    serializer = EventSerializer()
+    for event in [*events, *others, *events]:
+        text = serializer(event)
+        assert text == serialize_value(event)
+        assert deserialize_value(text, type(event)) == event
+    assert not serializer.disabled and serializer.templated >= len(keys)
