@@ -10,6 +10,7 @@ worker processes. Only the ledger (one small file) is written by the caller, aft
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -19,7 +20,7 @@ import pyarrow as pa
 
 from . import io
 from .batch import MissingFile, process_one
-from .checks.schemas import MODELS, failure_report_ids
+from .checks.schemas import MODELS, failure_report_ids, typed_table_schema
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,12 @@ def sources(stage: str, warehouse: str, keys: list[str], files: dict | None = No
     return out
 
 
+@functools.cache
+def stored_rows_schema(stage: str):
+    """The stage's pandera model as checked on its typed Arrow rows (built once per process)."""
+    return typed_table_schema(MODELS[stage])
+
+
 def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None = None) -> dict:
     """Run ``stage`` over ``keys`` (all in one shard), store the rows and quarantine rows; summarise."""
     t0 = time.perf_counter()
@@ -112,11 +119,12 @@ def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None
             quarantined[key] = quarantine_row(stage, key, path, f"{stage}_failed", outcome[1], sha, rid)
 
     all_rows = [r for rows in frames.values() for r in rows]
-    table = io.to_arrow(pd.DataFrame(all_rows), io.SCHEMAS[stage]) if all_rows else io.SCHEMAS[stage].empty_table()
+    table = io.rows_to_arrow(all_rows, io.SCHEMAS[stage]) if all_rows else io.SCHEMAS[stage].empty_table()
     del all_rows
-    df = table.to_pandas(types_mapper=io._types_mapper)
+    # validated as the typed columns that will be stored (vectorised; no coercion needed or wanted)
+    df = table.to_pandas(types_mapper=io._arrow_types_mapper)
     try:
-        MODELS[stage].validate(df, lazy=True)
+        stored_rows_schema(stage).validate(df, lazy=True)
     except pandera.errors.SchemaErrors as err:
         bad = failure_report_ids(df, err)
         summary = err.failure_cases.head(20).to_string(max_colwidth=60)
@@ -135,6 +143,7 @@ def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None
     store_outcomes(warehouse, stage, keys, table, quarantined)
     t4 = time.perf_counter()
     light = df.drop(columns=[c for c in ("raw_text", "text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines") if c in df])
+    light = light.head(8).astype(object).where(light.head(8).notna(), None)
     return {
         "ok": sorted(frames),
         "quarantined": quarantined,
@@ -142,7 +151,7 @@ def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None
         "rows": len(df),
         "cpu": cpu,
         "stat_totals": {c: int(df[c].fillna(0).sum()) for c in io.STAT_COLUMNS if c in df.columns},
-        "preview": light.head(8),
+        "preview": light,
         "seconds": {"loading_inputs": t1 - t0, "stage_work": t2 - t1, "validating": t3 - t2, "writing": t4 - t3},
     }
 

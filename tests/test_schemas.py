@@ -49,3 +49,42 @@ def test_pinyin_left_in_normalised_text_fails():
     )
     with pytest.raises(pandera.errors.SchemaErrors):
         NormalisedReports.validate(df, lazy=True)
+
+
+def _as_stored(rows: list[dict], stage: str) -> pd.DataFrame:
+    """Rows as the stage runner validates them: typed by the stage's Arrow schema, text Arrow-backed."""
+    from aid_pipeline import io
+
+    return io.rows_to_arrow(rows, io.SCHEMAS[stage]).to_pandas(types_mapper=io._arrow_types_mapper)
+
+
+def test_stored_metric_rows_are_checked_like_the_model():
+    from aid_pipeline.stage_runner import stored_rows_schema
+
+    stored_rows_schema("report_metrics").validate(_as_stored([metric_row()], "report_metrics"), lazy=True)
+
+
+@pytest.mark.parametrize("bad", [{"unit": "dollars"}, {"value": -1.0}, {"qualifier": "maybe"}, {"end": 9},
+                                 {"metric_type": "facilities"}, {"value_high": 1.0}, {"year": 1200}])
+def test_stored_bad_metric_rows_fail_and_are_named(bad):
+    from aid_pipeline.stage_runner import stored_rows_schema
+
+    df = _as_stored([metric_row(), metric_row(report_id="r2", metric_id="r2:m0000", **bad)], "report_metrics")
+    with pytest.raises(pandera.errors.SchemaErrors) as err:
+        stored_rows_schema("report_metrics").validate(df, lazy=True)
+    assert failure_report_ids(df, err.value) == {"r2"}
+
+
+def test_stored_normalised_rows_with_pinyin_left_fail_and_clean_ones_pass():
+    """The pinyin rule runs on Arrow-backed text (RE2), which reads the pattern like Python's re."""
+    from aid_pipeline.stage_runner import stored_rows_schema
+
+    def row(rid, text):
+        n = len(text)
+        return {"report_id": rid, "text": text, "offsets": list(range(n)), "offset_ends": list(range(1, n + 1)),
+                "script": "traditional", "n_chars": n, "n_chars_raw": n, "n_corrupt_spans": 0}
+
+    df = _as_stored([row("clean", "珠水润天山"), row("left", "珠水潤(rùn)天山"), row("latin", "EICU(rùn)")], "normalised_reports")
+    with pytest.raises(pandera.errors.SchemaErrors) as err:
+        stored_rows_schema("normalised_reports").validate(df, lazy=True)
+    assert failure_report_ids(df, err.value) == {"left"}

@@ -17,6 +17,9 @@ from ..lineage import PINYIN_ANNOTATION
 from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# the same pattern with its \uXXXX escapes written as the characters, which both Python's re and
+# Arrow's RE2 (used on Arrow-backed text columns) read the same way
+PINYIN_ANNOTATION_CHARS = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), PINYIN_ANNOTATION)
 
 
 class _TableModel(pa.DataFrameModel):
@@ -54,7 +57,7 @@ class NormalisedReports(_TableModel):
 
     @pa.dataframe_check(error="no pinyin annotation left in the normalised text")
     def no_pinyin(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~df["text"].str.contains(PINYIN_ANNOTATION, regex=True)
+        return ~df["text"].str.contains(PINYIN_ANNOTATION_CHARS, regex=True)
 
 
 class Sections(_TableModel):
