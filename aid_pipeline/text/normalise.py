@@ -47,7 +47,9 @@ _PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ�
 _TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ]")
 
 # --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+# = r"\r\n?|[\u2028\u2029\x85\x0b\x0c]"; starting with a character class lets the regex engine skip
+# ahead to the next candidate character in C (the same holds for the other patterns written this way)
+_NEWLINES = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c](?:(?<=\r)\n)?")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _BLOCK_TAGS = "p|br|div|li|ul|ol|tr|td|th|table|tbody|h[1-6]|section|article|center|blockquote|hr"
 _INLINE_TAGS = "span|font|strong|b|i|em|u|a|img|sup|sub|small|big|label|o:p"
@@ -63,7 +65,7 @@ _TAG_ANGLE = re.compile(r"[<>]")
 _TAG_REACH = 1 + max(len(name) for name in f"{_BLOCK_TAGS}|{_INLINE_TAGS}".split("|"))
 _TAG_BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
 _PINYIN = re.compile(
-    rf"(?<=[{CJK}])[(（][ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
+    rf"[(（](?<=[{CJK}][(（])[ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
 )
 _SYLLABLE_SEP = re.compile(r"[ '’·-]")
 _UNTONE = str.maketrans(
@@ -95,18 +97,40 @@ _CJKP_SET = frozenset(_CJKP) | frozenset(
 # ASCII marks ``single`` (in ``_punct_pass``) always makes full-width: , : ; ) right after a CJK/punctuation
 # char, , : ; ( ? ! right before one (no char of _CJKP_SET is a digit or an ASCII letter)
 _CJKP_CLASS = f"[{CJK}{re.escape(_PUNCT_FW + LOST)}\\-]"
-_SURE_FW = re.compile(rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})")
+# = rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})", as one group for ``split``
+_SURE_FW = re.compile(rf"([,:;)(?!])(?:(?<={_CJKP_CLASS}[,:;)])|(?<=[,:;(?!])(?={_CJKP_CLASS}))")
 _SPACE_DIGIT_CJK = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
 _SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
 _MULTISPACE = re.compile(r"[ ]{2,}")
 _LINE_EDGE_SPACE = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
 # the four space rules in one scan: each alternative matches whole runs of spaces and only their neighbours
 # decide, so a run the first three remove goes ("gone"), another run of 2+ spaces keeps its first space
+# (written with the first space of every alternative in front, so the engine jumps from space to space)
 _SPACE_RUNS = re.compile(
-    f"(?P<gone>{_SPACE_DIGIT_CJK.pattern}|{_SPACE_PUNCT.pattern}|{_LINE_EDGE_SPACE.pattern})|{_MULTISPACE.pattern}"
+    rf"[ ](?:(?P<gone>(?<=[0-9%][ ])[ ]*(?=[{CJK}])|(?<=[{CJK}][ ])[ ]*(?=[0-9])"  # _SPACE_DIGIT_CJK
+    r"|[ ]*(?=[，。、；：！？）」』”》〉】])|(?<=[，。、；：！？（「『“《〈【][ ])[ ]*"  # _SPACE_PUNCT
+    r"|(?<![^\n][ ])[ ]*|[ ]*(?![^\n]))"  # _LINE_EDGE_SPACE
+    r"|[ ]+)"  # _MULTISPACE
 )
 _BLANK_LINES = re.compile(r"\n{2,}")
 _EDGE_NEWLINES = re.compile(r"\A\n+|\n+\Z")
+
+
+# shared int objects for the identity offset maps: slicing this list copies pointers instead of making
+# one int object per character (reports longer than the cap get their own lists)
+_INTS_CAP = 1 << 20
+_INTS: list[int] = list(range(1 << 14))
+
+
+def _identity(n: int) -> tuple[list[int], list[int]]:
+    """``(list(range(n)), list(range(1, n + 1)))``, sliced from a shared list of ints: ``_identity(2)`` → ``([0, 1], [1, 2])``."""
+    global _INTS
+    ints = _INTS
+    if len(ints) <= n:
+        if n >= _INTS_CAP:
+            return list(range(n)), list(range(1, n + 1))
+        ints = _INTS = list(range(min(_INTS_CAP, max(2 * len(ints), n + 1))))  # rebound whole: thread-safe
+    return ints[:n], ints[1 : n + 1]
 
 
 class _State:
@@ -455,7 +479,10 @@ def _punct_pass(st: _State) -> int:
         return None
 
     # the sure cases in one C-level pass, then ``single`` on the rest (same length: offsets unchanged)
-    st.t = _SURE_FW.sub(lambda m: _ASCII_TO_FW[m.group()], t)
+    parts = _SURE_FW.split(t)  # [text, mark, text, mark, …, text]
+    if len(parts) > 1:
+        parts[1::2] = [_ASCII_TO_FW[c] for c in parts[1::2]]
+        st.t = "".join(parts)
     st.sub(_ASCII_PUNCT, single)
     return st.sub(_PUNCT_RUN, lambda m: _collapse_run(m.group()))
 
@@ -531,7 +558,7 @@ def normalise(raw: str) -> Normalised:
     """Normalise a raw report: ``normalise('潤(rùn)疆,,投入 6423 萬元').text`` → ``'润疆，投入6423万元'``."""
     stats = {k: 0 for k in STAT_KEYS}
     script = script_of(raw)
-    st = _State(raw, list(range(len(raw))), list(range(1, len(raw) + 1)))
+    st = _State(raw, *_identity(len(raw)))
 
     # mojibake first, while the state is still the identity map of the raw text
     spans: list[CorruptSpan] = find_corrupt_spans(raw)
