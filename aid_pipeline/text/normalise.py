@@ -256,45 +256,56 @@ def _rules() -> dict:
         for r in cfg["rules"]
     ]
     cfg["_list"] = re.compile(cfg["list_headers"])
+    # the rules a line of length n is short enough for, in order, as (pattern, reason, anywhere, no_sentence):
+    # ``cfg["_by_len"][min(n, cap)]`` with ``cap`` = the longest max_len + 1 (no rule for longer lines)
+    cap = max((r[2] for r in cfg["_rules"]), default=-1) + 1
+    cfg["_by_len"] = [
+        tuple((pat, why, where == "any", no_sentence) for pat, why, max_len, where, no_sentence in cfg["_rules"] if n <= max_len)
+        for n in range(cap + 1)
+    ]
     return cfg
 
 
 def _is_body(line: str, min_len: int) -> bool:
-    return len(line) >= min_len and any(c in line for c in "。！？；")
+    return len(line) >= min_len and ("。" in line or "！" in line or "？" in line or "；" in line)
 
 
 def classify_lines(lines: list[str]) -> list[str | None]:
     """Reason each line is page chrome, else ``None``: ``classify_lines(['分享到：', '正文。'])`` → ``['share_widget', None]``."""
     cfg = _rules()
-    rules = cfg["_rules"]
+    by_len = cfg["_by_len"]
+    cap = len(by_len) - 1
+    list_search = cfg["_list"].search
     body_min = cfg["body_min_len"]
+    item_max = cfg["list_item_max_len"]
+    dup_max = cfg["duplicate_max_len"]
     out: list[str | None] = []
     in_header = True
     in_list = False
     seen: set[str] = set()
     for line in lines:
+        n = len(line)
         if in_header and _is_body(line, body_min):
             in_header = False
         reason = None
         if in_list:
-            if len(line) <= cfg["list_item_max_len"] and (not line or line[-1] not in _TERMINAL):
+            if n <= item_max and (not line or line[-1] not in _TERMINAL):
                 reason = "related_news"
             else:
                 in_list = False
-        if reason is None and cfg["_list"].search(line):
+        if reason is None and list_search(line):
             reason, in_list = "related_news", True
         if reason is None:
-            n = len(line)
-            has_sentence = any(c in line for c in "。！？")
-            for pat, why, max_len, where, no_sentence in rules:
-                if no_sentence and has_sentence:
-                    continue
-                if n <= max_len and (where == "any" or in_header) and pat.search(line):
-                    reason = why
-                    break
-        if reason is None and len(line) <= cfg["duplicate_max_len"]:
+            rules = by_len[n if n < cap else cap]
+            if rules:
+                has_sentence = "。" in line or "！" in line or "？" in line
+                for pat, why, anywhere, no_sentence in rules:
+                    if (anywhere or in_header) and not (no_sentence and has_sentence) and pat.search(line):
+                        reason = why
+                        break
+        if reason is None and n <= dup_max:
             if line in seen:
-                reason = "duplicate_title" if in_header or len(line) <= 60 else "duplicate_line"
+                reason = "duplicate_title" if in_header or n <= 60 else "duplicate_line"
             seen.add(line)
         out.append(reason)
     return out
@@ -429,18 +440,44 @@ def _is_annotation(before: str, bracketed: str) -> bool:
     return is_pinyin_annotation(before, bracketed[1:-1])
 
 
+_PINYIN_SPLIT = re.compile(f"({_PINYIN.pattern})")  # split() gives [text, annotation, text, …, text]
+
+
 def _pinyin_pass(st: _State) -> int:
+    """Delete the pinyin annotations (``潤(rùn)`` → ``潤``); returns how many."""
     t = st.t
-    edits = []
-    for m in _PINYIN.finditer(t):
-        g = m.group()
-        a = m.start()
-        n, toned_ok = _annotation_kind(g)
+    if "(" not in t and "（" not in t:
+        return 0
+    parts = _PINYIN_SPLIT.split(t)
+    if len(parts) == 1:
+        return 0
+    s, e = st.s, st.e
+    kind = _annotation_kind
+    out_t = [parts[0]]
+    out_s: list[int] = []
+    out_e: list[int] = []
+    a = len(parts[0])  # start of the annotation parts[j]
+    last = 0  # start of the stretch kept since the last deletion
+    removed = 0
+    for j in range(1, len(parts), 2):
+        g = parts[j]
+        b = a + len(g)
+        n, toned_ok = kind(g)
         if (toned_ok and n <= a) if toned_ok is not None else _is_annotation(t[max(0, a - n) : a], g):
-            edits.append((a, m.end()))
-    if edits:
-        st.delete_spans(edits)
-    return len(edits)
+            out_s += s[last:a]
+            out_e += e[last:a]
+            last = b
+            removed += 1
+        else:
+            out_t.append(g)
+        rest = parts[j + 1]
+        out_t.append(rest)
+        a = b + len(rest)
+    if removed:
+        out_s += s[last:]
+        out_e += e[last:]
+        st.t, st.s, st.e = "".join(out_t), out_s, out_e
+    return removed
 
 
 def _punct_pass(st: _State) -> int:
