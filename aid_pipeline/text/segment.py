@@ -303,7 +303,8 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
 
 
 def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section], list[tuple[int, str | None, str | None]] | None]:
-    """``section_spans`` plus the ``place_hits(text)`` it used (``None`` when the text has no line)."""
+    """``section_spans`` plus the ``place_hits(text)`` it used (``None`` when it needed none: no line, or no
+    line that could start an appended article)."""
     lines = _lines(text)
     if not lines:
         return [], None
@@ -353,17 +354,17 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
     # trailing captions: short lines after the last paragraph (no end punctuation, or repeating the body)
     last_body = max((i for i in range(n) if kind[i] == "body" and len(strs[i]) > _MAX_CAPTION), default=-1)
     if last_body >= 0:
-        before = text[: lines[last_body][1]]
-        before_bigrams: set[str] | None = None
+        cjk_before: str | None = None  # what _bigrams(before) pairs up, made once
 
-        def overlap_before(s: str) -> float:  # _overlap(s, before), the bigrams of ``before`` made once
-            nonlocal before_bigrams
+        def overlap_before(s: str) -> float:  # = _overlap(s, text up to the last body line)
+            nonlocal cjk_before
             ba = _bigrams(s)
             if not ba:
                 return 0.0
-            if before_bigrams is None:
-                before_bigrams = _bigrams(before)
-            return len(ba & before_bigrams) / len(ba)
+            if cjk_before is None:
+                before = text[: lines[last_body][1]]
+                cjk_before = _NON_CJK_RE.sub("", before) or before
+            return sum(1 for x in ba if x in cjk_before) / len(ba)  # x in _bigrams(before) ⇔ x in cjk_before
         seen_caption = False
         short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
         for j in range(n - 1, -1, -1):
@@ -376,10 +377,9 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
                 continue
             if _DATELINE_RE.match(s) or (i + 1 < n and _DATELINE_RE.match(strs[i + 1])):
                 continue  # a dated item (or its headline) is news, not a photo caption
-            if seen_caption or not _ends_open(s) or overlap_before(s) >= 0.5:
-                if short_after[i]:
-                    kind[i] = "caption"
-                    seen_caption = True
+            if short_after[i] and (seen_caption or not _ends_open(s) or overlap_before(s) >= 0.5):
+                kind[i] = "caption"
+                seen_caption = True
 
     # appended article: a heading-like clause glued after a sentence end (or a heading line),
     # followed by a dateline or by recipient places the report did not mention
@@ -389,11 +389,7 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         next_body[j] = j if kind[j] == "body" else next_body[j + 1]
     first_at: dict[str, int] = {}
     last_at: dict[str, int] = {}
-    hits = place_hits(text)
-    for start, _, recipient in hits:
-        if recipient:
-            first_at.setdefault(recipient, start)
-            last_at[recipient] = start
+    hits = None  # place_hits(text), made when a candidate needs it
     for i in range(1, n):
         if kind[i] not in ("body", "heading"):
             continue
@@ -413,6 +409,14 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             hs, he = a, b
             glued = False
         dateline = bool(_DATELINE_RE.match(strs[nxt]))
+        if not glued and not dateline:
+            continue  # no cut, whatever the places
+        if hits is None:
+            hits = place_hits(text)
+            for start, _, recipient in hits:
+                if recipient:
+                    first_at.setdefault(recipient, start)
+                    last_at[recipient] = start
         main_r = {r for r, p in first_at.items() if p < hs}
         rest_r = {r for r, p in last_at.items() if p >= he}
         no_main = not (rest_r & main_r)  # the rest never names the report's recipients
