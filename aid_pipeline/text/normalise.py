@@ -47,6 +47,8 @@ _PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ�
 _TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ]")
 
 # --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
+# A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
+# ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
 # = r"\r\n?|[\u2028\u2029\x85\x0b\x0c]"; starting with a character class lets the regex engine skip
 # ahead to the next candidate character in C (the same holds for the other patterns written this way)
 _NEWLINES = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c](?:(?<=\r)\n)?")
@@ -71,7 +73,7 @@ _SYLLABLE_SEP = re.compile(r"[ '’·-]")
 _UNTONE = str.maketrans(
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿv", "aaaaeeeeiiiioooouuuuüüüünnnmü"
 )
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # = [...]+
 _SPACE_MAP = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
 _FW_MAP = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
 _FW_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
@@ -84,7 +86,7 @@ _TRANSLATE_RE = re.compile("[" + re.escape("".join(sorted(map(chr, _TRANSLATE)))
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,500})\)")
 _ASCII_PUNCT = re.compile(r"[,:;!?()]")
 _ASCII_TO_FW = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_RUN = re.compile(r"[，、。；：！？,;:!?]{2,}")
+_PUNCT_RUN = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # = [...]{2,}
 _FW_PUNCT = re.compile(r"[，、。；：！？]")
 _PRIORITY = {c: i for i, c in enumerate("。？！；：、，")}
 _CJKP = f"{CJK}{_PUNCT_FW}{LOST}"
@@ -112,7 +114,7 @@ _SPACE_RUNS = re.compile(
     r"|(?<![^\n][ ])[ ]*|[ ]*(?![^\n]))"  # _LINE_EDGE_SPACE
     r"|[ ]+)"  # _MULTISPACE
 )
-_BLANK_LINES = re.compile(r"\n{2,}")
+_BLANK_LINES = re.compile(r"\n\n+")  # = \n{2,}
 _EDGE_NEWLINES = re.compile(r"\A\n+|\n+\Z")
 
 
@@ -521,7 +523,47 @@ def _punct_pass(st: _State) -> int:
         parts[1::2] = [_ASCII_TO_FW[c] for c in parts[1::2]]
         st.t = "".join(parts)
     st.sub(_ASCII_PUNCT, single)
-    return st.sub(_PUNCT_RUN, lambda m: _collapse_run(m.group()))
+    return _collapse_runs(st)
+
+
+_PUNCT_RUN_SPLIT = re.compile(f"({_PUNCT_RUN.pattern})")  # split() gives [text, run, text, …, text]
+
+
+def _collapse_runs(st: _State) -> int:
+    """Each run of punctuation becomes its strongest mark (``_collapse_run``), mapped to the whole run;
+    returns how many runs (``st.sub(_PUNCT_RUN, lambda m: _collapse_run(m.group()))``)."""
+    parts = _PUNCT_RUN_SPLIT.split(st.t)
+    if len(parts) == 1:
+        return 0
+    s, e = st.s, st.e
+    out_t = [parts[0]]
+    out_s: list[int] = []
+    out_e: list[int] = []
+    a = len(parts[0])  # start of the run parts[j]
+    last = 0  # start of the stretch kept as it is since the last collapsed run
+    n = 0
+    for j in range(1, len(parts), 2):
+        run = parts[j]
+        b = a + len(run)
+        mark = _collapse_run(run)
+        if mark is None:
+            out_t.append(run)
+        else:
+            out_t.append(mark)
+            out_s += s[last:a]
+            out_s.append(s[a])
+            out_e += e[last:a]
+            out_e.append(e[b - 1])
+            last = b
+            n += 1
+        rest = parts[j + 1]
+        out_t.append(rest)
+        a = b + len(rest)
+    if n:
+        out_s += s[last:]
+        out_e += e[last:]
+        st.t, st.s, st.e = "".join(out_t), out_s, out_e
+    return n
 
 
 @lru_cache(maxsize=1024)
@@ -621,31 +663,42 @@ def normalise(raw: str) -> Normalised:
     t, s, e = st.t, st.s, st.e
     lines = t.split("\n") if t else []
     reasons = classify_lines(lines)
-    out_t: list[str] = []
-    out_s: list[int] = []
-    out_e: list[int] = []
     dropped: list[DroppedLine] = []
-    pos = 0
-    nl_s = nl_e = 0  # raw span of the newline after the last kept line (set once a line is kept)
-    for line, why in zip(lines, reasons):
-        a, b = pos, pos + len(line)
-        pos = b + 1
-        if why is not None:
-            dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
-            continue
-        if out_t:  # the newline before this line: the raw newline after the previous kept line
-            out_t.append("\n")
-            out_s.append(nl_s)
-            out_e.append(nl_e)
-        out_t.append(line)
-        out_s.extend(s[a:b])
-        out_e.extend(e[a:b])
-        nl_s, nl_e = (s[b], e[b]) if b < len(t) else (e[b - 1], e[b - 1])
+    if any(reasons):
+        # the kept lines, a run of consecutive ones at a time; the newline put between two runs is the raw
+        # newline after the earlier run's last line
+        out_t: list[str] = []
+        out_s: list[int] = []
+        out_e: list[int] = []
+        run_a = -1  # start of the current run of kept lines (-1: none)
+        run_b = 0  # end of its last line
+        pos = 0
+        for line, why in zip(lines + [""], reasons + ["end"]):
+            a, b = pos, pos + len(line)
+            pos = b + 1
+            if why is None:
+                if run_a < 0:
+                    run_a = a
+                run_b = b
+                continue
+            if run_a >= 0:
+                if out_t:
+                    out_t.append("\n")
+                    out_s.append(nl_s)
+                    out_e.append(nl_e)
+                out_t.append(t[run_a:run_b])
+                out_s += s[run_a:run_b]
+                out_e += e[run_a:run_b]
+                nl_s, nl_e = (s[run_b], e[run_b]) if run_b < len(t) else (e[run_b - 1], e[run_b - 1])
+                run_a = -1
+            if why != "end":
+                dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
+        t, s, e = "".join(out_t), out_s, out_e
     stats["boilerplate_lines"] = len(dropped)
     return Normalised(
-        text="".join(out_t),
-        starts=out_s,
-        ends=out_e,
+        text=t,
+        starts=s,
+        ends=e,
         script=script,
         dropped=dropped,
         corrupt_spans=spans,

@@ -43,6 +43,8 @@ _KW_RE = longest_form_regex(_KW)  # longest keyword at each position
 _CAT_RANK = {c: i for i, c in enumerate(CATEGORIES)}
 
 # ---------------------------------------------------------------- patterns (all linear: no nested quantifiers)
+# A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
+# ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
 
 _END_PUNCT = set("。！？；!?;…")
 _TRAIL_BAD = set("，,、：:（(“‘《—-")  # a line ending with these is not a finished heading
@@ -67,12 +69,12 @@ _DATELINE_RE = re.compile(
     r"|[\u4e00-\u9fff]{2,12}(?:网|社|报|台)?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
     r"|本报讯|据[\u4e00-\u9fff]{1,12}(?:报道|消息)"
 )
-_SENT_RE = re.compile(r"[。！？；!?;]+|[“「『]|[”」』]")
+_SENT_RE = re.compile(r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?")  # = [。！？；!?;]+|[“「『]|[”」』]
 _OPEN_Q = set("“「『")
 _QUOTE_RE = re.compile(r"[“「『”」』]")
-_END_RUN_RE = re.compile(r"[。！？；!?;]+[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
+_END_RUN_RE = re.compile(r"[。！？；!?;][。！？；!?;]*[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-_NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
+_NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff][^\u4e00-\u9fff]*")
 _DIGIT_RE = re.compile(r"\d")
 
 _MAX_HEADING = 32
