@@ -103,7 +103,8 @@ def longest_form_regex(forms, bucket: int = 0) -> re.Pattern:
 
     ``bucket`` (for tables with hundreds of first characters): the first characters are split into groups
     of that many, each behind a lookahead for its group, so the regex engine tests a position against a
-    few groups instead of walking the whole list of first characters; the matches are the same.
+    few groups instead of walking the whole list of first characters; one lookahead in front first checks
+    the first two characters (the second only when no form is one character long). Same matches.
     """
     trie: dict = {}
     for form in forms:
@@ -123,15 +124,18 @@ def longest_form_regex(forms, bucket: int = 0) -> re.Pattern:
     if bucket <= 0 or len(firsts) <= bucket or "" in trie:
         return re.compile(build(trie))
 
-    def chars(keys: list[str]) -> str:
-        return "[" + "".join(map(re.escape, keys)) + "]"
+    def chars(keys) -> str:
+        return "[" + "".join(map(re.escape, sorted(keys))) + "]"
 
+    front = chars(firsts)
+    if not any("" in trie[k] for k in firsts):  # every form has a second character
+        front += chars({c for k in firsts for c in trie[k]})
     groups = [firsts[i : i + bucket] for i in range(0, len(firsts), bucket)]
     alts = "|".join(f"(?={chars(g)})(?:" + "|".join(re.escape(k) + build(trie[k]) for k in g) + ")" for g in groups)
-    return re.compile(f"(?={chars(firsts)})(?:{alts})")
+    return re.compile(f"(?={front})(?:{alts})")
 
 
-_PLACE_RE = longest_form_regex(_FORMS, bucket=48)
+_PLACE_RE = longest_form_regex(_FORMS, bucket=32)
 
 
 def find_places(text: str) -> list[PlaceMention]:

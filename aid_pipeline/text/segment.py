@@ -99,8 +99,11 @@ def _ends_open(line: str) -> bool:
     return False
 
 
+_TERMINAL_RE = re.compile(r"[。！？；!?;]")
+
+
 def _has_inner_terminal(line: str) -> bool:
-    return any(c in "。！？；!?;" for c in line)
+    return _TERMINAL_RE.search(line) is not None  # = any(c in "。！？；!?;" for c in line)
 
 
 def _bigrams(s: str) -> set[str]:
@@ -128,6 +131,11 @@ def is_heading_line(line: str) -> tuple[int, int] | None:
     off = line.index(s[0])
     if _LABEL_RE.match(s) or _CAPTION_RE.match(s):
         return None
+    return _heading_span(s, off)
+
+
+def _heading_span(s: str, off: int = 0) -> tuple[int, int] | None:
+    """``is_heading_line`` of a stripped line ``s`` (at ``off`` in its line) that is neither a label nor a caption."""
     m = _BRACKET_RE.match(s)
     if m:
         return (off, off + m.end())
@@ -319,7 +327,8 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         if _LABEL_RE.match(s) or (len(s) <= _MAX_CAPTION and _BYLINE_RE.search(s) and not _has_inner_terminal(s)):
             kind[i] = "label"
             continue
-        if _CAPTION_RE.match(s) and len(s) <= 80:
+        caption = _CAPTION_RE.match(s)
+        if caption and len(s) <= 80:
             kind[i] = "caption"
             continue
         if s[0] in "（(" and s[-1] in ")）" and len(s) > 6:
@@ -328,7 +337,7 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             if _overlap(inner, near) >= 0.6:
                 kind[i] = "caption"
                 continue
-        hs = is_heading_line(s)
+        hs = None if caption else _heading_span(s)  # = is_heading_line(s): s is stripped, not a label
         if hs is None:
             continue
         prev = strs[i - 1] if i > 0 else ""
