@@ -71,6 +71,9 @@ _DATELINE_RE = re.compile(
 )
 _SENT_RE = re.compile(r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?")  # = [。！？；!?;]+|[“「『]|[”」』]
 _OPEN_Q = set("“「『")
+_CLOSE_Q = set("”」』")
+_AFTER_END = set("”」』’）)")  # closers a sentence end takes with it
+_AFTER_END_RE = re.compile(r"[”」』’）)]+")
 _QUOTE_RE = re.compile(r"[“「『”」』]")
 _END_RUN_RE = re.compile(r"[。！？；!?;][。！？；!?;]*[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -219,7 +222,7 @@ def _split_line(text: str, ls: int, le: int, out: list[Sentence]) -> None:
             if depth == 0:
                 open_at = m.start()
             depth += 1
-        elif c in "”」』":
+        elif c in _CLOSE_Q:
             if depth > 0:
                 depth -= 1
         else:
@@ -227,9 +230,12 @@ def _split_line(text: str, ls: int, le: int, out: list[Sentence]) -> None:
                 depth = 0  # an unbalanced quote: stop protecting
             if depth == 0:
                 e = m.end()
-                while e < le and text[e] in "”」』’）)":
-                    e += 1
-                _emit(text, pos, e, out)
+                if e < le and text[e] in _AFTER_END:
+                    e = _AFTER_END_RE.match(text, e, le).end()  # = while text[e] in _AFTER_END: e += 1
+                if text[pos].isspace() or text[e - 1].isspace():  # (pos < e: e is past an end mark)
+                    _emit(text, pos, e, out)
+                else:
+                    out.append(Sentence(pos, e))
                 pos = e
     _emit(text, pos, le, out)
 
