@@ -672,6 +672,7 @@ def normalise(raw: str) -> Normalised:
         out_e: list[int] = []
         run_a = -1  # start of the current run of kept lines (-1: none)
         run_b = 0  # end of its last line
+        nl_s = nl_e = 0  # raw span of the newline after the last run put out (set once one is)
         pos = 0
         for line, why in zip(lines + [""], reasons + ["end"]):
             a, b = pos, pos + len(line)
