@@ -47,7 +47,11 @@ _PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ�
 _TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ]")
 
 # --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+# A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
+# ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
+# = r"\r\n?|[\u2028\u2029\x85\x0b\x0c]"; starting with a character class lets the regex engine skip
+# ahead to the next candidate character in C (the same holds for the other patterns written this way)
+_NEWLINES = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c](?:(?<=\r)\n)?")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _BLOCK_TAGS = "p|br|div|li|ul|ol|tr|td|th|table|tbody|h[1-6]|section|article|center|blockquote|hr"
 _INLINE_TAGS = "span|font|strong|b|i|em|u|a|img|sup|sub|small|big|label|o:p"
@@ -63,13 +67,13 @@ _TAG_ANGLE = re.compile(r"[<>]")
 _TAG_REACH = 1 + max(len(name) for name in f"{_BLOCK_TAGS}|{_INLINE_TAGS}".split("|"))
 _TAG_BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
 _PINYIN = re.compile(
-    rf"(?<=[{CJK}])[(（][ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
+    rf"[(（](?<=[{CJK}][(（])[ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
 )
 _SYLLABLE_SEP = re.compile(r"[ '’·-]")
 _UNTONE = str.maketrans(
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿv", "aaaaeeeeiiiioooouuuuüüüünnnmü"
 )
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # = [...]+
 _SPACE_MAP = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
 _FW_MAP = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
 _FW_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
@@ -82,7 +86,7 @@ _TRANSLATE_RE = re.compile("[" + re.escape("".join(sorted(map(chr, _TRANSLATE)))
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,500})\)")
 _ASCII_PUNCT = re.compile(r"[,:;!?()]")
 _ASCII_TO_FW = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_RUN = re.compile(r"[，、。；：！？,;:!?]{2,}")
+_PUNCT_RUN = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # = [...]{2,}
 _FW_PUNCT = re.compile(r"[，、。；：！？]")
 _PRIORITY = {c: i for i, c in enumerate("。？！；：、，")}
 _CJKP = f"{CJK}{_PUNCT_FW}{LOST}"
@@ -95,18 +99,40 @@ _CJKP_SET = frozenset(_CJKP) | frozenset(
 # ASCII marks ``single`` (in ``_punct_pass``) always makes full-width: , : ; ) right after a CJK/punctuation
 # char, , : ; ( ? ! right before one (no char of _CJKP_SET is a digit or an ASCII letter)
 _CJKP_CLASS = f"[{CJK}{re.escape(_PUNCT_FW + LOST)}\\-]"
-_SURE_FW = re.compile(rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})")
+# = rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})", as one group for ``split``
+_SURE_FW = re.compile(rf"([,:;)(?!])(?:(?<={_CJKP_CLASS}[,:;)])|(?<=[,:;(?!])(?={_CJKP_CLASS}))")
 _SPACE_DIGIT_CJK = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
 _SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
 _MULTISPACE = re.compile(r"[ ]{2,}")
 _LINE_EDGE_SPACE = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
 # the four space rules in one scan: each alternative matches whole runs of spaces and only their neighbours
 # decide, so a run the first three remove goes ("gone"), another run of 2+ spaces keeps its first space
+# (written with the first space of every alternative in front, so the engine jumps from space to space)
 _SPACE_RUNS = re.compile(
-    f"(?P<gone>{_SPACE_DIGIT_CJK.pattern}|{_SPACE_PUNCT.pattern}|{_LINE_EDGE_SPACE.pattern})|{_MULTISPACE.pattern}"
+    rf"[ ](?:(?P<gone>(?<=[0-9%][ ])[ ]*(?=[{CJK}])|(?<=[{CJK}][ ])[ ]*(?=[0-9])"  # _SPACE_DIGIT_CJK
+    r"|[ ]*(?=[，。、；：！？）」』”》〉】])|(?<=[，。、；：！？（「『“《〈【][ ])[ ]*"  # _SPACE_PUNCT
+    r"|(?<![^\n][ ])[ ]*|[ ]*(?![^\n]))"  # _LINE_EDGE_SPACE
+    r"|[ ]+)"  # _MULTISPACE
 )
-_BLANK_LINES = re.compile(r"\n{2,}")
+_BLANK_LINES = re.compile(r"\n\n+")  # = \n{2,}
 _EDGE_NEWLINES = re.compile(r"\A\n+|\n+\Z")
+
+
+# shared int objects for the identity offset maps: slicing this list copies pointers instead of making
+# one int object per character (reports longer than the cap get their own lists)
+_INTS_CAP = 1 << 20
+_INTS: list[int] = list(range(1 << 14))
+
+
+def _identity(n: int) -> tuple[list[int], list[int]]:
+    """``(list(range(n)), list(range(1, n + 1)))``, sliced from a shared list of ints: ``_identity(2)`` → ``([0, 1], [1, 2])``."""
+    global _INTS
+    ints = _INTS
+    if len(ints) <= n:
+        if n >= _INTS_CAP:
+            return list(range(n)), list(range(1, n + 1))
+        ints = _INTS = list(range(min(_INTS_CAP, max(2 * len(ints), n + 1))))  # rebound whole: thread-safe
+    return ints[:n], ints[1 : n + 1]
 
 
 class _State:
@@ -232,45 +258,56 @@ def _rules() -> dict:
         for r in cfg["rules"]
     ]
     cfg["_list"] = re.compile(cfg["list_headers"])
+    # the rules a line of length n is short enough for, in order, as (pattern, reason, anywhere, no_sentence):
+    # ``cfg["_by_len"][min(n, cap)]`` with ``cap`` = the longest max_len + 1 (no rule for longer lines)
+    cap = max((r[2] for r in cfg["_rules"]), default=-1) + 1
+    cfg["_by_len"] = [
+        tuple((pat, why, where == "any", no_sentence) for pat, why, max_len, where, no_sentence in cfg["_rules"] if n <= max_len)
+        for n in range(cap + 1)
+    ]
     return cfg
 
 
 def _is_body(line: str, min_len: int) -> bool:
-    return len(line) >= min_len and any(c in line for c in "。！？；")
+    return len(line) >= min_len and ("。" in line or "！" in line or "？" in line or "；" in line)
 
 
 def classify_lines(lines: list[str]) -> list[str | None]:
     """Reason each line is page chrome, else ``None``: ``classify_lines(['分享到：', '正文。'])`` → ``['share_widget', None]``."""
     cfg = _rules()
-    rules = cfg["_rules"]
+    by_len = cfg["_by_len"]
+    cap = len(by_len) - 1
+    list_search = cfg["_list"].search
     body_min = cfg["body_min_len"]
+    item_max = cfg["list_item_max_len"]
+    dup_max = cfg["duplicate_max_len"]
     out: list[str | None] = []
     in_header = True
     in_list = False
     seen: set[str] = set()
     for line in lines:
+        n = len(line)
         if in_header and _is_body(line, body_min):
             in_header = False
         reason = None
         if in_list:
-            if len(line) <= cfg["list_item_max_len"] and (not line or line[-1] not in _TERMINAL):
+            if n <= item_max and (not line or line[-1] not in _TERMINAL):
                 reason = "related_news"
             else:
                 in_list = False
-        if reason is None and cfg["_list"].search(line):
+        if reason is None and list_search(line):
             reason, in_list = "related_news", True
         if reason is None:
-            n = len(line)
-            has_sentence = any(c in line for c in "。！？")
-            for pat, why, max_len, where, no_sentence in rules:
-                if no_sentence and has_sentence:
-                    continue
-                if n <= max_len and (where == "any" or in_header) and pat.search(line):
-                    reason = why
-                    break
-        if reason is None and len(line) <= cfg["duplicate_max_len"]:
+            rules = by_len[n if n < cap else cap]
+            if rules:
+                has_sentence = "。" in line or "！" in line or "？" in line
+                for pat, why, anywhere, no_sentence in rules:
+                    if (anywhere or in_header) and not (no_sentence and has_sentence) and pat.search(line):
+                        reason = why
+                        break
+        if reason is None and n <= dup_max:
             if line in seen:
-                reason = "duplicate_title" if in_header or len(line) <= 60 else "duplicate_line"
+                reason = "duplicate_title" if in_header or n <= 60 else "duplicate_line"
             seen.add(line)
         out.append(reason)
     return out
@@ -405,18 +442,44 @@ def _is_annotation(before: str, bracketed: str) -> bool:
     return is_pinyin_annotation(before, bracketed[1:-1])
 
 
+_PINYIN_SPLIT = re.compile(f"({_PINYIN.pattern})")  # split() gives [text, annotation, text, …, text]
+
+
 def _pinyin_pass(st: _State) -> int:
+    """Delete the pinyin annotations (``潤(rùn)`` → ``潤``); returns how many."""
     t = st.t
-    edits = []
-    for m in _PINYIN.finditer(t):
-        g = m.group()
-        a = m.start()
-        n, toned_ok = _annotation_kind(g)
+    if "(" not in t and "（" not in t:
+        return 0
+    parts = _PINYIN_SPLIT.split(t)
+    if len(parts) == 1:
+        return 0
+    s, e = st.s, st.e
+    kind = _annotation_kind
+    out_t = [parts[0]]
+    out_s: list[int] = []
+    out_e: list[int] = []
+    a = len(parts[0])  # start of the annotation parts[j]
+    last = 0  # start of the stretch kept since the last deletion
+    removed = 0
+    for j in range(1, len(parts), 2):
+        g = parts[j]
+        b = a + len(g)
+        n, toned_ok = kind(g)
         if (toned_ok and n <= a) if toned_ok is not None else _is_annotation(t[max(0, a - n) : a], g):
-            edits.append((a, m.end()))
-    if edits:
-        st.delete_spans(edits)
-    return len(edits)
+            out_s += s[last:a]
+            out_e += e[last:a]
+            last = b
+            removed += 1
+        else:
+            out_t.append(g)
+        rest = parts[j + 1]
+        out_t.append(rest)
+        a = b + len(rest)
+    if removed:
+        out_s += s[last:]
+        out_e += e[last:]
+        st.t, st.s, st.e = "".join(out_t), out_s, out_e
+    return removed
 
 
 def _punct_pass(st: _State) -> int:
@@ -455,9 +518,52 @@ def _punct_pass(st: _State) -> int:
         return None
 
     # the sure cases in one C-level pass, then ``single`` on the rest (same length: offsets unchanged)
-    st.t = _SURE_FW.sub(lambda m: _ASCII_TO_FW[m.group()], t)
+    parts = _SURE_FW.split(t)  # [text, mark, text, mark, …, text]
+    if len(parts) > 1:
+        parts[1::2] = [_ASCII_TO_FW[c] for c in parts[1::2]]
+        st.t = "".join(parts)
     st.sub(_ASCII_PUNCT, single)
-    return st.sub(_PUNCT_RUN, lambda m: _collapse_run(m.group()))
+    return _collapse_runs(st)
+
+
+_PUNCT_RUN_SPLIT = re.compile(f"({_PUNCT_RUN.pattern})")  # split() gives [text, run, text, …, text]
+
+
+def _collapse_runs(st: _State) -> int:
+    """Each run of punctuation becomes its strongest mark (``_collapse_run``), mapped to the whole run;
+    returns how many runs (``st.sub(_PUNCT_RUN, lambda m: _collapse_run(m.group()))``)."""
+    parts = _PUNCT_RUN_SPLIT.split(st.t)
+    if len(parts) == 1:
+        return 0
+    s, e = st.s, st.e
+    out_t = [parts[0]]
+    out_s: list[int] = []
+    out_e: list[int] = []
+    a = len(parts[0])  # start of the run parts[j]
+    last = 0  # start of the stretch kept as it is since the last collapsed run
+    n = 0
+    for j in range(1, len(parts), 2):
+        run = parts[j]
+        b = a + len(run)
+        mark = _collapse_run(run)
+        if mark is None:
+            out_t.append(run)
+        else:
+            out_t.append(mark)
+            out_s += s[last:a]
+            out_s.append(s[a])
+            out_e += e[last:a]
+            out_e.append(e[b - 1])
+            last = b
+            n += 1
+        rest = parts[j + 1]
+        out_t.append(rest)
+        a = b + len(rest)
+    if n:
+        out_s += s[last:]
+        out_e += e[last:]
+        st.t, st.s, st.e = "".join(out_t), out_s, out_e
+    return n
 
 
 @lru_cache(maxsize=1024)
@@ -531,7 +637,7 @@ def normalise(raw: str) -> Normalised:
     """Normalise a raw report: ``normalise('潤(rùn)疆,,投入 6423 萬元').text`` → ``'润疆，投入6423万元'``."""
     stats = {k: 0 for k in STAT_KEYS}
     script = script_of(raw)
-    st = _State(raw, list(range(len(raw))), list(range(1, len(raw) + 1)))
+    st = _State(raw, *_identity(len(raw)))
 
     # mojibake first, while the state is still the identity map of the raw text
     spans: list[CorruptSpan] = find_corrupt_spans(raw)
@@ -557,31 +663,43 @@ def normalise(raw: str) -> Normalised:
     t, s, e = st.t, st.s, st.e
     lines = t.split("\n") if t else []
     reasons = classify_lines(lines)
-    out_t: list[str] = []
-    out_s: list[int] = []
-    out_e: list[int] = []
     dropped: list[DroppedLine] = []
-    pos = 0
-    nl_s = nl_e = 0  # raw span of the newline after the last kept line (set once a line is kept)
-    for line, why in zip(lines, reasons):
-        a, b = pos, pos + len(line)
-        pos = b + 1
-        if why is not None:
-            dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
-            continue
-        if out_t:  # the newline before this line: the raw newline after the previous kept line
-            out_t.append("\n")
-            out_s.append(nl_s)
-            out_e.append(nl_e)
-        out_t.append(line)
-        out_s.extend(s[a:b])
-        out_e.extend(e[a:b])
-        nl_s, nl_e = (s[b], e[b]) if b < len(t) else (e[b - 1], e[b - 1])
+    if any(reasons):
+        # the kept lines, a run of consecutive ones at a time; the newline put between two runs is the raw
+        # newline after the earlier run's last line
+        out_t: list[str] = []
+        out_s: list[int] = []
+        out_e: list[int] = []
+        run_a = -1  # start of the current run of kept lines (-1: none)
+        run_b = 0  # end of its last line
+        nl_s = nl_e = 0  # raw span of the newline after the last run put out (set once one is)
+        pos = 0
+        for line, why in zip(lines + [""], reasons + ["end"]):
+            a, b = pos, pos + len(line)
+            pos = b + 1
+            if why is None:
+                if run_a < 0:
+                    run_a = a
+                run_b = b
+                continue
+            if run_a >= 0:
+                if out_t:
+                    out_t.append("\n")
+                    out_s.append(nl_s)
+                    out_e.append(nl_e)
+                out_t.append(t[run_a:run_b])
+                out_s += s[run_a:run_b]
+                out_e += e[run_a:run_b]
+                nl_s, nl_e = (s[run_b], e[run_b]) if run_b < len(t) else (e[run_b - 1], e[run_b - 1])
+                run_a = -1
+            if why != "end":
+                dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
+        t, s, e = "".join(out_t), out_s, out_e
     stats["boilerplate_lines"] = len(dropped)
     return Normalised(
-        text="".join(out_t),
-        starts=out_s,
-        ends=out_e,
+        text=t,
+        starts=s,
+        ends=e,
         script=script,
         dropped=dropped,
         corrupt_spans=spans,

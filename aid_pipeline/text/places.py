@@ -95,11 +95,16 @@ _REJECT: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 
 
-def longest_form_regex(forms) -> re.Pattern:
+def longest_form_regex(forms, bucket: int = 0) -> re.Pattern:
     """One regex matching the longest of ``forms`` at each position, as a character trie.
 
     Same matches as ``"|".join`` of the forms longest first, but a position is tried once per
     character instead of once per form: ``longest_form_regex(["深圳", "深圳市"]).pattern`` → ``'深圳(?:市)?'``.
+
+    ``bucket`` (for tables with hundreds of first characters): the first characters are split into groups
+    of that many, each behind a lookahead for its group, so the regex engine tests a position against a
+    few groups instead of walking the whole list of first characters; one lookahead in front first checks
+    the first two characters (the second only when no form is one character long). Same matches.
     """
     trie: dict = {}
     for form in forms:
@@ -115,10 +120,22 @@ def longest_form_regex(forms) -> re.Pattern:
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         return f"(?:{body})?" if "" in node else body  # greedy: a longer form first, else end here
 
-    return re.compile(build(trie))
+    firsts = sorted(k for k in trie if k)
+    if bucket <= 0 or len(firsts) <= bucket or "" in trie:
+        return re.compile(build(trie))
+
+    def chars(keys) -> str:
+        return "[" + "".join(map(re.escape, sorted(keys))) + "]"
+
+    front = chars(firsts)
+    if not any("" in trie[k] for k in firsts):  # every form has a second character
+        front += chars({c for k in firsts for c in trie[k]})
+    groups = [firsts[i : i + bucket] for i in range(0, len(firsts), bucket)]
+    alts = "|".join(f"(?={chars(g)})(?:" + "|".join(re.escape(k) + build(trie[k]) for k in g) + ")" for g in groups)
+    return re.compile(f"(?={front})(?:{alts})")
 
 
-_PLACE_RE = longest_form_regex(_FORMS)
+_PLACE_RE = longest_form_regex(_FORMS, bucket=32)
 
 
 def find_places(text: str) -> list[PlaceMention]:

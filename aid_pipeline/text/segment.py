@@ -43,6 +43,8 @@ _KW_RE = longest_form_regex(_KW)  # longest keyword at each position
 _CAT_RANK = {c: i for i, c in enumerate(CATEGORIES)}
 
 # ---------------------------------------------------------------- patterns (all linear: no nested quantifiers)
+# A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
+# ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
 
 _END_PUNCT = set("。！？；!?;…")
 _TRAIL_BAD = set("，,、：:（(“‘《—-")  # a line ending with these is not a finished heading
@@ -67,12 +69,15 @@ _DATELINE_RE = re.compile(
     r"|[\u4e00-\u9fff]{2,12}(?:网|社|报|台)?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
     r"|本报讯|据[\u4e00-\u9fff]{1,12}(?:报道|消息)"
 )
-_SENT_RE = re.compile(r"[。！？；!?;]+|[“「『]|[”」』]")
+_SENT_RE = re.compile(r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?")  # = [。！？；!?;]+|[“「『]|[”」』]
 _OPEN_Q = set("“「『")
+_CLOSE_Q = set("”」』")
+_AFTER_END = set("”」』’）)")  # closers a sentence end takes with it
+_AFTER_END_RE = re.compile(r"[”」』’）)]+")
 _QUOTE_RE = re.compile(r"[“「『”」』]")
-_END_RUN_RE = re.compile(r"[。！？；!?;]+[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
+_END_RUN_RE = re.compile(r"[。！？；!?;][。！？；!?;]*[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-_NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
+_NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff][^\u4e00-\u9fff]*")
 _DIGIT_RE = re.compile(r"\d")
 
 _MAX_HEADING = 32
@@ -97,8 +102,11 @@ def _ends_open(line: str) -> bool:
     return False
 
 
+_TERMINAL_RE = re.compile(r"[。！？；!?;]")
+
+
 def _has_inner_terminal(line: str) -> bool:
-    return any(c in "。！？；!?;" for c in line)
+    return _TERMINAL_RE.search(line) is not None  # = any(c in "。！？；!?;" for c in line)
 
 
 def _bigrams(s: str) -> set[str]:
@@ -126,6 +134,11 @@ def is_heading_line(line: str) -> tuple[int, int] | None:
     off = line.index(s[0])
     if _LABEL_RE.match(s) or _CAPTION_RE.match(s):
         return None
+    return _heading_span(s, off)
+
+
+def _heading_span(s: str, off: int = 0) -> tuple[int, int] | None:
+    """``is_heading_line`` of a stripped line ``s`` (at ``off`` in its line) that is neither a label nor a caption."""
     m = _BRACKET_RE.match(s)
     if m:
         return (off, off + m.end())
@@ -209,7 +222,7 @@ def _split_line(text: str, ls: int, le: int, out: list[Sentence]) -> None:
             if depth == 0:
                 open_at = m.start()
             depth += 1
-        elif c in "”」』":
+        elif c in _CLOSE_Q:
             if depth > 0:
                 depth -= 1
         else:
@@ -217,9 +230,12 @@ def _split_line(text: str, ls: int, le: int, out: list[Sentence]) -> None:
                 depth = 0  # an unbalanced quote: stop protecting
             if depth == 0:
                 e = m.end()
-                while e < le and text[e] in "”」』’）)":
-                    e += 1
-                _emit(text, pos, e, out)
+                if e < le and text[e] in _AFTER_END:
+                    e = _AFTER_END_RE.match(text, e, le).end()  # = while text[e] in _AFTER_END: e += 1
+                if text[pos].isspace() or text[e - 1].isspace():  # (pos < e: e is past an end mark)
+                    _emit(text, pos, e, out)
+                else:
+                    out.append(Sentence(pos, e))
                 pos = e
     _emit(text, pos, le, out)
 
@@ -303,7 +319,8 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
 
 
 def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section], list[tuple[int, str | None, str | None]] | None]:
-    """``section_spans`` plus the ``place_hits(text)`` it used (``None`` when the text has no line)."""
+    """``section_spans`` plus the ``place_hits(text)`` it used (``None`` when it needed none: no line, or no
+    line that could start an appended article)."""
     lines = _lines(text)
     if not lines:
         return [], None
@@ -316,7 +333,8 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         if _LABEL_RE.match(s) or (len(s) <= _MAX_CAPTION and _BYLINE_RE.search(s) and not _has_inner_terminal(s)):
             kind[i] = "label"
             continue
-        if _CAPTION_RE.match(s) and len(s) <= 80:
+        caption = _CAPTION_RE.match(s)
+        if caption and len(s) <= 80:
             kind[i] = "caption"
             continue
         if s[0] in "（(" and s[-1] in ")）" and len(s) > 6:
@@ -325,7 +343,7 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             if _overlap(inner, near) >= 0.6:
                 kind[i] = "caption"
                 continue
-        hs = is_heading_line(s)
+        hs = None if caption else _heading_span(s)  # = is_heading_line(s): s is stripped, not a label
         if hs is None:
             continue
         prev = strs[i - 1] if i > 0 else ""
@@ -353,17 +371,17 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
     # trailing captions: short lines after the last paragraph (no end punctuation, or repeating the body)
     last_body = max((i for i in range(n) if kind[i] == "body" and len(strs[i]) > _MAX_CAPTION), default=-1)
     if last_body >= 0:
-        before = text[: lines[last_body][1]]
-        before_bigrams: set[str] | None = None
+        cjk_before: str | None = None  # what _bigrams(before) pairs up, made once
 
-        def overlap_before(s: str) -> float:  # _overlap(s, before), the bigrams of ``before`` made once
-            nonlocal before_bigrams
+        def overlap_before(s: str) -> float:  # = _overlap(s, text up to the last body line)
+            nonlocal cjk_before
             ba = _bigrams(s)
             if not ba:
                 return 0.0
-            if before_bigrams is None:
-                before_bigrams = _bigrams(before)
-            return len(ba & before_bigrams) / len(ba)
+            if cjk_before is None:
+                before = text[: lines[last_body][1]]
+                cjk_before = _NON_CJK_RE.sub("", before) or before
+            return sum(1 for x in ba if x in cjk_before) / len(ba)  # x in _bigrams(before) ⇔ x in cjk_before
         seen_caption = False
         short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
         for j in range(n - 1, -1, -1):
@@ -376,10 +394,9 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
                 continue
             if _DATELINE_RE.match(s) or (i + 1 < n and _DATELINE_RE.match(strs[i + 1])):
                 continue  # a dated item (or its headline) is news, not a photo caption
-            if seen_caption or not _ends_open(s) or overlap_before(s) >= 0.5:
-                if short_after[i]:
-                    kind[i] = "caption"
-                    seen_caption = True
+            if short_after[i] and (seen_caption or not _ends_open(s) or overlap_before(s) >= 0.5):
+                kind[i] = "caption"
+                seen_caption = True
 
     # appended article: a heading-like clause glued after a sentence end (or a heading line),
     # followed by a dateline or by recipient places the report did not mention
@@ -389,11 +406,7 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         next_body[j] = j if kind[j] == "body" else next_body[j + 1]
     first_at: dict[str, int] = {}
     last_at: dict[str, int] = {}
-    hits = place_hits(text)
-    for start, _, recipient in hits:
-        if recipient:
-            first_at.setdefault(recipient, start)
-            last_at[recipient] = start
+    hits = None  # place_hits(text), made when a candidate needs it
     for i in range(1, n):
         if kind[i] not in ("body", "heading"):
             continue
@@ -413,6 +426,14 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             hs, he = a, b
             glued = False
         dateline = bool(_DATELINE_RE.match(strs[nxt]))
+        if not glued and not dateline:
+            continue  # no cut, whatever the places
+        if hits is None:
+            hits = place_hits(text)
+            for start, _, recipient in hits:
+                if recipient:
+                    first_at.setdefault(recipient, start)
+                    last_at[recipient] = start
         main_r = {r for r, p in first_at.items() if p < hs}
         rest_r = {r for r, p in last_at.items() if p >= he}
         no_main = not (rest_r & main_r)  # the rest never names the report's recipients
