@@ -401,9 +401,11 @@ def update_stage(warehouse: str | os.PathLike, stage: str, replace, new_rows: pa
     for shard in touched:
         path = shard_path(warehouse, stage, shard)
         old = pq.read_table(path).cast(schema) if path.exists() else schema.empty_table()
-        keep = old.filter(pc.invert(pc.is_in(old["partition_key"], value_set=pa.array(sorted(replace), type=_str))))
+        drop = pc.is_in(old["partition_key"], value_set=pa.array(sorted(replace), type=_str))
+        keep = old.filter(pc.invert(drop)) if pc.any(drop).as_py() else old
         add = new_rows.filter(pc.equal(new_shards, shard)) if len(new_rows) else schema.empty_table()
-        merged = pa.concat_tables([keep, add])
+        # one contiguous chunk before the sort's take (a take across chunks is 3-5x slower for lists)
+        merged = pa.concat_tables([keep, add]).combine_chunks()
         if len(merged) == 0:
             if path.exists():
                 path.unlink()
