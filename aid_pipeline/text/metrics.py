@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NumberToken, _token_from_match
+from aid_pipeline.text.numbers import CN_DIGITS, finditer_numbers, token_fields
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -30,6 +30,7 @@ UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).patte
 _UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
 _SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
 SUFFIX_RE = places.longest_form_regex(_SUFFIX_Q)
+_SUFFIX_FIRST = frozenset(w[0] for w in _SUFFIX_Q)
 _PREFIX_Q: dict[str, str] = _CUES["qualifier_prefixes"]
 _PREFIX_MAXLEN = max(len(p) for p in _PREFIX_Q)
 _BARE_ONLY = frozenset(_CUES.get("bare_only_prefixes", {}).get("words", ()))
@@ -179,6 +180,11 @@ class _Clauses:
         i = bisect_left(self.pos, a)
         return self.pos[i - 1] + 1 if i > 0 else 0
 
+    def end(self, b: int) -> int:
+        """End of the clause holding position ``b`` (its delimiter, or the sentence end; not window-capped)."""
+        k = bisect_left(self.pos, b)
+        return self.pos[k] if k < len(self.pos) else self.n
+
     def bounds(self, a: int, b: int) -> tuple[int, int]:
         i = bisect_left(self.pos, a)
         lo = self.pos[i - 1] + 1 if i > 0 else 0
@@ -208,10 +214,49 @@ def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int, reach:
     return any(n in after or n in before for n in _PROJECT_NOUNS)
 
 
-def _cue_list(s: str) -> tuple[list[tuple[int, int, str]], list[int]]:
-    """Cues of a sentence as ``(start, end, word)`` and their starts: ``_cue_list("培训农民")[1] -> [0]``."""
-    cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(s)]
-    return cues, [c[0] for c in cues]
+class _CueScan:
+    """Cue words of one sentence as ``(start, end, word)``, scanned clause by clause as the mentions need them.
+
+    No cue word holds a clause delimiter, so a cue scan that starts at a clause start (or a delimiter) finds there
+    what a scan of the whole sentence finds: ``_CueScan("培训农民，投入", _Clauses("培训农民，投入")).between(0, 4)
+    -> [(0, 2, "培训")]`` (the clause after the comma is never scanned).
+    """
+
+    __slots__ = ("s", "clauses", "lo", "hi", "cues", "starts")
+
+    def __init__(self, s: str, clauses: _Clauses):
+        self.s, self.clauses = s, clauses
+        self.lo = self.hi = 0  # the scanned span [lo, hi): clause starts/ends only
+        self.cues: list[tuple[int, int, str]] = []
+        self.starts: list[int] = []
+
+    def _scan(self, a: int, b: int) -> list[tuple[int, int, str]]:
+        return [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(self.s, a, b)]
+
+    def between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """Cues starting in ``[lo, hi)``, left to right."""
+        if lo < self.lo or hi > self.hi or self.lo == self.hi:
+            cl = self.clauses
+            a, b = cl.start(lo), cl.end(hi)
+            if self.lo == self.hi:
+                self.cues = self._scan(a, b)
+                self.starts = [c[0] for c in self.cues]
+                self.lo, self.hi = a, b
+            else:
+                if a < self.lo:  # rare: mentions are typed left to right
+                    self.cues = self._scan(a, self.lo) + self.cues
+                    self.starts = [c[0] for c in self.cues]
+                    self.lo = a
+                if b > self.hi:
+                    more = self._scan(self.hi, b)
+                    self.cues.extend(more)
+                    self.starts.extend([c[0] for c in more])
+                    self.hi = b
+        starts = self.starts
+        return self.cues[bisect_left(starts, lo):bisect_left(starts, hi)]
+
+
+assert not any(ch in w for w in _CUE_TYPES for ch in CLAUSE_DELIMS)  # what makes a clause-by-clause cue scan exact
 
 
 def find_mentions(sentence: str) -> list[Mention]:
@@ -221,57 +266,67 @@ def find_mentions(sentence: str) -> list[Mention]:
     ``[Mention(surface="87名", value=87.0, unit="person", metric_type="personnel"...),
     Mention(surface="3000余人次", value=3000.0, unit="person_time", qualifier="at_least", metric_type="trainees")]``
     """
-    s = sentence
+    return [Mention(a, b, sentence[a:b], v, vh, unit, qual, mtype) for a, b, v, vh, unit, qual, mtype in _mentions(sentence)]
+
+
+def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str]]:
+    """``find_mentions`` as plain rows ``(start, end, value, value_high, unit, qualifier, metric_type)``:
+    ``_mentions("培训3000余人次") -> [(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``"""
     # fixed names, clauses and cues are scanned only once a number needs them (most sentences have no figure)
     fixed: list[tuple[int, int]] | None = None
     fixed_starts: list[int] = []
     clauses: _Clauses | None = None
-    cues: list[tuple[int, int, str]] | None = None
-    cue_starts: list[int] = []
-    raw: list[tuple[int, int, int, NumberToken, str, str | None, float]] = []
-    for m in NUMBER_RE.finditer(s):
-        um = UNIT_RE.match(s, m.end())
+    cues: _CueScan | None = None
+    n = len(s)
+    raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
+    unit_match, unit_info, ws, prefix_last = UNIT_RE.match, _UNIT_INFO, _WS, _PREFIX_LAST
+    for m in finditer_numbers(s):
+        um = unit_match(s, m.end())
         if um is None:
             pct, am, c, cm = m.group(1, 5, 7, 9)  # pct, am, c, cm (numbers._GROUP_ORDER)
             if not (pct or am or cm or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
-        elif _UNIT_INFO[um.group(1)][0] is None and not m.group(1):  # pct
-            continue  # date, duration, age, level ...
-        tok = _token_from_match(m)
-        if tok is None:
+            uw = ""
+        else:
+            uw = um.group(1)
+            if unit_info[uw][0] is None and not m.group(1):  # pct
+                continue  # date, duration, age, level ...
+        f = token_fields(m)
+        if f is None:
             continue
-        pq = _prefix_qualifier(s, tok.start, tok.bare_multiplier)
-        prev = _preceding(s, tok.start)
-        end = tok.end
+        start, num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
+        j = start  # the prefix qualifier and the preceding characters: one space skipped
+        if j > 0 and s[j - 1] in ws:
+            j -= 1
+        pq = _prefix_qualifier(s, start, bare) if j > 0 and s[j - 1] in prefix_last else None
+        prev = s[max(0, j - 4):j]
+        end = num_end
         unit: str | None = None
         factor = 1.0
         uword = ""
-        if tok.kind == "percent_words":
+        if kind == "percent_words":
             unit = "percent"
-        else:
-            if um:
-                uword = um.group(1)
-                unit, factor = _UNIT_INFO[uword]
-                if unit is None:
-                    continue  # date, duration, age, level ...
-                end = um.end()
+        elif um is not None:
+            uword = uw
+            unit, factor = unit_info[uw]
+            if unit is None:
+                continue  # date, duration, age, level ...
+            end = um.end()
         if unit is None:
             nxt = s[end:end + 1]
             if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
                 continue  # number glued to a non-unit word: a name or label
-            if tok.bare_multiplier:
+            if bare:
                 if not pq or pq == "exact":
                     continue
-                unit = _BARE_MULT_UNIT.get(tok.text[-1], _BARE_NUMBER_UNIT)
-            elif tok.has_multiplier:
+                unit = _BARE_MULT_UNIT.get(text[-1], _BARE_NUMBER_UNIT)
+            elif has_mult:
                 if clauses is None:
                     clauses = _Clauses(s)
                 if cues is None:
-                    cues, cue_starts = _cue_list(s)
-                lo, _hi = clauses.bounds(tok.start, end)
-                i0 = bisect_left(cue_starts, lo)
-                i1 = bisect_left(cue_starts, tok.start)
-                unit = "CNY" if any(c[2] in _MONEY_CUES for c in cues[i0:i1]) else _BARE_NUMBER_UNIT
+                    cues = _CueScan(s, clauses)
+                lo, _hi = clauses.bounds(start, end)
+                unit = "CNY" if any(c[2] in _MONEY_CUES for c in cues.between(lo, start)) else _BARE_NUMBER_UNIT
             else:
                 continue
         # --- exclusions -------------------------------------------------------------------------
@@ -279,92 +334,79 @@ def find_mentions(sentence: str) -> list[Mention]:
             continue
         if prev.endswith(_RANK_WORDS) and any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
             continue
-        if tok.kind == "chinese" and tok.text[0] in _SCALE_START and prev.endswith(_VAGUE):  # 数十, 几百, 成千
+        if kind == "chinese" and (_is_digit_run(text) or (text[0] in _SCALE_START and prev.endswith(_VAGUE))):
+            continue  # 三八; 数十, 几百, 成千
+        if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
+                                 or uword in _PHASE and lone not in _PHASE[uword]):
             continue
-        if tok.lone in _LONE and not (tok.lone == "一" and _yi_closes_item(s, tok.start, end)):
+        if uword in _UNIT_BEFORE_NUMBER and end < n and (s[end].isdigit() or s[end] in _CN_NUMERALS):
             continue
-        if tok.kind == "chinese" and _is_digit_run(tok.text):
+        if bare and (not pq or pq == "exact"):
             continue
-        if uword in _UNIT_BEFORE_NUMBER and s[end:end + 1] and (s[end].isdigit() or s[end] in _CN_NUMERALS):
-            continue
-        if tok.lone and uword in _PHASE and tok.lone not in _PHASE[uword]:
-            continue
-        if tok.bare_multiplier and (not pq or pq == "exact"):
-            continue
-        if tok.int_digits >= _ID_DIGITS:
+        if int_digits >= _ID_DIGITS:
             continue
         if fixed is None:
-            fixed = [f.span() for f in FIXED_RE.finditer(s)]
+            fixed = [fm.span() for fm in FIXED_RE.finditer(s)]
             fixed_starts = [a for a, _ in fixed]
-        fi = bisect_left(fixed_starts, end) - 1
-        if fi >= 0 and fixed[fi][1] > tok.start:
-            continue
-        if unit in ("item", "project") and uword in _PROJECT_UNITS:
+        if fixed:
+            fi = bisect_left(fixed_starts, end) - 1
+            if fi >= 0 and fixed[fi][1] > start:
+                continue
+        if uword in _PROJECT_UNITS and unit in ("item", "project"):
             if clauses is None:
                 clauses = _Clauses(s)
-            lo, hi = clauses.bounds(tok.start, end)
+            lo, hi = clauses.bounds(start, end)
             reach = _PROJECT_REACH.get(uword, 12)
-            unit = "project" if _has_project_noun(s, tok.start, end, lo, hi, reach) else "item"
-        sm = SUFFIX_RE.match(s, end)
+            unit = "project" if _has_project_noun(s, start, end, lo, hi, reach) else "item"
         sq = None
-        if sm and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
+        if end < n and s[end] in _SUFFIX_FIRST and (sm := SUFFIX_RE.match(s, end)) \
+                and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
             sq = _SUFFIX_Q[sm.group()]
             end = sm.end()
-        if tok.value_high is not None:
-            qual = "range"
-        elif sq:
-            qual = sq
-        elif tok.inner_qualifier:
-            qual = tok.inner_qualifier
-        elif pq:
-            qual = pq
-        else:
-            qual = "exact"
-        raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
+        qual = "range" if value_high is not None else (sq or inner or pq or "exact")
+        raw.append((start, end, num_end, value, value_high, unit, qual, factor))
 
     if not raw:
         return []
     if clauses is None:
         clauses = _Clauses(s)
     if cues is None:
-        cues, cue_starts = _cue_list(s)
-    raw = _merge_unit_ranges(s, raw)
-    mentions: list[Mention] = []
-    next_people = [len(s)] * (len(raw) + 1)  # start of the next person/person_time mention after each one
-    for idx in range(len(raw) - 1, -1, -1):
-        next_people[idx] = raw[idx + 1][0] if idx + 1 < len(raw) and raw[idx + 1][4] in _MOVE_UNITS \
-            else next_people[idx + 1]
-    for idx, (a, b, _num_end, tok, unit, qual, factor) in enumerate(raw):
-        prev_end = raw[idx - 1][1] if idx else 0
-        next_start = raw[idx + 1][0] if idx + 1 < len(raw) else len(s)
+        cues = _CueScan(s, clauses)
+    nraw = len(raw)
+    if nraw > 1:
+        raw = _merge_unit_ranges(s, raw)
+        nraw = len(raw)
+    next_people = [n] * (nraw + 1)  # start of the next person/person_time mention after each one
+    for idx in range(nraw - 2, -1, -1):
+        next_people[idx] = raw[idx + 1][0] if raw[idx + 1][5] in _MOVE_UNITS else next_people[idx + 1]
+    out: list[tuple[int, int, float, float | None, str, str, str]] = []
+    prev_end = 0
+    for idx, (a, b, _num_end, value, value_high, unit, qual, factor) in enumerate(raw):
+        next_start = raw[idx + 1][0] if idx + 1 < nraw else n
         lo, hi = clauses.bounds(a, b)
-        near = cues[bisect_left(cue_starts, lo):bisect_left(cue_starts, hi)]
-        before = cues[bisect_left(cue_starts, max(0, a - SENTENCE_LOOKBACK)):bisect_left(cue_starts, a)] \
-            if unit == "CNY" else []  # _metric_type looks back through the sentence for money only
         inherit = None
-        if mentions and mentions[-1].unit == unit and s.startswith(_SUBSET_MARKERS, clauses.start(a)):
-            inherit = mentions[-1].metric_type
-        mtype = _metric_type(s, a, b, unit, near, before, lo, hi, prev_end, next_start, next_people[idx], inherit)
-        vh = None if tok.value_high is None else _clean(tok.value_high * factor)
-        mentions.append(Mention(a, b, s[a:b], _clean(tok.value * factor), vh, unit, qual, mtype))
-    return mentions
+        if out and out[-1][4] == unit and s.startswith(_SUBSET_MARKERS, clauses.start(a)):
+            inherit = out[-1][6]
+        mtype = _metric_type(s, a, b, unit, cues, lo, hi, prev_end, next_start, next_people[idx], inherit)
+        vh = None if value_high is None else _clean(value_high * factor)
+        out.append((a, b, _clean(value * factor), vh, unit, qual, mtype))
+        prev_end = b
+    return out
 
 
 def _merge_unit_ranges(s: str, raw: list) -> list:
     """Two figures with the same unit joined by a range mark are one range: ``20万元至30万元`` -> value 200000,
-    value_high 300000 (``_merge_unit_ranges`` works on find_mentions' internal rows)."""
+    value_high 300000 (``_merge_unit_ranges`` works on ``_mentions``' internal rows)."""
     if len(raw) < 2:
         return raw
     out = [raw[0]]
     for cur in raw[1:]:
-        prev = out[-1]
-        a, b, _ne, tok, unit, qual, factor = prev
+        a, b, _ne, value, value_high, unit, qual, factor = out[-1]
         gap = s[b:cur[0]].strip(_WS)
-        if (gap and len(gap) == 1 and gap in _RANGE_MARKS and unit == cur[4] and factor == cur[6]
-                and tok.value_high is None and cur[3].value_high is None and qual == "exact"
-                and cur[5] in ("exact", "range") and cur[3].value > tok.value):
-            merged = replace(tok, end=cur[3].end, value_high=cur[3].value)
-            out[-1] = (a, cur[1], cur[2], merged, unit, "range", factor)
+        if (gap and len(gap) == 1 and gap in _RANGE_MARKS and unit == cur[5] and factor == cur[7]
+                and value_high is None and cur[4] is None and qual == "exact"
+                and cur[6] in ("exact", "range") and cur[3] > value):
+            out[-1] = (a, cur[1], cur[2], value, cur[3], unit, "range", factor)
         else:
             out.append(cur)
     return out
@@ -459,19 +501,19 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
     return None if best is None else best[2]
 
 
-def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: int,
+def _metric_type(s: str, a: int, b: int, unit: str, cue_scan: _CueScan, lo: int, hi: int,
                  prev_end: int, next_start: int, next_people: int | None = None, inherit: str | None = None) -> str:
     """Type of one mention: the counted noun (with the verb cues that outrank it), else the nearest compatible cue
     in the clause (before the number or after the unit), else the unit prior.
 
     ``inherit``: the previous figure's type when this one opens a subset clause (其中…).
-    ``_metric_type("惠及师生近10万人", 5, 9, "person", [(0, 2, "惠及"), (2, 4, "师生")], [], 0, 9, 0, 9)``
-    -> ``"beneficiaries"``
+    ``_metric_type("惠及师生近10万人", 5, 9, "person", _CueScan(s, _Clauses(s)), 0, 9, 0, 9)`` -> ``"beneficiaries"``
     """
     if unit in _STRONG:
         return _STRONG[unit]
     if next_people is None:
         next_people = next_start
+    cues = cue_scan.between(lo, hi)
     noun = None if unit == "CNY" else _counted_noun(s, a, b, unit, lo, next_start)
     if noun is not None:
         ntype, cls, built, _units, span = noun
@@ -491,7 +533,7 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
         return inherit
     if unit == "CNY":
         # money without a cue in its clause: look back through the sentence
-        for _cs, ce, w in reversed(before):
+        for _cs, ce, w in reversed(cue_scan.between(max(0, a - SENTENCE_LOOKBACK), a)):
             if ce <= a:
                 for mtype, units, _w in _CUE_TYPES[w]:
                     if "CNY" in units:
