@@ -593,6 +593,8 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False) -> 
     when it is among them. ``aid_marker``: only a place an aid word follows (appended articles).
     ``_donor_in("东营援疆投入5亿元", "山东") -> "山东"``; ``_donor_in("推介会在深圳举办", None) -> None``;
     ``_donor_in("借助深圳力量", None, aid_marker=True) -> None``"""
+    if all(d is None for _s, d, _r in places.place_hits(text)):
+        return None  # no donor-side place at all (the common case): no place objects built
     found = []
     for pm in places.find_places(text):
         if pm.donor is None or _is_venue(text, pm.start, pm.end):
@@ -611,19 +613,27 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False) -> 
 
 
 def _recipient_in(text: str) -> str | None:
-    r = places.recipients_in(text)
-    return r[0] if r else None
+    """First recipient a text names: ``_recipient_in("深圳援建喀什市")`` -> ``"喀什市"`` (``recipients_in(text)[0]``)."""
+    for _s, _d, r in places.place_hits(text):
+        if r is not None:
+            return r
+    return None
 
 
 class _SectionPlaces:
     """Donor and recipient a section names, each looked up on first use only (most sentences name their own, or
-    the report's serve): ``_SectionPlaces("东营援疆", False, None).donor() -> "山东"``."""
+    the report's serve): ``_SectionPlaces("东营援疆", 0, 4, False, None).donor() -> "山东"``."""
 
     _UNSET = object()
 
-    def __init__(self, sec_text: str, appended: bool, report_donor: str | None):
-        self.text, self.appended, self.report_donor = sec_text, appended, report_donor
+    def __init__(self, text: str, start: int, end: int, appended: bool, report_donor: str | None):
+        self.span, self.appended, self.report_donor = (text, start, end), appended, report_donor
         self._donor = self._recipient = self._UNSET
+
+    @property
+    def text(self) -> str:
+        text, start, end = self.span
+        return text[start:end]
 
     def donor(self) -> str | None:
         if self._donor is self._UNSET:
@@ -645,17 +655,35 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
     -> ``[Metric(start=4, end=7, surface="5亿元", value=500000000.0, unit="CNY", donor="深圳", recipient="喀什市", ...)]``
     Caption sections are skipped; in "appended" sections donor/recipient come only from the sentence or section.
     """
-    out: list[Metric] = []
+    spans = [(sec.kind, sec.start, sec.end, [(x.start, x.end) for x in sec.sentences]) for sec in sections]
+    out = [Metric(a, b, text[a:b], *rest) for a, b, *rest in metric_tuples(text, spans, report_donor, report_recipients,
+                                                                         publish_date)]
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+METRIC_TUPLE_FIELDS = ("start", "end", "value", "value_high", "unit", "qualifier", "metric_type",
+                       "sentence_start", "sentence_end", "donor", "recipient", "year")
+
+
+def metric_tuples(text: str, sections, report_donor: str | None, report_recipients: list[str],
+                  publish_date: str | None) -> list[tuple]:
+    """``extract_metrics`` as plain tuples (``METRIC_TUPLE_FIELDS``, no surface), in section and sentence order.
+
+    ``sections``: ``(kind, start, end, [(sentence_start, sentence_end), ...])`` each, in reading order; an empty
+    sentence list is split here. ``metric_tuples("投入资金5亿元。", [("lead", 0, 8, [])], "深圳", ["喀什市"], None)``
+    -> ``[(4, 7, 500000000.0, None, "CNY", "exact", "funding", 0, 8, "深圳", "喀什市", None)]``
+    """
+    out: list[tuple] = []
     seen: set[tuple[int, int]] = set()
-    for sec in sections:
-        if sec.kind == "caption":
+    for kind, sec_start, sec_end, sentences in sections:
+        if kind == "caption":
             continue
-        appended = sec.kind == "appended"
-        sec_places = _SectionPlaces(text[sec.start:sec.end], appended, report_donor)
-        for sentence in sec.sentences or split_sentences(text, sec.start, sec.end):
-            ss, se = sentence.start, sentence.end
+        appended = kind == "appended"
+        sec_places = _SectionPlaces(text, sec_start, sec_end, appended, report_donor)
+        for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
             sent = text[ss:se]
-            found = find_mentions(sent)
+            found = _mentions(sent)
             if not found:
                 continue
             donor = _donor_in(sent, None, aid_marker=True) if appended else _donor_in(sent, report_donor)
@@ -666,16 +694,12 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
             else:
                 donor = donor or report_donor or sec_places.donor()
                 recipient = recipient or (report_recipients[0] if report_recipients else sec_places.recipient())
-            years = _YearIndex(sent, publish_date)
-            for mm in found:
-                a, b = ss + mm.start, ss + mm.end
-                if (a, b) in seen:
+            years = _YearIndex(sent, publish_date) if "年" in sent else None
+            for a, b, value, value_high, unit, qual, mtype in found:
+                key = (ss + a, ss + b)
+                if key in seen:
                     continue
-                seen.add((a, b))
-                year = years.at(mm.start)
-                out.append(Metric(start=a, end=b, surface=text[a:b], value=mm.value, value_high=mm.value_high,
-                                  unit=mm.unit, qualifier=mm.qualifier, metric_type=mm.metric_type,
-                                  sentence_start=ss, sentence_end=se, donor=donor, recipient=recipient,
-                                  year=year))
-    out.sort(key=lambda m: m.start)
+                seen.add(key)
+                out.append((key[0], key[1], value, value_high, unit, qual, mtype, ss, se, donor, recipient,
+                            years.at(a) if years is not None else None))
     return out
