@@ -388,8 +388,11 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
         if out and out[-1][4] == unit and s.startswith(_SUBSET_MARKERS, clauses.start(a)):
             inherit = out[-1][6]
         mtype = _metric_type(s, a, b, unit, cues, lo, hi, prev_end, next_start, next_people[idx], inherit)
+        v = value * factor
+        if not v.is_integer():  # _clean, which keeps whole numbers as they are
+            v = _clean(v)
         vh = None if value_high is None else _clean(value_high * factor)
-        out.append((a, b, _clean(value * factor), vh, unit, qual, mtype))
+        out.append((a, b, v, vh, unit, qual, mtype))
         prev_end = b
     return out
 
@@ -430,19 +433,19 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     k = _NOUN_STOP_RE.search(s, b, stop)
     if k is not None:
         stop = k.start()
-    verb_at = stop
-    if stop > b:
+    found = None
+    if stop > b and NOUN_RE.search(s, b, stop) is not None:  # else none before a verb either: skip the verb scan
+        verb_at = stop
         for c in CUE_RE.finditer(s, b, stop):
             if c.group() in _VERB_CUES and c.group() not in _NOUNS:
                 verb_at = c.start()
                 break
-    found = None
-    for m in NOUN_RE.finditer(s, b, verb_at):
-        entry = _noun_entry(m.group(), unit)
-        if entry is not None:
-            found = entry + ((m.start(), m.end()),)
-    if found is not None:
-        return found
+        for m in NOUN_RE.finditer(s, b, verb_at):
+            entry = _noun_entry(m.group(), unit)
+            if entry is not None:
+                found = entry + ((m.start(), m.end()),)
+        if found is not None:
+            return found
     j = a
     while j > lo and (s[j - 1] in _WS or s[j - 1] in _CLOSE_QUOTES):
         j -= 1
@@ -513,20 +516,21 @@ def _metric_type(s: str, a: int, b: int, unit: str, cue_scan: _CueScan, lo: int,
         return _STRONG[unit]
     if next_people is None:
         next_people = next_start
-    cues = cue_scan.between(lo, hi)
     noun = None if unit == "CNY" else _counted_noun(s, a, b, unit, lo, next_start)
     if noun is not None:
         ntype, cls, built, _units, span = noun
-        if unit in _OVERRIDE_UNITS and any(w in _OVERRIDE_WORDS and cs >= lo and ce <= a for cs, ce, w in cues):
+        if unit in _OVERRIDE_UNITS and any(w in _OVERRIDE_WORDS and cs >= lo and ce <= a
+                                           for cs, ce, w in cue_scan.between(lo, hi)):
             return _OVERRIDE["type"]
         if cls == "decisive":
             return ntype
         if cls == "institution":  # schools, hospitals: facilities when built, equipped or upgraded in the clause
             clause = s[lo:hi]
             return built if built and any(v in clause for v in _BUILT_VERBS) else ntype
-        verb = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people, verbs_only=True, skip=span)
+        verb = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people,
+                         verbs_only=True, skip=span)
         return verb or inherit or ntype
-    found = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people)
+    found = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people)
     if found is not None:
         return found
     if inherit is not None:
@@ -620,6 +624,20 @@ def _recipient_in(text: str) -> str | None:
     return None
 
 
+def _sentence_places(sent: str, report_donor: str | None, appended: bool) -> tuple[str | None, str | None]:
+    """``(_donor_in(sent, …), _recipient_in(sent))`` from one look at the sentence's places:
+    ``_sentence_places("东营援疆队赴疏勒县", None, False) -> ("山东", "疏勒县")``."""
+    donor = recipient = None
+    has_donor = False
+    for _s, d, r in places.place_hits(sent):
+        has_donor = has_donor or d is not None
+        if recipient is None:
+            recipient = r
+    if has_donor:
+        donor = _donor_in(sent, None, aid_marker=True) if appended else _donor_in(sent, report_donor)
+    return donor, recipient
+
+
 class _SectionPlaces:
     """Donor and recipient a section names, each looked up on first use only (most sentences name their own, or
     the report's serve): ``_SectionPlaces("东营援疆", 0, 4, False, None).donor() -> "山东"``."""
@@ -686,8 +704,7 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
             found = _mentions(sent)
             if not found:
                 continue
-            donor = _donor_in(sent, None, aid_marker=True) if appended else _donor_in(sent, report_donor)
-            recipient = _recipient_in(sent)
+            donor, recipient = _sentence_places(sent, report_donor, appended)
             if appended:
                 donor = donor or sec_places.donor()
                 recipient = recipient or sec_places.recipient()

@@ -200,12 +200,16 @@ def token_fields(m: re.Match) -> tuple | None:
     """``NumberToken`` fields of one ``NUMBER_RE`` match as a plain tuple, in field order (no object built), or
     ``None``: ``token_fields(NUMBER_RE.search("共3至5名"))[3:5] -> (3.0, 5.0)``."""
     pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m = m.groups()
-    if a_txt is not None and not (pct or am or r2 or aq1 or aq2) and a_txt.isdigit() and a_txt.isascii():
-        # the commonest figure, plain ASCII digits: 87名, 2025年
-        if len(a_txt) > 40:
-            return None
-        start, end = m.span()
-        return start, end, m.group(), float(int(a_txt)), None, None, "arabic", False, False, None, len(a_txt)
+    if not r2:  # the commonest figures, with the general path's results: 87名, 420余万, 两名
+        if a_txt is not None and a_txt.isdigit() and a_txt.isascii():
+            if len(a_txt) > 40:
+                return None
+            start, end = m.span()
+            return (start, end, m.group(), float(int(a_txt) * _mult_value(am) if am else int(a_txt)),
+                    None, "at_least" if (aq1 or aq2) else None, "arabic", bool(am), False, None, len(a_txt))
+        if c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in CN_DIGITS:
+            start, end = m.span()
+            return start, end, c, float(CN_DIGITS[c]), None, None, "chinese", False, False, c, 0
     inner = "at_least" if (aq1 or aq2 or cq1 or cq2) else None
     lone = None
     bare = False
