@@ -592,20 +592,26 @@ def _is_venue(text: str, start: int, end: int) -> bool:
     return any(v in after for v in _VENUE_VERBS)
 
 
-def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False) -> str | None:
+def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False, hits: list | None = None) -> str | None:
     """Donor a text names (a donor-side city counts for its province), skipping venues; the report's donor first
     when it is among them. ``aid_marker``: only a place an aid word follows (appended articles).
     ``_donor_in("东营援疆投入5亿元", "山东") -> "山东"``; ``_donor_in("推介会在深圳举办", None) -> None``;
-    ``_donor_in("借助深圳力量", None, aid_marker=True) -> None``"""
-    if all(d is None for _s, d, _r in places.place_hits(text)):
-        return None  # no donor-side place at all (the common case): no place objects built
-    found = []
-    for pm in places.find_places(text):
-        if pm.donor is None or _is_venue(text, pm.start, pm.end):
-            continue
-        if aid_marker and not any(w in text[pm.end:pm.end + _AID_WINDOW] for w in _AID_MARKERS):
-            continue
-        found.append(places.donor_of(pm.donor) or pm.donor)
+    ``_donor_in("借助深圳力量", None, aid_marker=True) -> None``. ``hits``: ``places.place_hits(text)`` when known."""
+    if hits is None:
+        hits = places.place_hits(text)
+    if all(d is None for _s, d, _r in hits):
+        return None  # no donor-side place at all (the common case)
+    if not aid_marker and not any(d is not None and text[max(0, a - 2):a].endswith(_VENUE_BEFORE) for a, d, _r in hits):
+        # no donor place can be a venue and none needs an aid word after it: their starts suffice (no place objects)
+        found = [_donor_canon(d) for _a, d, _r in hits if d is not None]
+    else:
+        found = []
+        for pm in places.find_places(text):
+            if pm.donor is None or _is_venue(text, pm.start, pm.end):
+                continue
+            if aid_marker and not any(w in text[pm.end:pm.end + _AID_WINDOW] for w in _AID_MARKERS):
+                continue
+            found.append(_donor_canon(pm.donor))
     if not found:
         return None
     if report_donor:
@@ -614,6 +620,17 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False) -> 
             if d == report_donor or d == canon:
                 return report_donor
     return found[0]
+
+
+_CANON: dict[str, str] = {}
+
+
+def _donor_canon(donor: str) -> str:
+    """``places.donor_of(donor) or donor``, remembered: ``_donor_canon("东营") -> "山东"``."""
+    canon = _CANON.get(donor)
+    if canon is None:
+        canon = _CANON[donor] = places.donor_of(donor) or donor
+    return canon
 
 
 def _recipient_in(text: str) -> str | None:
@@ -627,15 +644,9 @@ def _recipient_in(text: str) -> str | None:
 def _sentence_places(sent: str, report_donor: str | None, appended: bool) -> tuple[str | None, str | None]:
     """``(_donor_in(sent, …), _recipient_in(sent))`` from one look at the sentence's places:
     ``_sentence_places("东营援疆队赴疏勒县", None, False) -> ("山东", "疏勒县")``."""
-    donor = recipient = None
-    has_donor = False
-    for _s, d, r in places.place_hits(sent):
-        has_donor = has_donor or d is not None
-        if recipient is None:
-            recipient = r
-    if has_donor:
-        donor = _donor_in(sent, None, aid_marker=True) if appended else _donor_in(sent, report_donor)
-    return donor, recipient
+    hits = places.place_hits(sent)
+    recipient = next((r for _s, _d, r in hits if r is not None), None)
+    return _donor_in(sent, None if appended else report_donor, appended, hits), recipient
 
 
 class _SectionPlaces:
