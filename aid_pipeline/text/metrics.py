@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, finditer_numbers, token_fields
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, token_fields
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -101,6 +101,8 @@ _BUILT_VERBS = tuple(_CUES.get("built_verbs", ()))
 _FILLERS = frozenset(_CUES.get("noun_fillers", ()))
 _FILLER_LAST = frozenset(w[-1] for w in _FILLERS)
 _PREFIX_LAST = frozenset(w[-1] for w in _PREFIX_Q)
+_BEFORE_TABLES = ((_PREFIX_Q, _PREFIX_LAST), (_FILLERS, _FILLER_LAST))  # what may sit between a noun and its number
+_VERB_NOT_NOUN = _VERB_CUES - frozenset(_NOUNS)  # verb cues that end the counted noun phrase
 NOUN_WINDOW = 10  # characters after the unit in which the counted noun is looked for
 _NOUN_STOP = frozenset("，。；！？：,;!?:\n、“”\"的")  # 的 closes the counted noun phrase (2个场的住房)
 _NOUN_STOP_RE = re.compile("[" + re.escape("".join(sorted(_NOUN_STOP))) + "]")
@@ -117,6 +119,7 @@ _BIG_RE = re.compile("[万亿萬億]")
 CUE_WINDOW = 40  # characters a cue may lie from its number
 SENTENCE_LOOKBACK = 200
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_number_start = NUMBER_START_RE.search  # where a numeral could begin
 YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)|(?<![〇零一二三四五六七八九])([一二][〇零一二三四五六七八九]{3})年(?!代)")
 _ATTR = load_json("attribution.json")
 _VENUE_BEFORE = tuple(_ATTR["venue_before"])
@@ -280,8 +283,18 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
     n = len(s)
     raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
     unit_match, unit_info, ws, prefix_last = UNIT_RE.match, _UNIT_INFO, _WS, _PREFIX_LAST
-    for m in finditer_numbers(s):
-        um = unit_match(s, m.end())
+    start_search, number_match = NUMBER_START_RE.search, NUMBER_RE.match
+    pos = 0
+    while True:  # finditer_numbers(s), inline
+        hit = start_search(s, pos)
+        if hit is None:
+            break
+        m = number_match(s, hit.start())
+        if m is None:
+            pos = hit.start() + 1
+            continue
+        pos = m.end()
+        um = unit_match(s, pos)
         if um is None:
             pct, am, c, cm = m.group(1, 5, 7, 9)  # pct, am, c, cm (numbers._GROUP_ORDER)
             if not (pct or am or cm or (c and _BIG_RE.search(c))):
@@ -381,11 +394,16 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
         next_people[idx] = raw[idx + 1][0] if raw[idx + 1][5] in _MOVE_UNITS else next_people[idx + 1]
     out: list[tuple[int, int, float, float | None, str, str, str]] = []
     prev_end = 0
+    delims, ndelims = clauses.pos, len(clauses.pos)
     for idx, (a, b, _num_end, value, value_high, unit, qual, factor) in enumerate(raw):
         next_start = raw[idx + 1][0] if idx + 1 < nraw else n
-        lo, hi = clauses.bounds(a, b)
+        i = bisect_left(delims, a)  # clauses.bounds(a, b), inline
+        clause_start = delims[i - 1] + 1 if i > 0 else 0
+        k = bisect_left(delims, b, i)
+        lo = max(clause_start, a - CUE_WINDOW)
+        hi = min(delims[k] if k < ndelims else n, b + CUE_WINDOW)
         inherit = None
-        if out and out[-1][4] == unit and s.startswith(_SUBSET_MARKERS, clauses.start(a)):
+        if out and out[-1][4] == unit and s.startswith(_SUBSET_MARKERS, clause_start):
             inherit = out[-1][6]
         mtype = _metric_type(s, a, b, unit, cues, lo, hi, prev_end, next_start, next_people[idx], inherit)
         v = value * factor
@@ -433,23 +451,23 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     k = _NOUN_STOP_RE.search(s, b, stop)
     if k is not None:
         stop = k.start()
-    found = None
-    if stop > b and NOUN_RE.search(s, b, stop) is not None:  # else none before a verb either: skip the verb scan
-        verb_at = stop
+    nouns = list(NOUN_RE.finditer(s, b, stop)) if stop > b else None
+    if nouns:  # else there is none before a verb either: no verb scan
         for c in CUE_RE.finditer(s, b, stop):
-            if c.group() in _VERB_CUES and c.group() not in _NOUNS:
-                verb_at = c.start()
+            if c.group() in _VERB_NOT_NOUN:
+                nouns = NOUN_RE.finditer(s, b, c.start())  # the nouns before the first verb (a scan ending there)
                 break
-        for m in NOUN_RE.finditer(s, b, verb_at):
+        found = None
+        for m in nouns:
             entry = _noun_entry(m.group(), unit)
             if entry is not None:
-                found = entry + ((m.start(), m.end()),)
+                found = m
         if found is not None:
-            return found
+            return _noun_entry(found.group(), unit) + (found.span(),)
     j = a
     while j > lo and (s[j - 1] in _WS or s[j - 1] in _CLOSE_QUOTES):
         j -= 1
-    for table, last in ((_PREFIX_Q, _PREFIX_LAST), (_FILLERS, _FILLER_LAST)):
+    for table, last in _BEFORE_TABLES:
         if j > lo and s[j - 1] in last:
             for n in range(min(4, j - lo), 0, -1):
                 if s[j - n:j] in table:
@@ -711,6 +729,8 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
         appended = kind == "appended"
         sec_places = _SectionPlaces(text, sec_start, sec_end, appended, report_donor)
         for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
+            if _number_start(text, ss, se) is None:
+                continue  # no numeral at all (no mention): not even sliced
             sent = text[ss:se]
             found = _mentions(sent)
             if not found:
