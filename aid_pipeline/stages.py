@@ -237,13 +237,15 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
         publish_date=publish_iso,
     )
     metrics.sort(key=itemgetter(0, 1))
-    sec_of = _first_section_at([(a, b) for _k, a, b, _s in spans])
+    # (section_id, kind, category) of the first section holding each stretch between section bounds
     secs = [(f"{rid}:s{int(r['ordinal']):03d}", r["kind"], r["category"]) for r in srows]
     default = secs[-1] if secs else (None, None, "other")
+    points, owners = _first_section_at([(a, b) for _k, a, b, _s in spans])
+    owners = [secs[k] if k >= 0 else default for k in owners]
     rows = []
     for i, (a, b, value, value_high, unit, qual, mtype, ss, se, donor, recipient, year) in enumerate(metrics):
-        k = sec_of(a)
-        section_id, section_kind, category = secs[k] if k >= 0 else default
+        k = bisect_right(points, a) - 1
+        section_id, section_kind, category = owners[k] if k >= 0 else default
         rows.append(
             {
                 "report_id": rid,
@@ -270,15 +272,10 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _first_section_at(spans: list[tuple[int, int]]):
-    """``f(pos)``: index of the first ``(start, end)`` span holding ``pos``, else -1, by bisection over the span
-    ends (a span holds all of an interval between consecutive ends or none of it).
-    ``_first_section_at([(0, 5), (5, 9)])(6) -> 1``"""
+def _first_section_at(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The span bounds, sorted, and for each the index of the first ``(start, end)`` span holding the stretch from it
+    to the next bound (-1: none); a span holds all of such a stretch or none of it, so the first span holding
+    ``pos`` is ``owners[bisect_right(points, pos) - 1]``. ``_first_section_at([(0, 5), (5, 9)]) -> ([0, 5, 9], [0, 1, -1])``"""
     points = sorted({p for span in spans for p in span})
-    owner = [next((i for i, (a, b) in enumerate(spans) if a <= p < b), -1) for p in points]
-
-    def first(pos: int) -> int:
-        k = bisect_right(points, pos) - 1
-        return owner[k] if k >= 0 else -1
-
-    return first
+    owners = [next((i for i, (a, b) in enumerate(spans) if a <= p < b), -1) for p in points]
+    return points, owners
