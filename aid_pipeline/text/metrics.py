@@ -218,45 +218,42 @@ def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int, reach:
 
 
 class _CueScan:
-    """Cue words of one sentence as ``(start, end, word)``, scanned clause by clause as the mentions need them.
+    """Cue words of one sentence as ``(start, end, word)``, each clause scanned the first time a mention needs it.
 
-    No cue word holds a clause delimiter, so a cue scan that starts at a clause start (or a delimiter) finds there
-    what a scan of the whole sentence finds: ``_CueScan("培训农民，投入", _Clauses("培训农民，投入")).between(0, 4)
+    No cue word holds a clause delimiter, so a cue scan that starts at a clause start finds there what a scan of
+    the whole sentence finds: ``_CueScan("培训农民，投入", _Clauses("培训农民，投入")).between(0, 4)
     -> [(0, 2, "培训")]`` (the clause after the comma is never scanned).
     """
 
-    __slots__ = ("s", "clauses", "lo", "hi", "cues", "starts")
+    __slots__ = ("s", "pos", "by_clause")
 
     def __init__(self, s: str, clauses: _Clauses):
-        self.s, self.clauses = s, clauses
-        self.lo = self.hi = 0  # the scanned span [lo, hi): clause starts/ends only
-        self.cues: list[tuple[int, int, str]] = []
-        self.starts: list[int] = []
+        self.s, self.pos = s, clauses.pos
+        # clause number -> its cues and their starts
+        self.by_clause: dict[int, tuple[list[tuple[int, int, str]], list[int]]] = {}
 
-    def _scan(self, a: int, b: int) -> list[tuple[int, int, str]]:
-        return [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(self.s, a, b)]
+    def _clause(self, i: int) -> tuple[list[tuple[int, int, str]], list[int]]:
+        """Cues of clause ``i`` (from after delimiter ``i - 1`` up to delimiter ``i`` or the sentence's end), starts."""
+        found = self.by_clause.get(i)
+        if found is None:
+            pos = self.pos
+            a = pos[i - 1] + 1 if i > 0 else 0
+            b = pos[i] if i < len(pos) else len(self.s)
+            cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(self.s, a, b)]
+            found = self.by_clause[i] = (cues, [c[0] for c in cues])
+        return found
 
     def between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
         """Cues starting in ``[lo, hi)``, left to right."""
-        if lo < self.lo or hi > self.hi or self.lo == self.hi:
-            cl = self.clauses
-            a, b = cl.start(lo), cl.end(hi)
-            if self.lo == self.hi:
-                self.cues = self._scan(a, b)
-                self.starts = [c[0] for c in self.cues]
-                self.lo, self.hi = a, b
-            else:
-                if a < self.lo:  # rare: mentions are typed left to right
-                    self.cues = self._scan(a, self.lo) + self.cues
-                    self.starts = [c[0] for c in self.cues]
-                    self.lo = a
-                if b > self.hi:
-                    more = self._scan(self.hi, b)
-                    self.cues.extend(more)
-                    self.starts.extend([c[0] for c in more])
-                    self.hi = b
-        starts = self.starts
-        return self.cues[bisect_left(starts, lo):bisect_left(starts, hi)]
+        i0, i1 = bisect_left(self.pos, lo), bisect_left(self.pos, hi)
+        cues, starts = self._clause(i0)
+        if i1 == i0:
+            return cues[bisect_left(starts, lo):bisect_left(starts, hi)]
+        out = []  # the window reaches over a delimiter
+        for i in range(i0, i1 + 1):
+            cues, starts = self._clause(i)
+            out += cues[bisect_left(starts, lo):bisect_left(starts, hi)]
+        return out
 
 
 assert not any(ch in w for w in _CUE_TYPES for ch in CLAUSE_DELIMS)  # what makes a clause-by-clause cue scan exact
