@@ -277,5 +277,11 @@ def _first_section_at(spans: list[tuple[int, int]]) -> tuple[list[int], list[int
     to the next bound (-1: none); a span holds all of such a stretch or none of it, so the first span holding
     ``pos`` is ``owners[bisect_right(points, pos) - 1]``. ``_first_section_at([(0, 5), (5, 9)]) -> ([0, 5, 9], [0, 1, -1])``"""
     points = sorted({p for span in spans for p in span})
-    owners = [next((i for i, (a, b) in enumerate(spans) if a <= p < b), -1) for p in points]
+    owners = []
+    for p in points:
+        owners.append(-1)
+        for i, (a, b) in enumerate(spans):
+            if a <= p < b:
+                owners[-1] = i
+                break
     return points, owners

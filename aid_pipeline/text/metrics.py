@@ -614,11 +614,12 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False, hit
     ``_donor_in("借助深圳力量", None, aid_marker=True) -> None``. ``hits``: ``places.place_hits(text)`` when known."""
     if hits is None:
         hits = places.place_hits(text)
-    if all(d is None for _s, d, _r in hits):
+    donors = [(a, d) for a, d, _r in hits if d is not None]
+    if not donors:
         return None  # no donor-side place at all (the common case)
-    if not aid_marker and not any(d is not None and text[max(0, a - 2):a].endswith(_VENUE_BEFORE) for a, d, _r in hits):
+    if not aid_marker and not any(text[max(0, a - 2):a].endswith(_VENUE_BEFORE) for a, _d in donors):
         # no donor place can be a venue and none needs an aid word after it: their starts suffice (no place objects)
-        found = [_donor_canon(d) for _a, d, _r in hits if d is not None]
+        found = [_donor_canon(d) for _a, d in donors]
     else:
         found = []
         for pm in places.find_places(text):
@@ -660,7 +661,13 @@ def _sentence_places(sent: str, report_donor: str | None, appended: bool) -> tup
     """``(_donor_in(sent, …), _recipient_in(sent))`` from one look at the sentence's places:
     ``_sentence_places("东营援疆队赴疏勒县", None, False) -> ("山东", "疏勒县")``."""
     hits = places.place_hits(sent)
-    recipient = next((r for _s, _d, r in hits if r is not None), None)
+    if not hits:
+        return None, None
+    recipient = None
+    for _s, _d, r in hits:
+        if r is not None:
+            recipient = r
+            break
     return _donor_in(sent, None if appended else report_donor, appended, hits), recipient
 
 
