@@ -164,13 +164,6 @@ def _prefix_qualifier(s: str, pos: int, bare: bool = False) -> str | None:
     return None
 
 
-def _preceding(s: str, pos: int) -> str:
-    j = pos
-    if j > 0 and s[j - 1] in _WS:
-        j -= 1
-    return s[max(0, j - 4):j]
-
-
 class _Clauses:
     """Clause boundaries of one sentence (precomputed delimiter positions, bisect lookups; window-capped)."""
 
@@ -182,11 +175,6 @@ class _Clauses:
         """Start of the clause holding position ``a`` (not window-capped)."""
         i = bisect_left(self.pos, a)
         return self.pos[i - 1] + 1 if i > 0 else 0
-
-    def end(self, b: int) -> int:
-        """End of the clause holding position ``b`` (its delimiter, or the sentence end; not window-capped)."""
-        k = bisect_left(self.pos, b)
-        return self.pos[k] if k < len(self.pos) else self.n
 
     def bounds(self, a: int, b: int) -> tuple[int, int]:
         i = bisect_left(self.pos, a)
