@@ -111,6 +111,7 @@ _SUBSET_MARKERS = tuple(_CUES.get("subset_markers", {}).get("words", ()))
 _MOVE = _CUES.get("movement_markers", {})
 _MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
 _MOVE_UNITS = frozenset(_MOVE.get("units", ()))
+_MOVE_RE = re.compile("|".join(map(re.escape, _MOVE_MARKERS))) if _MOVE_MARKERS else None
 
 _RANGE_MARKS = frozenset("-－—–~～至到")
 CLAUSE_DELIMS = "，。；！？：,;!?:\n"
@@ -479,10 +480,9 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
     """
     if unit in _MOVE_UNITS:
         stop = min(hi, next_people)
-        mk = [s.find(x, b, stop) for x in _MOVE_MARKERS]
-        mk = [x for x in mk if x >= 0]
-        if mk:
-            first = min(mk)
+        mk = _MOVE_RE.search(s, b, stop) if _MOVE_RE is not None else None  # the first marker after the unit
+        if mk is not None:
+            first = mk.start()
             for cs, ce, w in cues:
                 if cs > first and ce <= stop:
                     for mtype, units, weight in _CUE_TYPES[w]:
