@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from bisect import bisect_right
 from dataclasses import fields
+from operator import itemgetter
 
 import pandas as pd
 
@@ -22,7 +24,7 @@ from .inbox import InboxFile, sha256_of
 from .io import STAT_COLUMNS
 from .text.decode import decode_bytes
 from .text.metadata import extract_metadata
-from .text.metrics import extract_metrics
+from .text.metrics import metric_tuples
 from .text.normalise import normalise
 from .text.segment import segment
 from .text.types import CorruptSpan, DecodeError, DroppedLine, Section, Sentence
@@ -221,41 +223,65 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
     text = norm["text"]
     rid = norm["report_id"]
     starts, ends = norm["offsets"], norm["offset_ends"]
-    sections = sections_from_rows(section_rows)
+    # the sections as sections_from_rows rebuilds them, without building Section/Sentence objects
+    srows = sorted(section_rows, key=lambda r: r["ordinal"])
+    spans = [(r["kind"], int(r["start"]), int(r["end"]),
+              list(zip(map(int, r["sentence_starts"]), map(int, r["sentence_ends"])))) for r in srows]
     publish = norm.get("publish_date")
     publish_iso = publish.isoformat() if hasattr(publish, "isoformat") else _none(publish)
-    metrics = extract_metrics(
+    metrics = metric_tuples(
         text,
-        sections,
+        spans,
         report_donor=_none(norm.get("donor")),
         report_recipients=[] if norm.get("recipients") is None else [str(r) for r in norm["recipients"]],
         publish_date=publish_iso,
     )
-    by_span = [(s.start, s.end, s) for s in sections]
+    metrics.sort(key=itemgetter(0, 1))
+    # (section_id, kind, category) of the first section holding each stretch between section bounds
+    secs = [(f"{rid}:s{int(r['ordinal']):03d}", r["kind"], r["category"]) for r in srows]
+    default = secs[-1] if secs else (None, None, "other")
+    points, owners = _first_section_at([(a, b) for _k, a, b, _s in spans])
+    owners = [secs[k] if k >= 0 else default for k in owners]
     rows = []
-    for i, m in enumerate(sorted(metrics, key=lambda m: (m.start, m.end))):
-        sec = next((s for a, b, s in by_span if a <= m.start < b), sections[-1] if sections else None)
+    for i, (a, b, value, value_high, unit, qual, mtype, ss, se, donor, recipient, year) in enumerate(metrics):
+        k = bisect_right(points, a) - 1
+        section_id, section_kind, category = owners[k] if k >= 0 else default
         rows.append(
             {
                 "report_id": rid,
                 "metric_id": f"{rid}:m{i:04d}",
-                "section_id": f"{rid}:s{sec.ordinal:03d}" if sec else None,
-                "section_kind": sec.kind if sec else None,
-                "sentence": text[m.sentence_start : m.sentence_end],
-                "surface": m.surface,
-                "start": m.start,
-                "end": m.end,
-                "raw_start": int(starts[m.start]),
-                "raw_end": int(ends[m.end - 1]),
-                "value": float(m.value),
-                "value_high": None if m.value_high is None else float(m.value_high),
-                "unit": m.unit,
-                "qualifier": m.qualifier,
-                "metric_type": m.metric_type,
-                "category": sec.category if sec else "other",
-                "donor": m.donor,
-                "recipient": m.recipient,
-                "year": m.year,
+                "section_id": section_id,
+                "section_kind": section_kind,
+                "sentence": text[ss:se],
+                "surface": text[a:b],
+                "start": a,
+                "end": b,
+                "raw_start": int(starts[a]),
+                "raw_end": int(ends[b - 1]),
+                "value": float(value),
+                "value_high": None if value_high is None else float(value_high),
+                "unit": unit,
+                "qualifier": qual,
+                "metric_type": mtype,
+                "category": category,
+                "donor": donor,
+                "recipient": recipient,
+                "year": year,
             }
         )
     return rows
+
+
+def _first_section_at(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The span bounds, sorted, and for each the index of the first ``(start, end)`` span holding the stretch from it
+    to the next bound (-1: none); a span holds all of such a stretch or none of it, so the first span holding
+    ``pos`` is ``owners[bisect_right(points, pos) - 1]``. ``_first_section_at([(0, 5), (5, 9)]) -> ([0, 5, 9], [0, 1, -1])``"""
+    points = sorted({p for span in spans for p in span})
+    owners = []
+    for p in points:
+        owners.append(-1)
+        for i, (a, b) in enumerate(spans):
+            if a <= p < b:
+                owners[-1] = i
+                break
+    return points, owners

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NumberToken, _token_from_match
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, token_fields
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -30,6 +30,7 @@ UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).patte
 _UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
 _SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
 SUFFIX_RE = places.longest_form_regex(_SUFFIX_Q)
+_SUFFIX_FIRST = frozenset(w[0] for w in _SUFFIX_Q)
 _PREFIX_Q: dict[str, str] = _CUES["qualifier_prefixes"]
 _PREFIX_MAXLEN = max(len(p) for p in _PREFIX_Q)
 _BARE_ONLY = frozenset(_CUES.get("bare_only_prefixes", {}).get("words", ()))
@@ -100,6 +101,8 @@ _BUILT_VERBS = tuple(_CUES.get("built_verbs", ()))
 _FILLERS = frozenset(_CUES.get("noun_fillers", ()))
 _FILLER_LAST = frozenset(w[-1] for w in _FILLERS)
 _PREFIX_LAST = frozenset(w[-1] for w in _PREFIX_Q)
+_BEFORE_TABLES = ((_PREFIX_Q, _PREFIX_LAST), (_FILLERS, _FILLER_LAST))  # what may sit between a noun and its number
+_VERB_NOT_NOUN = _VERB_CUES - frozenset(_NOUNS)  # verb cues that end the counted noun phrase
 NOUN_WINDOW = 10  # characters after the unit in which the counted noun is looked for
 _NOUN_STOP = frozenset("，。；！？：,;!?:\n、“”\"的")  # 的 closes the counted noun phrase (2个场的住房)
 _NOUN_STOP_RE = re.compile("[" + re.escape("".join(sorted(_NOUN_STOP))) + "]")
@@ -108,6 +111,7 @@ _SUBSET_MARKERS = tuple(_CUES.get("subset_markers", {}).get("words", ()))
 _MOVE = _CUES.get("movement_markers", {})
 _MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
 _MOVE_UNITS = frozenset(_MOVE.get("units", ()))
+_MOVE_RE = re.compile("|".join(map(re.escape, _MOVE_MARKERS))) if _MOVE_MARKERS else None
 
 _RANGE_MARKS = frozenset("-－—–~～至到")
 CLAUSE_DELIMS = "，。；！？：,;!?:\n"
@@ -116,6 +120,7 @@ _BIG_RE = re.compile("[万亿萬億]")
 CUE_WINDOW = 40  # characters a cue may lie from its number
 SENTENCE_LOOKBACK = 200
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_number_start = NUMBER_START_RE.search  # where a numeral could begin
 YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)|(?<![〇零一二三四五六七八九])([一二][〇零一二三四五六七八九]{3})年(?!代)")
 _ATTR = load_json("attribution.json")
 _VENUE_BEFORE = tuple(_ATTR["venue_before"])
@@ -160,13 +165,6 @@ def _prefix_qualifier(s: str, pos: int, bare: bool = False) -> str | None:
     return None
 
 
-def _preceding(s: str, pos: int) -> str:
-    j = pos
-    if j > 0 and s[j - 1] in _WS:
-        j -= 1
-    return s[max(0, j - 4):j]
-
-
 class _Clauses:
     """Clause boundaries of one sentence (precomputed delimiter positions, bisect lookups; window-capped)."""
 
@@ -208,10 +206,46 @@ def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int, reach:
     return any(n in after or n in before for n in _PROJECT_NOUNS)
 
 
-def _cue_list(s: str) -> tuple[list[tuple[int, int, str]], list[int]]:
-    """Cues of a sentence as ``(start, end, word)`` and their starts: ``_cue_list("培训农民")[1] -> [0]``."""
-    cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(s)]
-    return cues, [c[0] for c in cues]
+class _CueScan:
+    """Cue words of one sentence as ``(start, end, word)``, each clause scanned the first time a mention needs it.
+
+    No cue word holds a clause delimiter, so a cue scan that starts at a clause start finds there what a scan of
+    the whole sentence finds: ``_CueScan("培训农民，投入", _Clauses("培训农民，投入")).between(0, 4)
+    -> [(0, 2, "培训")]`` (the clause after the comma is never scanned).
+    """
+
+    __slots__ = ("s", "pos", "by_clause")
+
+    def __init__(self, s: str, clauses: _Clauses):
+        self.s, self.pos = s, clauses.pos
+        # clause number -> its cues and their starts
+        self.by_clause: dict[int, tuple[list[tuple[int, int, str]], list[int]]] = {}
+
+    def _clause(self, i: int) -> tuple[list[tuple[int, int, str]], list[int]]:
+        """Cues of clause ``i`` (from after delimiter ``i - 1`` up to delimiter ``i`` or the sentence's end), starts."""
+        found = self.by_clause.get(i)
+        if found is None:
+            pos = self.pos
+            a = pos[i - 1] + 1 if i > 0 else 0
+            b = pos[i] if i < len(pos) else len(self.s)
+            cues = [(c.start(), c.end(), c.group()) for c in CUE_RE.finditer(self.s, a, b)]
+            found = self.by_clause[i] = (cues, [c[0] for c in cues])
+        return found
+
+    def between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """Cues starting in ``[lo, hi)``, left to right."""
+        i0, i1 = bisect_left(self.pos, lo), bisect_left(self.pos, hi)
+        cues, starts = self._clause(i0)
+        if i1 == i0:
+            return cues[bisect_left(starts, lo):bisect_left(starts, hi)]
+        out = []  # the window reaches over a delimiter
+        for i in range(i0, i1 + 1):
+            cues, starts = self._clause(i)
+            out += cues[bisect_left(starts, lo):bisect_left(starts, hi)]
+        return out
+
+
+assert not any(ch in w for w in _CUE_TYPES for ch in CLAUSE_DELIMS)  # what makes a clause-by-clause cue scan exact
 
 
 def find_mentions(sentence: str) -> list[Mention]:
@@ -221,57 +255,77 @@ def find_mentions(sentence: str) -> list[Mention]:
     ``[Mention(surface="87名", value=87.0, unit="person", metric_type="personnel"...),
     Mention(surface="3000余人次", value=3000.0, unit="person_time", qualifier="at_least", metric_type="trainees")]``
     """
-    s = sentence
+    return [Mention(a, b, sentence[a:b], v, vh, unit, qual, mtype) for a, b, v, vh, unit, qual, mtype in _mentions(sentence)]
+
+
+def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str]]:
+    """``find_mentions`` as plain rows ``(start, end, value, value_high, unit, qualifier, metric_type)``:
+    ``_mentions("培训3000余人次") -> [(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``"""
     # fixed names, clauses and cues are scanned only once a number needs them (most sentences have no figure)
     fixed: list[tuple[int, int]] | None = None
     fixed_starts: list[int] = []
     clauses: _Clauses | None = None
-    cues: list[tuple[int, int, str]] | None = None
-    cue_starts: list[int] = []
-    raw: list[tuple[int, int, int, NumberToken, str, str | None, float]] = []
-    for m in NUMBER_RE.finditer(s):
-        um = UNIT_RE.match(s, m.end())
+    cues: _CueScan | None = None
+    n = len(s)
+    raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
+    unit_match, unit_info, ws, prefix_last = UNIT_RE.match, _UNIT_INFO, _WS, _PREFIX_LAST
+    start_search, number_match = NUMBER_START_RE.search, NUMBER_RE.match
+    pos = 0
+    while True:  # finditer_numbers(s), inline
+        hit = start_search(s, pos)
+        if hit is None:
+            break
+        m = number_match(s, hit.start())
+        if m is None:
+            pos = hit.start() + 1
+            continue
+        pos = m.end()
+        um = unit_match(s, pos)
         if um is None:
             pct, am, c, cm = m.group(1, 5, 7, 9)  # pct, am, c, cm (numbers._GROUP_ORDER)
             if not (pct or am or cm or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
-        elif _UNIT_INFO[um.group(1)][0] is None and not m.group(1):  # pct
-            continue  # date, duration, age, level ...
-        tok = _token_from_match(m)
-        if tok is None:
+            uw = ""
+        else:
+            uw = um.group(1)
+            if unit_info[uw][0] is None and not m.group(1):  # pct
+                continue  # date, duration, age, level ...
+        f = token_fields(m)
+        if f is None:
             continue
-        pq = _prefix_qualifier(s, tok.start, tok.bare_multiplier)
-        prev = _preceding(s, tok.start)
-        end = tok.end
+        start, num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
+        j = start  # the prefix qualifier and the preceding characters: one space skipped
+        if j > 0 and s[j - 1] in ws:
+            j -= 1
+        pq = _prefix_qualifier(s, start, bare) if j > 0 and s[j - 1] in prefix_last else None
+        prev = s[max(0, j - 4):j]
+        end = num_end
         unit: str | None = None
         factor = 1.0
         uword = ""
-        if tok.kind == "percent_words":
+        if kind == "percent_words":
             unit = "percent"
-        else:
-            if um:
-                uword = um.group(1)
-                unit, factor = _UNIT_INFO[uword]
-                if unit is None:
-                    continue  # date, duration, age, level ...
-                end = um.end()
+        elif um is not None:
+            uword = uw
+            unit, factor = unit_info[uw]
+            if unit is None:
+                continue  # date, duration, age, level ...
+            end = um.end()
         if unit is None:
             nxt = s[end:end + 1]
             if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
                 continue  # number glued to a non-unit word: a name or label
-            if tok.bare_multiplier:
+            if bare:
                 if not pq or pq == "exact":
                     continue
-                unit = _BARE_MULT_UNIT.get(tok.text[-1], _BARE_NUMBER_UNIT)
-            elif tok.has_multiplier:
+                unit = _BARE_MULT_UNIT.get(text[-1], _BARE_NUMBER_UNIT)
+            elif has_mult:
                 if clauses is None:
                     clauses = _Clauses(s)
                 if cues is None:
-                    cues, cue_starts = _cue_list(s)
-                lo, _hi = clauses.bounds(tok.start, end)
-                i0 = bisect_left(cue_starts, lo)
-                i1 = bisect_left(cue_starts, tok.start)
-                unit = "CNY" if any(c[2] in _MONEY_CUES for c in cues[i0:i1]) else _BARE_NUMBER_UNIT
+                    cues = _CueScan(s, clauses)
+                lo, _hi = clauses.bounds(start, end)
+                unit = "CNY" if any(c[2] in _MONEY_CUES for c in cues.between(lo, start)) else _BARE_NUMBER_UNIT
             else:
                 continue
         # --- exclusions -------------------------------------------------------------------------
@@ -279,92 +333,87 @@ def find_mentions(sentence: str) -> list[Mention]:
             continue
         if prev.endswith(_RANK_WORDS) and any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
             continue
-        if tok.kind == "chinese" and tok.text[0] in _SCALE_START and prev.endswith(_VAGUE):  # 数十, 几百, 成千
+        if kind == "chinese" and (_is_digit_run(text) or (text[0] in _SCALE_START and prev.endswith(_VAGUE))):
+            continue  # 三八; 数十, 几百, 成千
+        if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
+                                 or uword in _PHASE and lone not in _PHASE[uword]):
             continue
-        if tok.lone in _LONE and not (tok.lone == "一" and _yi_closes_item(s, tok.start, end)):
+        if uword in _UNIT_BEFORE_NUMBER and end < n and (s[end].isdigit() or s[end] in _CN_NUMERALS):
             continue
-        if tok.kind == "chinese" and _is_digit_run(tok.text):
+        if bare and (not pq or pq == "exact"):
             continue
-        if uword in _UNIT_BEFORE_NUMBER and s[end:end + 1] and (s[end].isdigit() or s[end] in _CN_NUMERALS):
-            continue
-        if tok.lone and uword in _PHASE and tok.lone not in _PHASE[uword]:
-            continue
-        if tok.bare_multiplier and (not pq or pq == "exact"):
-            continue
-        if tok.int_digits >= _ID_DIGITS:
+        if int_digits >= _ID_DIGITS:
             continue
         if fixed is None:
-            fixed = [f.span() for f in FIXED_RE.finditer(s)]
+            fixed = [fm.span() for fm in FIXED_RE.finditer(s)]
             fixed_starts = [a for a, _ in fixed]
-        fi = bisect_left(fixed_starts, end) - 1
-        if fi >= 0 and fixed[fi][1] > tok.start:
-            continue
-        if unit in ("item", "project") and uword in _PROJECT_UNITS:
+        if fixed:
+            fi = bisect_left(fixed_starts, end) - 1
+            if fi >= 0 and fixed[fi][1] > start:
+                continue
+        if uword in _PROJECT_UNITS and unit in ("item", "project"):
             if clauses is None:
                 clauses = _Clauses(s)
-            lo, hi = clauses.bounds(tok.start, end)
+            lo, hi = clauses.bounds(start, end)
             reach = _PROJECT_REACH.get(uword, 12)
-            unit = "project" if _has_project_noun(s, tok.start, end, lo, hi, reach) else "item"
-        sm = SUFFIX_RE.match(s, end)
+            unit = "project" if _has_project_noun(s, start, end, lo, hi, reach) else "item"
         sq = None
-        if sm and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
+        if end < n and s[end] in _SUFFIX_FIRST and (sm := SUFFIX_RE.match(s, end)) \
+                and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
             sq = _SUFFIX_Q[sm.group()]
             end = sm.end()
-        if tok.value_high is not None:
-            qual = "range"
-        elif sq:
-            qual = sq
-        elif tok.inner_qualifier:
-            qual = tok.inner_qualifier
-        elif pq:
-            qual = pq
-        else:
-            qual = "exact"
-        raw.append((tok.start, end, tok.end, tok, unit, qual, factor))
+        qual = "range" if value_high is not None else (sq or inner or pq or "exact")
+        raw.append((start, end, num_end, value, value_high, unit, qual, factor))
 
     if not raw:
         return []
     if clauses is None:
         clauses = _Clauses(s)
     if cues is None:
-        cues, cue_starts = _cue_list(s)
-    raw = _merge_unit_ranges(s, raw)
-    mentions: list[Mention] = []
-    next_people = [len(s)] * (len(raw) + 1)  # start of the next person/person_time mention after each one
-    for idx in range(len(raw) - 1, -1, -1):
-        next_people[idx] = raw[idx + 1][0] if idx + 1 < len(raw) and raw[idx + 1][4] in _MOVE_UNITS \
-            else next_people[idx + 1]
-    for idx, (a, b, _num_end, tok, unit, qual, factor) in enumerate(raw):
-        prev_end = raw[idx - 1][1] if idx else 0
-        next_start = raw[idx + 1][0] if idx + 1 < len(raw) else len(s)
-        lo, hi = clauses.bounds(a, b)
-        near = cues[bisect_left(cue_starts, lo):bisect_left(cue_starts, hi)]
-        before = cues[bisect_left(cue_starts, max(0, a - SENTENCE_LOOKBACK)):bisect_left(cue_starts, a)] \
-            if unit == "CNY" else []  # _metric_type looks back through the sentence for money only
+        cues = _CueScan(s, clauses)
+    nraw = len(raw)
+    if nraw > 1:
+        raw = _merge_unit_ranges(s, raw)
+        nraw = len(raw)
+    next_people = [n] * (nraw + 1)  # start of the next person/person_time mention after each one
+    for idx in range(nraw - 2, -1, -1):
+        next_people[idx] = raw[idx + 1][0] if raw[idx + 1][5] in _MOVE_UNITS else next_people[idx + 1]
+    out: list[tuple[int, int, float, float | None, str, str, str]] = []
+    prev_end = 0
+    delims, ndelims = clauses.pos, len(clauses.pos)
+    for idx, (a, b, _num_end, value, value_high, unit, qual, factor) in enumerate(raw):
+        next_start = raw[idx + 1][0] if idx + 1 < nraw else n
+        i = bisect_left(delims, a)  # clauses.bounds(a, b), inline
+        clause_start = delims[i - 1] + 1 if i > 0 else 0
+        k = bisect_left(delims, b, i)
+        lo = max(clause_start, a - CUE_WINDOW)
+        hi = min(delims[k] if k < ndelims else n, b + CUE_WINDOW)
         inherit = None
-        if mentions and mentions[-1].unit == unit and s.startswith(_SUBSET_MARKERS, clauses.start(a)):
-            inherit = mentions[-1].metric_type
-        mtype = _metric_type(s, a, b, unit, near, before, lo, hi, prev_end, next_start, next_people[idx], inherit)
-        vh = None if tok.value_high is None else _clean(tok.value_high * factor)
-        mentions.append(Mention(a, b, s[a:b], _clean(tok.value * factor), vh, unit, qual, mtype))
-    return mentions
+        if out and out[-1][4] == unit and s.startswith(_SUBSET_MARKERS, clause_start):
+            inherit = out[-1][6]
+        mtype = _metric_type(s, a, b, unit, cues, lo, hi, prev_end, next_start, next_people[idx], inherit)
+        v = value * factor
+        if not v.is_integer():  # _clean, which keeps whole numbers as they are
+            v = _clean(v)
+        vh = None if value_high is None else _clean(value_high * factor)
+        out.append((a, b, v, vh, unit, qual, mtype))
+        prev_end = b
+    return out
 
 
 def _merge_unit_ranges(s: str, raw: list) -> list:
     """Two figures with the same unit joined by a range mark are one range: ``20万元至30万元`` -> value 200000,
-    value_high 300000 (``_merge_unit_ranges`` works on find_mentions' internal rows)."""
+    value_high 300000 (``_merge_unit_ranges`` works on ``_mentions``' internal rows)."""
     if len(raw) < 2:
         return raw
     out = [raw[0]]
     for cur in raw[1:]:
-        prev = out[-1]
-        a, b, _ne, tok, unit, qual, factor = prev
+        a, b, _ne, value, value_high, unit, qual, factor = out[-1]
         gap = s[b:cur[0]].strip(_WS)
-        if (gap and len(gap) == 1 and gap in _RANGE_MARKS and unit == cur[4] and factor == cur[6]
-                and tok.value_high is None and cur[3].value_high is None and qual == "exact"
-                and cur[5] in ("exact", "range") and cur[3].value > tok.value):
-            merged = replace(tok, end=cur[3].end, value_high=cur[3].value)
-            out[-1] = (a, cur[1], cur[2], merged, unit, "range", factor)
+        if (gap and len(gap) == 1 and gap in _RANGE_MARKS and unit == cur[5] and factor == cur[7]
+                and value_high is None and cur[4] is None and qual == "exact"
+                and cur[6] in ("exact", "range") and cur[3] > value):
+            out[-1] = (a, cur[1], cur[2], value, cur[3], unit, "range", factor)
         else:
             out.append(cur)
     return out
@@ -388,23 +437,23 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     k = _NOUN_STOP_RE.search(s, b, stop)
     if k is not None:
         stop = k.start()
-    verb_at = stop
-    if stop > b:
+    nouns = list(NOUN_RE.finditer(s, b, stop)) if stop > b else None
+    if nouns:  # else there is none before a verb either: no verb scan
         for c in CUE_RE.finditer(s, b, stop):
-            if c.group() in _VERB_CUES and c.group() not in _NOUNS:
-                verb_at = c.start()
+            if c.group() in _VERB_NOT_NOUN:
+                nouns = NOUN_RE.finditer(s, b, c.start())  # the nouns before the first verb (a scan ending there)
                 break
-    found = None
-    for m in NOUN_RE.finditer(s, b, verb_at):
-        entry = _noun_entry(m.group(), unit)
-        if entry is not None:
-            found = entry + ((m.start(), m.end()),)
-    if found is not None:
-        return found
+        found = None
+        for m in nouns:
+            entry = _noun_entry(m.group(), unit)
+            if entry is not None:
+                found = m
+        if found is not None:
+            return _noun_entry(found.group(), unit) + (found.span(),)
     j = a
     while j > lo and (s[j - 1] in _WS or s[j - 1] in _CLOSE_QUOTES):
         j -= 1
-    for table, last in ((_PREFIX_Q, _PREFIX_LAST), (_FILLERS, _FILLER_LAST)):
+    for table, last in _BEFORE_TABLES:
         if j > lo and s[j - 1] in last:
             for n in range(min(4, j - lo), 0, -1):
                 if s[j - n:j] in table:
@@ -431,10 +480,9 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
     """
     if unit in _MOVE_UNITS:
         stop = min(hi, next_people)
-        mk = [s.find(x, b, stop) for x in _MOVE_MARKERS]
-        mk = [x for x in mk if x >= 0]
-        if mk:
-            first = min(mk)
+        mk = _MOVE_RE.search(s, b, stop) if _MOVE_RE is not None else None  # the first marker after the unit
+        if mk is not None:
+            first = mk.start()
             for cs, ce, w in cues:
                 if cs > first and ce <= stop:
                     for mtype, units, weight in _CUE_TYPES[w]:
@@ -459,14 +507,13 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
     return None if best is None else best[2]
 
 
-def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: int,
+def _metric_type(s: str, a: int, b: int, unit: str, cue_scan: _CueScan, lo: int, hi: int,
                  prev_end: int, next_start: int, next_people: int | None = None, inherit: str | None = None) -> str:
     """Type of one mention: the counted noun (with the verb cues that outrank it), else the nearest compatible cue
     in the clause (before the number or after the unit), else the unit prior.
 
     ``inherit``: the previous figure's type when this one opens a subset clause (其中…).
-    ``_metric_type("惠及师生近10万人", 5, 9, "person", [(0, 2, "惠及"), (2, 4, "师生")], [], 0, 9, 0, 9)``
-    -> ``"beneficiaries"``
+    ``_metric_type("惠及师生近10万人", 5, 9, "person", _CueScan(s, _Clauses(s)), 0, 9, 0, 9)`` -> ``"beneficiaries"``
     """
     if unit in _STRONG:
         return _STRONG[unit]
@@ -475,23 +522,25 @@ def _metric_type(s: str, a: int, b: int, unit: str, cues, before, lo: int, hi: i
     noun = None if unit == "CNY" else _counted_noun(s, a, b, unit, lo, next_start)
     if noun is not None:
         ntype, cls, built, _units, span = noun
-        if unit in _OVERRIDE_UNITS and any(w in _OVERRIDE_WORDS and cs >= lo and ce <= a for cs, ce, w in cues):
+        if unit in _OVERRIDE_UNITS and any(w in _OVERRIDE_WORDS and cs >= lo and ce <= a
+                                           for cs, ce, w in cue_scan.between(lo, hi)):
             return _OVERRIDE["type"]
         if cls == "decisive":
             return ntype
         if cls == "institution":  # schools, hospitals: facilities when built, equipped or upgraded in the clause
             clause = s[lo:hi]
             return built if built and any(v in clause for v in _BUILT_VERBS) else ntype
-        verb = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people, verbs_only=True, skip=span)
+        verb = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people,
+                         verbs_only=True, skip=span)
         return verb or inherit or ntype
-    found = _cue_type(s, a, b, unit, cues, hi, lo, prev_end, next_start, next_people)
+    found = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people)
     if found is not None:
         return found
     if inherit is not None:
         return inherit
     if unit == "CNY":
         # money without a cue in its clause: look back through the sentence
-        for _cs, ce, w in reversed(before):
+        for _cs, ce, w in reversed(cue_scan.between(max(0, a - SENTENCE_LOOKBACK), a)):
             if ce <= a:
                 for mtype, units, _w in _CUE_TYPES[w]:
                     if "CNY" in units:
@@ -546,18 +595,27 @@ def _is_venue(text: str, start: int, end: int) -> bool:
     return any(v in after for v in _VENUE_VERBS)
 
 
-def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False) -> str | None:
+def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False, hits: list | None = None) -> str | None:
     """Donor a text names (a donor-side city counts for its province), skipping venues; the report's donor first
     when it is among them. ``aid_marker``: only a place an aid word follows (appended articles).
     ``_donor_in("东营援疆投入5亿元", "山东") -> "山东"``; ``_donor_in("推介会在深圳举办", None) -> None``;
-    ``_donor_in("借助深圳力量", None, aid_marker=True) -> None``"""
-    found = []
-    for pm in places.find_places(text):
-        if pm.donor is None or _is_venue(text, pm.start, pm.end):
-            continue
-        if aid_marker and not any(w in text[pm.end:pm.end + _AID_WINDOW] for w in _AID_MARKERS):
-            continue
-        found.append(places.donor_of(pm.donor) or pm.donor)
+    ``_donor_in("借助深圳力量", None, aid_marker=True) -> None``. ``hits``: ``places.place_hits(text)`` when known."""
+    if hits is None:
+        hits = places.place_hits(text)
+    donors = [(a, d) for a, d, _r in hits if d is not None]
+    if not donors:
+        return None  # no donor-side place at all (the common case)
+    if not aid_marker and not any(text[max(0, a - 2):a].endswith(_VENUE_BEFORE) for a, _d in donors):
+        # no donor place can be a venue and none needs an aid word after it: their starts suffice (no place objects)
+        found = [_donor_canon(d) for _a, d in donors]
+    else:
+        found = []
+        for pm in places.find_places(text):
+            if pm.donor is None or _is_venue(text, pm.start, pm.end):
+                continue
+            if aid_marker and not any(w in text[pm.end:pm.end + _AID_WINDOW] for w in _AID_MARKERS):
+                continue
+            found.append(_donor_canon(pm.donor))
     if not found:
         return None
     if report_donor:
@@ -568,20 +626,53 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False) -> 
     return found[0]
 
 
+_CANON: dict[str, str] = {}
+
+
+def _donor_canon(donor: str) -> str:
+    """``places.donor_of(donor) or donor``, remembered: ``_donor_canon("东营") -> "山东"``."""
+    canon = _CANON.get(donor)
+    if canon is None:
+        canon = _CANON[donor] = places.donor_of(donor) or donor
+    return canon
+
+
 def _recipient_in(text: str) -> str | None:
-    r = places.recipients_in(text)
-    return r[0] if r else None
+    """First recipient a text names: ``_recipient_in("深圳援建喀什市")`` -> ``"喀什市"`` (``recipients_in(text)[0]``)."""
+    for _s, _d, r in places.place_hits(text):
+        if r is not None:
+            return r
+    return None
+
+
+def _sentence_places(sent: str, report_donor: str | None, appended: bool) -> tuple[str | None, str | None]:
+    """``(_donor_in(sent, …), _recipient_in(sent))`` from one look at the sentence's places:
+    ``_sentence_places("东营援疆队赴疏勒县", None, False) -> ("山东", "疏勒县")``."""
+    hits = places.place_hits(sent)
+    if not hits:
+        return None, None
+    recipient = None
+    for _s, _d, r in hits:
+        if r is not None:
+            recipient = r
+            break
+    return _donor_in(sent, None if appended else report_donor, appended, hits), recipient
 
 
 class _SectionPlaces:
     """Donor and recipient a section names, each looked up on first use only (most sentences name their own, or
-    the report's serve): ``_SectionPlaces("东营援疆", False, None).donor() -> "山东"``."""
+    the report's serve): ``_SectionPlaces("东营援疆", 0, 4, False, None).donor() -> "山东"``."""
 
     _UNSET = object()
 
-    def __init__(self, sec_text: str, appended: bool, report_donor: str | None):
-        self.text, self.appended, self.report_donor = sec_text, appended, report_donor
+    def __init__(self, text: str, start: int, end: int, appended: bool, report_donor: str | None):
+        self.span, self.appended, self.report_donor = (text, start, end), appended, report_donor
         self._donor = self._recipient = self._UNSET
+
+    @property
+    def text(self) -> str:
+        text, start, end = self.span
+        return text[start:end]
 
     def donor(self) -> str | None:
         if self._donor is self._UNSET:
@@ -603,37 +694,52 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
     -> ``[Metric(start=4, end=7, surface="5亿元", value=500000000.0, unit="CNY", donor="深圳", recipient="喀什市", ...)]``
     Caption sections are skipped; in "appended" sections donor/recipient come only from the sentence or section.
     """
-    out: list[Metric] = []
+    spans = [(sec.kind, sec.start, sec.end, [(x.start, x.end) for x in sec.sentences]) for sec in sections]
+    out = [Metric(a, b, text[a:b], *rest) for a, b, *rest in metric_tuples(text, spans, report_donor, report_recipients,
+                                                                         publish_date)]
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+METRIC_TUPLE_FIELDS = ("start", "end", "value", "value_high", "unit", "qualifier", "metric_type",
+                       "sentence_start", "sentence_end", "donor", "recipient", "year")
+
+
+def metric_tuples(text: str, sections, report_donor: str | None, report_recipients: list[str],
+                  publish_date: str | None) -> list[tuple]:
+    """``extract_metrics`` as plain tuples (``METRIC_TUPLE_FIELDS``, no surface), in section and sentence order.
+
+    ``sections``: ``(kind, start, end, [(sentence_start, sentence_end), ...])`` each, in reading order; an empty
+    sentence list is split here. ``metric_tuples("投入资金5亿元。", [("lead", 0, 8, [])], "深圳", ["喀什市"], None)``
+    -> ``[(4, 7, 500000000.0, None, "CNY", "exact", "funding", 0, 8, "深圳", "喀什市", None)]``
+    """
+    out: list[tuple] = []
     seen: set[tuple[int, int]] = set()
-    for sec in sections:
-        if sec.kind == "caption":
+    for kind, sec_start, sec_end, sentences in sections:
+        if kind == "caption":
             continue
-        appended = sec.kind == "appended"
-        sec_places = _SectionPlaces(text[sec.start:sec.end], appended, report_donor)
-        for sentence in sec.sentences or split_sentences(text, sec.start, sec.end):
-            ss, se = sentence.start, sentence.end
+        appended = kind == "appended"
+        sec_places = _SectionPlaces(text, sec_start, sec_end, appended, report_donor)
+        for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
+            if _number_start(text, ss, se) is None:
+                continue  # no numeral at all (no mention): not even sliced
             sent = text[ss:se]
-            found = find_mentions(sent)
+            found = _mentions(sent)
             if not found:
                 continue
-            donor = _donor_in(sent, None, aid_marker=True) if appended else _donor_in(sent, report_donor)
-            recipient = _recipient_in(sent)
+            donor, recipient = _sentence_places(sent, report_donor, appended)
             if appended:
                 donor = donor or sec_places.donor()
                 recipient = recipient or sec_places.recipient()
             else:
                 donor = donor or report_donor or sec_places.donor()
                 recipient = recipient or (report_recipients[0] if report_recipients else sec_places.recipient())
-            years = _YearIndex(sent, publish_date)
-            for mm in found:
-                a, b = ss + mm.start, ss + mm.end
-                if (a, b) in seen:
+            years = _YearIndex(sent, publish_date) if "年" in sent else None
+            for a, b, value, value_high, unit, qual, mtype in found:
+                key = (ss + a, ss + b)
+                if key in seen:
                     continue
-                seen.add((a, b))
-                year = years.at(mm.start)
-                out.append(Metric(start=a, end=b, surface=text[a:b], value=mm.value, value_high=mm.value_high,
-                                  unit=mm.unit, qualifier=mm.qualifier, metric_type=mm.metric_type,
-                                  sentence_start=ss, sentence_end=se, donor=donor, recipient=recipient,
-                                  year=year))
-    out.sort(key=lambda m: m.start)
+                seen.add(key)
+                out.append((key[0], key[1], value, value_high, unit, qual, mtype, ss, se, donor, recipient,
+                            years.at(a) if years is not None else None))
     return out

@@ -52,6 +52,27 @@ _NUMBER_CORE = (
     rf"(?:{_WS}?(?P<rsep>{_RANGE_SEP}){_WS}?(?P<r2>{ARABIC}|{CN_RUN})(?P<r2m>{_MULT})?)?"
 )
 NUMBER_RE = re.compile(rf"(?<![0-9０-９.．A-Za-z])(?<![0-9][-/:：－]){_NUMBER_CORE}")
+# a character a number can start with (百分之, an Arabic digit, a Chinese numeral): NUMBER_RE begins with look-behinds,
+# so ``re`` cannot skip ahead to such a character itself and tries a match at every position
+NUMBER_START_RE = re.compile(f"[0-9０-９{_CN_CHARS}]")
+
+
+def finditer_numbers(text: str):
+    """The matches of ``NUMBER_RE.finditer(text)``, found about twice as fast: a match is tried only where a
+    number can start. ``[m.group() for m in finditer_numbers("共3至5名，投入2万元")] -> ['3至5', '2万']``"""
+    search, match = NUMBER_START_RE.search, NUMBER_RE.match
+    pos = 0
+    while True:
+        c = search(text, pos)
+        if c is None:
+            return
+        pos = c.start()
+        m = match(text, pos)  # the look-behinds still see the characters before pos
+        if m is None:
+            pos += 1
+        else:
+            yield m
+            pos = m.end()  # never empty: every alternative takes one character at least
 
 
 @dataclass(frozen=True)
@@ -163,7 +184,32 @@ assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.get)) == _GRO
 def _token_from_match(m: re.Match) -> NumberToken | None:
     """The token of one ``NUMBER_RE`` match, or ``None`` (unparsable, or a "range" that does not rise):
     ``_token_from_match(NUMBER_RE.search("共3至5名")).value_high -> 5.0``."""
+    f = token_fields(m)
+    if f is None:
+        return None
+    tok = _new(NumberToken)  # the frozen dataclass's fields set directly: its __init__ costs one call per field
+    tok.__dict__.update(zip(_TOKEN_FIELDS, f))
+    return tok
+
+
+_TOKEN_FIELDS = ("start", "end", "text", "value", "value_high", "inner_qualifier", "kind", "has_multiplier",
+                 "bare_multiplier", "lone", "int_digits")
+
+
+def token_fields(m: re.Match) -> tuple | None:
+    """``NumberToken`` fields of one ``NUMBER_RE`` match as a plain tuple, in field order (no object built), or
+    ``None``: ``token_fields(NUMBER_RE.search("共3至5名"))[3:5] -> (3.0, 5.0)``."""
     pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m = m.groups()
+    if not r2:  # the commonest figures, with the general path's results: 87名, 420余万, 两名
+        if a_txt is not None and a_txt.isdigit() and a_txt.isascii():
+            if len(a_txt) > 40:
+                return None
+            start, end = m.span()
+            return (start, end, m.group(), float(int(a_txt) * _mult_value(am) if am else int(a_txt)),
+                    None, "at_least" if (aq1 or aq2) else None, "arabic", bool(am), False, None, len(a_txt))
+        if c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in CN_DIGITS:
+            start, end = m.span()
+            return start, end, c, float(CN_DIGITS[c]), None, None, "chinese", False, False, c, 0
     inner = "at_least" if (aq1 or aq2 or cq1 or cq2) else None
     lone = None
     bare = False
@@ -211,13 +257,8 @@ def _token_from_match(m: re.Match) -> NumberToken | None:
         if high <= value:
             return None  # 2025-04, 1-1: not a range of quantities
     start, end = m.span()
-    tok = _new(NumberToken)  # the frozen dataclass's fields set directly: its __init__ costs one call per field
-    tok.__dict__.update(
-        start=start, end=end, text=m.group(), value=float(value),
-        value_high=None if high is None else float(high), inner_qualifier=inner, kind=kind,
-        has_multiplier=has_mult, bare_multiplier=bare, lone=lone, int_digits=int_digits,
-    )
-    return tok
+    return (start, end, m.group(), float(value), None if high is None else float(high), inner, kind,
+            has_mult, bare, lone, int_digits)
 
 
 def scan_numbers(text: str) -> list[NumberToken]:
@@ -227,7 +268,7 @@ def scan_numbers(text: str) -> list[NumberToken]:
     ``scan_numbers("4 万余户")`` -> one token ``"4 万余"`` with value 40000.0, inner_qualifier "at_least".
     """
     out = []
-    for m in NUMBER_RE.finditer(text):
+    for m in finditer_numbers(text):
         tok = _token_from_match(m)
         if tok is not None:
             out.append(tok)
