@@ -299,6 +299,23 @@ def _nullable(values: pd.Series) -> list:
     return [None if (v is None or v is pd.NA or v is pd.NaT) else v for v in values.tolist()]
 
 
+# Columns of free text: (nearly) every value is distinct, so a dictionary only costs time and space.
+FREE_TEXT_COLUMNS = frozenset(
+    {"raw_text", "text", "sentence", "surface", "heading", "title", "subtitle", "detail", "source_path", "raw", "repaired",
+     "metric_id", "sha256"}
+)
+
+
+def dictionary_columns(schema: pa.Schema) -> list[str]:
+    """The columns worth dictionary-encoding in Parquet: flat columns that repeat (ids, codes, names),
+    not free text and not lists (offset lists, sentence bounds). Dictionary pages on the big unique
+    columns made ``texts.parquet`` 44 MB instead of 25 MB and three times slower to read at 10,000 reports.
+
+    ``dictionary_columns(SCHEMAS['texts'])`` → ``['report_id']``.
+    """
+    return [f.name for f in schema if f.name not in FREE_TEXT_COLUMNS and not pa.types.is_nested(f.type)]
+
+
 def write_table(table: pa.Table, path: str | os.PathLike) -> Path:
     """Atomically write ``table`` to ``path`` (temp file in the same folder, fsync, rename)."""
     path = Path(path)
@@ -306,7 +323,7 @@ def write_table(table: pa.Table, path: str | os.PathLike) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
+            pq.write_table(table, fh, compression="zstd", use_dictionary=dictionary_columns(table.schema))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

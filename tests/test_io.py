@@ -43,3 +43,21 @@ def test_stale_temp_files_of_a_killed_write_are_removed(tmp_path):
     keep.write_bytes(b"x")
     assert io.remove_stale_temp_files(tmp_path) == 1
     assert not stale.exists() and keep.exists()
+
+
+def test_free_text_and_offset_lists_are_written_without_dictionary_pages(tmp_path):
+    """Big unique columns stay plain (a dictionary only costs there); repeating codes keep one."""
+    import pyarrow.parquet as pq
+
+    from aid_pipeline import io
+
+    rows = [{"report_id": f"r{i % 3}", "raw_text": f"第{i}篇原文" * 20, "text": f"第{i}篇" * 20,
+             "offsets": list(range(60)), "offset_ends": list(range(1, 61))} for i in range(50)]
+    path = io.write_frame(pd.DataFrame(rows), tmp_path / "texts.parquet", "texts")
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {meta.column(i).path_in_schema: set(meta.column(i).encodings) for i in range(meta.num_columns)}
+    dictionary = {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
+    assert encodings["report_id"] & dictionary
+    for col in ("raw_text", "text", "offsets.list.element", "offset_ends.list.element"):
+        assert not encodings[col] & dictionary, col
+    assert pq.read_table(path).to_pylist()[7]["text"] == "第7篇" * 20
