@@ -39,12 +39,24 @@ def quarantine_row(stage: str, key: str, source_path: str, reason: str, detail: 
     }
 
 
-def rows_by_key(warehouse: str, stage: str, keys: list[str]) -> dict[str, list[dict]]:
-    """An upstream stage's rows of ``keys`` as dicts, grouped by partition key (keys without rows absent)."""
+# What each stage function reads of its upstream rows (``stages.section_report`` and
+# ``stages.extract_report_metrics``): only these columns are loaded, not the section texts, the
+# dropped lines or the mojibake spans. A function that reads another column fails loudly (KeyError),
+# and the tests run every stage.
+INPUT_COLUMNS: dict[tuple[str, str], list[str]] = {
+    ("report_sections", "normalised_reports"): ["report_id", "text"],
+    ("report_metrics", "normalised_reports"): ["report_id", "text", "offsets", "offset_ends", "publish_date", "donor", "recipients"],
+    ("report_metrics", "report_sections"): ["ordinal", "kind", "category", "start", "end", "sentence_starts", "sentence_ends"],
+}
+
+
+def rows_by_key(warehouse: str, stage: str, keys: list[str], columns: list[str] | None = None) -> dict[str, list[dict]]:
+    """An upstream stage's rows of ``keys`` as dicts (only ``columns`` when given), grouped by partition
+    key (keys without rows absent)."""
     out: dict[str, list[dict]] = {}
     if not keys:
         return out
-    for row in io.read_stage(warehouse, stage, keys).to_dict("records"):
+    for row in io.read_stage(warehouse, stage, keys, columns=columns).to_dict("records"):
         out.setdefault(row["partition_key"], []).append(row)
     return out
 
@@ -56,10 +68,11 @@ def load_inputs(stage: str, warehouse: str, keys: list[str], files: dict | None 
     if stage == "normalised_reports":
         return {k: rows[0] for k, rows in rows_by_key(warehouse, "raw_reports", keys).items()}
     if stage == "report_sections":
-        return {k: rows[0] for k, rows in rows_by_key(warehouse, "normalised_reports", keys).items()}
+        norm = rows_by_key(warehouse, "normalised_reports", keys, INPUT_COLUMNS[(stage, "normalised_reports")])
+        return {k: rows[0] for k, rows in norm.items()}
     if stage == "report_metrics":
-        norm = rows_by_key(warehouse, "normalised_reports", keys)
-        secs = rows_by_key(warehouse, "report_sections", keys)
+        norm = rows_by_key(warehouse, "normalised_reports", keys, INPUT_COLUMNS[(stage, "normalised_reports")])
+        secs = rows_by_key(warehouse, "report_sections", keys, INPUT_COLUMNS[(stage, "report_sections")])
         return {k: (norm[k][0], secs.get(k, [])) for k in keys if k in norm}
     raise ValueError(f"unknown stage {stage!r}")
 
