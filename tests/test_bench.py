@@ -45,3 +45,17 @@ def test_growth_exponent_is_the_log_log_slope():
     assert got[(100, 1000)] == 1.0
     assert got[(1000, 10000)] == 1.301
     assert got[(100, 10000)] == 1.151
+
+
+def test_bench_runs_end_to_end_and_accounts_for_the_run(tmp_path):
+    """A small bench: the pipeline run and the +1 run succeed, the +1 run processes one report, and
+    the CPU accounting holds together (text CPU is part of the run's CPU, both shares are fractions)."""
+    from aid_pipeline.bench.run_bench import run_bench
+
+    result = run_bench([12], json_path=str(tmp_path / "bench.json"), keep=str(tmp_path / "work"),
+                       text_chars=50_000, backends=["table"])
+    (row,) = result["sizes"]
+    assert row["ok"] and row["incr_n_processed"] == 1 and row["n_processed"] == 12
+    assert 0 < row["text_s"] < row["cpu_s"]
+    assert 0 < row["non_text_cpu_share"] < 1 and 0 < row["non_text_share"] < 1
+    assert (tmp_path / "bench.json").exists()

@@ -12,8 +12,10 @@ Definitions used in the output:
   ``--summary-json``; when the run does not report it, estimated as raw chars / the single-core
   overall rate of (a) for the backend the run used (``text_s_source`` says which).
 * ``non_text_share = 1 - text_s / (run_wall_s × workers)``: the share of the run's core-seconds not
-  spent in text work (orchestration, event log, validation, Parquet, start-up). ``workers`` is the
-  run's own ``workers`` from the summary, else 1.
+  spent in text work (orchestration, event log, validation, Parquet, start-up, and cores left idle
+  while one process works alone). ``workers`` is the run's own ``workers`` from the summary, else 1.
+* ``non_text_cpu_share = 1 - text_s / cpu_s``: the same without the idle cores: of the CPU seconds the
+  run and its workers used (``cpu_s``, from ``os.wait4``), the part not spent in text functions.
 * ``incr_wall_s``: wall seconds of the second run after 1 new report joined the N processed ones.
 * ``exponent``: log-log slope of ``run_wall_s`` between consecutive sizes (1.0 = linear).
 """
@@ -95,6 +97,8 @@ def run_pipeline_subprocess(inbox: str, warehouse: str, dagster_home: str, summa
         "wall_s": round(wall, 3),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
         "peak_tree_mb": round(peak[0] / 2**20, 1) if peak[0] else None,
+        # CPU of the run and every worker it waited for (Linux folds reaped descendants into this)
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
         "returncode": proc.returncode,
         "log": str(log),
         "summary": summary,
@@ -141,6 +145,10 @@ def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000
         "text_s": None if text_s is None else round(text_s, 3),
         "text_s_source": source,
         "non_text_share": None if non_text is None else round(non_text, 3),
+        "cpu_s": full.get("cpu_s"),
+        # of the CPU the run used (idle cores not counted): the part not spent in text functions
+        "non_text_cpu_share": (round(1 - text_s / full["cpu_s"], 3)
+                               if text_s is not None and full.get("cpu_s") else None),
         # wall time outside the stage work units (which include their own loading, validation and writing)
         "non_stage_wall_share": (round(1 - s["text_wall_seconds"] / s["wall_seconds"], 3)
                                  if s.get("text_wall_seconds") is not None and s.get("wall_seconds") else None),
@@ -170,7 +178,7 @@ def _fmt(v, spec: str = ".2f") -> str:
 def format_table(result: dict) -> str:
     """The one table: a row per (N, backend); pipeline columns on the row of the backend the run used."""
     head = ["N", "Mchars", "backend", *[f"{s} Mc/s" for s in STAGES], "overall Mc/s",
-            "run s", "peak MB", "text s", "non-text", "non-stage", "+1 run s"]
+            "run s", "peak MB", "text s", "cpu s", "non-text", "non-text cpu", "non-stage", "+1 run s"]
     lines = []
     for r in result["sizes"]:
         for b, t in r["text"].items():
@@ -182,7 +190,9 @@ def format_table(result: dict) -> str:
                 _fmt(r["run_wall_s"], ".1f") if pipe else "",
                 _fmt(r["peak_tree_mb"] or r["peak_rss_mb"], ".0f") if pipe else "",
                 (_fmt(r["text_s"], ".1f") + ("*" if r["text_s_source"] != "summary" else "")) if pipe else "",
+                _fmt(r.get("cpu_s"), ".1f") if pipe else "",
                 _fmt(r["non_text_share"], ".0%") if pipe else "",
+                _fmt(r.get("non_text_cpu_share"), ".0%") if pipe else "",
                 _fmt(r.get("non_stage_wall_share"), ".0%") if pipe else "",
                 _fmt(r["incr_wall_s"], ".1f") if pipe else "",
             ])
@@ -192,7 +202,8 @@ def format_table(result: dict) -> str:
     for g in result["growth"]:
         out.append(f"growth of run wall time {g['from']}→{g['to']} reports: exponent {g['exponent']:.2f} (1.0 = linear)")
     out.append("Mc/s = million raw chars/s on one core (text functions, in process); run s / peak MB = `aid-pipeline run` "
-               "subprocess wall time and peak RSS of its process tree; non-text = 1 - text s / (run s × workers); "
+               "subprocess wall time and peak RSS of its process tree; cpu s = CPU seconds of the run and its workers; "
+               "non-text = 1 - text s / (run s × workers) (idle cores count as non-text); non-text cpu = 1 - text s / cpu s; "
                "non-stage = share of the run's wall time outside the stage work units (Dagster events, tables, checks); "
                "* = text s estimated from the overall rate (run gave no text_seconds); +1 run s = second run after adding 1 report.")
     return "\n".join(out)
