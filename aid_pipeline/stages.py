@@ -123,8 +123,8 @@ def normalise_report(raw: dict) -> dict:
     row = {
         "report_id": raw["report_id"],
         "text": norm.text,
-        "offsets": list(norm.starts),
-        "offset_ends": list(norm.ends),
+        "offsets": norm.starts,  # fresh lists of this report only
+        "offset_ends": norm.ends,
         "script": norm.script,
         "n_chars_raw": len(raw_text),
         "n_chars": len(norm.text),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .datafiles import load_json
 
@@ -214,8 +215,13 @@ def recipients_of(donor: str) -> list[str]:
 
     ``recipients_of("广州")`` → ``["疏附县"]``
     """
-    d = _DONOR_OF.get(donor, donor)
-    return [name for name, r in _DATA["recipients"].items() if d in r.get("donors", [])]
+    return list(_paired(_DONOR_OF.get(donor, donor)))
+
+
+@lru_cache(maxsize=256)
+def _paired(donor: str) -> tuple[str, ...]:
+    """``recipients_of`` of a donor entity, once per entity (the place table never changes)."""
+    return tuple(name for name, r in _DATA["recipients"].items() if donor in r.get("donors", []))
 
 
 def parent_of(recipient: str) -> str | None:
