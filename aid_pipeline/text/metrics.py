@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, token_fields
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, token_fields
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -26,6 +26,13 @@ _EXCL = load_json("exclusions.json")
 _WS = " \u00a0\u3000\t"
 _UNIT_TABLE: dict[str, dict] = _UNITS["units"]
 UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).pattern + ")")  # longest unit
+# a number and the longest unit right after it in one match (the unit part is optional and never fails, so the
+# number part matches as NUMBER_RE does and the unit part as UNIT_RE does at the number's end)
+_NUMBER_UNIT_RE = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>" + places.longest_form_regex(_UNIT_TABLE).pattern
+                             + "))?")
+assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.get)) == (
+    "pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m", "uw")  # m.groups() unpacking
+_number_match = NUMBER_RE.match
 # unit word -> (unit, factor); unit None: a date, duration, age, level ... (never a metric)
 _UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
 _SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
@@ -71,7 +78,7 @@ for _grp in _CUES["cues"]:
     _units = _expand_units(_grp["units"])
     for _w in _grp["words"]:
         _CUE_TYPES.setdefault(_w, []).append((_grp["type"], _units, int(_grp.get("weight", 0))))
-CUE_RE = places.longest_form_regex(_CUE_TYPES)  # longest cue at each position (a character trie)
+CUE_RE = places.longest_form_regex(_CUE_TYPES, bucket=32)  # longest cue at each position (a character trie)
 _MONEY_CUES = {w for w, lst in _CUE_TYPES.items() if any("CNY" in u and not wt for _, u, wt in lst)}
 _UNIT_PRIORS: dict[str, str] = _CUES["unit_priors"]
 _STRONG: dict[str, str] = _CUES["strong_unit_types"]
@@ -93,7 +100,7 @@ def _noun_entry(word: str, unit: str):
     return None
 _NOUN_LAST = frozenset(w[-1] for w in _NOUNS)
 _NOUN_MAXLEN = max((len(w) for w in _NOUNS), default=1)
-NOUN_RE = places.longest_form_regex(_NOUNS) if _NOUNS else None
+NOUN_RE = places.longest_form_regex(_NOUNS, bucket=32) if _NOUNS else None
 _OVERRIDE = _CUES.get("override_verbs", {})
 _OVERRIDE_WORDS = frozenset(_OVERRIDE.get("words", ()))
 _OVERRIDE_UNITS = _expand_units(_OVERRIDE.get("units", ()))
@@ -268,49 +275,56 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
     cues: _CueScan | None = None
     n = len(s)
     raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
-    unit_match, unit_info, ws, prefix_last = UNIT_RE.match, _UNIT_INFO, _WS, _PREFIX_LAST
-    start_search, number_match = NUMBER_START_RE.search, NUMBER_RE.match
+    unit_info, ws, prefix_last, cn_digits = _UNIT_INFO, _WS, _PREFIX_LAST, CN_DIGITS
+    start_search, number_unit_match = NUMBER_START_RE.search, _NUMBER_UNIT_RE.match
     pos = 0
-    while True:  # finditer_numbers(s), inline
+    while True:  # finditer_numbers(s), inline, each number matched together with the unit after it
         hit = start_search(s, pos)
         if hit is None:
             break
-        m = number_match(s, hit.start())
+        start = hit.start()
+        m = number_unit_match(s, start)
         if m is None:
-            pos = hit.start() + 1
+            pos = start + 1
             continue
-        pos = m.end()
-        um = unit_match(s, pos)
-        if um is None:
-            pct, am, c, cm = m.group(1, 5, 7, 9)  # pct, am, c, cm (numbers._GROUP_ORDER)
+        _num, pct, _pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, _r2m, uw = m.groups()
+        if uw is None:
+            pos = num_end = end = m.end()
             if not (pct or am or cm or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
-            uw = ""
+            unit, factor = None, 1.0
         else:
-            uw = um.group(1)
-            if unit_info[uw][0] is None and not m.group(1):  # pct
+            pos = num_end = m.end(1)
+            unit, factor = unit_info[uw]
+            if unit is None and not pct:
                 continue  # date, duration, age, level ...
-        f = token_fields(m)
-        if f is None:
-            continue
-        start, num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
+            end = m.end()
+        # the number's fields (numbers.token_fields): the commonest figures here, the others by token_fields
+        if not r2 and a_txt is not None and a_txt.isdigit() and a_txt.isascii():
+            if len(a_txt) > 40:
+                continue
+            text = a_txt  # only read for Chinese numerals and bare multipliers
+            value = float(int(a_txt) * _mult_value(am) if am else int(a_txt))
+            value_high, inner, kind, has_mult, bare, lone, int_digits = (
+                None, "at_least" if (aq1 or aq2) else None, "arabic", bool(am), False, None, len(a_txt))
+        elif not r2 and c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in cn_digits:
+            text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
+                c, float(cn_digits[c]), None, None, "chinese", False, False, c, 0)
+        else:
+            f = token_fields(_number_match(s, start))  # the same number, as NUMBER_RE matches it
+            if f is None:
+                continue
+            _start, _num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
         j = start  # the prefix qualifier and the preceding characters: one space skipped
         if j > 0 and s[j - 1] in ws:
             j -= 1
         pq = _prefix_qualifier(s, start, bare) if j > 0 and s[j - 1] in prefix_last else None
         prev = s[max(0, j - 4):j]
-        end = num_end
-        unit: str | None = None
-        factor = 1.0
         uword = ""
         if kind == "percent_words":
-            unit = "percent"
-        elif um is not None:
+            unit, factor, end = "percent", 1.0, num_end  # the unit word after 百分之… is not read
+        elif uw is not None:
             uword = uw
-            unit, factor = unit_info[uw]
-            if unit is None:
-                continue  # date, duration, age, level ...
-            end = um.end()
         if unit is None:
             nxt = s[end:end + 1]
             if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
