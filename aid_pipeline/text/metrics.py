@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, token_fields
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, fields_from_groups
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -32,7 +32,6 @@ _NUMBER_UNIT_RE = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>" + 
                              + "))?")
 assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.get)) == (
     "pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m", "uw")  # m.groups() unpacking
-_number_match = NUMBER_RE.match
 # unit word -> (unit, factor); unit None: a date, duration, age, level ... (never a metric)
 _UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
 _SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
@@ -92,12 +91,23 @@ for _grp in _CUES.get("counted_nouns", ()):
                                           _expand_units(_grp["units"])))
 
 
+_NOUN_ENTRY: dict[tuple[str, str], tuple | None] = {}  # (word, unit) -> entry, filled on first use (static tables)
+
+
 def _noun_entry(word: str, unit: str):
     """First counted-noun entry of ``word`` whose units include ``unit``: ``_noun_entry("学生", "person")[0] -> "students"``."""
+    key = (word, unit)
+    try:
+        return _NOUN_ENTRY[key]
+    except KeyError:
+        pass
+    found = None
     for entry in _NOUNS.get(word, ()):
         if unit in entry[3]:
-            return entry
-    return None
+            found = entry
+            break
+    _NOUN_ENTRY[key] = found
+    return found
 _NOUN_LAST = frozenset(w[-1] for w in _NOUNS)
 _NOUN_MAXLEN = max((len(w) for w in _NOUNS), default=1)
 NOUN_RE = places.longest_form_regex(_NOUNS, bucket=32) if _NOUNS else None
@@ -287,7 +297,7 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
         if m is None:
             pos = start + 1
             continue
-        _num, pct, _pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, _r2m, uw = m.groups()
+        num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m, uw = m.groups()
         if uw is None:
             pos = num_end = end = m.end()
             if not (pct or am or cm or (c and _BIG_RE.search(c))):
@@ -299,7 +309,7 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
             if unit is None and not pct:
                 continue  # date, duration, age, level ...
             end = m.end()
-        # the number's fields (numbers.token_fields): the commonest figures here, the others by token_fields
+        # the number's fields (numbers.token_fields): the commonest figures here, the others by fields_from_groups
         if not r2 and a_txt is not None and a_txt.isdigit() and a_txt.isascii():
             if len(a_txt) > 40:
                 continue
@@ -311,7 +321,7 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
             text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
                 c, float(cn_digits[c]), None, None, "chinese", False, False, c, 0)
         else:
-            f = token_fields(_number_match(s, start))  # the same number, as NUMBER_RE matches it
+            f = fields_from_groups(start, num_end, num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, r2, r2m)
             if f is None:
                 continue
             _start, _num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
@@ -486,6 +496,44 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     return None
 
 
+_CUE_ENTRY: dict[tuple[str, str], tuple[str, int, int, bool] | None] = {}  # filled on first use (static tables)
+
+
+def _cue_entry(word: str, unit: str) -> tuple[str, int, int, bool] | None:
+    """``(metric_type, weight, -len(word), is_verb_cue)`` of the first type of cue ``word`` whose units include
+    ``unit``, or ``None``: ``_cue_entry("培训", "person")[0] -> "trainees"``."""
+    key = (word, unit)
+    try:
+        return _CUE_ENTRY[key]
+    except KeyError:
+        pass
+    found = None
+    for mtype, units, weight in _CUE_TYPES[word]:
+        if unit in units:
+            found = (mtype, weight, -len(word), word in _VERB_CUES)
+            break
+    _CUE_ENTRY[key] = found
+    return found
+
+
+_MOVE_ENTRY: dict[tuple[str, str], str | None] = {}  # (word, unit) -> first weight-0 compatible type
+
+
+def _move_type(word: str, unit: str) -> str | None:
+    key = (word, unit)
+    try:
+        return _MOVE_ENTRY[key]
+    except KeyError:
+        pass
+    found = None
+    for mtype, units, weight in _CUE_TYPES[word]:
+        if unit in units and weight == 0:
+            found = mtype
+            break
+    _MOVE_ENTRY[key] = found
+    return found
+
+
 def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_end: int, next_start: int,
               next_people: int, verbs_only: bool = False, skip: tuple[int, int] = (0, 0)) -> str | None:
     """Type from the nearest compatible cue in the clause (``verbs_only``: verb cues only), or ``None``.
@@ -499,25 +547,31 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
             first = mk.start()
             for cs, ce, w in cues:
                 if cs > first and ce <= stop:
-                    for mtype, units, weight in _CUE_TYPES[w]:
-                        if unit in units and weight == 0:
-                            return mtype
-    best: tuple[float, int, str] | None = None
+                    mtype = _move_type(w, unit)
+                    if mtype is not None:
+                        return mtype
+    best = None
+    skip0, skip1 = skip
+    entries = _CUE_ENTRY
     for cs, ce, w in cues:
-        if (verbs_only and w not in _VERB_CUES) or (cs >= skip[0] and ce <= skip[1]):
-            continue  # not a verb, or a word inside the counted noun (脱贫 in 脱贫人口)
-        if ce <= a and cs >= lo:
+        if ce <= a:
+            if cs < lo:
+                continue
             dist = a - ce + (6 if ce <= prev_end else 0)
         elif cs >= b and ce <= hi:
             dist = cs - b + 0.5 + (6 if cs >= next_start else 0)
         else:
             continue
-        for mtype, units, weight in _CUE_TYPES[w]:
-            if unit in units:
-                key = (dist + weight, -len(w), mtype)
-                if best is None or key < best:
-                    best = key
-                break
+        if cs >= skip0 and ce <= skip1:
+            continue  # a word inside the counted noun (脱贫 in 脱贫人口)
+        e = entries.get((w, unit), _cue_entry)
+        if e is _cue_entry:
+            e = _cue_entry(w, unit)
+        if e is None or (verbs_only and not e[3]):
+            continue
+        key = (dist + e[1], e[2], e[0])
+        if best is None or key < best:
+            best = key
     return None if best is None else best[2]
 
 
@@ -581,8 +635,18 @@ class _YearIndex:
         self.relative: list[tuple[int, int]] = []
         if "年" not in sentence:  # every year form and relative year word holds 年
             return
-        self.explicit = [(m.end(), int(m.group(1)) if m.group(1) else
-                          int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))) for m in YEAR_RE.finditer(sentence)]
+        self.explicit = explicit = []
+        # YEAR_RE.finditer(sentence), found from each 年: a year ends right after its 年 and starts 4 or 5 characters
+        # before it (no year holds a 年 before its own, so two years never overlap and each 年 ends one at most)
+        match, find = YEAR_RE.match, sentence.find
+        p = find("年")
+        while p >= 0:
+            for q in (p - 5, p - 4):
+                if q >= 0 and (m := match(sentence, q)) is not None and m.end() == p + 1:
+                    explicit.append((p + 1, int(m.group(1)) if m.group(1) else
+                                     int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))))
+                    break
+            p = find("年", p + 1)
         base = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
         self.relative = [] if base is None else [(m.end(), base + RELATIVE_YEARS[m.group()])
                                                  for m in _REL_YEAR_RE.finditer(sentence)]
