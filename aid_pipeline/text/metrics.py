@@ -28,7 +28,8 @@ _UNIT_TABLE: dict[str, dict] = _UNITS["units"]
 UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).pattern + ")")  # longest unit
 # a number and the longest unit right after it in one match (the unit part is optional and never fails, so the
 # number part matches as NUMBER_RE does and the unit part as UNIT_RE does at the number's end)
-_NUMBER_UNIT_RE = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>" + places.longest_form_regex(_UNIT_TABLE).pattern
+_NUMBER_UNIT_RE = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>"
+                             + places.longest_form_regex(_UNIT_TABLE, bucket=32).pattern
                              + "))?")
 assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.get)) == (
     "pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m", "uw")  # m.groups() unpacking
@@ -275,9 +276,10 @@ def find_mentions(sentence: str) -> list[Mention]:
     return [Mention(a, b, sentence[a:b], v, vh, unit, qual, mtype) for a, b, v, vh, unit, qual, mtype in _mentions(sentence)]
 
 
-def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str]]:
+def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None, str, str, str]]:
     """``find_mentions`` as plain rows ``(start, end, value, value_high, unit, qualifier, metric_type)``:
-    ``_mentions("培训3000余人次") -> [(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``"""
+    ``_mentions("培训3000余人次") -> [(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``.
+    ``pos``: where the first numeral may begin (none before it), when the caller has looked already."""
     # fixed names, clauses and cues are scanned only once a number needs them (most sentences have no figure)
     fixed: list[tuple[int, int]] | None = None
     fixed_starts: list[int] = []
@@ -287,7 +289,6 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
     raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
     unit_info, ws, prefix_last, cn_digits = _UNIT_INFO, _WS, _PREFIX_LAST, CN_DIGITS
     start_search, number_unit_match = NUMBER_START_RE.search, _NUMBER_UNIT_RE.match
-    pos = 0
     while True:  # finditer_numbers(s), inline, each number matched together with the unit after it
         hit = start_search(s, pos)
         if hit is None:
@@ -697,7 +698,7 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False, hit
     if not found:
         return None
     if report_donor:
-        canon = places.donor_of(report_donor) or report_donor
+        canon = _donor_canon(report_donor)  # places.donor_of(report_donor) or report_donor
         for d in found:
             if d == report_donor or d == canon:
                 return report_donor
@@ -799,10 +800,11 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
         appended = kind == "appended"
         sec_places = _SectionPlaces(text, sec_start, sec_end, appended, report_donor)
         for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
-            if _number_start(text, ss, se) is None:
+            first = _number_start(text, ss, se)
+            if first is None:
                 continue  # no numeral at all (no mention): not even sliced
             sent = text[ss:se]
-            found = _mentions(sent)
+            found = _mentions(sent, first.start() - ss)
             if not found:
                 continue
             donor, recipient = _sentence_places(sent, report_donor, appended)
