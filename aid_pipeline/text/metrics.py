@@ -627,6 +627,11 @@ def year_of(sentence: str, publish_date: str | None, pos: int | None = None) -> 
     return _YearIndex(sentence, publish_date).at(pos)
 
 
+def _year_value(m: re.Match) -> int:
+    """The year a ``YEAR_RE`` match names: ``_year_value(YEAR_RE.search("二〇二三年")) -> 2023``."""
+    return int(m.group(1)) if m.group(1) else int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))
+
+
 class _YearIndex:
     """Years named in one sentence (explicit, then relative to the publish date), looked up by position in
     O(log n): ``_YearIndex("2022年、2023年", None).at(8) -> 2022``."""
@@ -636,18 +641,20 @@ class _YearIndex:
         self.relative: list[tuple[int, int]] = []
         if "年" not in sentence:  # every year form and relative year word holds 年
             return
-        self.explicit = explicit = []
-        # YEAR_RE.finditer(sentence), found from each 年: a year ends right after its 年 and starts 4 or 5 characters
-        # before it (no year holds a 年 before its own, so two years never overlap and each 年 ends one at most)
-        match, find = YEAR_RE.match, sentence.find
-        p = find("年")
-        while p >= 0:
-            for q in (p - 5, p - 4):
-                if q >= 0 and (m := match(sentence, q)) is not None and m.end() == p + 1:
-                    explicit.append((p + 1, int(m.group(1)) if m.group(1) else
-                                     int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))))
-                    break
-            p = find("年", p + 1)
+        if sentence.count("年") * 16 > len(sentence):  # 年 everywhere: one scan of the whole sentence
+            self.explicit = [(m.end(), _year_value(m)) for m in YEAR_RE.finditer(sentence)]
+        else:
+            # YEAR_RE.finditer(sentence), found from each 年: a year ends right after its 年 and starts 4 or 5
+            # characters before it (no year holds a 年 before its own: years never overlap, a 年 ends one at most)
+            self.explicit = explicit = []
+            match, find = YEAR_RE.match, sentence.find
+            p = find("年")
+            while p >= 0:
+                for q in (p - 5, p - 4):
+                    if q >= 0 and (m := match(sentence, q)) is not None and m.end() == p + 1:
+                        explicit.append((p + 1, _year_value(m)))
+                        break
+                p = find("年", p + 1)
         base = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
         self.relative = [] if base is None else [(m.end(), base + RELATIVE_YEARS[m.group()])
                                                  for m in _REL_YEAR_RE.finditer(sentence)]
