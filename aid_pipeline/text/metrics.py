@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, token_fields
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, fields_from_groups
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -26,6 +26,13 @@ _EXCL = load_json("exclusions.json")
 _WS = " \u00a0\u3000\t"
 _UNIT_TABLE: dict[str, dict] = _UNITS["units"]
 UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).pattern + ")")  # longest unit
+# a number and the longest unit right after it in one match (the unit part is optional and never fails, so the
+# number part matches as NUMBER_RE does and the unit part as UNIT_RE does at the number's end)
+_NUMBER_UNIT_RE = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>"
+                             + places.longest_form_regex(_UNIT_TABLE, bucket=32).pattern
+                             + "))?")
+assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.get)) == (
+    "pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m", "uw")  # m.groups() unpacking
 # unit word -> (unit, factor); unit None: a date, duration, age, level ... (never a metric)
 _UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
 _SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
@@ -71,7 +78,7 @@ for _grp in _CUES["cues"]:
     _units = _expand_units(_grp["units"])
     for _w in _grp["words"]:
         _CUE_TYPES.setdefault(_w, []).append((_grp["type"], _units, int(_grp.get("weight", 0))))
-CUE_RE = places.longest_form_regex(_CUE_TYPES)  # longest cue at each position (a character trie)
+CUE_RE = places.longest_form_regex(_CUE_TYPES, bucket=32)  # longest cue at each position (a character trie)
 _MONEY_CUES = {w for w, lst in _CUE_TYPES.items() if any("CNY" in u and not wt for _, u, wt in lst)}
 _UNIT_PRIORS: dict[str, str] = _CUES["unit_priors"]
 _STRONG: dict[str, str] = _CUES["strong_unit_types"]
@@ -85,15 +92,26 @@ for _grp in _CUES.get("counted_nouns", ()):
                                           _expand_units(_grp["units"])))
 
 
+_NOUN_ENTRY: dict[tuple[str, str], tuple | None] = {}  # (word, unit) -> entry, filled on first use (static tables)
+
+
 def _noun_entry(word: str, unit: str):
     """First counted-noun entry of ``word`` whose units include ``unit``: ``_noun_entry("学生", "person")[0] -> "students"``."""
+    key = (word, unit)
+    try:
+        return _NOUN_ENTRY[key]
+    except KeyError:
+        pass
+    found = None
     for entry in _NOUNS.get(word, ()):
         if unit in entry[3]:
-            return entry
-    return None
+            found = entry
+            break
+    _NOUN_ENTRY[key] = found
+    return found
 _NOUN_LAST = frozenset(w[-1] for w in _NOUNS)
 _NOUN_MAXLEN = max((len(w) for w in _NOUNS), default=1)
-NOUN_RE = places.longest_form_regex(_NOUNS) if _NOUNS else None
+NOUN_RE = places.longest_form_regex(_NOUNS, bucket=32) if _NOUNS else None
 _OVERRIDE = _CUES.get("override_verbs", {})
 _OVERRIDE_WORDS = frozenset(_OVERRIDE.get("words", ()))
 _OVERRIDE_UNITS = _expand_units(_OVERRIDE.get("units", ()))
@@ -258,9 +276,10 @@ def find_mentions(sentence: str) -> list[Mention]:
     return [Mention(a, b, sentence[a:b], v, vh, unit, qual, mtype) for a, b, v, vh, unit, qual, mtype in _mentions(sentence)]
 
 
-def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str]]:
+def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None, str, str, str]]:
     """``find_mentions`` as plain rows ``(start, end, value, value_high, unit, qualifier, metric_type)``:
-    ``_mentions("培训3000余人次") -> [(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``"""
+    ``_mentions("培训3000余人次") -> [(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``.
+    ``pos``: where the first numeral may begin (none before it), when the caller has looked already."""
     # fixed names, clauses and cues are scanned only once a number needs them (most sentences have no figure)
     fixed: list[tuple[int, int]] | None = None
     fixed_starts: list[int] = []
@@ -268,49 +287,55 @@ def _mentions(s: str) -> list[tuple[int, int, float, float | None, str, str, str
     cues: _CueScan | None = None
     n = len(s)
     raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
-    unit_match, unit_info, ws, prefix_last = UNIT_RE.match, _UNIT_INFO, _WS, _PREFIX_LAST
-    start_search, number_match = NUMBER_START_RE.search, NUMBER_RE.match
-    pos = 0
-    while True:  # finditer_numbers(s), inline
+    unit_info, ws, prefix_last, cn_digits = _UNIT_INFO, _WS, _PREFIX_LAST, CN_DIGITS
+    start_search, number_unit_match = NUMBER_START_RE.search, _NUMBER_UNIT_RE.match
+    while True:  # finditer_numbers(s), inline, each number matched together with the unit after it
         hit = start_search(s, pos)
         if hit is None:
             break
-        m = number_match(s, hit.start())
+        start = hit.start()
+        m = number_unit_match(s, start)
         if m is None:
-            pos = hit.start() + 1
+            pos = start + 1
             continue
-        pos = m.end()
-        um = unit_match(s, pos)
-        if um is None:
-            pct, am, c, cm = m.group(1, 5, 7, 9)  # pct, am, c, cm (numbers._GROUP_ORDER)
+        num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m, uw = m.groups()
+        if uw is None:
+            pos = num_end = end = m.end()
             if not (pct or am or cm or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
-            uw = ""
+            unit, factor = None, 1.0
         else:
-            uw = um.group(1)
-            if unit_info[uw][0] is None and not m.group(1):  # pct
+            pos = num_end = m.end(1)
+            unit, factor = unit_info[uw]
+            if unit is None and not pct:
                 continue  # date, duration, age, level ...
-        f = token_fields(m)
-        if f is None:
-            continue
-        start, num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
+            end = m.end()
+        # the number's fields (numbers.token_fields): the commonest figures here, the others by fields_from_groups
+        if not r2 and a_txt is not None and a_txt.isdigit() and a_txt.isascii():
+            if len(a_txt) > 40:
+                continue
+            text = a_txt  # only read for Chinese numerals and bare multipliers
+            value = float(int(a_txt) * _mult_value(am) if am else int(a_txt))
+            value_high, inner, kind, has_mult, bare, lone, int_digits = (
+                None, "at_least" if (aq1 or aq2) else None, "arabic", bool(am), False, None, len(a_txt))
+        elif not r2 and c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in cn_digits:
+            text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
+                c, float(cn_digits[c]), None, None, "chinese", False, False, c, 0)
+        else:
+            f = fields_from_groups(start, num_end, num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, r2, r2m)
+            if f is None:
+                continue
+            _start, _num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
         j = start  # the prefix qualifier and the preceding characters: one space skipped
         if j > 0 and s[j - 1] in ws:
             j -= 1
         pq = _prefix_qualifier(s, start, bare) if j > 0 and s[j - 1] in prefix_last else None
         prev = s[max(0, j - 4):j]
-        end = num_end
-        unit: str | None = None
-        factor = 1.0
         uword = ""
         if kind == "percent_words":
-            unit = "percent"
-        elif um is not None:
+            unit, factor, end = "percent", 1.0, num_end  # the unit word after 百分之… is not read
+        elif uw is not None:
             uword = uw
-            unit, factor = unit_info[uw]
-            if unit is None:
-                continue  # date, duration, age, level ...
-            end = um.end()
         if unit is None:
             nxt = s[end:end + 1]
             if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
@@ -472,6 +497,44 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     return None
 
 
+_CUE_ENTRY: dict[tuple[str, str], tuple[str, int, int, bool] | None] = {}  # filled on first use (static tables)
+
+
+def _cue_entry(word: str, unit: str) -> tuple[str, int, int, bool] | None:
+    """``(metric_type, weight, -len(word), is_verb_cue)`` of the first type of cue ``word`` whose units include
+    ``unit``, or ``None``: ``_cue_entry("培训", "person")[0] -> "trainees"``."""
+    key = (word, unit)
+    try:
+        return _CUE_ENTRY[key]
+    except KeyError:
+        pass
+    found = None
+    for mtype, units, weight in _CUE_TYPES[word]:
+        if unit in units:
+            found = (mtype, weight, -len(word), word in _VERB_CUES)
+            break
+    _CUE_ENTRY[key] = found
+    return found
+
+
+_MOVE_ENTRY: dict[tuple[str, str], str | None] = {}  # (word, unit) -> first weight-0 compatible type
+
+
+def _move_type(word: str, unit: str) -> str | None:
+    key = (word, unit)
+    try:
+        return _MOVE_ENTRY[key]
+    except KeyError:
+        pass
+    found = None
+    for mtype, units, weight in _CUE_TYPES[word]:
+        if unit in units and weight == 0:
+            found = mtype
+            break
+    _MOVE_ENTRY[key] = found
+    return found
+
+
 def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_end: int, next_start: int,
               next_people: int, verbs_only: bool = False, skip: tuple[int, int] = (0, 0)) -> str | None:
     """Type from the nearest compatible cue in the clause (``verbs_only``: verb cues only), or ``None``.
@@ -485,25 +548,31 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
             first = mk.start()
             for cs, ce, w in cues:
                 if cs > first and ce <= stop:
-                    for mtype, units, weight in _CUE_TYPES[w]:
-                        if unit in units and weight == 0:
-                            return mtype
-    best: tuple[float, int, str] | None = None
+                    mtype = _move_type(w, unit)
+                    if mtype is not None:
+                        return mtype
+    best = None
+    skip0, skip1 = skip
+    entries = _CUE_ENTRY
     for cs, ce, w in cues:
-        if (verbs_only and w not in _VERB_CUES) or (cs >= skip[0] and ce <= skip[1]):
-            continue  # not a verb, or a word inside the counted noun (脱贫 in 脱贫人口)
-        if ce <= a and cs >= lo:
+        if ce <= a:
+            if cs < lo:
+                continue
             dist = a - ce + (6 if ce <= prev_end else 0)
         elif cs >= b and ce <= hi:
             dist = cs - b + 0.5 + (6 if cs >= next_start else 0)
         else:
             continue
-        for mtype, units, weight in _CUE_TYPES[w]:
-            if unit in units:
-                key = (dist + weight, -len(w), mtype)
-                if best is None or key < best:
-                    best = key
-                break
+        if cs >= skip0 and ce <= skip1:
+            continue  # a word inside the counted noun (脱贫 in 脱贫人口)
+        e = entries.get((w, unit), _cue_entry)
+        if e is _cue_entry:
+            e = _cue_entry(w, unit)
+        if e is None or (verbs_only and not e[3]):
+            continue
+        key = (dist + e[1], e[2], e[0])
+        if best is None or key < best:
+            best = key
     return None if best is None else best[2]
 
 
@@ -558,6 +627,11 @@ def year_of(sentence: str, publish_date: str | None, pos: int | None = None) -> 
     return _YearIndex(sentence, publish_date).at(pos)
 
 
+def _year_value(m: re.Match) -> int:
+    """The year a ``YEAR_RE`` match names: ``_year_value(YEAR_RE.search("二〇二三年")) -> 2023``."""
+    return int(m.group(1)) if m.group(1) else int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))
+
+
 class _YearIndex:
     """Years named in one sentence (explicit, then relative to the publish date), looked up by position in
     O(log n): ``_YearIndex("2022年、2023年", None).at(8) -> 2022``."""
@@ -567,8 +641,20 @@ class _YearIndex:
         self.relative: list[tuple[int, int]] = []
         if "年" not in sentence:  # every year form and relative year word holds 年
             return
-        self.explicit = [(m.end(), int(m.group(1)) if m.group(1) else
-                          int("".join(str(CN_DIGITS[ch]) for ch in m.group(2)))) for m in YEAR_RE.finditer(sentence)]
+        if sentence.count("年") * 16 > len(sentence):  # 年 everywhere: one scan of the whole sentence
+            self.explicit = [(m.end(), _year_value(m)) for m in YEAR_RE.finditer(sentence)]
+        else:
+            # YEAR_RE.finditer(sentence), found from each 年: a year ends right after its 年 and starts 4 or 5
+            # characters before it (no year holds a 年 before its own: years never overlap, a 年 ends one at most)
+            self.explicit = explicit = []
+            match, find = YEAR_RE.match, sentence.find
+            p = find("年")
+            while p >= 0:
+                for q in (p - 5, p - 4):
+                    if q >= 0 and (m := match(sentence, q)) is not None and m.end() == p + 1:
+                        explicit.append((p + 1, _year_value(m)))
+                        break
+                p = find("年", p + 1)
         base = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
         self.relative = [] if base is None else [(m.end(), base + RELATIVE_YEARS[m.group()])
                                                  for m in _REL_YEAR_RE.finditer(sentence)]
@@ -619,7 +705,7 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False, hit
     if not found:
         return None
     if report_donor:
-        canon = places.donor_of(report_donor) or report_donor
+        canon = _donor_canon(report_donor)  # places.donor_of(report_donor) or report_donor
         for d in found:
             if d == report_donor or d == canon:
                 return report_donor
@@ -721,10 +807,11 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
         appended = kind == "appended"
         sec_places = _SectionPlaces(text, sec_start, sec_end, appended, report_donor)
         for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
-            if _number_start(text, ss, se) is None:
+            first = _number_start(text, ss, se)
+            if first is None:
                 continue  # no numeral at all (no mention): not even sliced
             sent = text[ss:se]
-            found = _mentions(sent)
+            found = _mentions(sent, first.start() - ss)
             if not found:
                 continue
             donor, recipient = _sentence_places(sent, report_donor, appended)

@@ -210,6 +210,14 @@ def token_fields(m: re.Match) -> tuple | None:
         if c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in CN_DIGITS:
             start, end = m.span()
             return start, end, c, float(CN_DIGITS[c]), None, None, "chinese", False, False, c, 0
+    start, end = m.span()
+    return fields_from_groups(start, end, m.group(), pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, r2, r2m)
+
+
+def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, r2, r2m):
+    """``token_fields`` from a ``NUMBER_RE`` match's span, text and groups (no match object needed):
+    ``fields_from_groups(0, 3, "3至5", None, None, "3", None, None, None, None, None, None, None, "5", None)[3:5]
+    -> (3.0, 5.0)``."""
     inner = "at_least" if (aq1 or aq2 or cq1 or cq2) else None
     lone = None
     bare = False
@@ -256,8 +264,7 @@ def token_fields(m: re.Match) -> tuple | None:
             high = hb * mult if kind != "chinese" else hb
         if high <= value:
             return None  # 2025-04, 1-1: not a range of quantities
-    start, end = m.span()
-    return (start, end, m.group(), float(value), None if high is None else float(high), inner, kind,
+    return (start, end, text, float(value), None if high is None else float(high), inner, kind,
             has_mult, bare, lone, int_digits)
 
 
