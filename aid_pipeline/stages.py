@@ -27,7 +27,7 @@ from .text.metadata import extract_metadata
 from .text.metrics import metric_tuples
 from .text.normalise import normalise
 from .text.segment import segment
-from .text.types import CorruptSpan, DecodeError, DroppedLine, Section, Sentence
+from .text.types import CorruptSpan, DecodeError, DroppedLine
 
 MAX_REPORT_BYTES = 20_000_000
 
@@ -190,27 +190,6 @@ def section_report(norm: dict) -> list[dict]:
     return rows
 
 
-def sections_from_rows(rows: list[dict]) -> list[Section]:
-    """Rebuild ``Section`` objects from stored section rows (inverse of ``section_report``)."""
-    out = []
-    for r in sorted(rows, key=lambda r: r["ordinal"]):
-        sentences = [Sentence(int(a), int(b)) for a, b in zip(r["sentence_starts"], r["sentence_ends"])]
-        out.append(
-            Section(
-                ordinal=int(r["ordinal"]),
-                heading=_none(r["heading"]),
-                kind=r["kind"],
-                category=r["category"],
-                start=int(r["start"]),
-                end=int(r["end"]),
-                sentences=sentences,
-                heading_start=_none(r["heading_start"]),
-                heading_end=_none(r["heading_end"]),
-            )
-        )
-    return out
-
-
 def _none(v):
     """A value read back from Parquet with its null forms (None, pd.NA, NaN) as None."""
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
@@ -223,7 +202,7 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
     text = norm["text"]
     rid = norm["report_id"]
     starts, ends = norm["offsets"], norm["offset_ends"]
-    # the sections as sections_from_rows rebuilds them, without building Section/Sentence objects
+    # the stored section rows as (kind, start, end, sentence bounds), in reading order
     srows = sorted(section_rows, key=lambda r: r["ordinal"])
     spans = [(r["kind"], int(r["start"]), int(r["end"]),
               list(zip(map(int, r["sentence_starts"]), map(int, r["sentence_ends"])))) for r in srows]

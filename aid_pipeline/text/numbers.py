@@ -282,10 +282,3 @@ def scan_numbers(text: str) -> list[NumberToken]:
     return out
 
 
-def iter_number_matches(text: str, pos: int = 0):
-    """Yield ``(match, token_or_None)`` for each number match from ``pos`` (used by the metric scanner).
-
-    ``next(iter_number_matches("共5个"))[1].value -> 5.0``
-    """
-    for m in NUMBER_RE.finditer(text, pos):
-        yield m, _token_from_match(m)
