@@ -123,7 +123,9 @@ def _get_pool(n: int) -> ProcessPoolExecutor:
 
 
 @atexit.register
-def _shutdown_pool() -> None:
+def shutdown_pool() -> None:
+    """Stop the worker processes (the next batch starts new ones): called when a run's stage work is
+    done, so the memory they hold is given back before the tables and checks are built."""
     global _pool
     if _pool is not None:
         _pool.shutdown(cancel_futures=True)

@@ -95,3 +95,22 @@ def test_list_helpers_agree_on_arrow_and_numpy_columns():
     numpy_col = pd.Series([np.array(v) for v in ([1, 7], [], [5])], dtype=object)
     assert list_lengths(numpy_col).tolist() == [2, 0, 1]
     assert list_maxima(numpy_col).tolist() == [7, 0, 5]
+
+
+def test_texts_are_simplified_looks_inside_every_chunk(tmp_path):
+    """Texts are converted a chunk at a time; a Traditional report in a later chunk is still named."""
+    import pyarrow as pa
+
+    from aid_pipeline.checks.asset_checks import _unsimplified_candidates
+
+    ids = [f"r{i}" for i in range(7)]
+    bodies = ["投入资金"] * 7
+    bodies[5] = "投入資金"
+    texts = pa.table({"report_id": ids, "text": bodies})
+    candidates = dict(_unsimplified_candidates(texts, chunk=2))
+    assert "r5" in candidates and set(candidates) <= {"r4", "r5"}  # only r5's chunk is looked at
+
+    settings = PipelineSettings(inbox=str(tmp_path), warehouse=str(tmp_path))
+    _texts(tmp_path, {rid: (body, body) for rid, body in zip(ids, bodies)})
+    result = texts_are_simplified(settings)
+    assert not result.passed and result.metadata["reports_failing"].value == 1

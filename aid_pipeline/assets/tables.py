@@ -102,6 +102,9 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     """The contract tables over every registered report: rebuilt in full, or — when only a few reports
     changed since the last build with the same code — the previous tables with those reports' rows
     replaced (the same bytes a full rebuild gives; ``tests/test_incremental_tables.py``)."""
+    from ..batch import shutdown_pool
+
+    shutdown_pool()  # the stage work is done: the workers' memory goes back before the big tables are built
     wh = settings.warehouse
     keys = registered_keys(context)
     # reports whose partition was removed (their file left the inbox) leave the stage data too

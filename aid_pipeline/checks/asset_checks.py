@@ -110,14 +110,9 @@ schema_checks = [_schema_check(t) for t in SCHEMA_CHECKED_TABLES]
 
 @dg.asset_check(asset="texts", description="No Traditional character (one that t2s would change) and no pinyin annotation left.")
 def texts_are_simplified(settings: PipelineSettings) -> dg.AssetCheckResult:
-    texts = io.read_frame(io.table_path(settings.warehouse, "texts"), columns=["report_id", "text"])
-    # fast path: convert every text in one call; only when something would change, look per report
-    whole = "\n".join(texts["text"])
-    suspects = zip(texts["report_id"], texts["text"])
-    if to_simplified(whole) == whole and _PINYIN_RE.search(whole) is None:
-        suspects = iter(())
+    texts = pq.read_table(io.table_path(settings.warehouse, "texts"), columns=["report_id", "text"])
     bad = []
-    for rid, text in suspects:
+    for rid, text in _unsimplified_candidates(texts):
         converted = to_simplified(text)
         changed = [a for a, b in zip(text, converted) if a != b]
         pinyin = _PINYIN_RE.search(text) is not None
@@ -127,6 +122,18 @@ def texts_are_simplified(settings: PipelineSettings) -> dg.AssetCheckResult:
         passed=not bad,
         metadata={"reports_checked": len(texts), "reports_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
     )
+
+
+def _unsimplified_candidates(texts: pa.Table, chunk: int = 500):
+    """``(report_id, text)`` of the reports that may hold Traditional characters or pinyin: the texts are
+    converted ``chunk`` reports at a time in one call (fast, and memory stays bounded); only a chunk
+    where something would change is looked at report by report."""
+    for start in range(0, len(texts), chunk):
+        part = texts.slice(start, chunk)
+        rids, bodies = part["report_id"].to_pylist(), part["text"].to_pylist()
+        whole = "\n".join(bodies)
+        if to_simplified(whole) != whole or _PINYIN_RE.search(whole) is not None:
+            yield from zip(rids, bodies)
 
 
 @dg.asset_check(
@@ -154,7 +161,8 @@ def untraceable_metrics(metrics: pa.Table, texts: pa.Table) -> list[dict]:
     Rows are compared per report in list comprehensions (no pandas row loop), raw spans folded only
     when they are not equal as written.
     """
-    by_report = dict(zip(texts["report_id"].to_pylist(), zip(texts["text"].to_pylist(), texts["raw_text"].to_pylist())))
+    row_of = {rid: i for i, rid in enumerate(texts["report_id"].to_pylist())}  # texts made Python one report at a time
+    text_col, raw_col = texts["text"], texts["raw_text"]
     ids, rids, surfaces = (metrics[c].to_pylist() for c in ("metric_id", "report_id", "surface"))
     starts, ends, raw_starts, raw_ends = (metrics[c].to_pylist() for c in ("start", "end", "raw_start", "raw_end"))
     folded: dict[str, str] = {}  # the same surfaces and raw spans recur across reports: fold each once
@@ -172,12 +180,12 @@ def untraceable_metrics(metrics: pa.Table, texts: pa.Table) -> list[dict]:
         j = i + 1
         while j < n and rids[j] == rid:
             j += 1
-        pair = by_report.get(rid)
-        if pair is None:
+        row = row_of.get(rid)
+        if row is None:
             bad += [{"metric_id": m, "problem": "report missing from texts"} for m in ids[i:j]]
             i = j
             continue
-        text, raw_text = pair
+        text, raw_text = text_col[row].as_py(), raw_col[row].as_py()
         block = range(i, j)
         got = [text[starts[k]:ends[k]] for k in block]
         raw = [raw_text[raw_starts[k]:raw_ends[k]] for k in block]
