@@ -8,6 +8,7 @@ whose file left the inbox (and whose partition was removed) drops out of every t
 import bisect
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -114,16 +115,16 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     changed, gone = _changes(before, state)
     full = before is None or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1)
     note = f"{'full' if full else 'incremental'}: {len(changed)} reports new or changed, {len(gone)} removed"
-    if full:  # each table written as soon as it is built, so only one big table is held at a time
+    if full:  # each table written as soon as it is built, so at most two big tables are held at a time
         tables_out = build_contract(wh, keys)
     else:
         affected = ({before[k][0] for k in changed + gone if k in before} | {state[k][0] for k in changed}) - {None}
         fresh = dict(build_contract(wh, changed)) if changed else {}
         tables_out = ((name, _patched(wh, name, fresh, affected, set(changed + gone))) for name in CONTRACT_TABLES)
-    for name, table in tables_out:
-        path = io.write_table(table, io.table_path(wh, name))
+
+    def described(name: str, table: pa.Table, path) -> dg.MaterializeResult:
         head = table.slice(0, 8).drop_columns([c for c in ("raw_text", "offsets", "offset_ends") if c in table.column_names])
-        yield dg.MaterializeResult(
+        return dg.MaterializeResult(
             asset_key=name,
             metadata={
                 **table_metadata(head.to_pandas(types_mapper=io._types_mapper), name, path),
@@ -131,7 +132,18 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
                 "build": note,
             },
         )
-        del table
+
+    # Parquet is written on a second thread (Arrow releases the GIL) while the next table is built
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aid-table-writer") as writer:
+        pending = None
+        for name, table in tables_out:
+            written = writer.submit(io.write_table, table, io.table_path(wh, name))
+            if pending is not None:
+                yield described(pending[0], pending[1], pending[2].result())
+            pending = (name, table, written)
+            del table
+        if pending is not None:
+            yield described(pending[0], pending[1], pending[2].result())
     write_manifest(wh, state)
 
 
