@@ -201,14 +201,14 @@ def summary(warehouse: str) -> str:
 
     def count(name: str) -> int:
         p = io.table_path(warehouse, name)
-        return pq.read_metadata(p).num_rows if p.exists() else 0
+        return pq.ParquetFile(str(p)).metadata.num_rows if p.exists() else 0
 
     lines = [
         f"reports processed: {count('reports')}",
         f"sections:          {count('sections')}",
         f"metrics:           {count('metrics')}",
         f"quarantined:       {count('quarantine')}",
-        f"tables in:         {Path(warehouse).resolve()}",
+        f"tables in:         {io.warehouse_path(warehouse).resolve()}",
     ]
     return "\n".join(lines)
 

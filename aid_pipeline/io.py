@@ -235,14 +235,130 @@ SCHEMAS["ledger"] = pa.schema(
 )
 
 
-def warehouse_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """The warehouse folder: the explicit argument, else ``$AID_WAREHOUSE``, else ``./warehouse``."""
-    return Path(explicit or os.environ.get("AID_WAREHOUSE") or DEFAULT_WAREHOUSE)
+class ObjectPath:
+    """A warehouse location in an object store (``s3://bucket/prefix/…``, or any URI ``pyarrow.fs`` knows),
+    with the few ``pathlib.Path`` operations the pipeline uses, done through ``pyarrow.fs``.
+
+    ``ObjectPath('s3://bucket/wh') / 'stages' / 'ledger.parquet'`` → ``s3://bucket/wh/stages/ledger.parquet``.
+    Credentials and endpoint come from the usual environment (``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL`` …).
+    An object store has no folders and no rename: ``mkdir`` does nothing, and a single object written
+    in one request (what ``write_table`` does) is replaced at once, readers see the old or the new one.
+    """
+
+    _filesystems: dict[str, object] = {}
+
+    def __init__(self, uri: str) -> None:
+        scheme, sep, rest = str(uri).partition("://")
+        if not sep or not rest.strip("/"):
+            raise ValueError(f"not an object-store URI: {uri!r}")
+        self.scheme, self.key = scheme, rest.strip("/")
+
+    # -- pathlib-like --------------------------------------------------------------------------
+    def __truediv__(self, part: str) -> ObjectPath:
+        return ObjectPath(f"{self.scheme}://{self.key}/{str(part).strip('/')}")
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.key}"
+
+    __fspath__ = __str__
+
+    def __repr__(self) -> str:
+        return f"ObjectPath({str(self)!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ObjectPath) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __lt__(self, other: ObjectPath) -> bool:
+        return str(self) < str(other)
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit("/", 1)[-1]
+
+    @property
+    def parent(self) -> ObjectPath:
+        return ObjectPath(f"{self.scheme}://{self.key.rsplit('/', 1)[0]}") if "/" in self.key else self
+
+    def resolve(self) -> ObjectPath:
+        return self
+
+    @property
+    def filesystem(self):
+        """The ``pyarrow.fs`` filesystem of this URI's bucket (one per scheme and bucket, reused)."""
+        import pyarrow.fs as pafs
+
+        bucket = self.key.split("/", 1)[0]
+        root = f"{self.scheme}://{bucket}"
+        if root not in self._filesystems:
+            self._filesystems[root] = pafs.FileSystem.from_uri(root)[0]
+        return self._filesystems[root]
+
+    def _type(self):
+        return self.filesystem.get_file_info(self.key).type
+
+    def exists(self) -> bool:
+        import pyarrow.fs as pafs
+
+        return self._type() != pafs.FileType.NotFound
+
+    def is_dir(self) -> bool:
+        import pyarrow.fs as pafs
+
+        return self._type() == pafs.FileType.Directory
+
+    def mkdir(self, parents: bool = False, exist_ok: bool = False) -> None:
+        """Nothing to do: a key prefix exists as soon as an object is written under it."""
+
+    def glob(self, pattern: str) -> list[ObjectPath]:
+        """Objects directly under this prefix whose name matches ``pattern`` (``fnmatch``)."""
+        import fnmatch
+
+        import pyarrow.fs as pafs
+
+        infos = self.filesystem.get_file_info(pafs.FileSelector(self.key, allow_not_found=True))
+        return [ObjectPath(f"{self.scheme}://{i.path}") for i in infos
+                if i.type == pafs.FileType.File and fnmatch.fnmatch(i.base_name, pattern)]
+
+    def unlink(self, missing_ok: bool = False) -> None:
+        try:
+            self.filesystem.delete_file(self.key)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        with self.filesystem.open_input_stream(self.key) as fh:
+            return fh.read().decode(encoding)
+
+    def write_text(self, data: str, encoding: str = "utf-8") -> None:
+        with self.filesystem.open_output_stream(self.key) as fh:
+            fh.write(data.encode(encoding))
 
 
-def table_path(warehouse: str | os.PathLike, table: str) -> Path:
-    """``table_path('wh', 'metrics')`` → ``Path('wh/metrics.parquet')``."""
-    return Path(warehouse) / f"{table}.parquet"
+def is_object_store(location) -> bool:
+    """``is_object_store('s3://bucket/wh')`` → ``True``; a local path → ``False``."""
+    return isinstance(location, ObjectPath) or "://" in str(location)
+
+
+def warehouse_path(warehouse: str | os.PathLike) -> Path | ObjectPath:
+    """The warehouse root as a path object: a local ``Path``, or an ``ObjectPath`` for a URI."""
+    if isinstance(warehouse, (Path, ObjectPath)):
+        return warehouse
+    return ObjectPath(str(warehouse)) if is_object_store(warehouse) else Path(warehouse)
+
+
+def warehouse_dir(explicit: str | os.PathLike | None = None) -> Path | ObjectPath:
+    """The warehouse: the explicit argument, else ``$AID_WAREHOUSE``, else ``./warehouse``; a folder or an
+    object-store URI (``s3://bucket/prefix``)."""
+    return warehouse_path(explicit or os.environ.get("AID_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def table_path(warehouse: str | os.PathLike, table: str) -> Path | ObjectPath:
+    """``table_path('wh', 'metrics')`` → ``Path('wh/metrics.parquet')`` (``s3://…/metrics.parquet`` for a URI)."""
+    return warehouse_path(warehouse) / f"{table}.parquet"
 
 
 def shard_of(partition_key: str, n_shards: int | None = None) -> int:
@@ -254,11 +370,11 @@ def shard_path(warehouse: str | os.PathLike, stage: str, shard: int) -> Path:
     """``shard_path('wh', 'raw_reports', 3)`` → ``Path('wh/stages/raw_reports/shard-03.parquet')``."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
-    return Path(warehouse) / "stages" / stage / f"shard-{shard:02d}.parquet"
+    return warehouse_path(warehouse) / "stages" / stage / f"shard-{shard:02d}.parquet"
 
 
-def ledger_path(warehouse: str | os.PathLike) -> Path:
-    return Path(warehouse) / "stages" / "ledger.parquet"
+def ledger_path(warehouse: str | os.PathLike) -> Path | ObjectPath:
+    return warehouse_path(warehouse) / "stages" / "ledger.parquet"
 
 
 def to_arrow(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
@@ -316,8 +432,14 @@ def dictionary_columns(schema: pa.Schema) -> list[str]:
     return [f.name for f in schema if f.name not in FREE_TEXT_COLUMNS and not pa.types.is_nested(f.type)]
 
 
-def write_table(table: pa.Table, path: str | os.PathLike) -> Path:
-    """Atomically write ``table`` to ``path`` (temp file in the same folder, fsync, rename)."""
+def write_table(table: pa.Table, path: str | os.PathLike) -> Path | ObjectPath:
+    """Atomically write ``table`` to ``path``: a local file through a temp file in the same folder,
+    fsync and rename; an object in one upload (an object store replaces it at once, no rename needed)."""
+    if is_object_store(path):
+        path = warehouse_path(str(path))
+        pq.write_table(table, path.key, filesystem=path.filesystem, compression="zstd",
+                       use_dictionary=dictionary_columns(table.schema))
+        return path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -367,9 +489,9 @@ def _types_mapper(t: pa.DataType):
     return None
 
 
-def _stage_shards(warehouse, stage: str) -> list[Path]:
-    d = Path(warehouse) / "stages" / stage
-    return sorted(d.glob("shard-*.parquet")) if d.is_dir() else []
+def _stage_shards(warehouse, stage: str) -> list[Path | ObjectPath]:
+    d = warehouse_path(warehouse) / "stages" / stage
+    return sorted(d.glob("shard-*.parquet"))
 
 
 def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=None, columns=None) -> pa.Table:
@@ -495,7 +617,10 @@ def record_in_ledger(warehouse: str | os.PathLike, stage: str, entries: dict[str
 
 
 def remove_stale_temp_files(warehouse: str | os.PathLike) -> int:
-    """Delete ``.<name>.*.tmp`` files a killed run left behind (never read as tables); returns how many."""
+    """Delete ``.<name>.*.tmp`` files a killed run left behind (never read as tables); returns how many.
+    (An object store has none: objects are written in one upload.)"""
+    if is_object_store(warehouse):
+        return 0
     root = Path(warehouse)
     if not root.is_dir():
         return 0

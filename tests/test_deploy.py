@@ -52,7 +52,7 @@ def test_dask_local_cluster_run_matches_in_process_run(pipeline_run, tmp_path):
 
 def test_k8s_definitions_load_with_the_k8s_executor(monkeypatch):
     pytest.importorskip("dagster_k8s", reason="the deploy extra is not installed (pip install -e '.[deploy]')")
-    monkeypatch.setenv("AID_WAREHOUSE", "s3://aid-bucket/warehouse")  # loads; the writer itself needs a mounted path
+    monkeypatch.setenv("AID_WAREHOUSE", "s3://aid-bucket/warehouse")  # the warehouse in an object store
     monkeypatch.setenv("AID_INBOX", "/data/inbox")
     from aid_pipeline.deploy import k8s
 

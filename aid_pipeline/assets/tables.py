@@ -9,7 +9,6 @@ import bisect
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -165,8 +164,8 @@ def tables_code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def manifest_path(wh: str) -> Path:
-    return Path(wh) / "stages" / "tables_manifest.json"
+def manifest_path(wh: str):
+    return io.warehouse_path(wh) / "stages" / "tables_manifest.json"
 
 
 def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
@@ -194,6 +193,9 @@ def write_manifest(wh: str, state: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"code_version": tables_code_version(), "reports": {k: list(v) for k, v in sorted(state.items())}},
                       ensure_ascii=False, sort_keys=True)
+    if io.is_object_store(path):  # one upload replaces the object at once
+        path.write_text(body, encoding="utf-8")
+        return
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, path)

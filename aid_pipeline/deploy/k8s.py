@@ -8,10 +8,13 @@ with the instance of ``deploy/k8s/dagster.yaml`` (Postgres run/event/schedule st
 ``K8sRunLauncher``). The executor inherits image, namespace, env and volumes from the run launcher;
 ``AID_K8S_STEP_CPU`` / ``AID_K8S_STEP_MEMORY`` set each step pod's requests.
 
-Warehouse: ``AID_WAREHOUSE`` must today be a POSIX path that every step pod mounts (a ReadWriteMany
-volume: EFS, Filestore, NFS, CephFS), because ``aid_pipeline.io`` writes with local paths and an
-atomic rename. ``AID_WAREHOUSE=s3://bucket/prefix`` is accepted by these definitions (they load) but
-not yet by the writer; see README "Scaling and deployment" for what that needs.
+Warehouse: ``AID_WAREHOUSE`` is either a POSIX path every step pod mounts (a ReadWriteMany volume:
+EFS, Filestore, NFS, CephFS; tables written through a temp file and an atomic rename) or an
+object-store URI, ``s3://bucket/prefix`` (also ``gs://``, ``abfs://``: whatever ``pyarrow.fs`` opens),
+with the usual credentials in the pod's environment (IRSA / workload identity, or ``AWS_*``
+variables; ``AWS_ENDPOINT_URL`` for MinIO or another S3-compatible store). There each table is one
+object written in one upload, which readers see whole or not at all. ``tests/test_object_store.py``
+runs the pipeline against a local S3 server. The inbox is still a mounted folder.
 """
 
 from __future__ import annotations
@@ -23,12 +26,7 @@ from dagster_k8s import k8s_job_executor
 
 from . import with_executor
 
-OBJECT_STORE_SCHEMES = ("s3://", "gs://", "az://", "abfs://")
-
-
-def is_object_store(path: str) -> bool:
-    """``is_object_store('s3://b/w') -> True``; ``'/warehouse' -> False``."""
-    return path.startswith(OBJECT_STORE_SCHEMES)
+from ..io import is_object_store  # noqa: F401  (where the warehouse lives: a mounted path or a URI)
 
 
 def step_k8s_config() -> dict:
