@@ -128,5 +128,8 @@ def shutdown_pool() -> None:
     done, so the memory they hold is given back before the tables and checks are built."""
     global _pool
     if _pool is not None:
+        from .stage_runner import forget_started
+
+        forget_started()  # units started ahead finish (they may be writing a shard) before the pool goes
         _pool.shutdown(cancel_futures=True)
         _pool = None

@@ -129,7 +129,7 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
     """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run."""
     import dagster as dg
 
-    from .assets.common import FULL_RUN_TAG
+    from .assets.common import FULL_RUN_TAG, STEPS_IN_ONE_PROCESS_TAG
     from .definitions import build_defs
     from .jobs import range_tags
     from .resources import PipelineSettings
@@ -154,6 +154,7 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
         job = defs.resolve_job_def("rebuild_tables")
         tags = {}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    tags[STEPS_IN_ONE_PROCESS_TAG] = "true"  # execute_in_process: every step in this process, one after another
     result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
     if not quiet:
         print(f"partitions: {len(keys)} registered, {len(added)} added, {len(removed)} removed")

@@ -192,19 +192,64 @@ def _process_unit_args(args: tuple) -> dict:
     return process_unit(*args)
 
 
-def run_units(stage: str, warehouse: str, units: list[tuple[list[str], dict | None]], n_workers: int | None = None) -> list[dict]:
-    """``process_unit`` over every unit, in the worker pool when the batch is big enough to pay for it."""
-    from .batch import PARALLEL_MIN_REPORTS, _get_pool, workers
+def uses_pool(units: list[tuple[list[str], dict | None]], n_workers: int | None = None) -> bool:
+    """Whether ``run_units`` runs these units in the worker pool (enough reports to pay for it)."""
+    from .batch import PARALLEL_MIN_REPORTS, workers
 
     n = workers() if n_workers is None else n_workers
-    total = sum(len(keys) for keys, _ in units)
+    return n > 1 and len(units) >= 2 and sum(len(keys) for keys, _ in units) >= PARALLEL_MIN_REPORTS
+
+
+# Units handed to the pool ahead of their stage's step (``start_units``), by (warehouse, stage, keys).
+_started: dict[tuple[str, str, tuple[str, ...]], object] = {}
+
+
+def start_units(stage: str, warehouse: str, units: list[tuple[list[str], dict | None]]) -> None:
+    """Hand ``units`` to the worker pool now, without waiting: the next ``run_units`` of the same stage
+    and warehouse collects the results of exactly these units instead of running them again.
+
+    The stage assets use it for the next stage while Dagster records the current one's 10,000
+    partition events in the main process, so the workers are not idle meanwhile.
+    """
+    from .batch import _get_pool, workers
+
+    pool = _get_pool(workers())
+    for keys, files in sorted(units, key=lambda u: -len(u[0])):  # biggest first, as run_units does
+        _started[(str(warehouse), stage, tuple(keys))] = pool.submit(_process_unit_args, (stage, warehouse, keys, files))
+
+
+def forget_started() -> None:
+    """Let units started ahead that no step collected finish, and drop them: their rows are written but
+    the ledger does not count them, so their stage recomputes them when it runs. (Waited for, so no
+    two units ever rewrite the same shard at once.)"""
+    pending = list(_started.values())
+    _started.clear()
+    for future in pending:
+        try:
+            future.result()
+        except Exception:  # the stage's own run will meet the same error and report it
+            log.exception("a unit started ahead failed")
+
+
+def run_units(stage: str, warehouse: str, units: list[tuple[list[str], dict | None]], n_workers: int | None = None) -> list[dict]:
+    """``process_unit`` over every unit, in the worker pool when the batch is big enough to pay for it;
+    units already started ahead (``start_units``) are collected, not run again."""
+    from .batch import _get_pool, workers
+
     args = [(stage, warehouse, keys, files) for keys, files in units]
-    if n <= 1 or total < PARALLEL_MIN_REPORTS or len(units) < 2:
-        return [process_unit(*a) for a in args]
-    # biggest units first, so the last ones to finish are small
-    order = sorted(range(len(args)), key=lambda i: -len(args[i][2]))
-    results = list(_get_pool(n).map(_process_unit_args, [args[i] for i in order]))
+    ahead = {i: _started.pop((str(warehouse), stage, tuple(a[2])), None) for i, a in enumerate(args)}
+    ahead = {i: f for i, f in ahead.items() if f is not None}
+    forget_started()  # anything else started ahead is not what this step needs: finished first
+    rest = [i for i in range(len(args)) if i not in ahead]
     out: list[dict] = [None] * len(args)  # type: ignore[list-item]
-    for i, r in zip(order, results):
-        out[i] = r
+    if not uses_pool(units, n_workers) and not ahead:
+        return [process_unit(*a) for a in args]
+    if rest:
+        # biggest units first, so the last ones to finish are small
+        order = sorted(rest, key=lambda i: -len(args[i][2]))
+        n = workers() if n_workers is None else n_workers
+        for i, r in zip(order, _get_pool(n).map(_process_unit_args, [args[i] for i in order])):
+            out[i] = r
+    for i, future in ahead.items():
+        out[i] = future.result()
     return out
