@@ -204,7 +204,8 @@ def format_table(result: dict) -> str:
     out.append("Mc/s = million raw chars/s on one core (text functions, in process); run s / peak MB = `aid-pipeline run` "
                "subprocess wall time and peak RSS of its process tree; cpu s = CPU seconds of the run and its workers; "
                "non-text = 1 - text s / (run s × workers) (idle cores count as non-text); non-text cpu = 1 - text s / cpu s; "
-               "non-stage = share of the run's wall time outside the stage work units (Dagster events, tables, checks); "
+               "non-stage = share of the run's wall time outside the stage steps' own waits for their work units (Dagster events, "
+               "tables, checks; an upper bound: units started ahead run during the previous step and are not counted); "
                "* = text s estimated from the overall rate (run gave no text_seconds); +1 run s = second run after adding 1 report.")
     return "\n".join(out)
 
