@@ -510,11 +510,14 @@ def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=No
     if not tables:
         return schema.empty_table()
     table = pa.concat_tables(tables)
-    if partition_keys is not None:
-        keep = pc.is_in(table["partition_key"], value_set=pa.array(partition_keys, type=_str))
-        if not pc.all(keep).as_py():  # a filter copies every column, text and offset lists included
-            table = table.filter(keep)
-    return table
+    return rows_where_in(table, "partition_key", partition_keys) if partition_keys is not None else table
+
+
+def rows_where_in(table: pa.Table, column: str, values) -> pa.Table:
+    """The rows whose ``column`` is one of ``values`` — the table itself when that is every row (a filter
+    copies every column, texts and offset lists included). ``rows_where_in(t, 'report_id', {'a'})``."""
+    keep = pc.is_in(table[column], value_set=pa.array(sorted(values), type=_str))
+    return table if pc.all(keep).as_py() is not False else table.filter(keep)
 
 
 def read_stage(warehouse: str | os.PathLike, stage: str, partition_keys=None, columns=None) -> pd.DataFrame:

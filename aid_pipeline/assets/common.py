@@ -91,7 +91,7 @@ def run_stage(
     # step would plan now, collected there (stage_runner.start_units).
     after = PIPELINE_ORDER[PIPELINE_ORDER.index(stage) + 1 :]
     if after and uses_pool(units) and steps_run_in_this_process(context) and runs_later_in_this_run(context, after[0]):
-        _, next_units = plan_units(warehouse, after[0], keys, io_raw_shas(warehouse, keys), is_full_run(context))
+        _, next_units = plan_units(warehouse, after[0], keys, last_raw_shas(warehouse, keys), is_full_run(context))
         if next_units:
             start_units(after[0], warehouse, next_units)
 
@@ -161,8 +161,9 @@ def plan_units(warehouse: str, stage: str, keys: list[str], shas: dict[str, str 
     return todo, units
 
 
-def io_raw_shas(warehouse: str, keys: list[str]) -> dict[str, str | None]:
-    """The sha256 each report's raw stage last processed (what every later stage compares with)."""
+def last_raw_shas(warehouse: str, keys: list[str]) -> dict[str, str | None]:
+    """The sha256 the raw stage last processed, per report of ``keys`` (what every later stage compares
+    with; None for a report it has not seen)."""
     known = io.raw_shas(warehouse)
     return {k: known.get(k) for k in keys}
 
@@ -192,7 +193,7 @@ def raw_shas(warehouse: str) -> Callable[[list[str]], dict[str, str | None]]:
     """``current_sha`` for stages after raw_reports: the sha256 the raw stage last recorded per report."""
 
     def current_sha(keys: list[str]) -> dict[str, str | None]:
-        return io_raw_shas(warehouse, keys)
+        return last_raw_shas(warehouse, keys)
 
     return current_sha
 

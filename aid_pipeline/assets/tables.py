@@ -292,10 +292,7 @@ def stage_rows_table(wh: str, stage: str, keys: list[str], ok: set[str], name: s
     the rows of the ``ok`` reports, the table's columns and types, sorted by its keys (stable: the
     order and bytes the pandas ``sort_rows`` + ``to_arrow`` route gives, without a Python object per value)."""
     schema = io.SCHEMAS[name]
-    rows = io.read_stage_table(wh, stage, keys)
-    keep = pc.is_in(rows["report_id"], value_set=pa.array(sorted(ok), type=pa.string()))
-    if not pc.all(keep).as_py():
-        rows = rows.filter(keep)
+    rows = io.rows_where_in(io.read_stage_table(wh, stage, keys), "report_id", ok)
     columns = [rows[f.name].cast(f.type) if f.name in rows.column_names else pa.nulls(len(rows), f.type) for f in schema]
     return _sorted(pa.Table.from_arrays(columns, schema=schema).combine_chunks(), SORT_KEYS[name])
 
@@ -309,9 +306,7 @@ def texts_table(wh: str, keys: list[str], ok: set[str]) -> pa.Table:
     """The ``texts`` table straight from the stage shards in Arrow, rows ordered by report_id (the same
     rows and bytes ``tables.build_texts`` would give, without turning 10,000 offset lists into Python)."""
     norm = io.read_stage_table(wh, "normalised_reports", keys, columns=["report_id", "text", "offsets", "offset_ends"])
-    keep = pc.is_in(norm["report_id"], value_set=pa.array(sorted(ok), type=pa.string()))
-    if not pc.all(keep).as_py():
-        norm = norm.filter(keep)
+    norm = io.rows_where_in(norm, "report_id", ok)
     # one contiguous chunk before the take: a take across the 16 shards' chunks is 3-5x slower for lists
     norm = norm.combine_chunks()
     norm = norm.take(pc.sort_indices(norm, sort_keys=[("report_id", "ascending")]))
