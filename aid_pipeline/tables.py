@@ -39,16 +39,6 @@ def build_reports(raw: pd.DataFrame, norm: pd.DataFrame, sections: pd.DataFrame,
     return out.sort_values("report_id", kind="stable").reset_index(drop=True)
 
 
-def build_texts(raw: pd.DataFrame, norm: pd.DataFrame) -> pd.DataFrame:
-    """``report_id, raw_text, text, offsets, offset_ends`` for every normalised report."""
-    if norm.empty:
-        return pd.DataFrame(columns=["report_id", "raw_text", "text", "offsets", "offset_ends"])
-    out = norm[["report_id", "text", "offsets", "offset_ends"]].merge(
-        raw[["report_id", "raw_text"]], on="report_id", how="left"
-    )
-    return out.sort_values("report_id", kind="stable").reset_index(drop=True)
-
-
 def build_corrupt_spans(norm: pd.DataFrame) -> pd.DataFrame:
     """One row per mojibake run: raw text, what it was repaired to, whether it was recovered."""
     rows = [

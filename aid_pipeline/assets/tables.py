@@ -303,8 +303,8 @@ NORM_COLUMNS = [f.name for f in io.SCHEMAS["normalised_reports"] if f.name not i
 
 
 def texts_table(wh: str, keys: list[str], ok: set[str]) -> pa.Table:
-    """The ``texts`` table straight from the stage shards in Arrow, rows ordered by report_id (the same
-    rows and bytes ``tables.build_texts`` would give, without turning 10,000 offset lists into Python)."""
+    """The ``texts`` table straight from the stage shards in Arrow, rows ordered by report_id: each ok
+    report's raw text, normalised text and offset map, without turning 10,000 offset lists into Python."""
     norm = io.read_stage_table(wh, "normalised_reports", keys, columns=["report_id", "text", "offsets", "offset_ends"])
     norm = io.rows_where_in(norm, "report_id", ok)
     # one contiguous chunk before the take: a take across the 16 shards' chunks is 3-5x slower for lists
