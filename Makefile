@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DAGSTER_EVENT_BATCH_SIZE ?= 1000
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 
-.PHONY: run test ui eval bench install clean
+.PHONY: run test ui eval bench install compile clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+compile: $(STAMP)  ## rebuild the mypyc-compiled text modules after editing aid_pipeline/text/*.py (about 40 s)
+	$(BIN)/python setup.py --quiet build_ext --inplace
 
 run: $(STAMP)  ## materialise every asset over seeds/ into ./warehouse
 	@mkdir -p $(DAGSTER_HOME)

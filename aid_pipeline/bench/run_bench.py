@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from .corpus import write_corpus
+from ..text import compiled_modules
 from .text_bench import STAGES, bench_text
 
 
@@ -105,23 +106,44 @@ def run_pipeline_subprocess(inbox: str, warehouse: str, dagster_home: str, summa
     }
 
 
+def run_t2s_backend() -> str:
+    """The t2s backend ``aid-pipeline run`` picks here, named as ``bench_text`` names it: ``'pyo3'``."""
+    from ..text.convert import backend_from_env
+
+    name = os.environ.get("AID_T2S_BACKEND") or backend_from_env().name
+    return "reimplemented" if name == "opencc" else name
+
+
+def bench_text_as_python(inbox: str, backend: str, max_chars: int) -> dict:
+    """``bench_text`` in a subprocess where every text module runs as Python (``AID_PIPELINE_PURE=1``)."""
+    code = ("import json, sys; from aid_pipeline.bench.text_bench import bench_text; "
+            "print(json.dumps(bench_text(sys.argv[1], sys.argv[2], max_chars=int(sys.argv[3]))))")
+    out = subprocess.run([sys.executable, "-c", code, inbox, backend, str(max_chars)], capture_output=True, text=True,
+                         env={**os.environ, "AID_PIPELINE_PURE": "1"}, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got["backend"] = f"{backend} python"
+    return got
+
+
 def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000, backends: list[str] | None = None) -> dict:
     """Everything for one corpus size ``n``; files under ``workdir/n<N>``."""
-    from ..text.convert import available_backends, backend_from_env
+    from ..text.convert import available_backends
 
     base = workdir / f"n{n}"
     inbox, warehouse, home = base / "inbox", base / "warehouse", base / "dagster_home"
     corpus = write_corpus(inbox, n, seed=seed)
     n_chars = sum(r.n_chars for r in corpus)
     text = {b: bench_text(str(inbox), b, max_chars=text_chars) for b in (backends or available_backends())}
+    if compiled_modules():  # what compiling buys: the run's backend once more, every text module as Python
+        b = run_t2s_backend()
+        text[f"{b} python"] = bench_text_as_python(str(inbox), b, max_chars=text_chars)
     summary_path = str(base / "summary.json") if _supports_summary_json() else None
     full = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), summary_path)
     write_corpus(inbox, 1, seed=seed, start=n)  # one new report
     incr_summary = str(base / "summary_incr.json") if summary_path else None
     incr = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), incr_summary)
 
-    run_backend = os.environ.get("AID_T2S_BACKEND") or backend_from_env().name
-    run_backend = "reimplemented" if run_backend == "opencc" else run_backend
+    run_backend = run_t2s_backend()
     s = full["summary"]
     workers = s.get("workers") or s.get("workers_used") or 1
     text_s, source = s.get("text_seconds"), "summary"
@@ -201,7 +223,8 @@ def format_table(result: dict) -> str:
     out += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in lines]
     for g in result["growth"]:
         out.append(f"growth of run wall time {g['from']}→{g['to']} reports: exponent {g['exponent']:.2f} (1.0 = linear)")
-    out.append("Mc/s = million raw chars/s on one core (text functions, in process); run s / peak MB = `aid-pipeline run` "
+    out.append("Mc/s = million raw chars/s on one core (text functions, in process; text modules compiled with mypyc when "
+               "the install could, '<backend> python' = the same with every text module run as Python); run s / peak MB = `aid-pipeline run` "
                "subprocess wall time and peak RSS of its process tree; cpu s = CPU seconds of the run and its workers; "
                "non-text = 1 - text s / (run s × workers) (idle cores count as non-text); non-text cpu = 1 - text s / cpu s; "
                "non-stage = share of the run's wall time outside the stage steps' own waits for their work units (Dagster events, "
@@ -230,6 +253,7 @@ def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, kee
         result = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "compiled_text_modules": compiled_modules(),
             "seed": seed,
             "sizes": rows,
             "growth": growth_exponents(rows),

@@ -55,7 +55,7 @@ __all__ = [
 
 
 def _opencc_dict_dir() -> str:
-    import opencc  # opencc-python-reimplemented
+    import opencc  # type: ignore[import-untyped]  # opencc-python-reimplemented
 
     return os.path.join(os.path.dirname(opencc.__file__), "dictionary")
 

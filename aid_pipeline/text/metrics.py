@@ -10,6 +10,7 @@ Pure functions (no Dagster). Rules live in data tables: ``data/units.json`` (mea
 from __future__ import annotations
 
 import re
+from typing import Any
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).patte
 _NUMBER_UNIT_RE = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>"
                              + places.longest_form_regex(_UNIT_TABLE, bucket=32).pattern
                              + "))?")
-assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.get)) == (
+assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.__getitem__)) == (
     "pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m", "uw")  # m.groups() unpacking
 # unit word -> (unit, factor); unit None: a date, duration, age, level ... (never a metric)
 _UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
@@ -462,7 +463,7 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     k = _NOUN_STOP_RE.search(s, b, stop)
     if k is not None:
         stop = k.start()
-    nouns = list(NOUN_RE.finditer(s, b, stop)) if stop > b else None
+    nouns: Any = list(NOUN_RE.finditer(s, b, stop)) if stop > b else None
     if nouns:  # else there is none before a verb either: no verb scan
         for c in CUE_RE.finditer(s, b, stop):
             if c.group() in _VERB_NOT_NOUN:
@@ -565,7 +566,7 @@ def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_en
             continue
         if cs >= skip0 and ce <= skip1:
             continue  # a word inside the counted noun (脱贫 in 脱贫人口)
-        e = entries.get((w, unit), _cue_entry)
+        e: Any = entries.get((w, unit), _cue_entry)
         if e is _cue_entry:
             e = _cue_entry(w, unit)
         if e is None or (verbs_only and not e[3]):
@@ -753,7 +754,8 @@ class _SectionPlaces:
 
     def __init__(self, text: str, start: int, end: int, appended: bool, report_donor: str | None):
         self.span, self.appended, self.report_donor = (text, start, end), appended, report_donor
-        self._donor = self._recipient = self._UNSET
+        self._donor: Any = self._UNSET
+        self._recipient: Any = self._UNSET
 
     @property
     def text(self) -> str:

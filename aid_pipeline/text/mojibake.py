@@ -278,7 +278,7 @@ def _boundary_char(raw: str, a: int, run: str, junk: str | None, bigrams: "_Bigr
         return None
     pool = _common_by_byte()[1].get(trail, ())
     after = bigrams.followers(prev)  # prev is one character
-    found = {ch for ch in pool if (leads is None or _gbk2(ch)[0] in leads) and ch in after}
+    found = {ch for ch in pool if (leads is None or _gbk2(ch)[0] in leads) and ch in after}  # type: ignore[index]
     return found.pop() if len(found) == 1 else None
 
 

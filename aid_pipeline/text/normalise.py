@@ -340,9 +340,9 @@ def _tag_matches(t: str) -> list[re.Match]:
     out = []
     last = 0
     for p in sorted(starts):
-        if p >= last and (m := _TAG.match(t, p)):
-            out.append(m)
-            last = m.end()
+        if p >= last and (tag := _TAG.match(t, p)):
+            out.append(tag)
+            last = tag.end()
     return out
 
 

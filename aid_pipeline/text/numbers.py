@@ -12,6 +12,7 @@ optional groups that never need to backtrack into a repeated group).
 from __future__ import annotations
 
 import re
+from typing import Any
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
@@ -176,9 +177,8 @@ def parse_number(s: str) -> float | None:
 _FULL_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
 
 
-_new = object.__new__
 _GROUP_ORDER = ("pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m")
-assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.get)) == _GROUP_ORDER  # m.groups() unpacking
+assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.__getitem__)) == _GROUP_ORDER  # m.groups() unpacking
 
 
 def _token_from_match(m: re.Match) -> NumberToken | None:
@@ -187,13 +187,7 @@ def _token_from_match(m: re.Match) -> NumberToken | None:
     f = token_fields(m)
     if f is None:
         return None
-    tok = _new(NumberToken)  # the frozen dataclass's fields set directly: its __init__ costs one call per field
-    tok.__dict__.update(zip(_TOKEN_FIELDS, f))
-    return tok
-
-
-_TOKEN_FIELDS = ("start", "end", "text", "value", "value_high", "inner_qualifier", "kind", "has_multiplier",
-                 "bare_multiplier", "lone", "int_digits")
+    return NumberToken(*f)
 
 
 def token_fields(m: re.Match) -> tuple | None:
@@ -219,12 +213,15 @@ def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, a
     ``fields_from_groups(0, 3, "3至5", None, None, "3", None, None, None, None, None, None, None, "5", None)[3:5]
     -> (3.0, 5.0)``."""
     inner = "at_least" if (aq1 or aq2 or cq1 or cq2) else None
+    value: Any
+    base: Any
+    high: Any = None
     lone = None
     bare = False
     int_digits = 0
     if pct:
         kind = "percent_words"
-        value = float(_arabic(pnum)) if pnum[0].isdigit() else parse_chinese(pnum)
+        value = float(_arabic(pnum)) if pnum[0].isdigit() else parse_chinese(pnum)  # type: ignore[arg-type]
         mult = 1
         has_mult = False
     elif a_txt is not None:
@@ -250,9 +247,8 @@ def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, a
         value = base * mult
     if value is None:
         return None
-    high = None
     if r2:
-        hb = _arabic(r2) if r2[0].isdigit() else parse_chinese(r2)
+        hb: Any = _arabic(r2) if r2[0].isdigit() else parse_chinese(r2)
         if hb is None:
             return None
         if r2m:

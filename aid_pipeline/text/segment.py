@@ -231,7 +231,7 @@ def _split_line(text: str, ls: int, le: int, out: list[Sentence]) -> None:
             if depth == 0:
                 e = m.end()
                 if e < le and text[e] in _AFTER_END:
-                    e = _AFTER_END_RE.match(text, e, le).end()  # = while text[e] in _AFTER_END: e += 1
+                    e = _AFTER_END_RE.match(text, e, le).end()  # type: ignore[union-attr]  # = while text[e] in _AFTER_END: e += 1
                 if text[pos].isspace() or text[e - 1].isspace():  # (pos < e: e is past an end mark)
                     _emit(text, pos, e, out)
                 else:
@@ -343,8 +343,8 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             if _overlap(inner, near) >= 0.6:
                 kind[i] = "caption"
                 continue
-        hs = None if caption else _heading_span(s)  # = is_heading_line(s): s is stripped, not a label
-        if hs is None:
+        h_span = None if caption else _heading_span(s)  # = is_heading_line(s): s is stripped, not a label
+        if h_span is None:
             continue
         prev = strs[i - 1] if i > 0 else ""
         # a short line continuing a sentence broken over two lines is not a heading
@@ -353,12 +353,12 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             and prev[-1] not in _END_PUNCT
             and not (prev[-1] in _CLOSERS and prev[-2] in _END_PUNCT)
         )
-        if prev_broken and hs[1] - hs[0] == len(s) and not _NUMBERED_RE.match(s) and not _BRACKET_RE.match(s):
+        if prev_broken and h_span[1] - h_span[0] == len(s) and not _NUMBERED_RE.match(s) and not _BRACKET_RE.match(s):
             continue
-        if i == n - 1 and hs[1] - hs[0] == len(s):
+        if i == n - 1 and h_span[1] - h_span[0] == len(s):
             continue  # a last line alone is a caption/sign-off candidate, not a section heading
         kind[i] = "heading"
-        head_span[i] = (lines[i][0] + hs[0], lines[i][0] + hs[1])
+        head_span[i] = (lines[i][0] + h_span[0], lines[i][0] + h_span[1])
 
     # title block: plain heading-like lines before the first paragraph (a line with a sentence end
     # or a long line; page chrome left in the text does not count) stay in the lead
@@ -421,7 +421,8 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             hs, he = a + g, b
             glued = True
         else:
-            if head_span[i] is None or head_span[i][1] - head_span[i][0] != len(strs[i]):
+            span = head_span[i]
+            if span is None or span[1] - span[0] != len(strs[i]):
                 continue
             hs, he = a, b
             glued = False
