@@ -30,7 +30,7 @@ def compiled_extensions() -> list:
     except ImportError:  # no mypy in the build environment: the Python sources are used
         return []
     paths = [str(TEXT / f"{m}.py") for m in COMPILED]
-    exts = mypycify(["--ignore-missing-imports", *paths], opt_level="3", group_name="aid_pipeline_text")
+    exts = mypycify(["--ignore-missing-imports", *paths], opt_level="3", group_name="aid_pipeline.text.native")
     for ext in exts:
         ext.optional = True  # a failed compile (no C compiler) leaves the Python module in use
     return exts

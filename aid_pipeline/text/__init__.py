@@ -72,6 +72,12 @@ elif _stale := stale_compiled_sources():
         stacklevel=2,
     )
     _use_python_sources()
+elif _MANIFEST.exists():
+    try:  # the compiled code of every module (setup.py's group); built for another Python or machine: sources
+        __import__(f"{__name__}.native__mypyc")
+    except ImportError as exc:
+        warnings.warn(f"aid_pipeline.text: compiled modules unusable ({exc}); running them as Python", stacklevel=2)
+        _use_python_sources()
 
 
 def compiled_modules() -> list[str]:
