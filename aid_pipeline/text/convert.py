@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from typing import Final
 
 __all__ = [
     "Backend",
@@ -195,13 +196,13 @@ class Pyo3Backend(Backend):
         return "".join(pieces)
 
 
-BACKENDS: dict[str, type[Backend]] = {
+BACKENDS: Final[dict[str, type[Backend]]] = {
     "pyo3": Pyo3Backend,
     "table": TableBackend,
     "reimplemented": OpenCCBackend,
     "opencc": OpenCCBackend,  # old name of ``reimplemented``
 }
-ENV_VAR = "AID_T2S_BACKEND"
+ENV_VAR: Final = "AID_T2S_BACKEND"
 
 _BACKEND: Backend | None = None
 
@@ -248,11 +249,11 @@ def set_backend(backend: Backend | str | None) -> Backend:
 
 
 # words in which Simplified Chinese keeps 著 (zhù, "notable / to write"); everywhere else 著 becomes 着
-_ZHU_KEEP = (
+_ZHU_KEEP: Final = (
     "显著 顯著 著名 著作 著称 著稱 著述 著者 著录 著錄 著书 著書 著说 著說 名著 巨著 原著 专著 專著 论著 論著 "
     "编著 編著 译著 譯著 遗著 遺著 昭著 卓著 土著 拙著 合著 撰著 新著 大著 杰著 傑著 佳著"
 ).split()
-_ZHU_KEEP_SET = frozenset(_ZHU_KEEP)  # all two characters long
+_ZHU_KEEP_SET: Final = frozenset(_ZHU_KEEP)  # all two characters long
 
 
 def _fix_zhu(src: str, out: str) -> str:

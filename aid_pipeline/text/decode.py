@@ -14,16 +14,17 @@ from __future__ import annotations
 import codecs
 import re
 from functools import lru_cache
+from typing import Final
 
 from .types import Decoded, DecodeError
 
 __all__ = ["decode_bytes", "common_cjk"]
 
-_MIN_SCORE = 0.6  # share of CJK chars that must be common for a legacy codec to be accepted
-_MIN_MARGIN = 0.15  # how far ahead the winner must be when both legacy codecs decode
-_CTRL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_CTRL_BYTES = bytes(b for b in range(256) if _CTRL.match(bytes([b])))  # counted by bytes.translate (faster)
-_HTML_START = re.compile(r"\A(?:\s|<!--[^>]{0,500}-->|<\?xml[^>]{0,200}\?>)*<(?:!doctype\s+html|html[\s>])", re.I)
+_MIN_SCORE: Final = 0.6  # share of CJK chars that must be common for a legacy codec to be accepted
+_MIN_MARGIN: Final = 0.15  # how far ahead the winner must be when both legacy codecs decode
+_CTRL: Final = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CTRL_BYTES: Final = bytes(b for b in range(256) if _CTRL.match(bytes([b])))  # counted by bytes.translate (faster)
+_HTML_START: Final = re.compile(r"\A(?:\s|<!--[^>]{0,500}-->|<\?xml[^>]{0,200}\?>)*<(?:!doctype\s+html|html[\s>])", re.I)
 
 
 @lru_cache(maxsize=1)

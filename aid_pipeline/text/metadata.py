@@ -13,6 +13,7 @@ the report (appended articles excluded), restricted to the donor's paired recipi
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from aid_pipeline.text.places import donors_in, place_hits, province_of, recipients_in, recipients_of
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, sections_and_places
@@ -20,11 +21,11 @@ from aid_pipeline.text.types import Metadata, Normalised
 
 __all__ = ["extract_metadata"]
 
-_DATE = r"(\d\d{3})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"  # (\d\d{3}) = (\d{4}), written so the engine skips ahead to a digit
-_TIME = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
-_SEP = r"\s?[:：]?\s?"
+_DATE: Final = r"(\d\d{3})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"  # (\d\d{3}) = (\d{4}), written so the engine skips ahead to a digit
+_TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
+_SEP: Final = r"\s?[:：]?\s?"
 # (regex, priority) — lower priority number wins
-_DATE_RES = [
+_DATE_RES: Final = [
     (re.compile(r"发布(?:日期|时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 0),
     (re.compile(_DATE + r"(?:\s?" + _TIME + r")?\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
     (re.compile(r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
@@ -32,36 +33,36 @@ _DATE_RES = [
     (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
     (re.compile(r"成文日期" + _SEP + _DATE), 4),
 ]
-_SOURCE_RES = [
+_SOURCE_RES: Final = [
     (re.compile(r"【来\s?源】\s?([^【\[\s]{2,30})"), 0),
     (re.compile(r"(?:来\s?源|稿源|来源于|出处)\s?[:：]\s?([^【\[\s|丨]{2,30})"), 1),
     (re.compile(r"发布机构\s?[:：]\s?([^【\[\s|丨]{2,30})"), 2),
 ]
-_SOURCE_STOP_RE = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
-_NAME = r"[\u4e00-\u9fff·]{2,5}"
-_REPORTER_RES = [
+_SOURCE_STOP_RE: Final = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
+_NAME: Final = r"[\u4e00-\u9fff·]{2,5}"
+_REPORTER_RES: Final = [
     re.compile(r"【记者】\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
     re.compile(r"(?:^|[\s（(【报网社台])(?:本报|本网|特约|见习)?记者\s?[:：]?\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
     re.compile(r"日电\s?[（(](?:记者\s?)?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})[)）]"),
 ]
 # a dateline names the agency before the place: 新华社乌鲁木齐4月10日电, 天山网讯, 据中新网报道
-_AGENCY = r"([\u4e00-\u9fff]{1,8}?(?:通讯社|社|网|日报|晚报|报|电视台|广播电视台|台|客户端))"
-_DATELINE_SOURCE_RES = [
+_AGENCY: Final = r"([\u4e00-\u9fff]{1,8}?(?:通讯社|社|网|日报|晚报|报|电视台|广播电视台|台|客户端))"
+_DATELINE_SOURCE_RES: Final = [
     re.compile(r"^" + _AGENCY + r"[\u4e00-\u9fff]{0,8}?(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:电|讯)"),
     re.compile(r"^" + _AGENCY + r"讯"),
     re.compile(r"^据" + _AGENCY + r"(?:报道|消息)"),
 ]
-_NOT_AGENCY = ("本报", "本网", "本台", "本社", "记者", "通讯员")
-_SUBTITLE_DASH = re.compile(r"^[—\-－―─]{1,4}\s?|\s?[—\-－―─]{1,4}$")
-_NOT_NAME = ("从", "在", "近日", "日前", "了解", "获悉", "对", "向", "跟随", "走进", "来到", "采访", "看到", "发现")
-_REPORTER_STOP = ("通讯员", "摄影", "文", "图", "编辑", "报道")
-_TITLE_LABEL_RE = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
-_SLOGAN_RE = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
-_CHROME_WORDS = ("分享到", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
-_CHROME_WORDS_RE = re.compile("|".join(map(re.escape, _CHROME_WORDS)))
-_NUMBERED_START = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
-_HEAD_LINES = 12
-_TAIL_LINES = 8
+_NOT_AGENCY: Final = ("本报", "本网", "本台", "本社", "记者", "通讯员")
+_SUBTITLE_DASH: Final = re.compile(r"^[—\-－―─]{1,4}\s?|\s?[—\-－―─]{1,4}$")
+_NOT_NAME: Final = ("从", "在", "近日", "日前", "了解", "获悉", "对", "向", "跟随", "走进", "来到", "采访", "看到", "发现")
+_REPORTER_STOP: Final = ("通讯员", "摄影", "文", "图", "编辑", "报道")
+_TITLE_LABEL_RE: Final = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
+_SLOGAN_RE: Final = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
+_CHROME_WORDS: Final = ("分享到", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
+_CHROME_WORDS_RE: Final = re.compile("|".join(map(re.escape, _CHROME_WORDS)))
+_NUMBERED_START: Final = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
+_HEAD_LINES: Final = 12
+_TAIL_LINES: Final = 8
 
 
 def _valid_date(y: str, m: str, d: str) -> str | None:

@@ -10,7 +10,7 @@ Pure functions (no Dagster). Rules live in data tables: ``data/units.json`` (mea
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -20,50 +20,50 @@ from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mu
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
-_UNITS = load_json("units.json")
-_CUES = load_json("metric_cues.json")
-_EXCL = load_json("exclusions.json")
+_UNITS: Final = load_json("units.json")
+_CUES: Final = load_json("metric_cues.json")
+_EXCL: Final = load_json("exclusions.json")
 
-_WS = " \u00a0\u3000\t"
-_UNIT_TABLE: dict[str, dict] = _UNITS["units"]
-UNIT_RE = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).pattern + ")")  # longest unit
+_WS: Final = " \u00a0\u3000\t"
+_UNIT_TABLE: Final[dict[str, dict]] = _UNITS["units"]
+UNIT_RE: Final = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE).pattern + ")")  # longest unit
 # a number and the longest unit right after it in one match (the unit part is optional and never fails, so the
 # number part matches as NUMBER_RE does and the unit part as UNIT_RE does at the number's end)
-_NUMBER_UNIT_RE = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>"
+_NUMBER_UNIT_RE: Final = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>"
                              + places.longest_form_regex(_UNIT_TABLE, bucket=32).pattern
                              + "))?")
 assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.__getitem__)) == (
     "pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m", "uw")  # m.groups() unpacking
 # unit word -> (unit, factor); unit None: a date, duration, age, level ... (never a metric)
-_UNIT_INFO: dict[str, tuple[str | None, float]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
-_SUFFIX_Q: dict[str, str] = _CUES["qualifier_suffixes"]
-SUFFIX_RE = places.longest_form_regex(_SUFFIX_Q)
-_SUFFIX_FIRST = frozenset(w[0] for w in _SUFFIX_Q)
-_PREFIX_Q: dict[str, str] = _CUES["qualifier_prefixes"]
-_PREFIX_MAXLEN = max(len(p) for p in _PREFIX_Q)
-_BARE_ONLY = frozenset(_CUES.get("bare_only_prefixes", {}).get("words", ()))
-_PROJECT_NOUNS = _UNITS["project_nouns"]
-_PROJECT_UNITS = set(_UNITS["project_counting_units"])
-_PROJECT_REACH: dict[str, int] = _UNITS.get("project_noun_reach", {})
-_BARE_MULT_UNIT: dict[str, str] = _UNITS["bare_multiplier_unit"]
-_BARE_NUMBER_UNIT: str = _UNITS["bare_number_unit"]
+_UNIT_INFO: Final[dict[str, tuple[str | None, float]]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
+_SUFFIX_Q: Final[dict[str, str]] = _CUES["qualifier_suffixes"]
+SUFFIX_RE: Final = places.longest_form_regex(_SUFFIX_Q)
+_SUFFIX_FIRST: Final = frozenset(w[0] for w in _SUFFIX_Q)
+_PREFIX_Q: Final[dict[str, str]] = _CUES["qualifier_prefixes"]
+_PREFIX_MAXLEN: Final = max(len(p) for p in _PREFIX_Q)
+_BARE_ONLY: Final = frozenset(_CUES.get("bare_only_prefixes", {}).get("words", ()))
+_PROJECT_NOUNS: Final = _UNITS["project_nouns"]
+_PROJECT_UNITS: Final = set(_UNITS["project_counting_units"])
+_PROJECT_REACH: Final[dict[str, int]] = _UNITS.get("project_noun_reach", {})
+_BARE_MULT_UNIT: Final[dict[str, str]] = _UNITS["bare_multiplier_unit"]
+_BARE_NUMBER_UNIT: Final[str] = _UNITS["bare_number_unit"]
 
-_ORDINAL = tuple(_EXCL["ordinal_prefixes"])
-_RANK: dict[str, list[str]] = _EXCL["rank_prefixes"]
-_RANK_WORDS = tuple(_RANK)
-_VAGUE = tuple(_EXCL["vague_prefixes"])
-_SCALE_START = frozenset("十百千万亿拾佰仟萬億")
-_LONE = set(_EXCL["lone_numerals"])
-_ID_DIGITS: int = _EXCL["identifier_min_digits"]
-_PHASE: dict[str, list[str]] = {k: v for k, v in _EXCL.get("phase_units", {}).items() if not k.startswith("_")}
-_YI = _EXCL.get("lone_yi_counts_before", {})
-_YI_FOLLOW = frozenset(_YI.get("followers", ""))
-_YI_NOT_AFTER = frozenset(_YI.get("not_after", ""))
-_UNIT_BEFORE_NUMBER = frozenset(_EXCL.get("unit_before_number", {}).get("words", ()))
-_CN_NUMERALS = frozenset(CN_DIGITS) | frozenset("十百千万亿")
-FIXED_RE = places.longest_form_regex(_EXCL["fixed_names"])
+_ORDINAL: Final = tuple(_EXCL["ordinal_prefixes"])
+_RANK: Final[dict[str, list[str]]] = _EXCL["rank_prefixes"]
+_RANK_WORDS: Final = tuple(_RANK)
+_VAGUE: Final = tuple(_EXCL["vague_prefixes"])
+_SCALE_START: Final = frozenset("十百千万亿拾佰仟萬億")
+_LONE: Final = set(_EXCL["lone_numerals"])
+_ID_DIGITS: Final[int] = _EXCL["identifier_min_digits"]
+_PHASE: Final[dict[str, list[str]]] = {k: v for k, v in _EXCL.get("phase_units", {}).items() if not k.startswith("_")}
+_YI: Final = _EXCL.get("lone_yi_counts_before", {})
+_YI_FOLLOW: Final = frozenset(_YI.get("followers", ""))
+_YI_NOT_AFTER: Final = frozenset(_YI.get("not_after", ""))
+_UNIT_BEFORE_NUMBER: Final = frozenset(_EXCL.get("unit_before_number", {}).get("words", ()))
+_CN_NUMERALS: Final = frozenset(CN_DIGITS) | frozenset("十百千万亿")
+FIXED_RE: Final = places.longest_form_regex(_EXCL["fixed_names"])
 
-_ALL_UNITS = set(_CUES["unit_groups"]["any"])
+_ALL_UNITS: Final = set(_CUES["unit_groups"]["any"])
 
 
 def _expand_units(groups: list[str]) -> frozenset[str]:
@@ -74,26 +74,26 @@ def _expand_units(groups: list[str]) -> frozenset[str]:
 
 
 # cue word -> list of (metric_type, allowed units, weight)
-_CUE_TYPES: dict[str, list[tuple[str, frozenset[str], int]]] = {}
+_CUE_TYPES: Final[dict[str, list[tuple[str, frozenset[str], int]]]] = {}
 for _grp in _CUES["cues"]:
     _units = _expand_units(_grp["units"])
     for _w in _grp["words"]:
         _CUE_TYPES.setdefault(_w, []).append((_grp["type"], _units, int(_grp.get("weight", 0))))
-CUE_RE = places.longest_form_regex(_CUE_TYPES, bucket=32)  # longest cue at each position (a character trie)
-_MONEY_CUES = {w for w, lst in _CUE_TYPES.items() if any("CNY" in u and not wt for _, u, wt in lst)}
-_UNIT_PRIORS: dict[str, str] = _CUES["unit_priors"]
-_STRONG: dict[str, str] = _CUES["strong_unit_types"]
-_VERB_CUES = frozenset(w for w, lst in _CUE_TYPES.items() if all(wt == 0 for _, _, wt in lst))
+CUE_RE: Final = places.longest_form_regex(_CUE_TYPES, bucket=32)  # longest cue at each position (a character trie)
+_MONEY_CUES: Final = {w for w, lst in _CUE_TYPES.items() if any("CNY" in u and not wt for _, u, wt in lst)}
+_UNIT_PRIORS: Final[dict[str, str]] = _CUES["unit_priors"]
+_STRONG: Final[dict[str, str]] = _CUES["strong_unit_types"]
+_VERB_CUES: Final = frozenset(w for w, lst in _CUE_TYPES.items() if all(wt == 0 for _, _, wt in lst))
 
 # the noun a measure word counts: word -> (metric_type, class, built_type, allowed units)
-_NOUNS: dict[str, list[tuple[str, str, str | None, frozenset[str]]]] = {}
+_NOUNS: Final[dict[str, list[tuple[str, str, str | None, frozenset[str]]]]] = {}
 for _grp in _CUES.get("counted_nouns", ()):
     for _w in _grp["words"]:
         _NOUNS.setdefault(_w, []).append((_grp["type"], _grp["class"], _grp.get("built_type"),
                                           _expand_units(_grp["units"])))
 
 
-_NOUN_ENTRY: dict[tuple[str, str], tuple | None] = {}  # (word, unit) -> entry, filled on first use (static tables)
+_NOUN_ENTRY: Final[dict[tuple[str, str], tuple | None]] = {}  # (word, unit) -> entry, filled on first use (static tables)
 
 
 def _noun_entry(word: str, unit: str):
@@ -110,45 +110,45 @@ def _noun_entry(word: str, unit: str):
             break
     _NOUN_ENTRY[key] = found
     return found
-_NOUN_LAST = frozenset(w[-1] for w in _NOUNS)
-_NOUN_MAXLEN = max((len(w) for w in _NOUNS), default=1)
-NOUN_RE = places.longest_form_regex(_NOUNS, bucket=32) if _NOUNS else None
-_OVERRIDE = _CUES.get("override_verbs", {})
-_OVERRIDE_WORDS = frozenset(_OVERRIDE.get("words", ()))
-_OVERRIDE_UNITS = _expand_units(_OVERRIDE.get("units", ()))
-_BUILT_VERBS = tuple(_CUES.get("built_verbs", ()))
-_FILLERS = frozenset(_CUES.get("noun_fillers", ()))
-_FILLER_LAST = frozenset(w[-1] for w in _FILLERS)
-_PREFIX_LAST = frozenset(w[-1] for w in _PREFIX_Q)
-_BEFORE_TABLES = ((_PREFIX_Q, _PREFIX_LAST), (_FILLERS, _FILLER_LAST))  # what may sit between a noun and its number
-_VERB_NOT_NOUN = _VERB_CUES - frozenset(_NOUNS)  # verb cues that end the counted noun phrase
-NOUN_WINDOW = 10  # characters after the unit in which the counted noun is looked for
-_NOUN_STOP = frozenset("，。；！？：,;!?:\n、“”\"的")  # 的 closes the counted noun phrase (2个场的住房)
-_NOUN_STOP_RE = re.compile("[" + re.escape("".join(sorted(_NOUN_STOP))) + "]")
-_CLOSE_QUOTES = frozenset("”’」』）)\"")
-_SUBSET_MARKERS = tuple(_CUES.get("subset_markers", {}).get("words", ()))
-_MOVE = _CUES.get("movement_markers", {})
-_MOVE_MARKERS = tuple(_MOVE.get("markers", ()))
-_MOVE_UNITS = frozenset(_MOVE.get("units", ()))
-_MOVE_RE = re.compile("|".join(map(re.escape, _MOVE_MARKERS))) if _MOVE_MARKERS else None
+_NOUN_LAST: Final = frozenset(w[-1] for w in _NOUNS)
+_NOUN_MAXLEN: Final = max((len(w) for w in _NOUNS), default=1)
+NOUN_RE: Final = places.longest_form_regex(_NOUNS, bucket=32) if _NOUNS else None
+_OVERRIDE: Final = _CUES.get("override_verbs", {})
+_OVERRIDE_WORDS: Final = frozenset(_OVERRIDE.get("words", ()))
+_OVERRIDE_UNITS: Final = _expand_units(_OVERRIDE.get("units", ()))
+_BUILT_VERBS: Final = tuple(_CUES.get("built_verbs", ()))
+_FILLERS: Final = frozenset(_CUES.get("noun_fillers", ()))
+_FILLER_LAST: Final = frozenset(w[-1] for w in _FILLERS)
+_PREFIX_LAST: Final = frozenset(w[-1] for w in _PREFIX_Q)
+_BEFORE_TABLES: Final = ((_PREFIX_Q, _PREFIX_LAST), (_FILLERS, _FILLER_LAST))  # what may sit between a noun and its number
+_VERB_NOT_NOUN: Final = _VERB_CUES - frozenset(_NOUNS)  # verb cues that end the counted noun phrase
+NOUN_WINDOW: Final = 10  # characters after the unit in which the counted noun is looked for
+_NOUN_STOP: Final = frozenset("，。；！？：,;!?:\n、“”\"的")  # 的 closes the counted noun phrase (2个场的住房)
+_NOUN_STOP_RE: Final = re.compile("[" + re.escape("".join(sorted(_NOUN_STOP))) + "]")
+_CLOSE_QUOTES: Final = frozenset("”’」』）)\"")
+_SUBSET_MARKERS: Final = tuple(_CUES.get("subset_markers", {}).get("words", ()))
+_MOVE: Final = _CUES.get("movement_markers", {})
+_MOVE_MARKERS: Final = tuple(_MOVE.get("markers", ()))
+_MOVE_UNITS: Final = frozenset(_MOVE.get("units", ()))
+_MOVE_RE: Final = re.compile("|".join(map(re.escape, _MOVE_MARKERS))) if _MOVE_MARKERS else None
 
-_RANGE_MARKS = frozenset("-－—–~～至到")
-CLAUSE_DELIMS = "，。；！？：,;!?:\n"
-_DELIM_RE = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
-_BIG_RE = re.compile("[万亿萬億]")
-CUE_WINDOW = 40  # characters a cue may lie from its number
-SENTENCE_LOOKBACK = 200
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_RANGE_MARKS: Final = frozenset("-－—–~～至到")
+CLAUSE_DELIMS: Final = "，。；！？：,;!?:\n"
+_DELIM_RE: Final = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
+_BIG_RE: Final = re.compile("[万亿萬億]")
+CUE_WINDOW: Final = 40  # characters a cue may lie from its number
+SENTENCE_LOOKBACK: Final = 200
+_CJK_RE: Final = re.compile(r"[\u4e00-\u9fff]")
 _number_start = NUMBER_START_RE.search  # where a numeral could begin
-YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)|(?<![〇零一二三四五六七八九])([一二][〇零一二三四五六七八九]{3})年(?!代)")
-_ATTR = load_json("attribution.json")
-_VENUE_BEFORE = tuple(_ATTR["venue_before"])
-_VENUE_VERBS = tuple(_ATTR["venue_verbs"])
-_VENUE_WINDOW = int(_ATTR["venue_window"])
-_AID_MARKERS = tuple(_ATTR["aid_markers"])
-_AID_WINDOW = int(_ATTR["aid_window"])
-RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
-_REL_YEAR_RE = re.compile("|".join(RELATIVE_YEARS))
+YEAR_RE: Final = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)|(?<![〇零一二三四五六七八九])([一二][〇零一二三四五六七八九]{3})年(?!代)")
+_ATTR: Final = load_json("attribution.json")
+_VENUE_BEFORE: Final = tuple(_ATTR["venue_before"])
+_VENUE_VERBS: Final = tuple(_ATTR["venue_verbs"])
+_VENUE_WINDOW: Final = int(_ATTR["venue_window"])
+_AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
+_AID_WINDOW: Final = int(_ATTR["aid_window"])
+RELATIVE_YEARS: Final = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_REL_YEAR_RE: Final = re.compile("|".join(RELATIVE_YEARS))
 assert all("年" in w for w in RELATIVE_YEARS)  # _YearIndex skips sentences without 年
 
 
@@ -498,7 +498,7 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     return None
 
 
-_CUE_ENTRY: dict[tuple[str, str], tuple[str, int, int, bool] | None] = {}  # filled on first use (static tables)
+_CUE_ENTRY: Final[dict[tuple[str, str], tuple[str, int, int, bool] | None]] = {}  # filled on first use (static tables)
 
 
 def _cue_entry(word: str, unit: str) -> tuple[str, int, int, bool] | None:
@@ -518,7 +518,7 @@ def _cue_entry(word: str, unit: str) -> tuple[str, int, int, bool] | None:
     return found
 
 
-_MOVE_ENTRY: dict[tuple[str, str], str | None] = {}  # (word, unit) -> first weight-0 compatible type
+_MOVE_ENTRY: Final[dict[tuple[str, str], str | None]] = {}  # (word, unit) -> first weight-0 compatible type
 
 
 def _move_type(word: str, unit: str) -> str | None:
@@ -713,7 +713,7 @@ def _donor_in(text: str, report_donor: str | None, aid_marker: bool = False, hit
     return found[0]
 
 
-_CANON: dict[str, str] = {}
+_CANON: Final[dict[str, str]] = {}
 
 
 def _donor_canon(donor: str) -> str:
@@ -789,7 +789,7 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
     return out
 
 
-METRIC_TUPLE_FIELDS = ("start", "end", "value", "value_high", "unit", "qualifier", "metric_type",
+METRIC_TUPLE_FIELDS: Final = ("start", "end", "value", "value_high", "unit", "qualifier", "metric_type",
                        "sentence_start", "sentence_end", "donor", "recipient", "year")
 
 

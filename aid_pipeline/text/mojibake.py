@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from .datafiles import load_json
 from .decode import common_cjk
@@ -24,7 +25,7 @@ from .types import CorruptSpan
 
 __all__ = ["find_corrupt_spans", "realign_gbk", "LOST"]
 
-LOST = "\ufffd"
+LOST: Final = "\ufffd"
 
 
 @lru_cache(maxsize=1)
@@ -39,9 +40,9 @@ def _cfg() -> dict:
     return cfg
 
 
-_ANCHOR = re.compile(r"[?\ufffd]")
-_RUN = re.compile(r"[^\x00-\x7f\s\ufffd]{1,400}")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ANCHOR: Final = re.compile(r"[?\ufffd]")
+_RUN: Final = re.compile(r"[^\x00-\x7f\s\ufffd]{1,400}")
+_CJK: Final = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _gbk2(c: str) -> bytes | None:
@@ -52,7 +53,7 @@ def _gbk2(c: str) -> bytes | None:
     return b if len(b) == 2 else None
 
 
-_UNTONE = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeiiiioooouuuuüüüünnnm")
+_UNTONE: Final = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeiiiioooouuuuüüüünnnm")
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import Final
 
 from .datafiles import load_json
 from .convert import script_of, to_simplified
@@ -27,7 +28,7 @@ from .types import CorruptSpan, DroppedLine, Normalised
 
 __all__ = ["normalise", "classify_lines", "is_pinyin_annotation", "STAT_KEYS"]
 
-STAT_KEYS = (
+STAT_KEYS: Final = (
     "traditional_converted",
     "pinyin_removed",
     "punct_collapsed",
@@ -39,88 +40,88 @@ STAT_KEYS = (
 )
 
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{CJK}]")
-_PUNCT_FW = "，。、；：！？（）“”‘’《》〈〉【】「」『』…—·"
-_TERMINAL = set("。！？；…”」』!?.;")
-_PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿA-ZĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ"
-_TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ]")
+CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE: Final = re.compile(f"[{CJK}]")
+_PUNCT_FW: Final = "，。、；：！？（）“”‘’《》〈〉【】「」『』…—·"
+_TERMINAL: Final = set("。！？；…”」』!?.;")
+_PINYIN_LETTERS: Final = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿA-ZĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ"
+_TONE: Final = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ]")
 
 # --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
 # A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
 # ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
 # = r"\r\n?|[\u2028\u2029\x85\x0b\x0c]"; starting with a character class lets the regex engine skip
 # ahead to the next candidate character in C (the same holds for the other patterns written this way)
-_NEWLINES = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c](?:(?<=\r)\n)?")
-_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
-_BLOCK_TAGS = "p|br|div|li|ul|ol|tr|td|th|table|tbody|h[1-6]|section|article|center|blockquote|hr"
-_INLINE_TAGS = "span|font|strong|b|i|em|u|a|img|sup|sub|small|big|label|o:p"
-_TAG = re.compile(
+_NEWLINES: Final = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c](?:(?<=\r)\n)?")
+_ENTITY: Final = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_BLOCK_TAGS: Final = "p|br|div|li|ul|ol|tr|td|th|table|tbody|h[1-6]|section|article|center|blockquote|hr"
+_INLINE_TAGS: Final = "span|font|strong|b|i|em|u|a|img|sup|sub|small|big|label|o:p"
+_TAG: Final = re.compile(
     rf"</?(?:{_BLOCK_TAGS}|{_INLINE_TAGS})(?:\s[^<>\n]{{0,300}})?\s?/?>"  # whole tags
     rf"|(?<![A-Za-z0-9<])/(?:{_BLOCK_TAGS}|{_INLINE_TAGS})>"  # fragment: /p>
     rf"|(?<![A-Za-z0-9</])(?:{_BLOCK_TAGS})>"  # fragment: p>, br>
     rf"|</?(?:{_BLOCK_TAGS})[ \t]*(?=\n|\Z)",  # fragment: <p / </p at line end
     re.I,
 )
-_TAG_ANGLE = re.compile(r"[<>]")
+_TAG_ANGLE: Final = re.compile(r"[<>]")
 # every _TAG match holds a < (where it starts) or a > (at most this many chars after its start: /blockquote>)
-_TAG_REACH = 1 + max(len(name) for name in f"{_BLOCK_TAGS}|{_INLINE_TAGS}".split("|"))
-_TAG_BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
-_PINYIN = re.compile(
+_TAG_REACH: Final = 1 + max(len(name) for name in f"{_BLOCK_TAGS}|{_INLINE_TAGS}".split("|"))
+_TAG_BLOCK: Final = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
+_PINYIN: Final = re.compile(
     rf"[(（](?<=[{CJK}][(（])[ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
 )
-_SYLLABLE_SEP = re.compile(r"[ '’·-]")
-_UNTONE = str.maketrans(
+_SYLLABLE_SEP: Final = re.compile(r"[ '’·-]")
+_UNTONE: Final = str.maketrans(
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿv", "aaaaeeeeiiiioooouuuuüüüünnnmü"
 )
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # = [...]+
-_SPACE_MAP = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
-_FW_MAP = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
+_ZERO_WIDTH: Final = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # = [...]+
+_SPACE_MAP: Final = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+_FW_MAP: Final = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
 _FW_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
 _FW_MAP.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
 _FW_MAP.update({"％": "%", "．": ".", "＋": "+", "－": "-", "／": "/", "＝": "=", "＆": "&", "＠": "@", "＃": "#"})
-_TRANSLATE = str.maketrans({**_SPACE_MAP, **_FW_MAP})
+_TRANSLATE: Final = str.maketrans({**_SPACE_MAP, **_FW_MAP})
 # the same mapping as a regex: most texts hold few such characters (str.translate looks up every char)
-_TRANSLATE_RE = re.compile("[" + re.escape("".join(sorted(map(chr, _TRANSLATE)))) + "]")
+_TRANSLATE_RE: Final = re.compile("[" + re.escape("".join(sorted(map(chr, _TRANSLATE)))) + "]")
 
-_PAREN_PAIR = re.compile(r"\(([^()\n]{0,500})\)")
-_ASCII_PUNCT = re.compile(r"[,:;!?()]")
-_ASCII_TO_FW = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_RUN = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # = [...]{2,}
-_FW_PUNCT = re.compile(r"[，、。；：！？]")
-_PRIORITY = {c: i for i, c in enumerate("。？！；：、，")}
-_CJKP = f"{CJK}{_PUNCT_FW}{LOST}"
+_PAREN_PAIR: Final = re.compile(r"\(([^()\n]{0,500})\)")
+_ASCII_PUNCT: Final = re.compile(r"[,:;!?()]")
+_ASCII_TO_FW: Final = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_PUNCT_RUN: Final = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # = [...]{2,}
+_FW_PUNCT: Final = re.compile(r"[，、。；：！？]")
+_PRIORITY: Final = {c: i for i, c in enumerate("。？！；：、，")}
+_CJKP: Final = f"{CJK}{_PUNCT_FW}{LOST}"
 # membership as ``c in _CJKP or _cjk(c)`` (the range dashes of ``_CJKP`` included) in one set lookup
-_CJKP_SET = frozenset(_CJKP) | frozenset(
+_CJKP_SET: Final = frozenset(_CJKP) | frozenset(
     chr(i) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)) for i in range(lo, hi + 1)
 )
 # each alternative starts with its space (the lookbehind checks the character before it), so the
 # regex engine jumps from space to space instead of trying every position
 # ASCII marks ``single`` (in ``_punct_pass``) always makes full-width: , : ; ) right after a CJK/punctuation
 # char, , : ; ( ? ! right before one (no char of _CJKP_SET is a digit or an ASCII letter)
-_CJKP_CLASS = f"[{CJK}{re.escape(_PUNCT_FW + LOST)}\\-]"
+_CJKP_CLASS: Final = f"[{CJK}{re.escape(_PUNCT_FW + LOST)}\\-]"
 # = rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})", as one group for ``split``
-_SURE_FW = re.compile(rf"([,:;)(?!])(?:(?<={_CJKP_CLASS}[,:;)])|(?<=[,:;(?!])(?={_CJKP_CLASS}))")
-_SPACE_DIGIT_CJK = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
-_SPACE_PUNCT = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
-_MULTISPACE = re.compile(r"[ ]{2,}")
-_LINE_EDGE_SPACE = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
+_SURE_FW: Final = re.compile(rf"([,:;)(?!])(?:(?<={_CJKP_CLASS}[,:;)])|(?<=[,:;(?!])(?={_CJKP_CLASS}))")
+_SPACE_DIGIT_CJK: Final = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
+_SPACE_PUNCT: Final = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
+_MULTISPACE: Final = re.compile(r"[ ]{2,}")
+_LINE_EDGE_SPACE: Final = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
 # the four space rules in one scan: each alternative matches whole runs of spaces and only their neighbours
 # decide, so a run the first three remove goes ("gone"), another run of 2+ spaces keeps its first space
 # (written with the first space of every alternative in front, so the engine jumps from space to space)
-_SPACE_RUNS = re.compile(
+_SPACE_RUNS: Final = re.compile(
     rf"[ ](?:(?P<gone>(?<=[0-9%][ ])[ ]*(?=[{CJK}])|(?<=[{CJK}][ ])[ ]*(?=[0-9])"  # _SPACE_DIGIT_CJK
     r"|[ ]*(?=[，。、；：！？）」』”》〉】])|(?<=[，。、；：！？（「『“《〈【][ ])[ ]*"  # _SPACE_PUNCT
     r"|(?<![^\n][ ])[ ]*|[ ]*(?![^\n]))"  # _LINE_EDGE_SPACE
     r"|[ ]+)"  # _MULTISPACE
 )
-_BLANK_LINES = re.compile(r"\n\n+")  # = \n{2,}
-_EDGE_NEWLINES = re.compile(r"\A\n+|\n+\Z")
+_BLANK_LINES: Final = re.compile(r"\n\n+")  # = \n{2,}
+_EDGE_NEWLINES: Final = re.compile(r"\A\n+|\n+\Z")
 
 
 # shared int objects for the identity offset maps: slicing this list copies pointers instead of making
 # one int object per character (reports longer than the cap get their own lists)
-_INTS_CAP = 1 << 20
+_INTS_CAP: Final = 1 << 20
 _INTS: list[int] = list(range(1 << 14))
 
 
@@ -442,7 +443,7 @@ def _is_annotation(before: str, bracketed: str) -> bool:
     return is_pinyin_annotation(before, bracketed[1:-1])
 
 
-_PINYIN_SPLIT = re.compile(f"({_PINYIN.pattern})")  # split() gives [text, annotation, text, …, text]
+_PINYIN_SPLIT: Final = re.compile(f"({_PINYIN.pattern})")  # split() gives [text, annotation, text, …, text]
 
 
 def _pinyin_pass(st: _State) -> int:
@@ -526,7 +527,7 @@ def _punct_pass(st: _State) -> int:
     return _collapse_runs(st)
 
 
-_PUNCT_RUN_SPLIT = re.compile(f"({_PUNCT_RUN.pattern})")  # split() gives [text, run, text, …, text]
+_PUNCT_RUN_SPLIT: Final = re.compile(f"({_PUNCT_RUN.pattern})")  # split() gives [text, run, text, …, text]
 
 
 def _collapse_runs(st: _State) -> int:

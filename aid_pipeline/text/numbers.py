@@ -12,50 +12,50 @@ optional groups that never need to backtrack into a repeated group).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
 # --- character tables (precomputed at import) --------------------------------------------------
 
-CN_DIGITS: dict[str, int] = {
+CN_DIGITS: Final[dict[str, int]] = {
     "〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
     "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
 }
-CN_SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-CN_BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
-MULTIPLIERS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000,
+CN_SMALL_UNITS: Final[dict[str, int]] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+CN_BIG_UNITS: Final[dict[str, int]] = {"万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
+MULTIPLIERS: Final[dict[str, int]] = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000,
                                "萬": 10_000, "億": 100_000_000}
 
-_CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
+_CN_CHARS: Final = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
 #: characters that only scale (a numeral made of these alone, e.g. 万 / 千万, is a "bare multiplier")
-BARE_MULT_CHARS = frozenset("百千万亿佰仟萬億")
+BARE_MULT_CHARS: Final = frozenset("百千万亿佰仟萬億")
 
 # full-width digits / punctuation to ASCII; NBSP & ideographic space to plain space
-_FW = {ord("０") + i: ord("0") + i for i in range(10)}
+_FW: Final = {ord("０") + i: ord("0") + i for i in range(10)}
 _FW.update({ord("．"): ord("."), ord("，"): ord(","), ord("％"): ord("%"), 0x00A0: 0x20, 0x3000: 0x20,
             ord("－"): ord("-"), ord("～"): ord("~")})
 
-_WS = "[ \u00a0\u3000\t]"
-_DIGIT = "[0-9０-９]"
-ARABIC = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
-CN_RUN = f"[{_CN_CHARS}]+"
+_WS: Final = "[ \u00a0\u3000\t]"
+_DIGIT: Final = "[0-9０-９]"
+ARABIC: Final = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
+CN_RUN: Final = f"[{_CN_CHARS}]+"
 # 千 before 瓦/米/克 and 百 before 分 belong to the unit (10万千瓦 = 10万 + 千瓦; 2百分点), not to the multiplier
-_MULT = "(?:[十万亿萬億]|千(?![瓦米克])|百(?!分))" + "{1,3}"
-_QIN = "[余多]"
-_RANGE_SEP = "[-－—–~～至到]"
+_MULT: Final = "(?:[十万亿萬億]|千(?![瓦米克])|百(?!分))" + "{1,3}"
+_QIN: Final = "[余多]"
+_RANGE_SEP: Final = "[-－—–~～至到]"
 
 # One token: 百分之N | Arabic [ws] [余多] [mult] [余多] | Chinese-run [余多] [万亿] [余多]; then an optional range.
-_NUMBER_CORE = (
+_NUMBER_CORE: Final = (
     rf"(?:(?P<pct>百分之)(?P<pnum>{ARABIC}|{CN_RUN})"
     rf"|(?P<a>{ARABIC})(?:{_WS}(?=[余多十百千万亿萬億]))?(?P<aq1>{_QIN})?(?P<am>{_MULT})?(?P<aq2>{_QIN})?"
     rf"|(?P<c>{CN_RUN})(?P<cq1>{_QIN})?(?P<cm>[万亿萬億]{{1,2}})?(?P<cq2>{_QIN})?)"
     rf"(?:{_WS}?(?P<rsep>{_RANGE_SEP}){_WS}?(?P<r2>{ARABIC}|{CN_RUN})(?P<r2m>{_MULT})?)?"
 )
-NUMBER_RE = re.compile(rf"(?<![0-9０-９.．A-Za-z])(?<![0-9][-/:：－]){_NUMBER_CORE}")
+NUMBER_RE: Final = re.compile(rf"(?<![0-9０-９.．A-Za-z])(?<![0-9][-/:：－]){_NUMBER_CORE}")
 # a character a number can start with (百分之, an Arabic digit, a Chinese numeral): NUMBER_RE begins with look-behinds,
 # so ``re`` cannot skip ahead to such a character itself and tries a match at every position
-NUMBER_START_RE = re.compile(f"[0-9０-９{_CN_CHARS}]")
+NUMBER_START_RE: Final = re.compile(f"[0-9０-９{_CN_CHARS}]")
 
 
 def finditer_numbers(text: str):
@@ -174,10 +174,10 @@ def parse_number(s: str) -> float | None:
     return None
 
 
-_FULL_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
+_FULL_ARABIC: Final = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
 
 
-_GROUP_ORDER = ("pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m")
+_GROUP_ORDER: Final = ("pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m")
 assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.__getitem__)) == _GROUP_ORDER  # m.groups() unpacking
 
 

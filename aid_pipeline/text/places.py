@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from .datafiles import load_json
 
@@ -47,15 +48,15 @@ class PlaceMention:
     donor_city: str | None = None
 
 
-_DATA = load_json("places.json")
-DONORS: tuple[str, ...] = tuple(_DATA["donors"])
-RECIPIENTS: tuple[str, ...] = tuple(_DATA["recipients"])
+_DATA: Final = load_json("places.json")
+DONORS: Final[tuple[str, ...]] = tuple(_DATA["donors"])
+RECIPIENTS: Final[tuple[str, ...]] = tuple(_DATA["recipients"])
 
 # surface form -> (donor entity, recipient, donor-side city)
-_FORMS: dict[str, tuple[str | None, str | None, str | None]] = {}
+_FORMS: Final[dict[str, tuple[str | None, str | None, str | None]]] = {}
 # any known name (canonical, alias, city) -> donor entity
-_DONOR_OF: dict[str, str | None] = {}
-_RECIPIENT_CANON: dict[str, str] = {}
+_DONOR_OF: Final[dict[str, str | None]] = {}
+_RECIPIENT_CANON: Final[dict[str, str]] = {}
 
 
 def _add(form: str, donor: str | None, recipient: str | None, city: str | None = None) -> None:
@@ -89,7 +90,7 @@ for _form, _c in _DATA["compounds"].items():
     _add(_form, _c.get("donor"), _c.get("recipient"), _c.get("donor_city"))
 
 # forms that are also plain geography after/before certain characters (太湖南岸, 天山东部)
-_REJECT: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+_REJECT: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
     form: (frozenset(ctx.get("before", "")), frozenset(ctx.get("after", "")))
     for form, ctx in _DATA.get("reject_context", {}).items()
 }
@@ -136,7 +137,7 @@ def longest_form_regex(forms, bucket: int = 0) -> re.Pattern:
     return re.compile(f"(?={front})(?:{alts})")
 
 
-_PLACE_RE = longest_form_regex(_FORMS, bucket=32)
+_PLACE_RE: Final = longest_form_regex(_FORMS, bucket=32)
 
 
 def find_places(text: str) -> list[PlaceMention]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from operator import add
+from typing import Final
 
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.places import longest_form_regex, place_hits
@@ -30,60 +31,60 @@ __all__ = ["segment", "section_spans", "sections_and_places", "split_sentences",
 
 # ---------------------------------------------------------------- tables
 
-_CAT = load_json("categories.json")
+_CAT: Final = load_json("categories.json")
 
-CATEGORIES: tuple[str, ...] = tuple(_CAT["order"])
-_CAT_HEAD_W: int = int(_CAT.get("heading_weight", 4))
-_CAT_BODY_CAP: int = int(_CAT.get("body_cap", 3))
-_KW: dict[str, tuple[str, int]] = {}
+CATEGORIES: Final[tuple[str, ...]] = tuple(_CAT["order"])
+_CAT_HEAD_W: Final[int] = int(_CAT.get("heading_weight", 4))
+_CAT_BODY_CAP: Final[int] = int(_CAT.get("body_cap", 3))
+_KW: Final[dict[str, tuple[str, int]]] = {}
 for _cat, _words in _CAT["keywords"].items():
     for _w, _wt in _words.items():
         _KW.setdefault(_w, (_cat, int(_wt)))
-_KW_RE = longest_form_regex(_KW)  # longest keyword at each position
-_CAT_RANK = {c: i for i, c in enumerate(CATEGORIES)}
+_KW_RE: Final = longest_form_regex(_KW)  # longest keyword at each position
+_CAT_RANK: Final = {c: i for i, c in enumerate(CATEGORIES)}
 
 # ---------------------------------------------------------------- patterns (all linear: no nested quantifiers)
 # A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
 # ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
 
-_END_PUNCT = set("。！？；!?;…")
-_TRAIL_BAD = set("，,、：:（(“‘《—-")  # a line ending with these is not a finished heading
-_CLOSERS = set("”’」』）)》】")
-_NUMBERED_RE = re.compile(
+_END_PUNCT: Final = set("。！？；!?;…")
+_TRAIL_BAD: Final = set("，,、：:（(“‘《—-")  # a line ending with these is not a finished heading
+_CLOSERS: Final = set("”’」』）)》】")
+_NUMBERED_RE: Final = re.compile(
     r"(?:[一二三四五六七八九十]{1,3}[、．.]"
     r"|[（(][一二三四五六七八九十]{1,3}[)）]"
     r"|第[一二三四五六七八九十]{1,3}[部分章节篇]{1,2}[、：:\s]?"
     r"|[①②③④⑤⑥⑦⑧⑨⑩])"
 )
-_ARABIC_NUM_RE = re.compile(r"\d{1,2}[、．]")
-_BRACKET_RE = re.compile(r"【([^】\n]{2,16})】")
-_LABEL_RE = re.compile(
+_ARABIC_NUM_RE: Final = re.compile(r"\d{1,2}[、．]")
+_BRACKET_RE: Final = re.compile(r"【([^】\n]{2,16})】")
+_LABEL_RE: Final = re.compile(
     r"[【\[]?(?:记者|通讯员|来\s?源|编辑|责任编辑|责编|作者|摄影|摄像|图片|图文|校对|审核|审校|监制|出品|策划|"
     r"发布日期|发布时间|发布机构|索引号|分类|文号|主题词|成文日期|浏览次数|分享到|原标题|本文来源|打印|字体|关闭|"
     r"返回顶部|收藏|扫一扫)[】\]]?\s*[:：]?"
 )
-_BYLINE_RE = re.compile(r"(?:记者|通讯员|特约|见习记者)\s?[\u4e00-\u9fff·]{2,4}|文/图|图/文|[（(]?(?:摄|供图)[)）]?$")
-_CAPTION_RE = re.compile(r"[（(]?(?:图为|图片为|上图|下图|左图|右图|图[:：一二三四五六七八九十\d])")
-_DATELINE_RE = re.compile(
+_BYLINE_RE: Final = re.compile(r"(?:记者|通讯员|特约|见习记者)\s?[\u4e00-\u9fff·]{2,4}|文/图|图/文|[（(]?(?:摄|供图)[)）]?$")
+_CAPTION_RE: Final = re.compile(r"[（(]?(?:图为|图片为|上图|下图|左图|右图|图[:：一二三四五六七八九十\d])")
+_DATELINE_RE: Final = re.compile(
     r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,、\s上下早晚午]"
     r"|[\u4e00-\u9fff]{2,12}(?:网|社|报|台)?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
     r"|本报讯|据[\u4e00-\u9fff]{1,12}(?:报道|消息)"
 )
-_SENT_RE = re.compile(r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?")  # = [。！？；!?;]+|[“「『]|[”」』]
-_OPEN_Q = set("“「『")
-_CLOSE_Q = set("”」』")
-_AFTER_END = set("”」』’）)")  # closers a sentence end takes with it
-_AFTER_END_RE = re.compile(r"[”」』’）)]+")
-_QUOTE_RE = re.compile(r"[“「『”」』]")
-_END_RUN_RE = re.compile(r"[。！？；!?;][。！？；!?;]*[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-_NON_CJK_RE = re.compile(r"[^\u4e00-\u9fff][^\u4e00-\u9fff]*")
-_DIGIT_RE = re.compile(r"\d")
+_SENT_RE: Final = re.compile(r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?")  # = [。！？；!?;]+|[“「『]|[”」』]
+_OPEN_Q: Final = set("“「『")
+_CLOSE_Q: Final = set("”」』")
+_AFTER_END: Final = set("”」』’）)")  # closers a sentence end takes with it
+_AFTER_END_RE: Final = re.compile(r"[”」』’）)]+")
+_QUOTE_RE: Final = re.compile(r"[“「『”」』]")
+_END_RUN_RE: Final = re.compile(r"[。！？；!?;][。！？；!?;]*[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
+_CJK_RE: Final = re.compile(r"[\u4e00-\u9fff]")
+_NON_CJK_RE: Final = re.compile(r"[^\u4e00-\u9fff][^\u4e00-\u9fff]*")
+_DIGIT_RE: Final = re.compile(r"\d")
 
-_MAX_HEADING = 32
-_MAX_GLUED = 30
-_MAX_CAPTION = 40
-_QUOTE_SPAN = 200
+_MAX_HEADING: Final = 32
+_MAX_GLUED: Final = 30
+_MAX_CAPTION: Final = 40
+_QUOTE_SPAN: Final = 200
 
 
 # ---------------------------------------------------------------- small helpers
@@ -102,7 +103,7 @@ def _ends_open(line: str) -> bool:
     return False
 
 
-_TERMINAL_RE = re.compile(r"[。！？；!?;]")
+_TERMINAL_RE: Final = re.compile(r"[。！？；!?;]")
 
 
 def _has_inner_terminal(line: str) -> bool:
