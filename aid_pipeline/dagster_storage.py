@@ -33,7 +33,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
 )
 import sqlalchemy as db
-from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
+from dagster._core.storage.event_log.schema import AssetEventTagsTable, SqlEventLogStorageTable
 from dagster._serdes import serialize_value
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
@@ -57,6 +57,13 @@ def _skeleton(event: EventLogEntry) -> EventLogEntry | None:
         return None
     mat = mat._replace(partition=_PARTITION_STANDIN)
     return event._replace(timestamp=_TIMESTAMP_STANDIN, dagster_event=de._replace(event_specific_data=data._replace(materialization=mat)))
+
+
+def _materialization(de):
+    """The ``AssetMaterialization`` of a materialisation event, else None."""
+    if de is None or de.event_type_value != "ASSET_MATERIALIZATION":
+        return None
+    return getattr(de.event_specific_data, "materialization", None)
 
 
 class EventSerializer:
@@ -166,7 +173,7 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
             if ours != len(rows):
                 raise RuntimeError(f"expected {len(rows)} consecutive new event ids, found {ours}")
             ids = list(range(first, last + 1))
-            self._store_asset_event_tags(conn, events, ids)
+            self._store_batch_tags(conn, events, ids, rows)
             latest: dict = {}
             for event, event_id in zip(events, ids):
                 latest[(event.dagster_event_type, event.get_dagster_event().asset_key)] = (event, event_id)
@@ -177,11 +184,20 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
 
     def _events_to_rows(self, events: list[EventLogEntry]) -> list[dict]:
         """``_event_to_row`` of each event, the events serialised by one ``EventSerializer``; the first
-        two rows of every batch are compared with the stock ``_event_to_row`` (any difference: stock rows)."""
+        two rows of every batch are compared with the stock ``_event_to_row`` (any difference: stock rows).
+
+        A partition's materialisation gives its asset key and partition straight from its
+        ``AssetMaterialization`` (what ``DagsterEvent.asset_key``/``.partition`` return for it, without
+        their type dispatch), and each asset key is turned into its string once per batch."""
         serializer = self.__dict__.setdefault("_aid_serializer", EventSerializer())
+        key_strings: dict = {}
         rows = []
         for event in events:
             de = event.get_dagster_event()
+            mat = _materialization(de)
+            asset_key, partition = (mat.asset_key, mat.partition) if mat is not None else (de.asset_key, de.partition)
+            if asset_key is not None and asset_key not in key_strings:
+                key_strings[asset_key] = asset_key.to_string()
             rows.append(
                 {
                     "run_id": event.run_id,
@@ -189,8 +205,8 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                     "dagster_event_type": de.event_type_value,
                     "timestamp": self._event_insert_timestamp(event),
                     "step_key": de.step_key,
-                    "asset_key": de.asset_key.to_string() if de.asset_key else None,
-                    "partition": de.partition or None,
+                    "asset_key": key_strings[asset_key] if asset_key is not None else None,
+                    "partition": partition or None,
                 }
             )
         if any(row != self._event_to_row(event) for row, event in zip(rows[:2], events[:2])):
@@ -198,6 +214,39 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
             serializer.disabled = True
             return [self._event_to_row(event) for event in events]
         return rows
+
+    def _store_batch_tags(self, conn: Connection, events: list[EventLogEntry], event_ids: list[int], rows: list[dict]) -> None:
+        """The stock ``_store_asset_event_tags`` rows, with the asset key and timestamp taken from the
+        batch's event rows and the indexed tags worked out once per distinct tag set (the partitions
+        of one asset carry the same ones): ``_tags_for_asset_event`` runs on the first event of each
+        set. The first two events' rows are compared with the stock ones (any difference: stock rows)."""
+        tag_sets: dict = {}
+        values = []
+        for event, event_id, row in zip(events, event_ids, rows):
+            mat = _materialization(event.get_dagster_event())
+            if mat is None:
+                indexed = self._tags_for_asset_event(event)
+            else:
+                key = tuple((mat.tags or {}).items())
+                indexed = tag_sets.get(key)
+                if indexed is None:
+                    indexed = tag_sets[key] = self._tags_for_asset_event(event)
+            for name, value in indexed.items():
+                values.append(
+                    dict(event_id=event_id, asset_key=row["asset_key"], key=name, value=value, event_timestamp=row["timestamp"])
+                )
+        stock = [
+            dict(event_id=event_id, asset_key=event.get_dagster_event().asset_key.to_string(), key=name, value=value,
+                 event_timestamp=self._event_insert_timestamp(event))
+            for event_id, event in zip(event_ids[:2], events[:2])
+            for name, value in self._tags_for_asset_event(event).items()
+        ]
+        if values[: len(stock)] != stock:
+            log.warning("asset event tag rows differ from Dagster's own; storing the stock rows")
+            self._store_asset_event_tags(conn, events, event_ids)
+            return
+        if values and self.has_table(AssetEventTagsTable.name):
+            conn.execute(AssetEventTagsTable.insert(), values)
 
     def dispose(self) -> None:
         for engine in self.__dict__.get("_aid_engines", {}).values():

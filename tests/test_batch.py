@@ -28,6 +28,21 @@ def test_pool_and_in_process_store_the_same_rows(seeds_dir, tmp_path, monkeypatc
     assert stored[1] == stored[2] and len(stored[1]) >= 4 * len(units)
 
 
+def test_warm_pool_starts_the_workers_ready_only_for_a_batch_that_uses_them(monkeypatch):
+    monkeypatch.setenv("AID_WORKERS", "2")
+    assert stage_runner.warm_pool(batch.PARALLEL_MIN_REPORTS - 1) == []
+    try:
+        futures = stage_runner.warm_pool(batch.PARALLEL_MIN_REPORTS)
+        assert len(futures) == 2
+        # each warm-up task built and checked every stage schema in a worker, not in this process
+        assert all(f.result(timeout=120) != os.getpid() for f in futures)
+        assert batch._pool is not None and batch._pool_size == 2
+    finally:
+        batch.shutdown_pool()
+    monkeypatch.setenv("AID_WORKERS", "1")
+    assert stage_runner.warm_pool(10_000) == [] and batch._pool is None
+
+
 def test_a_failing_report_is_an_outcome_not_an_exception():
     outcome = batch.process_one("normalised_reports", {"report_id": "x"})  # no raw_text: a bug-like input
     assert outcome[0] == "error" and "KeyError" in outcome[1]

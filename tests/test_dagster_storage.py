@@ -99,3 +99,51 @@ def test_event_serializer_gives_the_json_serialize_value_gives(tmp_path, seeds_d
         assert text == serialize_value(event)
         assert deserialize_value(text, type(event)) == event
     assert not serializer.disabled and serializer.templated >= len(keys)
+
+
+def test_batched_rows_and_tag_rows_are_the_stock_ones(tmp_path, seeds_dir):
+    """A batch of materialisations (several assets, partitions and tag sets) leaves exactly the
+    event_logs and asset_event_tags rows the stock storage writes storing the events one by one."""
+    import sqlite3
+
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(sorted(seeds_dir.glob("*.txt"))[0], inbox / "a.txt")
+    instance = dg.DagsterInstance.ephemeral()
+    result = run_pipeline(str(inbox), str(tmp_path / "wh"), instance=instance, quiet=True)
+    mats = [e for e in instance.all_logs(result.run_id)
+            if e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION" and e.dagster_event.partition]
+    assert {m.dagster_event.asset_key.to_user_string() for m in mats} >= set(STAGES)
+
+    def variant(event, partition, timestamp, tags=None):
+        de = event.dagster_event
+        data = de.event_specific_data
+        m = data.materialization._replace(partition=partition, **({"tags": tags} if tags is not None else {}))
+        return event._replace(timestamp=timestamp, dagster_event=de._replace(event_specific_data=data._replace(materialization=m)))
+
+    events = []
+    for i, mat in enumerate(mats):
+        tags = mat.dagster_event.event_specific_data.materialization.tags or {}
+        for j, key in enumerate(["p1", "p2", "援疆-3"]):
+            events.append(variant(mat, key, 1795475942.5 + i + j / 10))
+        # other tag sets: another data version, an indexed multi-dimensional partition tag, none
+        events.append(variant(mat, "p4", 1795475943.25 + i, {**tags, "dagster/data_version": "other"}))
+        events.append(variant(mat, "p5", 1795475943.5 + i, {**tags, "dagster/partition/date": "2024-01-01", "x": "y"}))
+        events.append(variant(mat, "p6", 1795475943.75 + i, {}))
+
+    batched = BatchingSqliteEventLogStorage(str(tmp_path / "batched"))
+    batched.store_event_batch(events)
+    stock = SqliteEventLogStorage(str(tmp_path / "stock"))
+    for event in events:
+        stock.store_event(event)
+
+    def rows(base, sql):
+        with sqlite3.connect(base / "index.db") as conn:
+            return conn.execute(sql).fetchall()
+
+    for sql in ("SELECT id, run_id, event, dagster_event_type, timestamp, step_key, asset_key, partition FROM event_logs ORDER BY id",
+                "SELECT event_id, asset_key, key, value, event_timestamp FROM asset_event_tags ORDER BY id"):
+        got, want = rows(tmp_path / "batched", sql), rows(tmp_path / "stock", sql)
+        assert got == want and len(want) >= len(events)
