@@ -24,11 +24,22 @@ __all__ = ["extract_metadata"]
 _DATE: Final = r"(\d\d{3})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"  # (\d\d{3}) = (\d{4}), written so the engine skips ahead to a digit
 _TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
 _SEP: Final = r"\s?[:：]?\s?"
+
+
+def _after(before: str, *words: str) -> str:
+    """A regex for any of ``words`` at the start of the text or right after a character of the class ``before``
+    (``(?:^|before)(?:w1|w2)`` in the groups it captures), written word first so the regex engine skips ahead
+    to a word's first character: ``_after("[ ]", "ab")`` → ``'(?:ab(?<![^ ]ab))'``."""
+    neg = "[^" + before[1:]  # the class negated: "[ab]" → "[^ab]"
+    return "(?:" + "|".join(f"{re.escape(w)}(?<!{neg}{re.escape(w)})" for w in words) + ")"
+
+
 # (regex, priority) — lower priority number wins
 _DATE_RES: Final = [
     (re.compile(r"发布(?:日期|时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 0),
     (re.compile(_DATE + r"(?:\s?" + _TIME + r")?\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
-    (re.compile(r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
+    # = r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)…": the label first, the character before it checked by a lookbehind
+    (re.compile(_after(r"[\s【\[]", "时间", "日期", "更新时间", "发表时间") + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
     (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
     (re.compile(r"成文日期" + _SEP + _DATE), 4),
@@ -42,7 +53,8 @@ _SOURCE_STOP_RE: Final = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日
 _NAME: Final = r"[\u4e00-\u9fff·]{2,5}"
 _REPORTER_RES: Final = [
     re.compile(r"【记者】\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
-    re.compile(r"(?:^|[\s（(【报网社台])(?:本报|本网|特约|见习)?记者\s?[:：]?\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
+    # = r"(?:^|[\s（(【报网社台])(?:本报|本网|特约|见习)?记者…"
+    re.compile(_after(r"[\s（(【报网社台]", "本报记者", "本网记者", "特约记者", "见习记者", "记者") + r"\s?[:：]?\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
     re.compile(r"日电\s?[（(](?:记者\s?)?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})[)）]"),
 ]
 # a dateline names the agency before the place: 新华社乌鲁木齐4月10日电, 天山网讯, 据中新网报道
