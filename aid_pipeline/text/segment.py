@@ -63,7 +63,14 @@ _LABEL_RE: Final = re.compile(
     r"发布日期|发布时间|发布机构|索引号|分类|文号|主题词|成文日期|浏览次数|分享到|原标题|本文来源|打印|字体|关闭|"
     r"返回顶部|收藏|扫一扫)[】\]]?\s*[:：]?"
 )
-_BYLINE_RE: Final = re.compile(r"(?:记者|通讯员|特约|见习记者)\s?[\u4e00-\u9fff·]{2,4}|文/图|图/文|[（(]?(?:摄|供图)[)）]?$")
+# = r"(?:记者|通讯员|特约|见习记者)\s?[\u4e00-\u9fff·]{2,4}|文/图|图/文|[（(]?(?:摄|供图)[)）]?$", each alternative written
+# out to start with its own first character (the same matches, tried in the same order), so that ``search``
+# skips ahead to one of those characters instead of trying every position
+_BYLINE_RE: Final = re.compile(
+    "|".join(rf"{word}\s?[\u4e00-\u9fff·]{{2,4}}" for word in ("记者", "通讯员", "特约", "见习记者"))
+    + "|文/图|图/文|"
+    + "|".join(rf"{paren}{word}[)）]?$" for paren in ("（", r"\(", "") for word in ("摄", "供图"))
+)
 _CAPTION_RE: Final = re.compile(r"[（(]?(?:图为|图片为|上图|下图|左图|右图|图[:：一二三四五六七八九十\d])")
 _DATELINE_RE: Final = re.compile(
     r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,、\s上下早晚午]"
