@@ -19,7 +19,6 @@ from ``data/categories.json``.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from operator import add
 from typing import Final
 
@@ -258,7 +257,10 @@ def categorise(heading: str | None, body: str) -> str:
         for kw in _KW_RE.findall(heading):
             cat, w = _KW[kw]
             scores[cat] = scores.get(cat, 0) + w * _CAT_HEAD_W
-    for kw, n in Counter(_KW_RE.findall(body)).items():  # keywords in order of first appearance
+    counts: dict[str, int] = {}  # keyword → times in the body, in order of first appearance
+    for kw in _KW_RE.findall(body):
+        counts[kw] = counts.get(kw, 0) + 1
+    for kw, n in counts.items():
         cat, w = _KW[kw]
         scores[cat] = scores.get(cat, 0) + w * min(n, _CAT_BODY_CAP)
     if not scores:
