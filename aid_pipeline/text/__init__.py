@@ -55,12 +55,8 @@ class _PythonSources(importlib.abc.MetaPathFinder):
 
 
 def _use_python_sources() -> None:
-    try:
-        names = set(json.loads(_MANIFEST.read_text()))
-    except (OSError, ValueError):
-        return
     if not any(isinstance(f, _PythonSources) for f in sys.meta_path):
-        sys.meta_path.insert(0, _PythonSources(names))
+        sys.meta_path.insert(0, _PythonSources(set(COMPILED)))
 
 
 if os.environ.get("AID_PIPELINE_PURE") == "1":
