@@ -117,8 +117,8 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     last_read_from = io.source_paths(warehouse)
     for f in list_inbox(inbox):
         sha = inbox_fingerprint(f)
-        if sha is None or last_read_from.get(f.partition_key, str(f.path)) != str(f.path):
-            todo.append(f.partition_key)  # gone or unreadable (the raw stage says which), or moved
+        if sha is None or last_read_from.get(f.partition_key) != str(f.path):
+            todo.append(f.partition_key)  # gone or unreadable (the raw stage says which), moved, or no row stored
             continue
         have = done.get(f.partition_key, set())
         (unchanged if all((s, sha) in have for s in PIPELINE_ORDER) else todo).append(f.partition_key)
@@ -127,11 +127,20 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
 
 def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING",
                  full: bool = False):
-    """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run."""
-    from .io import remove_stale_temp_files
+    """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run.
+
+    The whole run holds the warehouse's lock (``aid_pipeline.lock``): a second run on the same
+    warehouse, from here, the UI or the sensor, waits for it. Taking the lock cleans up after a run
+    that was killed (its temp files, a half-done switch of the tables)."""
+    from .lock import warehouse_lock
+
+    with warehouse_lock(warehouse):
+        return _run_pipeline_locked(inbox, warehouse, instance, quiet, log_level, full)
+
+
+def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_level: str, full: bool):
     from .stage_runner import warm_pool
 
-    remove_stale_temp_files(warehouse)  # left by a run that was killed while writing
     # Which reports need work is known before Dagster starts (dropping the partitions of files that
     # left the inbox, below, changes nothing about the files still there), so the worker processes
     # are started now: they import the stage code while this process imports and starts Dagster.

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from .. import io
+from ..lock import warehouse_lock
 from ..stage_runner import PIPELINE_ORDER, run_units, start_units, uses_pool
 from ..version import text_code_version
 
@@ -63,6 +64,11 @@ def run_stage(
     The work goes shard by shard (``stage_runner.process_unit``), in
     worker processes for big batches; failures become quarantine rows and the rest goes on.
     """
+    with warehouse_lock(warehouse):  # one writer per warehouse (re-entered inside `aid-pipeline run`)
+        return _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
+
+
+def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo) -> dg.MaterializeResult:
     keys = list(keys)
     t0 = time.perf_counter()
     shas = current_sha(keys)

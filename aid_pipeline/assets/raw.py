@@ -28,4 +28,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -
     # inbox was moved or renamed) is processed again, so no table keeps pointing at the old path
     last_read_from = io.source_paths(settings.warehouse, keys)
     moved = {k for k in keys if k in found and k in last_read_from and last_read_from[k] != str(found[k].path)}
-    return run_stage(context, settings.warehouse, "raw_reports", keys, current_sha, files, redo=moved)
+    # neither a raw row nor a quarantine row stored, whatever the ledger says (rows lost to an
+    # overlapping writer before the warehouse lock existed): processed again, as new
+    unstored = {k for k in keys if k in found and k not in last_read_from}
+    return run_stage(context, settings.warehouse, "raw_reports", keys, current_sha, files, redo=moved | unstored)

@@ -17,10 +17,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import charts, io, tables
+from ..lock import warehouse_lock
 from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
 from ..version import text_code_version
-from .common import column_schema, preview_markdown
+from .common import column_schema, is_full_run, preview_markdown
 from .metrics import report_metrics
 from .normalised import normalised_reports
 from .raw import raw_reports
@@ -102,6 +103,11 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     """The contract tables over every registered report: rebuilt in full, or — when only a few reports
     changed since the last build with the same code — the previous tables with those reports' rows
     replaced (the same bytes a full rebuild gives; ``tests/test_incremental_tables.py``)."""
+    with warehouse_lock(settings.warehouse):  # one writer per warehouse (re-entered inside `aid-pipeline run`)
+        yield from _contract_tables(context, settings)
+
+
+def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettings):
     from ..batch import shutdown_pool
 
     shutdown_pool()  # the stage work is done: the workers' memory goes back before the big tables are built
@@ -112,7 +118,8 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     state = current_state(wh, keys)
     before = read_manifest(wh)
     changed, gone = _changes(before, state)
-    full = before is None or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1)
+    full = (before is None or is_full_run(context)
+            or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1))
     note = f"{'full' if full else 'incremental'}: {len(changed)} reports new or changed, {len(gone)} removed"
     if full:  # each table written as soon as it is built, so at most two big tables are held at a time
         tables_out = build_contract(wh, keys)
@@ -169,12 +176,16 @@ def manifest_path(wh: str):
 
 
 def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """Per registered key: (report_id, sha256 the raw stage last processed, path it was read from)."""
+    """Per registered key: (report_id, sha256, path it was read from) of the rows stored for it: the
+    sha256 of its raw row (the bytes read), else what the ledger says of a report quarantined unread.
+    A key with no row stored at all is ``(None, None, None)``, which is never taken as unchanged: the
+    manifest only ever vouches for rows that are there."""
     sha = io.raw_shas(wh)
     paths = io.source_paths(wh, keys)
-    rows = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id"]).to_pylist()
+    rows = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id", "sha256"]).to_pylist()
     rid = {r["partition_key"]: r["report_id"] for r in rows}
-    return {k: (rid.get(k), sha.get(k), paths.get(k)) for k in keys}
+    read = {r["partition_key"]: r["sha256"] for r in rows}
+    return {k: (rid.get(k), read.get(k, sha.get(k)), paths.get(k)) if k in paths else (None, None, None) for k in keys}
 
 
 def read_manifest(wh: str) -> dict[str, tuple] | None:
@@ -345,9 +356,10 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
-        inputs = [io.read_frame(io.table_path(wh, t), columns=input_columns(name, t)) for t in upstream]
-        df = build(*inputs)
-        path = io.write_frame(df, io.table_path(wh, name), name)
+        with warehouse_lock(wh):
+            inputs = [io.read_frame(io.table_path(wh, t), columns=input_columns(name, t)) for t in upstream]
+            df = build(*inputs)
+            path = io.write_frame(df, io.table_path(wh, name), name)
         metadata = table_metadata(df, name, path)
         if chart is not None:
             metadata["chart"] = dg.MetadataValue.md(chart(df))
