@@ -37,7 +37,7 @@ def test_read_stage_of_nothing_is_an_empty_typed_frame(tmp_path):
 
 def test_stale_temp_files_of_a_killed_write_are_removed(tmp_path):
     (tmp_path / "stages" / "raw_reports").mkdir(parents=True)
-    stale = tmp_path / "stages" / "raw_reports" / ".k.parquet.abc123.tmp"
+    stale = tmp_path / "stages" / "raw_reports" / ".shard-03.parquet.abc123.tmp"  # as versions before TEMP_PREFIX named them
     stale.write_bytes(b"half a file")
     keep = tmp_path / "metrics.parquet"
     keep.write_bytes(b"x")

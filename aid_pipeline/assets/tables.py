@@ -207,7 +207,7 @@ def write_manifest(wh: str, state: dict) -> None:
     if io.is_object_store(path):  # one upload replaces the object at once
         path.write_text(body, encoding="utf-8")
         return
-    tmp = path.with_suffix(".json.tmp")
+    tmp = path.parent / f"{io.TEMP_PREFIX}{path.name}.tmp"
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, path)
 
