@@ -103,7 +103,7 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     """Split the inbox into (to process, unchanged): unchanged means every stage holds the report at
     its current sha256 and with the current code version, read from the path it has now."""
     from . import io
-    from .inbox import list_inbox
+    from .inbox import list_inbox, printable_path
     from .stage_runner import PIPELINE_ORDER
     from .stages import inbox_fingerprint
     from .version import text_code_version
@@ -117,7 +117,7 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     last_read_from = io.source_paths(warehouse)
     for f in list_inbox(inbox):
         sha = inbox_fingerprint(f)
-        if sha is None or last_read_from.get(f.partition_key) != str(f.path):
+        if sha is None or last_read_from.get(f.partition_key) != printable_path(f.path):
             todo.append(f.partition_key)  # gone or unreadable (the raw stage says which), moved, or no row stored
             continue
         have = done.get(f.partition_key, set())

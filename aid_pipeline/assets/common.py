@@ -80,7 +80,8 @@ def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
     entries: dict[str, tuple[str | None, str]] = {}
     quarantined: dict[str, dict] = {}
     for r in results:
-        entries.update({k: (shas.get(k), "ok") for k in r["ok"]})
+        # what was read, not what was hashed before: a file rewritten in between is then seen as changed next time
+        entries.update({k: (r.get("sha256_read", {}).get(k) or shas.get(k), "ok") for k in r["ok"]})
         entries.update({k: (shas.get(k), "quarantined") for k in r["quarantined"]})
         entries.update({k: (shas.get(k), "upstream_quarantined") for k in r["upstream_missing"]})
         quarantined.update(r["quarantined"])
