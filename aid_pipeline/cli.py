@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -158,6 +159,10 @@ def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_
     if instance is None:
         ensure_dagster_home()
         instance = dg.DagsterInstance.get()
+    orphans = fail_killed_runs(instance, warehouse)
+    if orphans and not quiet:
+        print(f"marked {len(orphans)} earlier run(s) on this warehouse that were killed as failed: {', '.join(orphans)}",
+              file=sys.stderr)
     keys, added, removed = sync_partitions(instance, inbox, warehouse)
     if full:
         todo, unchanged = keys, []
@@ -174,6 +179,8 @@ def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_
         job = defs.resolve_job_def("rebuild_tables")
         tags = {}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    tags[CLI_WAREHOUSE_TAG] = warehouse_id(warehouse)
+    tags[CLI_PID_TAG] = f"{socket.gethostname()}:{os.getpid()}"
     tags[STEPS_IN_ONE_PROCESS_TAG] = "true"  # execute_in_process: every step in this process, one after another
     # Everything allocated so far (Dagster, the definitions, pandas, pyarrow: most of this process's
     # objects) lives until the run ends: frozen, Python's full garbage collections skip it instead of
@@ -189,6 +196,40 @@ def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_
               + (" (--full: all reprocessed)" if full else ""))
     result.aid_todo, result.aid_unchanged = todo, unchanged
     return result
+
+
+# On every run `aid-pipeline run` starts: which warehouse it holds the lock of, and its host:pid.
+CLI_WAREHOUSE_TAG = "aid/cli_warehouse"
+CLI_PID_TAG = "aid/cli_pid"
+
+
+def warehouse_id(warehouse: str) -> str:
+    """The warehouse as one string, the same however it was spelled: ``warehouse_id('wh')`` → ``'/abs/wh'``."""
+    from .io import is_object_store
+
+    return str(warehouse).rstrip("/") if is_object_store(warehouse) else str(Path(warehouse).resolve())
+
+
+def fail_killed_runs(instance, warehouse: str) -> list[str]:
+    """Mark failed every run of ``aid-pipeline run`` on this warehouse that Dagster still has as
+    started: called with the warehouse lock held, which such a run holds from start to end, so it
+    was killed (its process is gone). Left as STARTED it would block the one-run-at-a-time queue
+    forever. Returns their run ids."""
+    import dagster as dg
+    from dagster._core.storage.dagster_run import DagsterRunStatus
+
+    from .lock import holds_lock
+
+    if not holds_lock(warehouse):
+        return []
+    stuck = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.CANCELING],
+        tags={CLI_WAREHOUSE_TAG: warehouse_id(warehouse)}))
+    for run in stuck:
+        instance.report_run_failed(
+            run, message=f"marked failed by a later aid-pipeline run: the process that ran it "
+                         f"({run.tags.get(CLI_PID_TAG, '?')}) was gone (killed) without ending it")
+    return [run.run_id for run in stuck]
 
 
 STAGE_ASSETS = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")

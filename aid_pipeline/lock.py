@@ -44,11 +44,16 @@ def lock_path(warehouse: str | os.PathLike) -> Path:
     return Path(warehouse) / LOCK_NAME
 
 
-def recover(warehouse: str) -> None:
-    """What a process does on taking the lock: clear up after a run that was killed while writing —
-    its temp files are deleted, a switch of the tables it left half-done is finished."""
-    from . import io
+def recover(warehouse: str, aggregates: bool = True) -> None:
+    """What a process does on taking the lock: clear up after a run that was killed while writing — a
+    switch of the tables it left half-done is finished (and, with ``aggregates``, the aggregates it
+    left to rebuild are rebuilt), then its temp files are deleted (staged tables never switched
+    included: that build is dropped)."""
+    from . import io, switch
 
+    if aggregates and switch.read_journal(warehouse) is not None:
+        import aid_pipeline.assets.tables  # noqa: F401  (registers the aggregate builders)
+    switch.finish_switch(warehouse, rebuild_aggregates=aggregates)
     io.remove_stale_temp_files(warehouse)
 
 
@@ -59,9 +64,11 @@ def holds_lock(warehouse: str | os.PathLike) -> bool:
 
 
 @contextlib.contextmanager
-def warehouse_lock(warehouse: str | os.PathLike, blocking: bool = True) -> Iterator[bool]:
+def warehouse_lock(warehouse: str | os.PathLike, blocking: bool = True, recover_aggregates: bool = True) -> Iterator[bool]:
     """Hold the warehouse's lock for the block (waiting for another run to finish, with a note on
-    stderr); yields True. With ``blocking=False`` yields False at once when another process holds it."""
+    stderr); yields True. With ``blocking=False`` yields False at once when another process holds it.
+    Taking it runs ``recover`` (an aggregate step passes ``recover_aggregates=False``: it is about to
+    rebuild its own aggregate, the others follow in their steps)."""
     path = lock_path(warehouse)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = str(path.resolve())
@@ -96,7 +103,7 @@ def warehouse_lock(warehouse: str | os.PathLike, blocking: bool = True) -> Itera
     with _guard:
         _held[key] = [fh, 1]
     try:
-        recover(str(warehouse))
+        recover(str(warehouse), aggregates=recover_aggregates)
         yield True
     finally:
         with _guard:

@@ -33,6 +33,7 @@ import dagster as dg
 from . import io
 from .inbox import list_inbox
 from .jobs import process_reports, range_tags, rebuild_tables
+from .lock import warehouse_lock
 from .partitions import REPORTS_PARTITION
 from .resources import PipelineSettings
 from .stages import inbox_fingerprint
@@ -82,6 +83,12 @@ def read_cursor(cursor: str | None) -> tuple[int, dict[str, str]]:
     description="Watches the inbox: new or changed files get a partition and one batched run; deleted files leave the tables.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings) -> dg.SensorResult:
+    with warehouse_lock(settings.warehouse, blocking=False) as free:
+        if free:  # no run is writing the warehouse: a CLI run still "started" was killed, and blocks the queue
+            from .cli import fail_killed_runs
+
+            for run_id in fail_killed_runs(context.instance, settings.warehouse):
+                context.log.warning(f"run {run_id} of aid-pipeline run was killed: marked failed")
     seq, seen = read_cursor(context.cursor)
     current = {}
     for f in list_inbox(settings.inbox):

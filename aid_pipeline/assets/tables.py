@@ -7,7 +7,6 @@ whose file left the inbox (and whose partition was removed) drops out of every t
 
 import bisect
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
@@ -16,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import charts, io, tables
+from .. import charts, io, switch, tables
 from ..lock import warehouse_lock
 from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
@@ -139,18 +138,24 @@ def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettin
             },
         )
 
-    # Parquet is written on a second thread (Arrow releases the GIL) while the next table is built
+    # Parquet is written on a second thread (Arrow releases the GIL) while the next table is built.
+    # Every table is staged first, then all are switched at once (aid_pipeline/switch.py): a kill
+    # never leaves tables from two builds.
+    results = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aid-table-writer") as writer:
         pending = None
         for name, table in tables_out:
-            written = writer.submit(io.write_table, table, io.table_path(wh, name))
+            written = writer.submit(io.write_table, table, switch.staged_path(wh, name))
             if pending is not None:
-                yield described(pending[0], pending[1], pending[2].result())
+                pending[2].result()
+                results.append(described(pending[0], pending[1], io.table_path(wh, pending[0])))
             pending = (name, table, written)
             del table
         if pending is not None:
-            yield described(pending[0], pending[1], pending[2].result())
-    write_manifest(wh, state)
+            pending[2].result()
+            results.append(described(pending[0], pending[1], io.table_path(wh, pending[0])))
+    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=sorted(switch.AGGREGATE_BUILDERS))
+    yield from results
 
 
 # above this share of reports new, changed or removed, the tables are rebuilt from scratch
@@ -171,8 +176,7 @@ def tables_code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def manifest_path(wh: str):
-    return io.warehouse_path(wh) / "stages" / "tables_manifest.json"
+manifest_path = switch.manifest_path
 
 
 def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
@@ -199,17 +203,9 @@ def read_manifest(wh: str) -> dict[str, tuple] | None:
     return {k: tuple(v) for k, v in data["reports"].items()}
 
 
-def write_manifest(wh: str, state: dict) -> None:
-    path = manifest_path(wh)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"code_version": tables_code_version(), "reports": {k: list(v) for k, v in sorted(state.items())}},
-                      ensure_ascii=False, sort_keys=True)
-    if io.is_object_store(path):  # one upload replaces the object at once
-        path.write_text(body, encoding="utf-8")
-        return
-    tmp = path.parent / f"{io.TEMP_PREFIX}{path.name}.tmp"
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, path)
+def manifest_body(state: dict) -> dict:
+    """The manifest of tables built from ``state`` (written by the switch, ``aid_pipeline/switch.py``)."""
+    return {"code_version": tables_code_version(), "reports": {k: list(v) for k, v in sorted(state.items())}}
 
 
 def _changes(before: dict | None, state: dict) -> tuple[list[str], list[str]]:
@@ -344,6 +340,7 @@ def input_columns(name: str, upstream: str) -> list[str]:
 
 def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
     """An aggregate asset: ``build(*upstream tables)`` written to ``<name>.parquet``; ``chart(df)`` → markdown."""
+    switch.AGGREGATE_BUILDERS[name] = (build, upstream, input_columns)  # for a roll-forward after a kill
 
     @dg.asset(
         name=name,
@@ -356,10 +353,11 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
-        with warehouse_lock(wh):
+        with warehouse_lock(wh, recover_aggregates=False):
             inputs = [io.read_frame(io.table_path(wh, t), columns=input_columns(name, t)) for t in upstream]
             df = build(*inputs)
             path = io.write_frame(df, io.table_path(wh, name), name)
+            switch.aggregate_done(wh, name)  # rebuilt from the tables of the last switch
         metadata = table_metadata(df, name, path)
         if chart is not None:
             metadata["chart"] = dg.MetadataValue.md(chart(df))
