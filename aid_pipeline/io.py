@@ -434,7 +434,13 @@ def dictionary_columns(schema: pa.Schema) -> list[str]:
 
 def write_table(table: pa.Table, path: str | os.PathLike) -> Path | ObjectPath:
     """Atomically write ``table`` to ``path``: a local file through a temp file in the same folder,
-    fsync and rename; an object in one upload (an object store replaces it at once, no rename needed)."""
+    fsync and rename; an object in one upload (an object store replaces it at once, no rename needed).
+
+    The rows are written from one contiguous chunk: Parquet's writer starts its pages anew at each
+    chunk, so the same rows spliced from many slices (an incremental table update) gave other bytes
+    than a fresh build (201 reports: texts 153,099 vs 145,566 bytes, same rows)."""
+    if any(column.num_chunks > 1 for column in table.columns):
+        table = table.combine_chunks()
     if is_object_store(path):
         path = warehouse_path(str(path))
         pq.write_table(table, path.key, filesystem=path.filesystem, compression="zstd",
