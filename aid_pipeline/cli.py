@@ -127,19 +127,27 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
 
 
 def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING",
-                 full: bool = False):
+                 full: bool = False, allow_empty_inbox: bool = False):
     """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run.
 
     The whole run holds the warehouse's lock (``aid_pipeline.lock``): a second run on the same
     warehouse, from here, the UI or the sensor, waits for it. Taking the lock cleans up after a run
-    that was killed (its temp files, a half-done switch of the tables)."""
+    that was killed (its temp files, a half-done switch of the tables).
+
+    An inbox without a single entry while reports are registered raises ``EmptyInboxError`` (an
+    unmounted or wrongly emptied inbox would remove every report from every table) unless
+    ``allow_empty_inbox``."""
     from .lock import warehouse_lock
 
+    problem = inbox_warehouse_problem(inbox, warehouse)
+    if problem:
+        raise ValueError(problem)
     with warehouse_lock(warehouse):
-        return _run_pipeline_locked(inbox, warehouse, instance, quiet, log_level, full)
+        return _run_pipeline_locked(inbox, warehouse, instance, quiet, log_level, full, allow_empty_inbox)
 
 
-def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_level: str, full: bool):
+def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_level: str, full: bool,
+                         allow_empty_inbox: bool):
     from .stage_runner import warm_pool
 
     # Which reports need work is known before Dagster starts (dropping the partitions of files that
@@ -153,6 +161,7 @@ def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_
 
     from .assets.common import FULL_RUN_TAG, STEPS_IN_ONE_PROCESS_TAG
     from .definitions import build_defs
+    from .inbox import list_inbox
     from .jobs import range_tags
     from .resources import PipelineSettings
 
@@ -163,6 +172,15 @@ def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_
     if orphans and not quiet:
         print(f"marked {len(orphans)} earlier run(s) on this warehouse that were killed as failed: {', '.join(orphans)}",
               file=sys.stderr)
+    if not allow_empty_inbox and not list_inbox(inbox):
+        from .partitions import REPORTS_PARTITION
+
+        n = len(instance.get_dynamic_partitions(REPORTS_PARTITION))
+        if n:
+            raise EmptyInboxError(
+                f"the inbox {inbox!r} is empty, but {n} reports are registered: this run would remove every one of "
+                "them from every table. If the inbox is not mounted or was emptied by mistake, put the files back; "
+                "to remove them all, run again with --allow-empty-inbox")
     keys, added, removed = sync_partitions(instance, inbox, warehouse)
     if full:
         todo, unchanged = keys, []
@@ -262,8 +280,8 @@ def run_statistics(result) -> dict:
     return stats
 
 
-def summary(warehouse: str) -> str:
-    """A few lines on what the warehouse holds."""
+def summary(warehouse: str, result=None) -> str:
+    """A few lines on what the run did (with its ``result``) and what the warehouse holds."""
     import pyarrow.parquet as pq
 
     from . import io
@@ -272,8 +290,12 @@ def summary(warehouse: str) -> str:
         p = io.table_path(warehouse, name)
         return pq.ParquetFile(str(p)).metadata.num_rows if p.exists() else 0
 
-    lines = [
-        f"reports processed: {count('reports')}",
+    lines = []
+    if result is not None and hasattr(result, "aid_todo"):
+        lines.append(f"reports processed: {len(result.aid_todo)} in this run, "
+                     f"{len(result.aid_unchanged)} unchanged and skipped")
+    lines += [
+        f"reports in tables: {count('reports')}",
         f"sections:          {count('sections')}",
         f"metrics:           {count('metrics')}",
         f"quarantined:       {count('quarantine')}",
@@ -292,16 +314,21 @@ def cmd_run(args) -> int:
     if not Path(args.inbox).is_dir():
         print(f"aid-pipeline: the inbox folder {args.inbox!r} does not exist (give one with --inbox DIR)", file=sys.stderr)
         return 2
+    problem = inbox_warehouse_problem(args.inbox, warehouse) or dagster_home_problem()
+    if problem:
+        print(f"aid-pipeline: {problem}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
-    result = run_pipeline(args.inbox, warehouse, full=args.full)
+    try:
+        result = run_pipeline(args.inbox, warehouse, full=args.full, allow_empty_inbox=args.allow_empty_inbox)
+    except EmptyInboxError as exc:
+        print(f"aid-pipeline: {exc}", file=sys.stderr)
+        return 2
     dt = time.perf_counter() - t0
-    print(summary(warehouse))
-    failed_checks = [
-        e.asset_check_evaluation_data.check_name
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
-    ]
-    print(f"checks failed:     {', '.join(failed_checks) if failed_checks else 'none'}")
+    print(summary(warehouse, result))
+    evaluations = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed_checks = [c.check_name for c in evaluations if not c.passed]
+    print(checks_line(len(evaluations), failed_checks, result.success))
     print(f"run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {dt:.1f} s")
     if args.summary_json:
         stats = {
@@ -318,15 +345,78 @@ def cmd_run(args) -> int:
     return 0 if result.success else 1
 
 
+def checks_line(n_evaluated: int, failed: list[str], success: bool) -> str:
+    """The summary's line on the checks: ``checks_line(0, [], False)`` → ``'checks:            NOT RUN (…)'``."""
+    if n_evaluated == 0:
+        why = "the run failed before them" if not success else "none evaluated"
+        return f"checks:            NOT RUN ({why})"
+    return f"checks failed:     {', '.join(failed) if failed else 'none'} (of {n_evaluated} evaluated)"
+
+
+def inbox_warehouse_problem(inbox: str, warehouse: str) -> str | None:
+    """Why the inbox cannot be used with this warehouse (None when it can): the same folder, or one
+    inside the other, would read the pipeline's own tables back as reports (or list the warehouse as
+    an inbox entry)."""
+    from .io import is_object_store
+
+    if is_object_store(warehouse):
+        return None
+    ib, wh = Path(inbox).resolve(), Path(warehouse).resolve()
+    if ib == wh or wh in ib.parents:
+        return (f"the inbox {str(ib)!r} is the warehouse or inside it ({str(wh)!r}): the pipeline would read its own "
+                "tables as reports; keep report files in a folder of their own")
+    if ib in wh.parents:
+        return (f"the warehouse {str(wh)!r} is inside the inbox {str(ib)!r}: keep the tables out of the folder "
+                "of report files (the inbox is read flat, every folder in it is quarantined)")
+    return None
+
+
+def dagster_home_problem() -> str | None:
+    """Why Dagster could not keep its state in ``$DAGSTER_HOME`` (None when it can): the folders its
+    SQLite storage writes must be writable (else: 'unable to open database file', without a path)."""
+    import tempfile
+
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    for folder in (home, home / "history", home / "history" / "runs", home / "schedules"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            return (f"Dagster keeps its run history in DAGSTER_HOME={str(home)!r}, but {str(folder)!r} is not "
+                    f"writable ({exc.strerror or exc}); make it writable or set DAGSTER_HOME to a folder that is")
+    return None
+
+
+class EmptyInboxError(RuntimeError):
+    """The inbox holds no file while reports are registered: running would remove them all."""
+
+
 def cmd_eval(args) -> int:
     from . import io
     from .evaluation.meta import evaluate_meta, format_meta_report
     from .evaluation.metrics import evaluate_metrics, format_metrics_report
 
+    from .evaluation.metrics import load_gold
+
+    gold_dir = Path(args.gold)
+    if not gold_dir.is_dir():
+        print(f"aid-pipeline: the gold folder {args.gold!r} does not exist", file=sys.stderr)
+        return 2
+    gold = load_gold(gold_dir)
+    if not gold:
+        print(f"aid-pipeline: no gold annotations in {args.gold!r} (expected metrics_*.jsonl files)", file=sys.stderr)
+        return 2
     warehouse = str(io.warehouse_dir(args.warehouse))
     if args.inbox or not io.table_path(warehouse, "metrics").exists():
         run_pipeline(args.inbox or "seeds", warehouse, quiet=True)
     metrics = io.read_frame(io.table_path(warehouse, "metrics"))
+    reports = set(io.read_frame(io.table_path(warehouse, "reports"), columns=["report_id"])["report_id"])
+    if not reports & set(gold):
+        print(f"aid-pipeline: none of the {len(gold)} documents annotated in {args.gold!r} "
+              f"({', '.join(sorted(gold)[:3])}{', …' if len(gold) > 3 else ''}) is among the {len(reports)} reports of "
+              f"the warehouse: give the inbox holding them with --inbox", file=sys.stderr)
+        return 1
     result = evaluate_metrics(metrics.to_dict("records"), args.gold)
     print(format_metrics_report(result, verbose=args.verbose))
     meta_path = Path(args.gold) / "meta.json"
@@ -377,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--inbox", default=os.environ.get("AID_INBOX", "seeds"), help="folder of report files (default: seeds)")
     p_run.add_argument("--warehouse", default=None, help="output folder (default: $AID_WAREHOUSE or ./warehouse)")
     p_run.add_argument("--full", action="store_true", help="reprocess every report, not only new or changed ones")
+    p_run.add_argument("--allow-empty-inbox", action="store_true",
+                       help="an empty inbox removes every registered report from the tables (refused without this)")
     p_run.add_argument("--summary-json", default=None, metavar="PATH",
                        help="also write the run's numbers (wall and text seconds, reports processed/skipped) as JSON")
     p_run.set_defaults(func=cmd_run)
