@@ -97,6 +97,8 @@ def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
         for name in CONTRACT_TABLES
     ],
     can_subset=False,
+    # one run with the stage partitions' range (`dagster asset materialize --select '*' --partition-range A...B`)
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettings):
     """The contract tables over every registered report: rebuilt in full, or — when only a few reports
@@ -350,6 +352,7 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
         code_version=TABLES_CODE_VERSION,
         kinds={"parquet"},
         metadata=static_metadata(name),
+        backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
