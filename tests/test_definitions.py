@@ -72,4 +72,4 @@ def test_every_asset_runs_a_partition_range_in_one_run_so_the_dagster_cli_can_ma
     graph = build_defs().get_repository_def().asset_graph
     for key in graph.materializable_asset_keys:
         policy = graph.get(key).backfill_policy
-        assert policy is not None and policy.policy_type == dg.BackfillPolicyType.SINGLE_RUN, key
+        assert policy == dg.BackfillPolicy.single_run(), key
