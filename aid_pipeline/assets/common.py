@@ -135,6 +135,8 @@ def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
         for c in ("traditional_converted", "pinyin_removed", "mojibake_repaired", "boilerplate_lines"):
             metadata[f"total_{c}"] = stat_totals.get(f"n_{c}", 0)
     if len(keys) <= PREVIEW_MAX_PARTITIONS:
+        if len(keys) > 1:  # repeated on every partition's event, where it would read as that report's row count
+            metadata["rows_in_run"] = metadata.pop("dagster/row_count")
         metadata["preview"] = dg.MetadataValue.md(preview_markdown(pd.concat(previews).head(8) if previews else pd.DataFrame()))
         return dg.MaterializeResult(metadata=metadata)
     metadata["partitions_in_run"] = len(keys)
