@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -103,7 +104,7 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     """Split the inbox into (to process, unchanged): unchanged means every stage holds the report at
     its current sha256 and with the current code version, read from the path it has now."""
     from . import io
-    from .inbox import list_inbox
+    from .inbox import list_inbox, printable_path
     from .stage_runner import PIPELINE_ORDER
     from .stages import inbox_fingerprint
     from .version import text_code_version
@@ -117,8 +118,8 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
     last_read_from = io.source_paths(warehouse)
     for f in list_inbox(inbox):
         sha = inbox_fingerprint(f)
-        if sha is None or last_read_from.get(f.partition_key, str(f.path)) != str(f.path):
-            todo.append(f.partition_key)  # gone or unreadable (the raw stage says which), or moved
+        if sha is None or last_read_from.get(f.partition_key) != printable_path(f.path):
+            todo.append(f.partition_key)  # gone or unreadable (the raw stage says which), moved, or no row stored
             continue
         have = done.get(f.partition_key, set())
         (unchanged if all((s, sha) in have for s in PIPELINE_ORDER) else todo).append(f.partition_key)
@@ -126,12 +127,29 @@ def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]
 
 
 def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING",
-                 full: bool = False):
-    """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run."""
-    from .io import remove_stale_temp_files
+                 full: bool = False, allow_empty_inbox: bool = False):
+    """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run.
+
+    The whole run holds the warehouse's lock (``aid_pipeline.lock``): a second run on the same
+    warehouse, from here, the UI or the sensor, waits for it. Taking the lock cleans up after a run
+    that was killed (its temp files, a half-done switch of the tables).
+
+    An inbox without a single entry while reports are registered raises ``EmptyInboxError`` (an
+    unmounted or wrongly emptied inbox would remove every report from every table) unless
+    ``allow_empty_inbox``."""
+    from .lock import warehouse_lock
+
+    problem = inbox_warehouse_problem(inbox, warehouse)
+    if problem:
+        raise ValueError(problem)
+    with warehouse_lock(warehouse):
+        return _run_pipeline_locked(inbox, warehouse, instance, quiet, log_level, full, allow_empty_inbox)
+
+
+def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_level: str, full: bool,
+                         allow_empty_inbox: bool):
     from .stage_runner import warm_pool
 
-    remove_stale_temp_files(warehouse)  # left by a run that was killed while writing
     # Which reports need work is known before Dagster starts (dropping the partitions of files that
     # left the inbox, below, changes nothing about the files still there), so the worker processes
     # are started now: they import the stage code while this process imports and starts Dagster.
@@ -143,12 +161,26 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
 
     from .assets.common import FULL_RUN_TAG, STEPS_IN_ONE_PROCESS_TAG
     from .definitions import build_defs
+    from .inbox import list_inbox
     from .jobs import range_tags
     from .resources import PipelineSettings
 
     if instance is None:
         ensure_dagster_home()
         instance = dg.DagsterInstance.get()
+    orphans = fail_killed_runs(instance, warehouse)
+    if orphans and not quiet:
+        print(f"marked {len(orphans)} earlier run(s) on this warehouse that were killed as failed: {', '.join(orphans)}",
+              file=sys.stderr)
+    if not allow_empty_inbox and not list_inbox(inbox):
+        from .partitions import REPORTS_PARTITION
+
+        n = len(instance.get_dynamic_partitions(REPORTS_PARTITION))
+        if n:
+            raise EmptyInboxError(
+                f"the inbox {inbox!r} is empty, but {n} reports are registered: this run would remove every one of "
+                "them from every table. If the inbox is not mounted or was emptied by mistake, put the files back; "
+                "to remove them all, run again with --allow-empty-inbox")
     keys, added, removed = sync_partitions(instance, inbox, warehouse)
     if full:
         todo, unchanged = keys, []
@@ -165,6 +197,8 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
         job = defs.resolve_job_def("rebuild_tables")
         tags = {}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    tags[CLI_WAREHOUSE_TAG] = warehouse_id(warehouse)
+    tags[CLI_PID_TAG] = f"{socket.gethostname()}:{os.getpid()}"
     tags[STEPS_IN_ONE_PROCESS_TAG] = "true"  # execute_in_process: every step in this process, one after another
     # Everything allocated so far (Dagster, the definitions, pandas, pyarrow: most of this process's
     # objects) lives until the run ends: frozen, Python's full garbage collections skip it instead of
@@ -180,6 +214,40 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
               + (" (--full: all reprocessed)" if full else ""))
     result.aid_todo, result.aid_unchanged = todo, unchanged
     return result
+
+
+# On every run `aid-pipeline run` starts: which warehouse it holds the lock of, and its host:pid.
+CLI_WAREHOUSE_TAG = "aid/cli_warehouse"
+CLI_PID_TAG = "aid/cli_pid"
+
+
+def warehouse_id(warehouse: str) -> str:
+    """The warehouse as one string, the same however it was spelled: ``warehouse_id('wh')`` → ``'/abs/wh'``."""
+    from .io import is_object_store
+
+    return str(warehouse).rstrip("/") if is_object_store(warehouse) else str(Path(warehouse).resolve())
+
+
+def fail_killed_runs(instance, warehouse: str) -> list[str]:
+    """Mark failed every run of ``aid-pipeline run`` on this warehouse that Dagster still has as
+    started: called with the warehouse lock held, which such a run holds from start to end, so it
+    was killed (its process is gone). Left as STARTED it would block the one-run-at-a-time queue
+    forever. Returns their run ids."""
+    import dagster as dg
+    from dagster._core.storage.dagster_run import DagsterRunStatus
+
+    from .lock import holds_lock
+
+    if not holds_lock(warehouse):
+        return []
+    stuck = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.CANCELING],
+        tags={CLI_WAREHOUSE_TAG: warehouse_id(warehouse)}))
+    for run in stuck:
+        instance.report_run_failed(
+            run, message=f"marked failed by a later aid-pipeline run: the process that ran it "
+                         f"({run.tags.get(CLI_PID_TAG, '?')}) was gone (killed) without ending it")
+    return [run.run_id for run in stuck]
 
 
 STAGE_ASSETS = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
@@ -212,8 +280,8 @@ def run_statistics(result) -> dict:
     return stats
 
 
-def summary(warehouse: str) -> str:
-    """A few lines on what the warehouse holds."""
+def summary(warehouse: str, result=None) -> str:
+    """A few lines on what the run did (with its ``result``) and what the warehouse holds."""
     import pyarrow.parquet as pq
 
     from . import io
@@ -222,8 +290,12 @@ def summary(warehouse: str) -> str:
         p = io.table_path(warehouse, name)
         return pq.ParquetFile(str(p)).metadata.num_rows if p.exists() else 0
 
-    lines = [
-        f"reports processed: {count('reports')}",
+    lines = []
+    if result is not None and hasattr(result, "aid_todo"):
+        lines.append(f"reports processed: {len(result.aid_todo)} in this run, "
+                     f"{len(result.aid_unchanged)} unchanged and skipped")
+    lines += [
+        f"reports in tables: {count('reports')}",
         f"sections:          {count('sections')}",
         f"metrics:           {count('metrics')}",
         f"quarantined:       {count('quarantine')}",
@@ -242,16 +314,21 @@ def cmd_run(args) -> int:
     if not Path(args.inbox).is_dir():
         print(f"aid-pipeline: the inbox folder {args.inbox!r} does not exist (give one with --inbox DIR)", file=sys.stderr)
         return 2
+    problem = inbox_warehouse_problem(args.inbox, warehouse) or dagster_home_problem()
+    if problem:
+        print(f"aid-pipeline: {problem}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
-    result = run_pipeline(args.inbox, warehouse, full=args.full)
+    try:
+        result = run_pipeline(args.inbox, warehouse, full=args.full, allow_empty_inbox=args.allow_empty_inbox)
+    except EmptyInboxError as exc:
+        print(f"aid-pipeline: {exc}", file=sys.stderr)
+        return 2
     dt = time.perf_counter() - t0
-    print(summary(warehouse))
-    failed_checks = [
-        e.asset_check_evaluation_data.check_name
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
-    ]
-    print(f"checks failed:     {', '.join(failed_checks) if failed_checks else 'none'}")
+    print(summary(warehouse, result))
+    evaluations = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed_checks = [c.check_name for c in evaluations if not c.passed]
+    print(checks_line(len(evaluations), failed_checks, result.success))
     print(f"run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {dt:.1f} s")
     if args.summary_json:
         stats = {
@@ -268,15 +345,78 @@ def cmd_run(args) -> int:
     return 0 if result.success else 1
 
 
+def checks_line(n_evaluated: int, failed: list[str], success: bool) -> str:
+    """The summary's line on the checks: ``checks_line(0, [], False)`` → ``'checks:            NOT RUN (…)'``."""
+    if n_evaluated == 0:
+        why = "the run failed before them" if not success else "none evaluated"
+        return f"checks:            NOT RUN ({why})"
+    return f"checks failed:     {', '.join(failed) if failed else 'none'} (of {n_evaluated} evaluated)"
+
+
+def inbox_warehouse_problem(inbox: str, warehouse: str) -> str | None:
+    """Why the inbox cannot be used with this warehouse (None when it can): the same folder, or one
+    inside the other, would read the pipeline's own tables back as reports (or list the warehouse as
+    an inbox entry)."""
+    from .io import is_object_store
+
+    if is_object_store(warehouse):
+        return None
+    ib, wh = Path(inbox).resolve(), Path(warehouse).resolve()
+    if ib == wh or wh in ib.parents:
+        return (f"the inbox {str(ib)!r} is the warehouse or inside it ({str(wh)!r}): the pipeline would read its own "
+                "tables as reports; keep report files in a folder of their own")
+    if ib in wh.parents:
+        return (f"the warehouse {str(wh)!r} is inside the inbox {str(ib)!r}: keep the tables out of the folder "
+                "of report files (the inbox is read flat, every folder in it is quarantined)")
+    return None
+
+
+def dagster_home_problem() -> str | None:
+    """Why Dagster could not keep its state in ``$DAGSTER_HOME`` (None when it can): the folders its
+    SQLite storage writes must be writable (else: 'unable to open database file', without a path)."""
+    import tempfile
+
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    for folder in (home, home / "history", home / "history" / "runs", home / "schedules"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            return (f"Dagster keeps its run history in DAGSTER_HOME={str(home)!r}, but {str(folder)!r} is not "
+                    f"writable ({exc.strerror or exc}); make it writable or set DAGSTER_HOME to a folder that is")
+    return None
+
+
+class EmptyInboxError(RuntimeError):
+    """The inbox holds no file while reports are registered: running would remove them all."""
+
+
 def cmd_eval(args) -> int:
     from . import io
     from .evaluation.meta import evaluate_meta, format_meta_report
     from .evaluation.metrics import evaluate_metrics, format_metrics_report
 
+    from .evaluation.metrics import load_gold
+
+    gold_dir = Path(args.gold)
+    if not gold_dir.is_dir():
+        print(f"aid-pipeline: the gold folder {args.gold!r} does not exist", file=sys.stderr)
+        return 2
+    gold = load_gold(gold_dir)
+    if not gold:
+        print(f"aid-pipeline: no gold annotations in {args.gold!r} (expected metrics_*.jsonl files)", file=sys.stderr)
+        return 2
     warehouse = str(io.warehouse_dir(args.warehouse))
     if args.inbox or not io.table_path(warehouse, "metrics").exists():
         run_pipeline(args.inbox or "seeds", warehouse, quiet=True)
     metrics = io.read_frame(io.table_path(warehouse, "metrics"))
+    reports = set(io.read_frame(io.table_path(warehouse, "reports"), columns=["report_id"])["report_id"])
+    if not reports & set(gold):
+        print(f"aid-pipeline: none of the {len(gold)} documents annotated in {args.gold!r} "
+              f"({', '.join(sorted(gold)[:3])}{', …' if len(gold) > 3 else ''}) is among the {len(reports)} reports of "
+              f"the warehouse: give the inbox holding them with --inbox", file=sys.stderr)
+        return 1
     result = evaluate_metrics(metrics.to_dict("records"), args.gold)
     print(format_metrics_report(result, verbose=args.verbose))
     meta_path = Path(args.gold) / "meta.json"
@@ -327,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--inbox", default=os.environ.get("AID_INBOX", "seeds"), help="folder of report files (default: seeds)")
     p_run.add_argument("--warehouse", default=None, help="output folder (default: $AID_WAREHOUSE or ./warehouse)")
     p_run.add_argument("--full", action="store_true", help="reprocess every report, not only new or changed ones")
+    p_run.add_argument("--allow-empty-inbox", action="store_true",
+                       help="an empty inbox removes every registered report from the tables (refused without this)")
     p_run.add_argument("--summary-json", default=None, metavar="PATH",
                        help="also write the run's numbers (wall and text seconds, reports processed/skipped) as JSON")
     p_run.set_defaults(func=cmd_run)

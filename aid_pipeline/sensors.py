@@ -14,12 +14,17 @@ read only when its size or mtime moved):
 New and changed files go into ranged runs of at most ``AID_SENSOR_MAX_BATCH`` partitions (default
 2,000) — a burst of 1,000 files is one run, not 1,000. Inside a run, reports whose sha256 and code
 version match the ledger are skipped, so a range that spans unchanged partitions costs little.
-The cursor (fingerprints per partition key) is stored by Dagster and survives restarts.
+The cursor (fingerprints per partition key, and a sequence number counting the ticks that
+requested runs) is stored by Dagster and survives restarts. Run keys carry that sequence number, so
+each change gets its own key: an inbox that comes back to an earlier state (a file taken out and put
+back) is a new change, not the completed run of the earlier one (the daemon skips a used key).
+An inbox that is empty while reports are registered requests nothing and removes nothing (an
+unmounted or emptied-by-mistake inbox would otherwise empty every table): the tick says so; run
+``aid-pipeline run --allow-empty-inbox`` to really remove every report.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 
@@ -28,6 +33,7 @@ import dagster as dg
 from . import io
 from .inbox import list_inbox
 from .jobs import process_reports, range_tags, rebuild_tables
+from .lock import warehouse_lock
 from .partitions import REPORTS_PARTITION
 from .resources import PipelineSettings
 from .stages import inbox_fingerprint
@@ -60,13 +66,30 @@ def batch_ranges(order: list[str], todo: set[str], max_batch: int = MAX_BATCH) -
     return ranges
 
 
+def read_cursor(cursor: str | None) -> tuple[int, dict[str, str]]:
+    """(sequence, fingerprints) from a stored cursor; an older cursor (the fingerprints alone) is sequence 0.
+
+    ``read_cursor('{"seq": 3, "files": {"a": "3:17"}}')`` → ``(3, {'a': '3:17'})``.
+    """
+    data = json.loads(cursor) if cursor else {}
+    if isinstance(data.get("files"), dict) and "seq" in data:
+        return int(data["seq"]), data["files"]
+    return 0, data
+
+
 @dg.sensor(
-    job=process_reports,
+    jobs=[process_reports, rebuild_tables],
     minimum_interval_seconds=30,
     description="Watches the inbox: new or changed files get a partition and one batched run; deleted files leave the tables.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings) -> dg.SensorResult:
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    with warehouse_lock(settings.warehouse, blocking=False) as free:
+        if free:  # no run is writing the warehouse: a CLI run still "started" was killed, and blocks the queue
+            from .cli import fail_killed_runs
+
+            for run_id in fail_killed_runs(context.instance, settings.warehouse):
+                context.log.warning(f"run {run_id} of aid-pipeline run was killed: marked failed")
+    seq, seen = read_cursor(context.cursor)
     current = {}
     for f in list_inbox(settings.inbox):
         try:
@@ -78,6 +101,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     new_keys = sorted(k for k in current if k not in registered_set)
     moved = [k for k in current if k in registered_set and seen.get(k) != current[k][1]]
     deleted = sorted(k for k in registered_set if k not in current)
+    if not current and deleted:
+        return dg.SkipReason(
+            f"the inbox {settings.inbox!r} is empty but {len(deleted)} reports are registered: nothing is removed "
+            "(an unmounted or wrongly emptied inbox would empty every table). To remove them all, run "
+            "`aid-pipeline run --allow-empty-inbox`."
+        )
     changed = []
     if moved:
         processed = io.raw_shas(settings.warehouse)
@@ -85,11 +114,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
 
     order = [k for k in registered if k not in deleted] + new_keys
     run_requests = []
-    digest = hashlib.sha1(json.dumps(sorted((k, v[1]) for k, v in current.items())).encode()).hexdigest()[:16]
+    # one key per tick that asks for runs: a key already used (by a completed run) makes the daemon
+    # skip the request, so a key must never come back, even when the inbox does
+    if new_keys or changed or deleted:
+        seq += 1
     for i, (first, last) in enumerate(batch_ranges(order, set(new_keys) | set(changed))):
-        run_requests.append(dg.RunRequest(run_key=f"inbox:{digest}:{i}", tags=range_tags(first, last)))
+        run_requests.append(dg.RunRequest(job_name=process_reports.name, run_key=f"inbox:{seq}:{i}",
+                                          tags=range_tags(first, last)))
     if not run_requests and deleted:
-        run_requests.append(dg.RunRequest(job_name=rebuild_tables.name, run_key=f"deleted:{digest}"))
+        run_requests.append(dg.RunRequest(job_name=rebuild_tables.name, run_key=f"deleted:{seq}"))
     requests = []
     if new_keys:
         requests.append(dg.AddDynamicPartitionsRequest(REPORTS_PARTITION, new_keys))
@@ -101,7 +134,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=requests,
-        cursor=json.dumps({k: v[1] for k, v in current.items()}, sort_keys=True),
+        cursor=json.dumps({"seq": seq, "files": {k: v[1] for k, v in current.items()}}, sort_keys=True),
     )
 
 
@@ -116,4 +149,4 @@ def daily_rebuild(context: dg.ScheduleEvaluationContext):
     keys = list(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
     if not keys:
         return dg.SkipReason("no reports registered yet: nothing to rebuild")
-    return dg.RunRequest(tags=range_tags(keys[0], keys[-1]))
+    return dg.RunRequest(job_name=process_reports.name, tags=range_tags(keys[0], keys[-1]))

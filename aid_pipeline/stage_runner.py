@@ -22,6 +22,7 @@ import pyarrow as pa
 from . import io
 from .batch import MissingFile, process_one
 from .checks.schemas import MODELS, failure_report_ids, typed_table_schema
+from .inbox import printable_path
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ PIPELINE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "repor
 
 def quarantine_row(stage: str, key: str, source_path: str, reason: str, detail: str, sha256=None, report_id=None) -> dict:
     return {
-        "source_path": source_path,
+        "source_path": printable_path(source_path),
         "sha256": sha256,
         "reason": reason,
         "detail": detail,
@@ -168,6 +169,9 @@ def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None
     light = light.head(8).astype(object).where(light.head(8).notna(), None)
     return {
         "ok": sorted(frames),
+        # the sha256 of the bytes the raw stage actually read (the file may have changed since it was hashed)
+        "sha256_read": {k: frames[k][0]["sha256"] for k in frames if frames[k] and frames[k][0].get("sha256")}
+        if stage == "raw_reports" else {},
         "quarantined": quarantined,
         "upstream_missing": upstream_missing,
         "rows": len(df),

@@ -20,7 +20,7 @@ from operator import itemgetter
 
 import pandas as pd
 
-from .inbox import InboxFile, sha256_of
+from .inbox import FileTooLarge, InboxFile, NotRegularFile, open_regular_file, printable_path, read_regular_file, sha256_of
 from .io import STAT_COLUMNS
 from .text.decode import decode_bytes
 from .text.metadata import extract_metadata
@@ -51,10 +51,11 @@ def file_sha256(path, max_bytes: int = MAX_REPORT_BYTES) -> str | None:
     ``file_sha256('seeds/000_x.txt')`` → ``'9f2c…'``. Used to tell new or changed reports from unchanged ones.
     """
     try:
-        if os.stat(path).st_size > max_bytes:
-            return None
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
+        fd = open_regular_file(path)  # no symlink followed, no FIFO waited on
+        with os.fdopen(fd, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > max_bytes:
+                return None
+            digest = hashlib.sha256()
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
         return digest.hexdigest()
@@ -76,25 +77,26 @@ REFUSALS = {
     "folder": "it is a folder: the inbox is read flat, so move the report files it holds into the inbox itself",
     "symlink": "it is a symbolic link, which is not followed (it could point anywhere); copy the file into the inbox",
     "not_a_file": "it is not a regular file (a device, socket or pipe)",
+    "bad_file_name": "its name is not valid UTF-8 (the bytes that are not are shown as \\xNN), so it cannot be "
+    "stored as an id or path; rename it with a UTF-8 name",
 }
 
 
 def read_raw(file: InboxFile, max_bytes: int = MAX_REPORT_BYTES) -> dict:
     """Read, hash and decode one inbox file: ``read_raw(InboxFile(...))`` → ``{'report_id': …, 'encoding': 'utf-8', …}``."""
     if getattr(file, "refused", None):
-        raise QuarantineError(file.refused, f"{file.path.name!r} is not processed: {REFUSALS[file.refused]}")
-    try:
-        size = os.stat(file.path).st_size
+        raise QuarantineError(file.refused, f"{printable_path(file.path.name)!r} is not processed: {REFUSALS[file.refused]}")
+    try:  # opened without following a link or waiting on a FIFO: the name may have been swapped since listing
+        data = read_regular_file(file.path, max_bytes)
+    except FileTooLarge as exc:
+        raise QuarantineError(
+            "too_large", f"{exc.size:,} bytes is over the {max_bytes:,}-byte limit for one report; split it or raise the limit"
+        ) from exc
+    except NotRegularFile as exc:
+        raise QuarantineError(exc.reason, f"{printable_path(file.path.name)!r} is not processed: "
+                              f"{REFUSALS[exc.reason]} (found so when opened)") from exc
     except FileNotFoundError as exc:
         raise QuarantineError("file_missing", f"the file disappeared before it could be read: {exc}") from exc
-    if size > max_bytes:
-        raise QuarantineError(
-            "too_large", f"{size:,} bytes is over the {max_bytes:,}-byte limit for one report; split it or raise the limit"
-        )
-    try:
-        data = file.path.read_bytes()
-    except FileNotFoundError as exc:
-        raise QuarantineError("file_missing", f"the file disappeared while being read: {exc}") from exc
     except OSError as exc:
         raise QuarantineError("unreadable", f"the file could not be read: {exc}") from exc
     digest = sha256_of(data)
@@ -105,7 +107,7 @@ def read_raw(file: InboxFile, max_bytes: int = MAX_REPORT_BYTES) -> dict:
     return {
         "report_id": file.report_id,
         "partition_key": file.partition_key,
-        "source_path": str(file.path),
+        "source_path": printable_path(file.path),
         "sha256": digest,
         "n_bytes": len(data),
         "encoding": decoded.encoding,

@@ -60,3 +60,16 @@ def test_every_asset_declares_its_column_schema():
     for name in STAGES + TABLES:
         schema = graph.get(dg.AssetKey(name)).metadata["dagster/column_schema"]
         assert len(schema.columns) >= 4, name
+
+
+def test_every_asset_runs_a_partition_range_in_one_run_so_the_dagster_cli_can_materialise_all():
+    """`dagster asset materialize --select '*' --partition-range A...B` needs a single-run backfill
+    policy on every selected asset, the unpartitioned tables and aggregates included."""
+    import dagster as dg
+
+    from aid_pipeline.definitions import build_defs
+
+    graph = build_defs().get_repository_def().asset_graph
+    for key in graph.materializable_asset_keys:
+        policy = graph.get(key).backfill_policy
+        assert policy == dg.BackfillPolicy.single_run(), key

@@ -37,7 +37,7 @@ def test_read_stage_of_nothing_is_an_empty_typed_frame(tmp_path):
 
 def test_stale_temp_files_of_a_killed_write_are_removed(tmp_path):
     (tmp_path / "stages" / "raw_reports").mkdir(parents=True)
-    stale = tmp_path / "stages" / "raw_reports" / ".k.parquet.abc123.tmp"
+    stale = tmp_path / "stages" / "raw_reports" / ".shard-03.parquet.abc123.tmp"  # as versions before TEMP_PREFIX named them
     stale.write_bytes(b"half a file")
     keep = tmp_path / "metrics.parquet"
     keep.write_bytes(b"x")
@@ -61,3 +61,18 @@ def test_free_text_and_offset_lists_are_written_without_dictionary_pages(tmp_pat
     for col in ("raw_text", "text", "offsets.list.element", "offset_ends.list.element"):
         assert not encodings[col] & dictionary, col
     assert pq.read_table(path).to_pylist()[7]["text"] == "第7篇" * 20
+
+
+def test_the_same_rows_give_the_same_bytes_however_they_are_chunked(tmp_path):
+    """An incremental table update splices the old table's slices with new rows: written, it must be
+    the file a fresh build of the same rows gives (the texts span several Parquet pages here)."""
+    import pyarrow as pa
+
+    texts = [("报告第%d篇。" % i) * 3000 for i in range(60)]
+    table = pa.table({"report_id": [f"r{i:03d}" for i in range(60)], "raw_text": texts, "text": texts,
+                      "offsets": [list(range(10)) for _ in range(60)], "offset_ends": [list(range(1, 11)) for _ in range(60)]},
+                     schema=io.SCHEMAS["texts"])
+    spliced = pa.concat_tables([table.slice(0, 7), table.slice(7, 30), table.slice(37, 1), table.slice(38)])
+    io.write_table(table, tmp_path / "fresh.parquet")
+    io.write_table(spliced, tmp_path / "spliced.parquet")
+    assert (tmp_path / "fresh.parquet").read_bytes() == (tmp_path / "spliced.parquet").read_bytes()

@@ -62,7 +62,7 @@ GOOD_ODD_NAMES = {
 
 @pytest.fixture(scope="module")
 def quarantine_run(tmp_path_factory):
-    from aid_pipeline import cli
+    from aid_pipeline import cli, stages
     from aid_pipeline.assets import raw as raw_asset
 
     base = tmp_path_factory.mktemp("quarantine_cases")
@@ -80,7 +80,7 @@ def quarantine_run(tmp_path_factory):
         fh.truncate(HUGE_BYTES)
 
     real_sync, real_list = cli.sync_partitions, raw_asset.list_inbox
-    real_read_bytes = Path.read_bytes
+    real_read = stages.read_regular_file
     read_sizes: dict[str, int] = {}
 
     def sync_then_vanish(*args, **kwargs):
@@ -93,16 +93,16 @@ def quarantine_run(tmp_path_factory):
         (inbox / VANISH_MID_STAGE).unlink(missing_ok=True)  # listed by the raw stage, gone before it is read
         return files
 
-    def recording_read_bytes(self):
-        data = real_read_bytes(self)
-        read_sizes[self.name] = len(data)
+    def recording_read(path, max_bytes):  # what read_raw reads a report file with
+        data = real_read(path, max_bytes)
+        read_sizes[Path(path).name] = len(data)
         return data
 
     instance = dg.DagsterInstance.ephemeral()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(cli, "sync_partitions", sync_then_vanish)
         mp.setattr(raw_asset, "list_inbox", list_then_vanish)
-        mp.setattr(Path, "read_bytes", recording_read_bytes)
+        mp.setattr(stages, "read_regular_file", recording_read)
         result = cli.run_pipeline(str(inbox), str(warehouse), instance=instance, quiet=True)
     quarantine = pd.read_parquet(warehouse / "quarantine.parquet")
     quarantine["file"] = quarantine["source_path"].map(lambda p: Path(p).name)

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from .. import io
+from ..lock import warehouse_lock
 from ..stage_runner import PIPELINE_ORDER, run_units, start_units, uses_pool
 from ..version import text_code_version
 
@@ -63,6 +64,11 @@ def run_stage(
     The work goes shard by shard (``stage_runner.process_unit``), in
     worker processes for big batches; failures become quarantine rows and the rest goes on.
     """
+    with warehouse_lock(warehouse):  # one writer per warehouse (re-entered inside `aid-pipeline run`)
+        return _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
+
+
+def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo) -> dg.MaterializeResult:
     keys = list(keys)
     t0 = time.perf_counter()
     shas = current_sha(keys)
@@ -74,7 +80,8 @@ def run_stage(
     entries: dict[str, tuple[str | None, str]] = {}
     quarantined: dict[str, dict] = {}
     for r in results:
-        entries.update({k: (shas.get(k), "ok") for k in r["ok"]})
+        # what was read, not what was hashed before: a file rewritten in between is then seen as changed next time
+        entries.update({k: (r.get("sha256_read", {}).get(k) or shas.get(k), "ok") for k in r["ok"]})
         entries.update({k: (shas.get(k), "quarantined") for k in r["quarantined"]})
         entries.update({k: (shas.get(k), "upstream_quarantined") for k in r["upstream_missing"]})
         quarantined.update(r["quarantined"])
@@ -128,6 +135,8 @@ def run_stage(
         for c in ("traditional_converted", "pinyin_removed", "mojibake_repaired", "boilerplate_lines"):
             metadata[f"total_{c}"] = stat_totals.get(f"n_{c}", 0)
     if len(keys) <= PREVIEW_MAX_PARTITIONS:
+        if len(keys) > 1:  # repeated on every partition's event, where it would read as that report's row count
+            metadata["rows_in_run"] = metadata.pop("dagster/row_count")
         metadata["preview"] = dg.MetadataValue.md(preview_markdown(pd.concat(previews).head(8) if previews else pd.DataFrame()))
         return dg.MaterializeResult(metadata=metadata)
     metadata["partitions_in_run"] = len(keys)

@@ -4,7 +4,7 @@ import dagster as dg
 
 from .. import io
 from ..batch import MissingFile
-from ..inbox import list_inbox
+from ..inbox import list_inbox, printable_path
 from ..resources import PipelineSettings
 from ..stages import inbox_fingerprint
 from .common import run_stage, stage_asset
@@ -27,5 +27,8 @@ def raw_reports(context: dg.AssetExecutionContext, settings: PipelineSettings) -
     # a file that is where it was is unchanged when its bytes are; one read from another path (the
     # inbox was moved or renamed) is processed again, so no table keeps pointing at the old path
     last_read_from = io.source_paths(settings.warehouse, keys)
-    moved = {k for k in keys if k in found and k in last_read_from and last_read_from[k] != str(found[k].path)}
-    return run_stage(context, settings.warehouse, "raw_reports", keys, current_sha, files, redo=moved)
+    moved = {k for k in keys if k in found and k in last_read_from and last_read_from[k] != printable_path(found[k].path)}
+    # neither a raw row nor a quarantine row stored, whatever the ledger says (rows lost to an
+    # overlapping writer before the warehouse lock existed): processed again, as new
+    unstored = {k for k in keys if k in found and k not in last_read_from}
+    return run_stage(context, settings.warehouse, "raw_reports", keys, current_sha, files, redo=moved | unstored)

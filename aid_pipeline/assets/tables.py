@@ -7,7 +7,6 @@ whose file left the inbox (and whose partition was removed) drops out of every t
 
 import bisect
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
@@ -16,11 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import charts, io, tables
+from .. import charts, io, switch, tables
+from ..lock import warehouse_lock
 from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
 from ..version import text_code_version
-from .common import column_schema, preview_markdown
+from .common import column_schema, is_full_run, preview_markdown
 from .metrics import report_metrics
 from .normalised import normalised_reports
 from .raw import raw_reports
@@ -97,11 +97,18 @@ def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
         for name in CONTRACT_TABLES
     ],
     can_subset=False,
+    # one run with the stage partitions' range (`dagster asset materialize --select '*' --partition-range A...B`)
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettings):
     """The contract tables over every registered report: rebuilt in full, or — when only a few reports
     changed since the last build with the same code — the previous tables with those reports' rows
     replaced (the same bytes a full rebuild gives; ``tests/test_incremental_tables.py``)."""
+    with warehouse_lock(settings.warehouse):  # one writer per warehouse (re-entered inside `aid-pipeline run`)
+        yield from _contract_tables(context, settings)
+
+
+def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettings):
     from ..batch import shutdown_pool
 
     shutdown_pool()  # the stage work is done: the workers' memory goes back before the big tables are built
@@ -112,7 +119,8 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
     state = current_state(wh, keys)
     before = read_manifest(wh)
     changed, gone = _changes(before, state)
-    full = before is None or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1)
+    full = (before is None or is_full_run(context)
+            or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1))
     note = f"{'full' if full else 'incremental'}: {len(changed)} reports new or changed, {len(gone)} removed"
     if full:  # each table written as soon as it is built, so at most two big tables are held at a time
         tables_out = build_contract(wh, keys)
@@ -132,18 +140,24 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
             },
         )
 
-    # Parquet is written on a second thread (Arrow releases the GIL) while the next table is built
+    # Parquet is written on a second thread (Arrow releases the GIL) while the next table is built.
+    # Every table is staged first, then all are switched at once (aid_pipeline/switch.py): a kill
+    # never leaves tables from two builds.
+    results = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aid-table-writer") as writer:
         pending = None
         for name, table in tables_out:
-            written = writer.submit(io.write_table, table, io.table_path(wh, name))
+            written = writer.submit(io.write_table, table, switch.staged_path(wh, name))
             if pending is not None:
-                yield described(pending[0], pending[1], pending[2].result())
+                pending[2].result()
+                results.append(described(pending[0], pending[1], io.table_path(wh, pending[0])))
             pending = (name, table, written)
             del table
         if pending is not None:
-            yield described(pending[0], pending[1], pending[2].result())
-    write_manifest(wh, state)
+            pending[2].result()
+            results.append(described(pending[0], pending[1], io.table_path(wh, pending[0])))
+    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=sorted(switch.AGGREGATE_BUILDERS))
+    yield from results
 
 
 # above this share of reports new, changed or removed, the tables are rebuilt from scratch
@@ -164,17 +178,20 @@ def tables_code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def manifest_path(wh: str):
-    return io.warehouse_path(wh) / "stages" / "tables_manifest.json"
+manifest_path = switch.manifest_path
 
 
 def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """Per registered key: (report_id, sha256 the raw stage last processed, path it was read from)."""
+    """Per registered key: (report_id, sha256, path it was read from) of the rows stored for it: the
+    sha256 of its raw row (the bytes read), else what the ledger says of a report quarantined unread.
+    A key with no row stored at all is ``(None, None, None)``, which is never taken as unchanged: the
+    manifest only ever vouches for rows that are there."""
     sha = io.raw_shas(wh)
     paths = io.source_paths(wh, keys)
-    rows = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id"]).to_pylist()
+    rows = io.read_stage_table(wh, "raw_reports", keys, columns=["report_id", "sha256"]).to_pylist()
     rid = {r["partition_key"]: r["report_id"] for r in rows}
-    return {k: (rid.get(k), sha.get(k), paths.get(k)) for k in keys}
+    read = {r["partition_key"]: r["sha256"] for r in rows}
+    return {k: (rid.get(k), read.get(k, sha.get(k)), paths.get(k)) if k in paths else (None, None, None) for k in keys}
 
 
 def read_manifest(wh: str) -> dict[str, tuple] | None:
@@ -188,17 +205,9 @@ def read_manifest(wh: str) -> dict[str, tuple] | None:
     return {k: tuple(v) for k, v in data["reports"].items()}
 
 
-def write_manifest(wh: str, state: dict) -> None:
-    path = manifest_path(wh)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"code_version": tables_code_version(), "reports": {k: list(v) for k, v in sorted(state.items())}},
-                      ensure_ascii=False, sort_keys=True)
-    if io.is_object_store(path):  # one upload replaces the object at once
-        path.write_text(body, encoding="utf-8")
-        return
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, path)
+def manifest_body(state: dict) -> dict:
+    """The manifest of tables built from ``state`` (written by the switch, ``aid_pipeline/switch.py``)."""
+    return {"code_version": tables_code_version(), "reports": {k: list(v) for k, v in sorted(state.items())}}
 
 
 def _changes(before: dict | None, state: dict) -> tuple[list[str], list[str]]:
@@ -333,6 +342,7 @@ def input_columns(name: str, upstream: str) -> list[str]:
 
 def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
     """An aggregate asset: ``build(*upstream tables)`` written to ``<name>.parquet``; ``chart(df)`` → markdown."""
+    switch.AGGREGATE_BUILDERS[name] = (build, upstream, input_columns)  # for a roll-forward after a kill
 
     @dg.asset(
         name=name,
@@ -342,12 +352,15 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
         code_version=TABLES_CODE_VERSION,
         kinds={"parquet"},
         metadata=static_metadata(name),
+        backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
-        inputs = [io.read_frame(io.table_path(wh, t), columns=input_columns(name, t)) for t in upstream]
-        df = build(*inputs)
-        path = io.write_frame(df, io.table_path(wh, name), name)
+        with warehouse_lock(wh, recover_aggregates=False):
+            inputs = [io.read_frame(io.table_path(wh, t), columns=input_columns(name, t)) for t in upstream]
+            df = build(*inputs)
+            path = io.write_frame(df, io.table_path(wh, name), name)
+            switch.aggregate_done(wh, name)  # rebuilt from the tables of the last switch
         metadata = table_metadata(df, name, path)
         if chart is not None:
             metadata["chart"] = dg.MetadataValue.md(chart(df))
