@@ -67,6 +67,7 @@ _VAGUE_NOT_AFTER: Final[dict[str, frozenset[str]]] = {
 _ACTOR: Final = _EXCL.get("actor_groups", {})
 _ACTOR_UNITS: Final = frozenset(_ACTOR.get("units", ()))
 _ACTOR_RE: Final = places.longest_form_regex(_ACTOR.get("nouns", ()) or ["\x00"])
+_COUNTERS: Final = tuple(_EXCL.get("page_counters", {}).get("words", ()))
 _SLOGAN: Final = _EXCL.get("slogan_counts", {})
 _SLOGAN_UNITS: Final = frozenset(_SLOGAN.get("units", ()))
 _SLOGAN_FOLLOW: Final = frozenset(_SLOGAN.get("followers", ""))
@@ -253,6 +254,14 @@ def _verb_end(prev: str) -> bool:
         if prev.endswith(word) and len(prev) > len(word) and prev[-len(word) - 1] in before:
             return True
     return False
+
+
+def _page_counter(s: str, start: int) -> bool:
+    """A page counter's number (``page_counters``): ``_page_counter("评论0条", 2) -> True``; ``"阅读：302"`` too."""
+    j = start
+    while j > 0 and (s[j - 1] in _WS or s[j - 1] in ":："):
+        j -= 1
+    return s[max(0, j - 4):j].endswith(_COUNTERS)
 
 
 def _elliptical(s: str, start: int, end: int) -> bool:
@@ -447,6 +456,8 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             continue  # 三八; 数十, 几百, 成千 (not 建成千余个)
         if uword in _ACTOR_UNITS and _ACTOR_RE.match(s, end) is not None:
             continue  # 19个援疆省市: a set of actors, not a count
+        if _COUNTERS and _page_counter(s, start):
+            continue  # 评论0条
         if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
             continue  # 五个一工程
         if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
