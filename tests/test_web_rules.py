@@ -190,3 +190,16 @@ def test_web_rule_reports_against_their_expected_rows():
     assert result["precision"] == 1.0 and result["recall"] == 1.0, text
     assert result["qualifier_accuracy"] == 1.0 and result["value_high_accuracy"] == 1.0, text
     assert result["metric_type_accuracy"] >= 0.85, text
+
+
+# --- houses counted by 户 -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, mtype", [
+    ("新建农牧民安居房8.7万户。", "facilities"),  # houses built
+    ("安居富民工程已完成1840户，", "facilities"),
+    ("带动周边360户牧民增收", "beneficiaries"),  # households helped
+    ("惠及群众8,600户", "beneficiaries"),
+])
+def test_houses_counted_by_hu_are_facilities(sentence, mtype):
+    (m,) = find_mentions(sentence)
+    assert (m.unit, m.metric_type) == ("household", mtype)
