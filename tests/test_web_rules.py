@@ -203,3 +203,14 @@ def test_web_rule_reports_against_their_expected_rows():
 def test_houses_counted_by_hu_are_facilities(sentence, mtype):
     (m,) = find_mentions(sentence)
     assert (m.unit, m.metric_type) == ("household", mtype)
+
+
+def test_ren_before_kou_is_the_noun_renkou_not_a_measure_word():
+    assert rows("全县仅5万多人口") == [("5万多", 50_000, None, "person", "at_least")]
+    assert rows("全县5000人口") == [("5000", 5000, None, "person", "exact")]
+    assert rows("贫困人口3000人") == [("3000人", 3000, None, "person", "exact")]  # 人 at the end is the unit
+
+
+def test_a_noun_starting_with_a_verb_cue_is_still_the_counted_noun():
+    (m,) = find_mentions("可提供近1万个就业岗位")  # 就业 begins 就业岗位: jobs, not a verb closing the noun phrase
+    assert (m.surface, m.unit, m.qualifier, m.metric_type) == ("1万个", "item", "approx", "jobs")

@@ -75,6 +75,8 @@ _ELLIPSIS: Final = _UNITS.get("project_ellipsis", {})
 _ELLIPSIS_UNITS: Final = frozenset(_ELLIPSIS.get("units", ()))
 _ELLIPSIS_AFTER: Final = frozenset(_ELLIPSIS.get("after", ""))
 _ELLIPSIS_BEFORE: Final = tuple(_ELLIPSIS.get("before", ()))
+_NOT_UNIT_BEFORE: Final[dict[str, str]] = {k: v for k, v in _UNITS.get("not_unit_before", {}).items()
+                                           if not k.startswith("_")}
 _NOUN_UNIT_AFTER: Final[dict[str, str]] = dict(_UNITS.get("noun_units", {}).get("after", {}))
 _NOUN_UNIT_AFTER_RE: Final = places.longest_form_regex(_NOUN_UNIT_AFTER or ["\x00"])
 _NOUN_UNIT_BEFORE: Final[list[tuple[str, str]]] = sorted(_UNITS.get("noun_units", {}).get("before", {}).items(),
@@ -264,6 +266,15 @@ def _page_counter(s: str, start: int) -> bool:
     return s[max(0, j - 4):j].endswith(_COUNTERS)
 
 
+def _longer_noun_at(s: str, a: int, b: int, stop: int) -> bool:
+    """Whether a counted noun longer than the verb cue at ``[a, b)`` starts there (就业 in 就业岗位 is the noun's
+    start, not a verb): ``_longer_noun_at("就业岗位", 0, 2, 4) -> True``."""
+    if NOUN_RE is None:
+        return False
+    m = NOUN_RE.match(s, a, stop)
+    return m is not None and m.end() > b
+
+
 def _elliptical(s: str, start: int, end: int) -> bool:
     """A count whose noun is left out: nothing after its measure word but a clause mark, and a verb or 的 right
     before the number (a qualifier between): ``_elliptical("已开工943个，", 3, 7) -> True``; ``"岗位300个，"`` -> False."""
@@ -390,9 +401,12 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             pos = start + 1
             continue
         num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m, uw = m.groups()
+        demoted = False
+        if uw is not None and uw in _NOT_UNIT_BEFORE and m.end() < n and s[m.end()] in _NOT_UNIT_BEFORE[uw]:
+            uw, demoted = None, True  # 5万多人口: 人 begins the noun 人口, it is no measure word here
         if uw is None:
-            pos = num_end = end = m.end()
-            if not (pct or am or cm or (c and _BIG_RE.search(c))):
+            pos = num_end = end = m.end(1)
+            if not (pct or am or cm or demoted or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
             unit, factor = None, 1.0
         else:
@@ -427,7 +441,7 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             unit, factor, end = "percent", 1.0, num_end  # the unit word after 百分之… is not read
         elif uw is not None:
             uword = uw
-        if unit is None and has_mult and not bare and kind != "percent_words":
+        if unit is None and (has_mult or demoted) and not bare and kind != "percent_words":
             unit = _noun_unit(s, start, end)  # 21亿援疆资金, 30余万百姓, 脱贫人口10.3万
         if unit is None:
             nxt = s[end:end + 1]
@@ -571,7 +585,7 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     nouns: Any = list(NOUN_RE.finditer(s, b, stop)) if stop > b else None
     if nouns:  # else there is none before a verb either: no verb scan
         for c in CUE_RE.finditer(s, b, stop):
-            if c.group() in _VERB_NOT_NOUN:
+            if c.group() in _VERB_NOT_NOUN and not _longer_noun_at(s, c.start(), c.end(), stop):
                 nouns = NOUN_RE.finditer(s, b, c.start())  # the nouns before the first verb (a scan ending there)
                 break
         found = None
