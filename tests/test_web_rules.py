@@ -214,3 +214,22 @@ def test_ren_before_kou_is_the_noun_renkou_not_a_measure_word():
 def test_a_noun_starting_with_a_verb_cue_is_still_the_counted_noun():
     (m,) = find_mentions("可提供近1万个就业岗位")  # 就业 begins 就业岗位: jobs, not a verb closing the noun phrase
     assert (m.surface, m.unit, m.qualifier, m.metric_type) == ("1万个", "item", "approx", "jobs")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("可以增收五六万元", ("五六万元", 50_000, 60_000, "CNY", "range")),
+    ("来了三四百人", ("三四百人", 300, 400, "person", "range")),
+    ("建了十二三个", ("十二三个", 12, 13, "item", "range")),
+    ("花了两三千元", ("两三千元", 2000, 3000, "CNY", "range")),
+    ("投入一百二三十万元", ("一百二三十万元", 1_200_000, 1_300_000, "CNY", "range")),
+    ("繁育上万羽贵妃鸡", ("万羽", 10_000, None, "head", "at_least")),
+])
+def test_neighbouring_chinese_digits_are_an_approximate_range(sentence, expected):
+    (got,) = rows(sentence)
+    assert got[0] == expected[0] and got[3:] == expected[3:]
+    assert got[1] == pytest.approx(expected[1])
+    assert (got[2] is None and expected[2] is None) or got[2] == pytest.approx(expected[2])
+
+
+def test_digit_runs_without_scale_stay_out():
+    assert find_mentions("三四个人") == [] and find_mentions("二〇二三年") == []

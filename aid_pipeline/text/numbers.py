@@ -97,6 +97,24 @@ class NumberToken:
     int_digits: int  # number of integer-part Arabic digits (identifier heuristic)
 
 
+def approx_pair(s: str) -> tuple[float, float] | None:
+    """A Chinese numeral with two neighbouring digits side by side (an approximate range) and a scale character
+    or 十 around them, as ``(low, high)``: ``approx_pair("五六万") -> (50000.0, 60000.0)``; ``"十二三" -> (12.0, 13.0)``;
+    ``"三四" -> None`` (no scale: a digit run, see ``exclusions.digit_run_chinese``); ``"一百二十" -> None``."""
+    if len(s) < 3:
+        return None
+    for i in range(len(s) - 1):
+        a, b = s[i], s[i + 1]
+        if a in CN_DIGITS and b in CN_DIGITS and CN_DIGITS[b] == CN_DIGITS[a] + 1 and CN_DIGITS[a] > 0:
+            if (i > 0 and s[i - 1] in CN_DIGITS) or (i + 2 < len(s) and s[i + 2] in CN_DIGITS):
+                return None  # a longer digit run (二〇二三), not a pair
+            low, high = parse_chinese(s[:i + 1] + s[i + 2:]), parse_chinese(s[:i] + s[i + 1:])
+            if low is None or high is None or high <= low:
+                return None
+            return low, high
+    return None
+
+
 def parse_chinese(s: str) -> float | None:
     """Value of a Chinese numeral: ``parse_chinese("一百二十") -> 120.0``; ``"三千万" -> 30000000.0``.
 
@@ -254,6 +272,9 @@ def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, a
             return None
         mult = _mult_value(cm)
         has_mult = bool(cm) or any(ch in CN_BIG_UNITS for ch in c)
+        pair = approx_pair(c)
+        if pair is not None and not r2:  # 五六万, 三四百, 十二三: a range of two neighbours
+            base, high = pair[0], pair[1] * mult
         bare = all(ch in BARE_MULT_CHARS for ch in c) and not cq1
         if len(c) == 1 and not cm:
             lone = c
