@@ -233,3 +233,13 @@ def test_neighbouring_chinese_digits_are_an_approximate_range(sentence, expected
 
 def test_digit_runs_without_scale_stay_out():
     assert find_mentions("三四个人") == [] and find_mentions("二〇二三年") == []
+
+
+@pytest.mark.parametrize("sentence, mtype", [
+    ("组织两批共86名医生赴哈密开展巡诊", "personnel"),  # the doctors provide the check-ups
+    ("组织专家30名开展义诊", "personnel"),
+    ("救治先心病患儿86名", "patients"),  # the children receive the treatment
+    ("义诊群众1200人次", "patients"),
+])
+def test_people_who_provide_a_service_are_personnel(sentence, mtype):
+    assert [m.metric_type for m in find_mentions(sentence) if m.unit in ("person", "person_time")] == [mtype]

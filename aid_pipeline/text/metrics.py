@@ -132,6 +132,8 @@ def _noun_entry(word: str, unit: str):
 _NOUN_LAST: Final = frozenset(w[-1] for w in _NOUNS)
 _NOUN_MAXLEN: Final = max((len(w) for w in _NOUNS), default=1)
 NOUN_RE: Final = places.longest_form_regex(_NOUNS, bucket=32) if _NOUNS else None
+_PROVIDED: Final[dict[str, frozenset[str]]] = {k: frozenset(v) for k, v in _CUES.get("provided_services", {}).items()
+                                               if not k.startswith("_")}
 _OVERRIDE: Final = _CUES.get("override_verbs", {})
 _OVERRIDE_WORDS: Final = frozenset(_OVERRIDE.get("words", ()))
 _OVERRIDE_UNITS: Final = _expand_units(_OVERRIDE.get("units", ()))
@@ -721,6 +723,8 @@ def _metric_type(s: str, a: int, b: int, unit: str, cue_scan: _CueScan, lo: int,
             return built if built and any(v in clause for v in _BUILT_VERBS) else ntype
         verb = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people,
                          verbs_only=True, skip=span)
+        if verb is not None and verb in _PROVIDED.get(ntype, ()):
+            verb = None  # 86名医生赴哈密开展巡诊: the doctors provide the check-ups, they are the personnel
         return verb or inherit or ntype
     found = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people)
     if found is not None:
