@@ -49,6 +49,17 @@ def test_figure_context_is_the_sentence_when_it_is_short():
     lo, hi = figure_context(long, a, a + 3)
     assert long[lo - 1] == "，" and long[lo:a] == "甲，" * 99 + "投入"
     assert hi == len(long)  # the sentence ends within reach
+    text = "前言。" + long + "后记。"  # the same sentence inside a report: offsets in the report
+    assert figure_context(text, a + 3, a + 6, 3, 3 + len(long)) == (lo + 3, hi + 3)
+
+
+def test_long_sentence_keeps_its_bounds_for_the_facts():
+    # the metric tuples still give the true sentence; only the stored text is the figure's stretch
+    from aid_pipeline.text.metrics import metric_tuples
+
+    text = "投入资金5亿元，" * 200 + "完成。"
+    rows = metric_tuples(text, [("body", 0, len(text), [(0, len(text))])], None, [], None)
+    assert len(rows) == 200 and all((r[7], r[8]) == (0, len(text)) for r in rows)
 
 
 class _CountingList(list):

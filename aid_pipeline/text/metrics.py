@@ -168,9 +168,9 @@ def _group_by_len(words) -> list[list[str]]:
 _BIG_RE: Final = re.compile("[万亿萬億]")
 CUE_WINDOW: Final = 40  # characters a cue may lie from its number
 SENTENCE_LOOKBACK: Final = 200
-#: a "sentence" longer than this (a page without sentence ends) is given to each figure as the whole clauses around it
-#: within CONTEXT_REACH characters either side: a figure's context stays bounded, so n figures in one such sentence
-#: cost O(n) characters of context, not O(n x sentence) (issue 16, item 11)
+#: a "sentence" longer than this (a page without sentence ends) is shown with each figure (metrics.sentence) as the
+#: whole clauses around it within CONTEXT_REACH characters either side (figure_context): n figures in one such
+#: sentence cost O(n) characters of context, not O(n x sentence) (issue 16, item 11)
 SENTENCE_MAX_CHARS: Final = 600
 CONTEXT_REACH: Final = 200
 _CJK_RE: Final = re.compile(r"[\u4e00-\u9fff]")
@@ -965,22 +965,23 @@ def damaged_number_spans(text: str, sections) -> list[tuple[int, int, str]]:
     return out
 
 
-def figure_context(sentence: str, a: int, b: int) -> tuple[int, int]:
-    """The stretch of a long sentence shown with the figure at ``[a, b)``: whole clauses within ``CONTEXT_REACH``
-    characters either side (cut at that reach when no clause delimiter lies within it), the sentence itself when it
-    is no longer than ``SENTENCE_MAX_CHARS``. ``figure_context("甲，" * 400 + "投入5亿元，" + "乙，" * 400, 802, 805)
-    -> (602, 1004)``"""
-    n = len(sentence)
-    if n <= SENTENCE_MAX_CHARS:
-        return 0, n
-    lo = max(0, a - CONTEXT_REACH)
-    if lo > 0:
-        d = _DELIM_RE.search(sentence, lo - 1, a)  # lo itself when a clause starts there
+def figure_context(text: str, a: int, b: int, ss: int = 0, se: int | None = None) -> tuple[int, int]:
+    """The stretch of the sentence ``[ss, se)`` of ``text`` shown with the figure at ``[a, b)``: the sentence itself
+    when it is no longer than ``SENTENCE_MAX_CHARS``, else the whole clauses within ``CONTEXT_REACH`` characters
+    either side (cut at that reach when no clause delimiter lies within it); the sentence is never copied.
+    ``figure_context("甲，" * 400 + "投入5亿元，" + "乙，" * 400, 802, 805) -> (602, 1004)``"""
+    if se is None:
+        se = len(text)
+    if se - ss <= SENTENCE_MAX_CHARS:
+        return ss, se
+    lo = max(ss, a - CONTEXT_REACH)
+    if lo > ss:
+        d = _DELIM_RE.search(text, lo - 1, a)  # lo itself when a clause starts there
         if d is not None:
             lo = d.end()
-    hi = min(n, b + CONTEXT_REACH)
-    if hi < n:
-        k = max(sentence.rfind(ch, b, hi) for ch in CLAUSE_DELIMS)
+    hi = min(se, b + CONTEXT_REACH)
+    if hi < se:
+        k = max(text.rfind(ch, b, hi) for ch in CLAUSE_DELIMS)
         if k >= b:
             hi = k + 1
     return lo, hi
@@ -993,8 +994,6 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
     ``sections``: ``(kind, start, end, [(sentence_start, sentence_end), ...])`` each, in reading order; an empty
     sentence list is split here. ``metric_tuples("投入资金5亿元。", [("lead", 0, 8, [])], "深圳", ["喀什市"], None)``
     -> ``[(4, 7, 500000000.0, None, "CNY", "exact", "funding", 0, 8, "深圳", "喀什市", None)]``
-    ``sentence_start``/``sentence_end`` bound the figure's sentence, or only its context (``figure_context``) in a
-    sentence longer than ``SENTENCE_MAX_CHARS``.
     """
     out: list[tuple] = []
     seen: set[tuple[int, int]] = set()
@@ -1019,13 +1018,11 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
                 donor = donor or report_donor or sec_places.donor()
                 recipient = recipient or (report_recipients[0] if report_recipients else sec_places.recipient())
             years = _YearIndex(sent, publish_date) if "年" in sent else None
-            long_sentence = se - ss > SENTENCE_MAX_CHARS
             for a, b, value, value_high, unit, qual, mtype in found:
                 key = (ss + a, ss + b)
                 if key in seen:
                     continue
                 seen.add(key)
-                cs, ce = (ss + c for c in figure_context(sent, a, b)) if long_sentence else (ss, se)
-                out.append((key[0], key[1], value, value_high, unit, qual, mtype, cs, ce, donor, recipient,
+                out.append((key[0], key[1], value, value_high, unit, qual, mtype, ss, se, donor, recipient,
                             years.at(a) if years is not None else None))
     return out
