@@ -25,9 +25,10 @@ from .inbox import InboxFile, sha256_of
 from .io import STAT_COLUMNS
 from .text.decode import decode_bytes
 from .text.metadata import extract_metadata
-from .text.metrics import SENTENCE_MAX_CHARS, figure_context, metric_tuples
+from .text.metrics import metric_tuples
 from .text.normalise import normalise
 from .text.segment import segment
+from .text.metrics import figure_sentence
 from .text.types import CorruptSpan, DecodeError, DroppedLine
 
 MAX_REPORT_BYTES = 20_000_000
@@ -232,7 +233,7 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
                 "metric_id": f"{rid}:m{i:04d}",
                 "section_id": section_id,
                 "section_kind": section_kind,
-                "sentence": text[ss:se] if se - ss <= SENTENCE_MAX_CHARS else _context(text, a, b, ss, se),
+                "sentence": figure_sentence(text, a, b, ss, se),
                 "surface": text[a:b],
                 "start": a,
                 "end": b,
@@ -250,12 +251,6 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
             }
         )
     return rows
-
-
-def _context(text: str, a: int, b: int, ss: int, se: int) -> str:
-    """The figure's stretch of a sentence too long to store with every figure (``metrics.figure_context``)."""
-    lo, hi = figure_context(text, a, b, ss, se)
-    return text[lo:hi]
 
 
 def _first_section_at(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

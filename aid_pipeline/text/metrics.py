@@ -987,6 +987,16 @@ def figure_context(text: str, a: int, b: int, ss: int = 0, se: int | None = None
     return lo, hi
 
 
+def figure_sentence(text: str, a: int, b: int, ss: int, se: int) -> str:
+    """The sentence stored with the figure at ``[a, b)`` of the sentence ``[ss, se)``: the sentence, or only the
+    figure's stretch of it when it is over ``SENTENCE_MAX_CHARS`` (``figure_context``), so n figures of one huge
+    sentence store O(n) characters: ``figure_sentence("投入5亿元。", 2, 5, 0, 6) -> "投入5亿元。"``"""
+    if se - ss <= SENTENCE_MAX_CHARS:
+        return text[ss:se]
+    lo, hi = figure_context(text, a, b, ss, se)
+    return text[lo:hi]
+
+
 def metric_tuples(text: str, sections, report_donor: str | None, report_recipients: list[str],
                   publish_date: str | None) -> list[tuple]:
     """``extract_metrics`` as plain tuples (``METRIC_TUPLE_FIELDS``, no surface), in section and sentence order.
