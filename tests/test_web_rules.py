@@ -54,6 +54,7 @@ def test_a_count_of_teams_or_counties_still_counts():
     assert rows("组建创业团队19个") == [("19个", 19, None, "item", "exact")]
     assert rows("在8个县市实施安居工程") == [("8个", 8, None, "item", "exact")]  # places covered, not actors
     assert rows("两地结对学校达52对") == [("52对", 52, None, "item", "exact")]
+    assert rows("引进3家中央企业投资") == [("3家", 3, None, "enterprise", "exact")]  # companies attracted
 
 
 # --- counts whose noun is in an earlier clause ----------------------------------------------------------------
