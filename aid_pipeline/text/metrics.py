@@ -62,6 +62,25 @@ _YI_NOT_AFTER: Final = frozenset(_YI.get("not_after", ""))
 _UNIT_BEFORE_NUMBER: Final = frozenset(_EXCL.get("unit_before_number", {}).get("words", ()))
 _CN_NUMERALS: Final = frozenset(CN_DIGITS) | frozenset("十百千万亿")
 FIXED_RE: Final = places.longest_form_regex(_EXCL["fixed_names"])
+_VAGUE_NOT_AFTER: Final[dict[str, frozenset[str]]] = {
+    k: frozenset(v) for k, v in _EXCL.get("vague_prefixes_not_after", {}).items() if not k.startswith("_")}
+_ACTOR: Final = _EXCL.get("actor_groups", {})
+_ACTOR_UNITS: Final = frozenset(_ACTOR.get("units", ()))
+_ACTOR_RE: Final = places.longest_form_regex(_ACTOR.get("nouns", ()) or ["\x00"])
+_COUNTERS: Final = tuple(_EXCL.get("page_counters", {}).get("words", ()))
+_SLOGAN: Final = _EXCL.get("slogan_counts", {})
+_SLOGAN_UNITS: Final = frozenset(_SLOGAN.get("units", ()))
+_SLOGAN_FOLLOW: Final = frozenset(_SLOGAN.get("followers", ""))
+_ELLIPSIS: Final = _UNITS.get("project_ellipsis", {})
+_ELLIPSIS_UNITS: Final = frozenset(_ELLIPSIS.get("units", ()))
+_ELLIPSIS_AFTER: Final = frozenset(_ELLIPSIS.get("after", ""))
+_ELLIPSIS_BEFORE: Final = tuple(_ELLIPSIS.get("before", ()))
+_NOT_UNIT_BEFORE: Final[dict[str, str]] = {k: v for k, v in _UNITS.get("not_unit_before", {}).items()
+                                           if not k.startswith("_")}
+_NOUN_UNIT_AFTER: Final[dict[str, str]] = dict(_UNITS.get("noun_units", {}).get("after", {}))
+_NOUN_UNIT_AFTER_RE: Final = places.longest_form_regex(_NOUN_UNIT_AFTER or ["\x00"])
+_NOUN_UNIT_BEFORE: Final[list[tuple[str, str]]] = sorted(_UNITS.get("noun_units", {}).get("before", {}).items(),
+                                                   key=lambda kv: -len(kv[0]))
 
 _ALL_UNITS: Final = set(_CUES["unit_groups"]["any"])
 
@@ -113,6 +132,8 @@ def _noun_entry(word: str, unit: str):
 _NOUN_LAST: Final = frozenset(w[-1] for w in _NOUNS)
 _NOUN_MAXLEN: Final = max((len(w) for w in _NOUNS), default=1)
 NOUN_RE: Final = places.longest_form_regex(_NOUNS, bucket=32) if _NOUNS else None
+_PROVIDED: Final[dict[str, frozenset[str]]] = {k: frozenset(v) for k, v in _CUES.get("provided_services", {}).items()
+                                               if not k.startswith("_")}
 _OVERRIDE: Final = _CUES.get("override_verbs", {})
 _OVERRIDE_WORDS: Final = frozenset(_OVERRIDE.get("words", ()))
 _OVERRIDE_UNITS: Final = _expand_units(_OVERRIDE.get("units", ()))
@@ -135,9 +156,23 @@ _MOVE_RE: Final = re.compile("|".join(map(re.escape, _MOVE_MARKERS))) if _MOVE_M
 _RANGE_MARKS: Final = frozenset("-－—–~～至到")
 CLAUSE_DELIMS: Final = "，。；！？：,;!?:\n"
 _DELIM_RE: Final = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
+_WS_CLASS_OPT: Final = "[" + _WS + "]?"
+
+
+def _group_by_len(words) -> list[list[str]]:
+    """Words grouped by length, longest first: ``_group_by_len(["项目", "援疆资金", "资金"]) -> [["援疆资金"], ["项目", "资金"]]``."""
+    by: dict[int, list[str]] = {}
+    for w in words:
+        by.setdefault(len(w), []).append(w)
+    return [by[k] for k in sorted(by, reverse=True)]
 _BIG_RE: Final = re.compile("[万亿萬億]")
 CUE_WINDOW: Final = 40  # characters a cue may lie from its number
 SENTENCE_LOOKBACK: Final = 200
+#: a "sentence" longer than this (a page without sentence ends) is shown with each figure (metrics.sentence) as the
+#: whole clauses around it within CONTEXT_REACH characters either side (figure_context): n figures in one such
+#: sentence cost O(n) characters of context, not O(n x sentence) (issue 16, item 11)
+SENTENCE_MAX_CHARS: Final = 600
+CONTEXT_REACH: Final = 200
 _CJK_RE: Final = re.compile(r"[\u4e00-\u9fff]")
 _number_start = NUMBER_START_RE.search  # where a numeral could begin
 YEAR_RE: Final = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)|(?<![〇零一二三四五六七八九])([一二][〇零一二三四五六七八九]{3})年(?!代)")
@@ -217,6 +252,73 @@ def _is_digit_run(numeral: str) -> bool:
     return len(core) >= 2 and all(ch in CN_DIGITS for ch in core)
 
 
+def _verb_end(prev: str) -> bool:
+    """Whether the vague prefix ending ``prev`` is the end of a verb: ``_verb_end("建成") -> True``; ``"成"`` -> False."""
+    for word, before in _VAGUE_NOT_AFTER.items():
+        if prev.endswith(word) and len(prev) > len(word) and prev[-len(word) - 1] in before:
+            return True
+    return False
+
+
+def _page_counter(s: str, start: int) -> bool:
+    """A page counter's number (``page_counters``): ``_page_counter("评论0条", 2) -> True``; ``"阅读：302"`` too."""
+    j = start
+    while j > 0 and (s[j - 1] in _WS or s[j - 1] in ":："):
+        j -= 1
+    return s[max(0, j - 4):j].endswith(_COUNTERS)
+
+
+def _longer_noun_at(s: str, a: int, b: int, stop: int) -> bool:
+    """Whether a counted noun longer than the verb cue at ``[a, b)`` starts there (就业 in 就业岗位 is the noun's
+    start, not a verb): ``_longer_noun_at("就业岗位", 0, 2, 4) -> True``."""
+    if NOUN_RE is None:
+        return False
+    m = NOUN_RE.match(s, a, stop)
+    return m is not None and m.end() > b
+
+
+def _elliptical(s: str, start: int, end: int) -> bool:
+    """A count whose noun is left out: nothing after its measure word but a clause mark, and a verb or 的 right
+    before the number (a qualifier between): ``_elliptical("已开工943个，", 3, 7) -> True``; ``"岗位300个，"`` -> False."""
+    if end < len(s) and s[end] not in _ELLIPSIS_AFTER:
+        return False
+    j = start
+    if j > 0 and s[j - 1] in _WS:
+        j -= 1
+    for k in range(min(_PREFIX_MAXLEN, j), 0, -1):
+        if s[j - k:j] in _PREFIX_Q:
+            j -= k
+            break
+    return s[max(0, j - 4):j].endswith(_ELLIPSIS_BEFORE)
+
+
+def _noun_unit(s: str, start: int, end: int) -> str | None:
+    """Unit of a scaled number without a measure word from the noun right before or after it (``noun_units``):
+    ``_noun_unit("21亿援疆资金", 0, 3) -> "CNY"``; ``_noun_unit("脱贫人口10.3万", 4, 9) -> "person"``."""
+    j = end
+    if j < len(s) and s[j] in _WS:
+        j += 1
+    m = _NOUN_UNIT_AFTER_RE.match(s, j)
+    if m is not None:
+        return _NOUN_UNIT_AFTER[m.group()]
+    j = start
+    while j > 0 and s[j - 1] in _WS:
+        j -= 1
+    for table, last in _BEFORE_TABLES:  # a qualifier (超, 近), then 共/累计 … may sit between
+        if j > 0 and s[j - 1] in last:
+            for k in range(min(4, j), 0, -1):
+                if s[j - k:j] in table:
+                    j -= k
+                    break
+            while j > 0 and s[j - 1] in _WS:
+                j -= 1
+    before = s[max(0, j - 6):j]
+    for word, unit in _NOUN_UNIT_BEFORE:
+        if before.endswith(word):
+            return unit
+    return None
+
+
 def _has_project_noun(s: str, num_start: int, end: int, lo: int, hi: int, reach: int = 12) -> bool:
     """Whether the figure counts projects: a project noun shortly before it or within ``reach`` characters after
     it in its clause. ``_has_project_noun("实施4个示范推广项目", 2, 4, 0, 11) -> True``"""
@@ -288,6 +390,7 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
     cues: _CueScan | None = None
     n = len(s)
     raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
+    project_words: set[str] = set()  # measure words that counted projects earlier in the sentence
     unit_info, ws, prefix_last, cn_digits = _UNIT_INFO, _WS, _PREFIX_LAST, CN_DIGITS
     start_search, number_unit_match = NUMBER_START_RE.search, _NUMBER_UNIT_RE.match
     while True:  # finditer_numbers(s), inline, each number matched together with the unit after it
@@ -300,9 +403,12 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             pos = start + 1
             continue
         num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m, uw = m.groups()
+        demoted = False
+        if uw is not None and uw in _NOT_UNIT_BEFORE and m.end() < n and s[m.end()] in _NOT_UNIT_BEFORE[uw]:
+            uw, demoted = None, True  # 5万多人口: 人 begins the noun 人口, it is no measure word here
         if uw is None:
-            pos = num_end = end = m.end()
-            if not (pct or am or cm or (c and _BIG_RE.search(c))):
+            pos = num_end = end = m.end(1)
+            if not (pct or am or cm or demoted or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
             unit, factor = None, 1.0
         else:
@@ -337,6 +443,8 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             unit, factor, end = "percent", 1.0, num_end  # the unit word after 百分之… is not read
         elif uw is not None:
             uword = uw
+        if unit is None and (has_mult or demoted) and not bare and kind != "percent_words":
+            unit = _noun_unit(s, start, end)  # 21亿援疆资金, 30余万百姓, 脱贫人口10.3万
         if unit is None:
             nxt = s[end:end + 1]
             if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
@@ -359,8 +467,15 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             continue
         if prev.endswith(_RANK_WORDS) and any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
             continue
-        if kind == "chinese" and (_is_digit_run(text) or (text[0] in _SCALE_START and prev.endswith(_VAGUE))):
-            continue  # 三八; 数十, 几百, 成千
+        if kind == "chinese" and (_is_digit_run(text) or (text[0] in _SCALE_START and prev.endswith(_VAGUE)
+                                                           and not _verb_end(prev))):
+            continue  # 三八; 数十, 几百, 成千 (not 建成千余个)
+        if uword in _ACTOR_UNITS and _ACTOR_RE.match(s, end) is not None:
+            continue  # 19个援疆省市: a set of actors, not a count
+        if _COUNTERS and _page_counter(s, start):
+            continue  # 评论0条
+        if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
+            continue  # 五个一工程
         if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
                                  or uword in _PHASE and lone not in _PHASE[uword]):
             continue
@@ -368,8 +483,8 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             continue
         if bare and (not pq or pq == "exact"):
             continue
-        if int_digits >= _ID_DIGITS:
-            continue
+        if int_digits >= _ID_DIGITS and not has_mult and not (a_txt and ("," in a_txt or "，" in a_txt)):
+            continue  # an identifier; never one with a scale word (210315万元) or thousands separators
         if fixed is None:
             fixed = [fm.span() for fm in FIXED_RE.finditer(s)]
             fixed_starts = [a for a, _ in fixed]
@@ -382,7 +497,13 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
                 clauses = _Clauses(s)
             lo, hi = clauses.bounds(start, end)
             reach = _PROJECT_REACH.get(uword, 12)
-            unit = "project" if _has_project_noun(s, start, end, lo, hi, reach) else "item"
+            if _has_project_noun(s, start, end, lo, hi, reach):
+                unit = "project"
+                project_words.add(uword)
+            elif uword in project_words and uword in _ELLIPSIS_UNITS and _elliptical(s, start, end):
+                unit = "project"  # 计划新建项目1022个，已开工943个
+            else:
+                unit = "item"
         sq = None
         if end < n and s[end] in _SUFFIX_FIRST and (sm := SUFFIX_RE.match(s, end)) \
                 and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
@@ -466,7 +587,7 @@ def _counted_noun(s: str, a: int, b: int, unit: str, lo: int, next_start: int):
     nouns: Any = list(NOUN_RE.finditer(s, b, stop)) if stop > b else None
     if nouns:  # else there is none before a verb either: no verb scan
         for c in CUE_RE.finditer(s, b, stop):
-            if c.group() in _VERB_NOT_NOUN:
+            if c.group() in _VERB_NOT_NOUN and not _longer_noun_at(s, c.start(), c.end(), stop):
                 nouns = NOUN_RE.finditer(s, b, c.start())  # the nouns before the first verb (a scan ending there)
                 break
         found = None
@@ -602,6 +723,8 @@ def _metric_type(s: str, a: int, b: int, unit: str, cue_scan: _CueScan, lo: int,
             return built if built and any(v in clause for v in _BUILT_VERBS) else ntype
         verb = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people,
                          verbs_only=True, skip=span)
+        if verb is not None and verb in _PROVIDED.get(ntype, ()):
+            verb = None  # 86名医生赴哈密开展巡诊: the doctors provide the check-ups, they are the personnel
         return verb or inherit or ntype
     found = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people)
     if found is not None:
@@ -791,6 +914,87 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
 
 METRIC_TUPLE_FIELDS: Final = ("start", "end", "value", "value_high", "unit", "qualifier", "metric_type",
                        "sentence_start", "sentence_end", "donor", "recipient", "year")
+
+
+_DAMAGED: Final = _EXCL.get("damaged_numbers", {})
+_DAMAGED_END: Final = "(?=[" + re.escape(CLAUSE_DELIMS + "、）)") + "]|$)"  # the figure ends its clause
+_COUNT_UNITS_RE: Final = places.longest_form_regex([w for w, (u, _f) in _UNIT_INFO.items() if u is not None])
+#: (regex, reason): a decimal point with no digit before it, or none after it; a lone 万/亿 + unit ending its clause after a word that
+#: is not a qualifier; a measure word right after a counted noun, ending its clause
+DAMAGED_RES: Final = (
+    (re.compile(r"(?<=[\u4e00-\u9fff])[.．][0-9０-９]+" + _WS_CLASS_OPT + "[十百千万亿萬億]{0,2}(?:"
+                + _COUNT_UNITS_RE.pattern + ")"), "lost_integer_part"),
+    (re.compile("(?<=[\u4e00-\u9fff])(?<![" + re.escape(_DAMAGED.get("not_before_scale", "")) + "])[万亿萬億](?:"
+                + "|".join(map(re.escape, sorted(_DAMAGED.get("units_after_scale", ()), key=len, reverse=True)))
+                + ")" + _DAMAGED_END), "lost_digits_before_scale"),
+    (re.compile(r"(?<![0-9０-９.．])[0-9０-９]+[.．]" + _WS_CLASS_OPT + "[十百千万亿萬億]{0,2}(?:"
+                + _COUNT_UNITS_RE.pattern + ")"), "lost_fraction_part"),
+    (re.compile("(?:(?<=" + ")|(?<=".join(  # fixed-width look-behinds, one per noun length
+        "|".join(map(re.escape, sorted(g))) for g in _group_by_len(_DAMAGED.get("nouns", ()))) + "))"
+        + "(?:" + "|".join(map(re.escape, sorted(_DAMAGED.get("measure_words", ()), key=len, reverse=True))) + ")"
+        + _DAMAGED_END), "unit_without_number"),
+) if _DAMAGED else ()
+
+
+def damaged_numbers(sentence: str) -> list[tuple[int, int, str]]:
+    """Figures whose digits were lost (by a page's extraction), as ``(start, end, reason)`` of what is left: never
+    read as values, to be recorded by the stage. ``damaged_numbers("援疆资金累计达到.9亿元")``
+    -> ``[(8, 12, "lost_integer_part")]``; ``damaged_numbers("援助项目个。") -> [(4, 5, "unit_without_number")]``"""
+    found: list[tuple[int, int, str]] = []
+    for rx, reason in DAMAGED_RES:
+        for m in rx.finditer(sentence):
+            found.append((m.start(), m.end(), reason))
+    found.sort()
+    out: list[tuple[int, int, str]] = []
+    for a, b, reason in found:
+        if out and a < out[-1][1]:
+            continue  # one flag per damaged figure
+        out.append((a, b, reason))
+    return out
+
+
+def damaged_number_spans(text: str, sections) -> list[tuple[int, int, str]]:
+    """``damaged_numbers`` over a report's non-caption sentences, in ``text`` offsets (``sections`` as for
+    ``metric_tuples``): ``damaged_number_spans("人口万人。", [("body", 0, 5, [])]) -> [(2, 4, "lost_digits_before_scale")]``"""
+    out: list[tuple[int, int, str]] = []
+    for kind, sec_start, sec_end, sentences in sections:
+        if kind == "caption":
+            continue
+        for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
+            out += [(ss + a, ss + b, reason) for a, b, reason in damaged_numbers(text[ss:se])]
+    return out
+
+
+def figure_context(text: str, a: int, b: int, ss: int = 0, se: int | None = None) -> tuple[int, int]:
+    """The stretch of the sentence ``[ss, se)`` of ``text`` shown with the figure at ``[a, b)``: the sentence itself
+    when it is no longer than ``SENTENCE_MAX_CHARS``, else the whole clauses within ``CONTEXT_REACH`` characters
+    either side (cut at that reach when no clause delimiter lies within it); the sentence is never copied.
+    ``figure_context("甲，" * 400 + "投入5亿元，" + "乙，" * 400, 802, 805) -> (602, 1004)``"""
+    if se is None:
+        se = len(text)
+    if se - ss <= SENTENCE_MAX_CHARS:
+        return ss, se
+    lo = max(ss, a - CONTEXT_REACH)
+    if lo > ss:
+        d = _DELIM_RE.search(text, lo - 1, a)  # lo itself when a clause starts there
+        if d is not None:
+            lo = d.end()
+    hi = min(se, b + CONTEXT_REACH)
+    if hi < se:
+        k = max(text.rfind(ch, b, hi) for ch in CLAUSE_DELIMS)
+        if k >= b:
+            hi = k + 1
+    return lo, hi
+
+
+def figure_sentence(text: str, a: int, b: int, ss: int, se: int) -> str:
+    """The sentence stored with the figure at ``[a, b)`` of the sentence ``[ss, se)``: the sentence, or only the
+    figure's stretch of it when it is over ``SENTENCE_MAX_CHARS`` (``figure_context``), so n figures of one huge
+    sentence store O(n) characters: ``figure_sentence("投入5亿元。", 2, 5, 0, 6) -> "投入5亿元。"``"""
+    if se - ss <= SENTENCE_MAX_CHARS:
+        return text[ss:se]
+    lo, hi = figure_context(text, a, b, ss, se)
+    return text[lo:hi]
 
 
 def metric_tuples(text: str, sections, report_donor: str | None, report_recipients: list[str],

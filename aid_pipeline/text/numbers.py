@@ -40,16 +40,20 @@ _WS: Final = "[ \u00a0\u3000\t]"
 _DIGIT: Final = "[0-9０-９]"
 ARABIC: Final = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
 CN_RUN: Final = f"[{_CN_CHARS}]+"
-# 千 before 瓦/米/克 and 百 before 分 belong to the unit (10万千瓦 = 10万 + 千瓦; 2百分点), not to the multiplier
-_MULT: Final = "(?:[十万亿萬億]|千(?![瓦米克])|百(?!分))" + "{1,3}"
+# 千 before 瓦/米/克 and 百 before 分 belong to the unit (10万千瓦 = 10万 + 千瓦; 2百分点), 百 before 姓 to 百姓 (30万百姓), not to the multiplier
+_MULT: Final = "(?:[十万亿萬億]|千(?![瓦米克])|百(?![分姓]))" + "{1,3}"
 _QIN: Final = "[余多]"
 _RANGE_SEP: Final = "[-－—–~～至到]"
 
-# One token: 百分之N | Arabic [ws] [余多] [mult] [余多] | Chinese-run [余多] [万亿] [余多]; then an optional range.
+# a fraction's denominator: 百分之四十 (percent), 三分之二, 十分之一, 千分之五 (read as percent: 66.666667, 10, 0.5)
+_FRACTION: Final = "(?:百|千|[一二两三四五六七八九]|十)分之"
+# 几 after a Chinese numeral's scale character is "and some" like 余/多: 十几个 = ten-odd (10, at_least)
+_CN_QIN: Final = f"(?:{_QIN}|(?<=[十百千万])几)"
+# One token: 百分之N / 三分之N | Arabic [ws] [余多] [mult] [余多] | Chinese-run [余多几] [万亿] [余多]; then an optional range.
 _NUMBER_CORE: Final = (
-    rf"(?:(?P<pct>百分之)(?P<pnum>{ARABIC}|{CN_RUN})"
+    rf"(?:(?P<pct>{_FRACTION})(?P<pnum>{ARABIC}|{CN_RUN})"
     rf"|(?P<a>{ARABIC})(?:{_WS}(?=[余多十百千万亿萬億]))?(?P<aq1>{_QIN})?(?P<am>{_MULT})?(?P<aq2>{_QIN})?"
-    rf"|(?P<c>{CN_RUN})(?P<cq1>{_QIN})?(?P<cm>[万亿萬億]{{1,2}})?(?P<cq2>{_QIN})?)"
+    rf"|(?P<c>{CN_RUN})(?P<cq1>{_CN_QIN})?(?P<cm>[万亿萬億]{{1,2}})?(?P<cq2>{_QIN})?)"
     rf"(?:{_WS}?(?P<rsep>{_RANGE_SEP}){_WS}?(?P<r2>{ARABIC}|{CN_RUN})(?P<r2m>{_MULT})?)?"
 )
 NUMBER_RE: Final = re.compile(rf"(?<![0-9０-９.．A-Za-z])(?<![0-9][-/:：－]){_NUMBER_CORE}")
@@ -91,6 +95,24 @@ class NumberToken:
     bare_multiplier: bool  # the whole numeral is a scale word (万, 千万, 亿)
     lone: str | None  # the numeral itself when it is a single Chinese character (一, 两 ...)
     int_digits: int  # number of integer-part Arabic digits (identifier heuristic)
+
+
+def approx_pair(s: str) -> tuple[float, float] | None:
+    """A Chinese numeral with two neighbouring digits side by side (an approximate range) and a scale character
+    or 十 around them, as ``(low, high)``: ``approx_pair("五六万") -> (50000.0, 60000.0)``; ``"十二三" -> (12.0, 13.0)``;
+    ``"三四" -> None`` (no scale: a digit run, see ``exclusions.digit_run_chinese``); ``"一百二十" -> None``."""
+    if len(s) < 3:
+        return None
+    for i in range(len(s) - 1):
+        a, b = s[i], s[i + 1]
+        if a in CN_DIGITS and b in CN_DIGITS and CN_DIGITS[b] == CN_DIGITS[a] + 1 and CN_DIGITS[a] > 0:
+            if (i > 0 and s[i - 1] in CN_DIGITS) or (i + 2 < len(s) and s[i + 2] in CN_DIGITS):
+                return None  # a longer digit run (二〇二三), not a pair
+            low, high = parse_chinese(s[:i + 1] + s[i + 2:]), parse_chinese(s[:i] + s[i + 1:])
+            if low is None or high is None or high <= low:
+                return None
+            return low, high
+    return None
 
 
 def parse_chinese(s: str) -> float | None:
@@ -151,7 +173,7 @@ def parse_number(s: str) -> float | None:
     """Parse one number string to a float; ``parse_number("420余万") -> 4200000.0``.
 
     Handles Arabic (``2,300``, ``６４２３``, ``1.6万``, ``1.1807亿``), Chinese (``三千万``, ``两``,
-    ``十余``), mixed, ``百分之四十`` (-> 40.0) and a trailing ``%``. Qualifier characters 余/多 are ignored
+    ``十余``), mixed, ``百分之四十`` (-> 40.0), ``三分之二`` (-> 66.666667, a share as percent) and a trailing ``%``. Qualifier characters 余/多 are ignored
     here (see ``scan_numbers`` for the qualifier); spaces inside are ignored. Returns ``None`` if ``s``
     is not a number (ranges are not numbers: use ``scan_numbers``).
     """
@@ -162,6 +184,9 @@ def parse_number(s: str) -> float | None:
         t = t[:-1]
     if t.startswith("百分之"):
         t = t[3:]
+    elif (fm := _FRACTION_RE.match(t)) is not None:
+        den, num = parse_chinese(fm.group(1)), parse_number(t[fm.end():])
+        return None if not den or num is None else round(num * 100.0 / den, 6)
     t = t.replace("余", "").replace("多", "")
     if not t:
         return None
@@ -174,6 +199,7 @@ def parse_number(s: str) -> float | None:
     return None
 
 
+_FRACTION_RE: Final = re.compile("(千|[一二两三四五六七八九]|十)分之")
 _FULL_ARABIC: Final = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
 
 
@@ -222,6 +248,11 @@ def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, a
     if pct:
         kind = "percent_words"
         value = float(_arabic(pnum)) if pnum[0].isdigit() else parse_chinese(pnum)  # type: ignore[arg-type]
+        if pct != "百分之" and value is not None:  # 三分之二: a share, read as the percent it is
+            den = parse_chinese(pct[:-2])
+            if not den:
+                return None
+            value = value * 100.0 / den
         mult = 1
         has_mult = False
     elif a_txt is not None:
@@ -241,6 +272,9 @@ def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, a
             return None
         mult = _mult_value(cm)
         has_mult = bool(cm) or any(ch in CN_BIG_UNITS for ch in c)
+        pair = approx_pair(c)
+        if pair is not None and not r2:  # 五六万, 三四百, 十二三: a range of two neighbours
+            base, high = pair[0], pair[1] * mult
         bare = all(ch in BARE_MULT_CHARS for ch in c) and not cq1
         if len(c) == 1 and not cm:
             lone = c
