@@ -25,6 +25,7 @@ from .io import STAT_COLUMNS
 from .text.decode import decode_bytes
 from .text.metadata import extract_metadata
 from .text.metrics import metric_tuples
+from .text.mojibake import LOST
 from .text.normalise import normalise
 from .text.segment import segment
 from .text.types import CorruptSpan, DecodeError, DroppedLine
@@ -216,6 +217,8 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
         publish_date=publish_iso,
     )
     metrics.sort(key=itemgetter(0, 1))
+    if LOST in text:
+        metrics = [m for m in metrics if not number_touches_lost(text, m[0], m[1])]
     # (section_id, kind, category) of the first section holding each stretch between section bounds
     secs = [(f"{rid}:s{int(r['ordinal']):03d}", r["kind"], r["category"]) for r in srows]
     default = secs[-1] if secs else (None, None, "other")
@@ -249,6 +252,18 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
             }
         )
     return rows
+
+
+_NUMBER_CHARS = frozenset("0123456789.零〇一二两三四五六七八九十百千万亿")
+
+
+def number_touches_lost(text: str, start: int, end: int) -> bool:
+    """True when the metric ``text[start:end]`` holds U+FFFD (a character the decoder or the mojibake repair could
+    not read) or starts with a number right after one: its digits may be cut (``8\ufffd4亿元`` is not 4亿元).
+    ``number_touches_lost('资金8\ufffd4亿元', 4, 7)`` → ``True``; ``number_touches_lost('\ufffd资金8亿元', 3, 6)`` → ``False``"""
+    if LOST in text[start:end]:
+        return True
+    return start > 0 and text[start - 1] == LOST and text[start] in _NUMBER_CHARS
 
 
 def _first_section_at(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Final
 
@@ -622,6 +623,22 @@ def _replace_spans(st: _State, spans: list[CorruptSpan]) -> None:
     st.t, st.s, st.e = "".join(out_t), out_s, out_e
 
 
+def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
+    """``spans`` plus one unrecovered span per U+FFFD of ``raw`` outside them (a byte the decoder could not read
+    and replaced), in raw order: ``_with_lost_chars('8\ufffd4亿元', [])`` → ``[CorruptSpan(1, 2, '\ufffd', None, False)]``."""
+    covered = sorted((sp.raw_start, sp.raw_end) for sp in spans)
+    starts = [a for a, _ in covered]
+    out = list(spans)
+    i = raw.find(LOST)
+    while i >= 0:
+        k = bisect_right(starts, i) - 1  # the last span starting at or before i (spans do not overlap)
+        if k < 0 or covered[k][1] <= i:
+            out.append(CorruptSpan(raw_start=i, raw_end=i + 1, raw=LOST, repaired=None, recovered=False))
+        i = raw.find(LOST, i + 1)
+    out.sort(key=lambda sp: sp.raw_start)
+    return out
+
+
 def _n_differing(a: str, b: str) -> int:
     """Positions where two equally long strings differ: ``_n_differing('國家', '国家')`` → 1."""
     import numpy as np
@@ -642,6 +659,8 @@ def normalise(raw: str) -> Normalised:
 
     # mojibake first, while the state is still the identity map of the raw text
     spans: list[CorruptSpan] = find_corrupt_spans(raw)
+    if LOST in raw:
+        spans = _with_lost_chars(raw, spans)
     if spans:
         _replace_spans(st, spans)
         stats["mojibake_repaired"] = sum(1 for sp in spans if sp.recovered)
