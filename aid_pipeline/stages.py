@@ -22,7 +22,8 @@ import pandas as pd
 
 from .inbox import InboxFile, sha256_of
 from .io import STAT_COLUMNS
-from .text.decode import decode_bytes
+from .text.decode import decode_bytes, looks_like_html
+from .text.html import normalise_page
 from .text.metadata import extract_metadata
 from .text.metrics import metric_tuples
 from .text.mojibake import LOST
@@ -117,7 +118,8 @@ def read_raw(file: InboxFile, max_bytes: int = MAX_REPORT_BYTES) -> dict:
 def normalise_report(raw: dict) -> dict:
     """Normalised text, offset map and metadata of one raw row: ``{'raw_text': '網(wǎng)'}`` → ``{'text': '网', 'offsets': [0], …}``."""
     raw_text = raw["raw_text"]
-    norm = normalise(raw_text)
+    # a saved web page is read as a browser shows it, its article chosen by a main-text extractor (text.html)
+    norm = normalise_page(raw_text) if looks_like_html(raw_text) else normalise(raw_text)
     meta = extract_metadata(norm)
     if not norm.text.strip():
         raise QuarantineError("no_article_text", "nothing is left of the report after removing page chrome", raw.get("sha256"))
