@@ -292,12 +292,13 @@ def classify_lines(lines: list[str]) -> list[str | None]:
         if in_header and _is_body(line, body_min):
             in_header = False
         reason = None
+        list_item = False  # a related-news item, unless a rule names the line better (上一篇…, a footer)
         if in_list:
             if n <= item_max and (not line or line[-1] not in _TERMINAL):
-                reason = "related_news"
+                list_item = True
             else:
                 in_list = False
-        if reason is None and list_search(line):
+        if list_search(line):
             reason, in_list = "related_news", True
         if reason is None:
             rules = by_len[n if n < cap else cap]
@@ -307,6 +308,8 @@ def classify_lines(lines: list[str]) -> list[str | None]:
                     if (anywhere or in_header) and not (no_sentence and has_sentence) and pat.search(line):
                         reason = why
                         break
+        if reason is None and list_item:
+            reason = "related_news"
         if reason is None and n <= dup_max:
             if line in seen:
                 reason = "duplicate_title" if in_header or n <= 60 else "duplicate_line"
