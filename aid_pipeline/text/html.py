@@ -64,7 +64,8 @@ def page_line_filter(page: str) -> Callable[[str], bool] | None:
     if title:
         norm_title = normalise(title)  # alone, a title may read as chrome (标题--新闻频道: a site name): take it anyway
         t = _squash(norm_title.text + "".join(d.text for d in norm_title.dropped))
-        heads = [t] + [p for p in (_squash(x) for x in _TITLE_SEP.split(t)) if len(p) >= _MIN_TITLE]
+        first = _squash(_TITLE_SEP.split(t, 1)[0])  # 标题_网站名: the part before the site's name
+        heads = [t] + ([first] if len(first) >= _MIN_TITLE else [])
 
     def keep(line: str) -> bool:
         sq = _squash(line)

@@ -65,6 +65,7 @@ _TRAILING_COUNT_RE: Final = re.compile(r"\s?\d+$")  # 来源：广州日报 0浏
 _QUOTES: Final = ("“", "\"", "「", "‘", "'")
 _QUOTE_CUT_RE: Final = re.compile(r"[“”\"「」‘’']")
 _BOOK_TITLE_RE: Final = re.compile(r"《([^《》]{2,20})》")
+_SITE_THEN_PAPER_RE: Final = re.compile(r"[\u4e00-\u9fff]{1,10}(?:网|在线|客户端)\s?[-—－]\s?([\u4e00-\u9fff]{2,16})$")
 _UNREADABLE: Final = "\ufffd"
 _UNREADABLE_CHARS: Final = ("\ufffd", "?", "？")
 # a copyright notice about whose works are whose, which quotes source labels: never itself a source
@@ -173,6 +174,9 @@ def _clean_source(val: str) -> str | None:
     titles = _BOOK_TITLE_RE.findall(val)
     if titles:
         val = titles[-1]
+    site = _SITE_THEN_PAPER_RE.match(val)
+    if site:
+        val = site.group(1)  # 天山网-新疆日报: the site took it from the paper
     if _UNREADABLE in val or "?" in val or "？" in val:
         val = _repair_source(val)
     if val is None or len(val) < 2:

@@ -85,7 +85,11 @@ _PHOTO_CREDIT_RE: Final = re.compile(
 )
 # a short line stating a figure (a number and what it counts: 投入援疆资金95.6亿元, 项目400多个): a poster-style
 # sentence of its own, not a heading (dates and ordinals are not figures: 2023年, 第3批)
-_FIGURE_RE: Final = re.compile(r"\d(?<![第\d.]\d)[\d.,]*[ ]?(?:多|余)?[ ]?[万亿千百]*(?![年月日号时点届周期])[\u4e00-\u9fff%]")
+_FIGURE_RE: Final = re.compile(
+    r"\d(?<![第\d.]\d)[\d.,]*[ ]?(?:多|余)?[ ]?[万亿千百]*(?![年月日号时点届周期])[\u4e00-\u9fff%]"
+    # a Chinese-numeral count closing the line (举办文化活动十几场); inside a line 五个认同 is a name, not a figure
+    r"|[零一二两三四五六七八九十百千万几]{1,6}(?:多|余)?(?:个|名|人|位|家|所|项|场|次|批|户|亩|吨|台|座|万元|亿元|元)$"
+)
 _MAX_CAPTION_LINE: Final = 100  # a line after an image marker, or closing with a photo credit, up to this long
 _DATELINE_RE: Final = re.compile(
     r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,、\s上下早晚午]"
@@ -416,12 +420,13 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         if kind[i] == "heading" and not (_NUMBERED_RE.match(strs[i]) or _BRACKET_RE.match(strs[i])):
             kind[i] = "title"
 
-    # poster style: a plain short line followed by another plain short line (no sentence end) is a sentence set on
-    # a line of its own, not a heading: a heading is followed by the text it heads (numbered and bracketed
+    # poster style: a plain short line followed by another plain short line (no sentence end, no figure) is a
+    # sentence set on a line of its own, not a heading: a heading is followed by the text it heads (numbered and bracketed
     # headings are headings whatever follows)
     demote = [
         i for i in range(n - 1)
         if kind[i] == "heading" and _is_plain_short(strs[i]) and kind[i + 1] in ("heading", "body") and _is_plain_short(strs[i + 1])
+        and not _FIGURE_RE.search(strs[i + 1])  # a heading over figures set one per line (产业援疆 / 引进企业230家) heads them
     ]
     for i in demote:
         kind[i] = "body"
