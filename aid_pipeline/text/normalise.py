@@ -639,7 +639,7 @@ _PAGE_BLOCK: Final = (
     "p|br|div|li|ul|ol|dl|dt|dd|tr|table|tbody|thead|tfoot|caption|h[1-6]|section|article|header|footer|nav|aside|main"
     "|figure|figcaption|blockquote|pre|hr|form|fieldset|center|address|title|body|html|option|button"
 )
-_PAGE_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s(?:\"[^\"]*\"|'[^']*'|[^'\">])*)?)/?>")
+_PAGE_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s(?:\"[^\"]{0,4000}\"|'[^']{0,4000}'|[^'\">])*)?)/?>")
 _PAGE_BLOCK_RE: Final = re.compile(rf"(?:{_PAGE_BLOCK})", re.I)
 _CELL_RE: Final = re.compile(r"t[dh]", re.I)
 # a source line break with the spaces around it (not shown by a browser): gone between Chinese characters, else a space

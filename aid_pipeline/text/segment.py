@@ -447,7 +447,6 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
                 before = text[: lines[last_body][1]]
                 cjk_before = _NON_CJK_RE.sub("", before) or before
             return sum(1 for x in ba if x in cjk_before) / len(ba)  # x in _bigrams(before) ⇔ x in cjk_before
-        seen_caption = False
         short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
         for j in range(n - 1, -1, -1):
             short_after[j] = short_after[j + 1] and len(strs[j]) <= _MAX_CAPTION
@@ -461,7 +460,6 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
                 continue  # a dated item (or its headline) is news, not a photo caption
             if short_after[i] and not _FIGURE_RE.search(s) and overlap_before(s) >= 0.6:
                 kind[i] = "caption"
-                seen_caption = True
 
     # appended article: a heading-like clause glued after a sentence end (or a heading line),
     # followed by a dateline or by recipient places the report did not mention
