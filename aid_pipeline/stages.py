@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from bisect import bisect_right
 from dataclasses import fields
 from operator import itemgetter
@@ -119,7 +120,7 @@ def normalise_report(raw: dict) -> dict:
     """Normalised text, offset map and metadata of one raw row: ``{'raw_text': '網(wǎng)'}`` → ``{'text': '网', 'offsets': [0], …}``."""
     raw_text = raw["raw_text"]
     # a saved web page is read as a browser shows it, its article chosen by a main-text extractor (text.html)
-    norm = normalise_page(raw_text) if looks_like_html(raw_text) else normalise(raw_text)
+    norm = normalise_page(raw_text) if _is_page(raw_text, raw.get("source_path")) else normalise(raw_text)
     meta = extract_metadata(norm)
     if not norm.text.strip():
         raise QuarantineError("no_article_text", "nothing is left of the report after removing page chrome", raw.get("sha256"))
@@ -146,6 +147,18 @@ def normalise_report(raw: dict) -> dict:
     for col in STAT_COLUMNS:
         row[col] = int(norm.stats.get(col[2:], norm.stats.get(col, 0)))
     return row
+
+
+_PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+_BLOCK_TAG = re.compile(r"<(?:p|div|br|body|table|article)\b", re.I)
+
+
+def _is_page(raw_text: str, source_path: str | None) -> bool:
+    """A saved web page: an HTML document, or a file named .html/.htm/.shtml whose text holds block tags (a page
+    saved without its <html> head). ``_is_page('<p>援疆</p>', 'a.shtml')`` → True; ``_is_page('援疆', 'a.html')`` → False."""
+    if looks_like_html(raw_text):
+        return True
+    return str(source_path or "").lower().endswith(_PAGE_SUFFIXES) and _BLOCK_TAG.search(raw_text, 0, 20_000) is not None
 
 
 _CORRUPT_FIELDS = tuple(f.name for f in fields(CorruptSpan))

@@ -271,3 +271,11 @@ def test_metrics_of_html_pages_trace_back_into_the_html(web_run):
         assert "".join(in_raw.split()) == "".join(surface.split()), (rid, surface, in_raw)
     dropped = pd.read_parquet(warehouse / "dropped_lines.parquet")
     assert (dropped["reason"] == "not_main_text").any()
+
+
+def test_a_page_saved_without_its_head_is_read_as_html_by_its_name():
+    fragment = "<div class='nav'>首页</div>\n<div><p>援疆资金投入5亿元，\n用于喀什地区项目建设。</p></div>"
+    page = normalise_report({"report_id": "a", "raw_text": fragment, "source_path": "/inbox/a.shtml"})
+    assert "援疆资金投入5亿元，用于喀什地区项目建设。" in page["text"] and "<p>" not in page["text"]
+    text = normalise_report({"report_id": "b", "raw_text": "援疆资金投入5亿元。\n用于喀什地区。", "source_path": "/inbox/b.html"})
+    assert text["text"] == "援疆资金投入5亿元。\n用于喀什地区。"  # a text named .html stays a text: its lines are lines
