@@ -279,3 +279,8 @@ def test_a_page_saved_without_its_head_is_read_as_html_by_its_name():
     assert "援疆资金投入5亿元，用于喀什地区项目建设。" in page["text"] and "<p>" not in page["text"]
     text = normalise_report({"report_id": "b", "raw_text": "援疆资金投入5亿元。\n用于喀什地区。", "source_path": "/inbox/b.html"})
     assert text["text"] == "援疆资金投入5亿元。\n用于喀什地区。"  # a text named .html stays a text: its lines are lines
+
+
+def test_the_masthead_above_a_breadcrumb_is_the_site_name():
+    lines = ["某某市对口支援合作办公室", "首页 > 工作动态 > 援疆工作", "援疆工作综述", "正文第一段写得足够长，说明援疆工作的情况和取得的成效，共四十个字以上。"]
+    assert classify_lines(lines) == ["site_name", "site_section", None, None]

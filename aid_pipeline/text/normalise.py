@@ -315,6 +315,10 @@ def classify_lines(lines: list[str]) -> list[str | None]:
                 reason = "duplicate_title" if in_header or n <= 60 else "duplicate_line"
             seen.add(line)
         out.append(reason)
+        if reason == "site_section" and in_header and len(out) > 1 and out[-2] is None:
+            prev = lines[len(out) - 2]
+            if len(prev) <= 30 and not any(c in prev for c in "。！？，"):
+                out[-2] = "site_name"  # the masthead right above a breadcrumb (北京市…办公室 / 首页 > 工作动态)
     return out
 
 
