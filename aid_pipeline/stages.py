@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import heapq
 import os
+import re
 from bisect import bisect_right
 from dataclasses import fields
 from operator import itemgetter
@@ -23,9 +24,11 @@ import pandas as pd
 
 from .inbox import FileTooLarge, InboxFile, NotRegularFile, open_regular_file, printable_path, read_regular_file, sha256_of
 from .io import STAT_COLUMNS
-from .text.decode import decode_bytes
+from .text.decode import decode_bytes, looks_like_html
+from .text.html import normalise_page
 from .text.metadata import extract_metadata
 from .text.metrics import metric_tuples
+from .text.mojibake import LOST
 from .text.normalise import normalise
 from .text.segment import segment
 from .text.metrics import figure_sentence
@@ -120,7 +123,8 @@ def read_raw(file: InboxFile, max_bytes: int = MAX_REPORT_BYTES) -> dict:
 def normalise_report(raw: dict) -> dict:
     """Normalised text, offset map and metadata of one raw row: ``{'raw_text': '網(wǎng)'}`` → ``{'text': '网', 'offsets': [0], …}``."""
     raw_text = raw["raw_text"]
-    norm = normalise(raw_text)
+    # a saved web page is read as a browser shows it, its article chosen by a main-text extractor (text.html)
+    norm = normalise_page(raw_text) if _is_page(raw_text, raw.get("source_path")) else normalise(raw_text)
     meta = extract_metadata(norm)
     if not norm.text.strip():
         raise QuarantineError("no_article_text", "nothing is left of the report after removing page chrome", raw.get("sha256"))
@@ -147,6 +151,18 @@ def normalise_report(raw: dict) -> dict:
     for col in STAT_COLUMNS:
         row[col] = int(norm.stats.get(col[2:], norm.stats.get(col, 0)))
     return row
+
+
+_PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+_BLOCK_TAG = re.compile(r"<(?:p|div|br|body|table|article)\b", re.I)
+
+
+def _is_page(raw_text: str, source_path: str | None) -> bool:
+    """A saved web page: an HTML document, or a file named .html/.htm/.shtml whose text holds block tags (a page
+    saved without its <html> head). ``_is_page('<p>援疆</p>', 'a.shtml')`` → True; ``_is_page('援疆', 'a.html')`` → False."""
+    if looks_like_html(raw_text):
+        return True
+    return str(source_path or "").lower().endswith(_PAGE_SUFFIXES) and _BLOCK_TAG.search(raw_text, 0, 20_000) is not None
 
 
 _CORRUPT_FIELDS = tuple(f.name for f in fields(CorruptSpan))
@@ -220,6 +236,8 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
         publish_date=publish_iso,
     )
     metrics.sort(key=itemgetter(0, 1))
+    if LOST in text:
+        metrics = [m for m in metrics if not number_touches_lost(text, m[0], m[1])]
     # (section_id, kind, category) of the first section holding each stretch between section bounds
     secs = [(f"{rid}:s{int(r['ordinal']):03d}", r["kind"], r["category"]) for r in srows]
     default = secs[-1] if secs else (None, None, "other")
@@ -253,6 +271,18 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
             }
         )
     return rows
+
+
+_NUMBER_CHARS = frozenset("0123456789.零〇一二两三四五六七八九十百千万亿")
+
+
+def number_touches_lost(text: str, start: int, end: int) -> bool:
+    """True when the metric ``text[start:end]`` holds U+FFFD (a character the decoder or the mojibake repair could
+    not read) or starts with a number right after one: its digits may be cut (``8\ufffd4亿元`` is not 4亿元).
+    ``number_touches_lost('资金8\ufffd4亿元', 4, 7)`` → ``True``; ``number_touches_lost('\ufffd资金8亿元', 3, 6)`` → ``False``"""
+    if LOST in text[start:end]:
+        return True
+    return start > 0 and text[start - 1] == LOST and text[start] in _NUMBER_CHARS
 
 
 def _first_section_at(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

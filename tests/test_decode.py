@@ -56,8 +56,12 @@ def test_file_cut_inside_last_character_still_decodes():
         (bytes(range(256)) * 8, "binary"),
         (b"abc\x00def" * 10, "binary"),
         (b"\x81\x30\xff\xfe\xa0" * 50, "undecodable"),
-        (b"<!DOCTYPE html><html><body>\xe6\x8f\xb4\xe7\x96\x86</body></html>", "html_page"),
-        (b"  <html lang='zh'><p>x</p></html>", "html_page"),
+        # a UTF-16 BOM and one stray byte: not a one-character report
+        (b"\xff\xfe\xfa\x00\x81", "undecodable"),
+        (codecs.BOM_UTF16_BE + SIMP.encode("utf-16-be") + b"\x00", "undecodable"),
+        # no Chinese at all: not a report this pipeline reads
+        (b"Quarterly report: revenue grew 12% to 5 million.\n" * 5, "no_chinese"),
+        (b"  <html lang='zh'><p>x</p></html>", "no_chinese"),
     ],
 )
 def test_refusals(data, reason):
@@ -88,3 +92,19 @@ def test_short_ambiguous_legacy_bytes_are_refused_not_guessed():
 def test_seeds_are_utf8(seeds_dir):
     for path in sorted(seeds_dir.glob("*.txt")):
         assert decode_bytes(path.read_bytes()).encoding == "utf-8"
+
+
+def test_saved_web_page_decodes_and_is_told_apart_from_a_text():
+    from aid_pipeline.text.decode import looks_like_html
+
+    d = decode_bytes("<!DOCTYPE html><html><body><p>援疆</p></body></html>".encode())
+    assert d.encoding == "utf-8" and looks_like_html(d.text)
+    gb = decode_bytes(f"<html><head><meta charset='gb2312'></head><body><p>{SIMP}</p></body></html>".encode("gb18030"))
+    assert gb.encoding == "gb18030" and SIMP in gb.text
+    assert not looks_like_html(SIMP + "<p>x</p>")
+
+
+def test_odd_utf16_body_says_why():
+    with pytest.raises(DecodeError) as exc:
+        decode_bytes(b"\xff\xfe\xfa\x00\x81")
+    assert "odd" in exc.value.detail and "3 bytes" in exc.value.detail

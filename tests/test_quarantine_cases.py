@@ -29,10 +29,8 @@ BAD = {
     "utf16 without bom.txt": "援疆资金投入5亿元。".encode("utf-16-le"),
     "latin1.txt": "Café crème brûlée, résumé naïve façade — 12 €\n".encode("cp1252") * 20,
     "shift_jis.txt": "日本語のテキストです。東京都の人口は多い。新疆への支援について報告します。".encode("shift_jis") * 5,
-    "page.html": (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>援疆</title></head>"
-        "<body><p>山东省援疆资金投入5亿元。</p></body></html>\n"
-    ).encode(),
+    "odd utf16.txt": b"\xff\xfe\xfa\x00\x81",  # a UTF-16 BOM and one stray byte (issue 13)
+    "english.txt": b"Annual report: aid funding grew 12% to 5 million yuan.\n" * 10,
     "chrome only.txt": "分享到：微信 微博 QQ空间\n【打印】【关闭】\n责任编辑：张三\n".encode(),
 }
 EXPECTED_REASON = {
@@ -41,7 +39,8 @@ EXPECTED_REASON = {
     "utf16 without bom.txt": "binary",
     "latin1.txt": "undecodable",
     "shift_jis.txt": "undecodable",
-    "page.html": "html_page",
+    "odd utf16.txt": "undecodable",
+    "english.txt": "no_chinese",
     "huge.txt": "too_large",
     "chrome only.txt": "no_article_text",
 }
@@ -152,8 +151,9 @@ def test_bad_input_is_quarantined_with_a_reason(quarantine_run, file_name):
     assert Path(row["source_path"]).parent == quarantine_run["inbox"]
 
 
-def test_html_page_tells_the_user_what_to_do(quarantine_run):
-    assert "extract the article text" in quarantined(quarantine_run, "page.html")["detail"]
+def test_odd_utf16_and_english_files_say_why(quarantine_run):
+    assert "odd number" in quarantined(quarantine_run, "odd utf16.txt")["detail"]
+    assert "no Chinese character" in quarantined(quarantine_run, "english.txt")["detail"]
 
 
 def test_huge_file_is_refused_by_its_size(quarantine_run):

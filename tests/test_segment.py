@@ -103,9 +103,18 @@ def test_parenthesised_caption_duplicating_next_paragraph():
 
 
 def test_trailing_caption_lines():
-    text = "\n".join([LEAD, "产业兴旺", PARA1, PARA2, "莎车县的巴旦木丰收场景", "援疆干部走访农户"])
+    # photo captions after the article: under an image marker, or closing with a photo credit
+    text = "\n".join([LEAD, "产业兴旺", PARA1, PARA2, "[图片]", "莎车县的巴旦木丰收场景", "援疆干部走访农户（通讯员 王强 摄）"])
     secs = segment(text)
     assert [s.kind for s in secs][-2:] == ["caption", "caption"]
+    assert _headings(secs) == ["产业兴旺"]
+
+
+def test_short_lines_after_the_article_are_not_captions_by_default():
+    # issue 13: a short line after the body is a sentence set on its own line unless it is a photo's caption
+    text = "\n".join([LEAD, "产业兴旺", PARA1, PARA2, "莎车县的巴旦木丰收场景", "援疆干部走访农户"])
+    secs = segment(text)
+    assert "caption" not in [s.kind for s in secs]
     assert _headings(secs) == ["产业兴旺"]
 
 

@@ -6,7 +6,10 @@ among many valid multi-byte sequences, with lower confidence); then GB18030 and 
 strictly and scored by the share of decoded CJK characters that are *common* (GB2312 level 1 or
 Big5 level 1, i.e. the ~3,755 / ~5,401 most frequent characters of each standard). The better
 score wins if it is high enough and clearly ahead; otherwise ``undecodable`` (never a silent guess).
-Whole HTML documents (``<!DOCTYPE`` / ``<html`` at the start) → ``html_page``.
+Whole HTML documents (``<!DOCTYPE`` / ``<html`` at the start) decode like any text; ``looks_like_html`` tells
+them apart (the normaliser then reads them as HTML). A UTF-16 body of an odd number of bytes is ``undecodable``
+(a BOM followed by a stray byte is not a one-character report), and a text without a single Chinese character
+is ``no_chinese``: the pipeline reads Chinese reports only.
 """
 
 from __future__ import annotations
@@ -18,13 +21,19 @@ from typing import Final
 
 from .types import Decoded, DecodeError
 
-__all__ = ["decode_bytes", "common_cjk"]
+__all__ = ["decode_bytes", "common_cjk", "looks_like_html"]
 
 _MIN_SCORE: Final = 0.6  # share of CJK chars that must be common for a legacy codec to be accepted
 _MIN_MARGIN: Final = 0.15  # how far ahead the winner must be when both legacy codecs decode
 _CTRL: Final = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _CTRL_BYTES: Final = bytes(b for b in range(256) if _CTRL.match(bytes([b])))  # counted by bytes.translate (faster)
-_HTML_START: Final = re.compile(r"\A(?:\s|<!--[^>]{0,500}-->|<\?xml[^>]{0,200}\?>)*<(?:!doctype\s+html|html[\s>])", re.I)
+_HTML_START: Final = re.compile(r"\A(?:\s|<!--[^>]{0,500}-->|<\?xml[^>]{0,200}\?>)*<(?:!doctype\s+html|html[\s>]|head[\s>]|meta\s)", re.I)
+_CJK_CHAR: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def looks_like_html(text: str) -> bool:
+    """True for a whole HTML document (a saved web page): ``looks_like_html('<!DOCTYPE html><html>…')`` → ``True``."""
+    return _HTML_START.match(text) is not None
 
 
 @lru_cache(maxsize=1)
@@ -77,8 +86,11 @@ def _check_text(text: str, encoding: str, confidence: float) -> Decoded:
         text = text[1:]
     if not text.strip():
         raise DecodeError("empty", "the file holds only whitespace")
-    if _HTML_START.match(text):
-        raise DecodeError("html_page", "the file is a whole HTML page, not a text report; extract the article text first")
+    if _CJK_CHAR.search(text) is None:
+        raise DecodeError(
+            "no_chinese", f"the decoded text ({len(text):,} characters, as {encoding}) holds no Chinese character: "
+            "this is not a Chinese report, or its encoding was not recognised"
+        )
     return Decoded(text=text, encoding=encoding, confidence=round(confidence, 4))
 
 
@@ -98,7 +110,7 @@ def _try(data: bytes, codec: str, *, allow_cut: bool = False) -> str | None:
 def decode_bytes(data: bytes, *, max_bytes: int = 20_000_000) -> Decoded:
     """Decode report bytes: ``decode_bytes('援疆'.encode('gb18030'))`` → ``Decoded('援疆', 'gb18030', 1.0)``.
 
-    Raises ``DecodeError`` with reason ``empty``, ``binary``, ``undecodable``, ``too_large`` or ``html_page``.
+    Raises ``DecodeError`` with reason ``empty``, ``binary``, ``undecodable``, ``too_large`` or ``no_chinese``.
     """
     n = len(data)
     if n > max_bytes:
@@ -114,10 +126,15 @@ def decode_bytes(data: bytes, *, max_bytes: int = 20_000_000) -> Decoded:
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             body = data[2:]
-            text = _try(body[: len(body) - len(body) % 2], codec)
+            if len(body) % 2:
+                raise DecodeError(
+                    "undecodable", f"the file starts with a {codec} BOM but its body is {len(body):,} bytes, an odd number: "
+                    f"{codec} stores every character in 2 or 4 bytes, so the file is cut or is not {codec}"
+                )
+            text = _try(body, codec)
             if text is None:
                 raise DecodeError("undecodable", f"the file starts with a {codec} BOM but is not valid {codec}")
-            return _check_text(text, codec, 1.0 if len(body) % 2 == 0 else 0.99)
+            return _check_text(text, codec, 1.0)
     if not data.strip():
         raise DecodeError("empty", "the file holds only whitespace")
     if b"\x00" in data:

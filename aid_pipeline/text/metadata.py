@@ -13,8 +13,10 @@ the report (appended articles excluded), restricted to the donor's paired recipi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
+from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.places import donors_in, place_hits, province_of, recipients_in, recipients_of
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, sections_and_places
 from aid_pipeline.text.types import Metadata, Normalised
@@ -24,6 +26,13 @@ __all__ = ["extract_metadata"]
 _DATE: Final = r"(\d\d{3})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"  # (\d\d{3}) = (\d{4}), written so the engine skips ahead to a digit
 _TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
 _SEP: Final = r"\s?[:：]?\s?"
+_SIGNER: Final = r"(?:网|报|社|台|局|办|部|委|厅|会|中心|政府|指挥部|客户端)"
+# day first, as some sites stamp a page: 21.11.2014 18:28 (day, month, year: groups 2, 1, 3 of _DATE's order)
+_DMY: Final = r"(\d{1,2})\.(\d{1,2})\.(\d\d{3})"
+_DMY_RES: Final = [
+    (re.compile(r"^" + _DMY + r"(?:\s?" + _TIME + r")?\s?$"), 3),
+    (re.compile(_DMY + r"(?:\s?" + _TIME + r")?\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
+]
 
 
 def _after(before: str, *words: str) -> str:
@@ -41,6 +50,8 @@ _DATE_RES: Final = [
     # = r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)…": the label first, the character before it checked by a lookbehind
     (re.compile(_after(r"[\s【\[]", "时间", "日期", "更新时间", "发表时间") + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
+    # a date alone in brackets, or after the name of who signs (a footer: 新疆日报 2016年4月7日, （2016年4月7日）)
+    (re.compile(r"^[（(]?(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s?)?" + _DATE + r"(?:\s?" + _TIME + r")?[)）]?\s?$"), 3),
     (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
     (re.compile(r"成文日期" + _SEP + _DATE), 4),
 ]
@@ -50,6 +61,21 @@ _SOURCE_RES: Final = [
     (re.compile(r"发布机构\s?[:：]\s?([^【\[\s|丨]{2,30})"), 2),
 ]
 _SOURCE_STOP_RE: Final = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
+_TRAILING_COUNT_RE: Final = re.compile(r"\s?\d+$")  # 来源：广州日报 0浏览 → 广州日报0 once 浏览 is cut
+_QUOTES: Final = ("“", "\"", "「", "‘", "'")
+_QUOTE_CUT_RE: Final = re.compile(r"[“”\"「」‘’']")
+_BOOK_TITLE_RE: Final = re.compile(r"《([^《》]{2,20})》")
+_SITE_THEN_PAPER_RE: Final = re.compile(r"[\u4e00-\u9fff]{1,10}(?:网|在线|客户端)\s?[-—－]\s?([\u4e00-\u9fff]{2,16})$")
+_UNREADABLE: Final = "\ufffd"
+_UNREADABLE_CHARS: Final = ("\ufffd", "?", "？")
+# a copyright notice about whose works are whose, which quotes source labels: never itself a source
+_NOTICE_RE: Final = re.compile(r"凡(?:本网|本站)?(?:注明|署名)|版权归|所有作品|版权声明|转载")
+_WORKS_NOTICE_RE: Final = re.compile(r"凡(?:本网|本站)?(?:注明|署名)|版权归|所有作品")  # = _NOTICE_RE less what an owner's line may add
+_COPYRIGHT_RES: Final = [
+    re.compile(r"版权所有\s?[:：]?\s?(?:©\s?)?(?:\d{4}(?:\s?[-—]\s?\d{4})?\s?)?([\u4e00-\u9fff（）()·]{2,30})"),
+    re.compile(r"(?:^|[\s|丨©])([\u4e00-\u9fff（）()·]{2,30}?)\s?版权所有"),
+]
+_NOT_OWNER: Final = ("本网", "本站", "网站", "原作者", "作者")
 _NAME: Final = r"[\u4e00-\u9fff·]{2,5}"
 _REPORTER_RES: Final = [
     re.compile(r"【记者】\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
@@ -114,22 +140,82 @@ def _find_date(lines: list[str]) -> tuple[str | None, str | None]:
             cand = (prio, idx, d, t)
             if best is None or cand[:2] < best[:2]:
                 best = cand
+        for rx, prio in _DMY_RES:
+            m = rx.search(line)
+            if m:
+                d = _valid_date(m.group(3), m.group(2), m.group(1))
+                if d is not None and (best is None or (prio, idx) < best[:2]):
+                    best = (prio, idx, d, _norm_time(m.group(4)))
     return (best[2], best[3]) if best else (None, None)
 
 
 def _find_source(lines: list[str]) -> str | None:
     best: tuple[int, int, str] | None = None
     for idx, line in enumerate(lines):
+        if _NOTICE_RE.search(line):
+            continue  # a copyright notice quotes source labels (凡注明“来源：某网”的作品…): it names no source
         for rx, prio in _SOURCE_RES:
             m = rx.search(line)
-            if not m:
+            if not m or line[max(0, m.start() - 1) : m.start()] in _QUOTES:
                 continue
-            val = _SOURCE_STOP_RE.sub("", m.group(1)).strip(" :：,，。")
-            if len(val) < 2:
+            val = _clean_source(_TRAILING_COUNT_RE.sub("", _SOURCE_STOP_RE.sub("", m.group(1))).strip(" :：,，。"))
+            if val is None:
                 continue
             if best is None or (prio, idx) < best[:2]:
                 best = (prio, idx, val)
     return best[2] if best else None
+
+
+def _clean_source(val: str) -> str | None:
+    """The publication a source label names: ``'人民网-《人民日报》'`` → ``'人民日报'`` (a title in 《》 is the
+    publication the site took the article from); a name with an unreadable character (``'光明日\ufffd客户端'``) is
+    repaired from ``data/sources.json`` when one known name fits, else ``None``; ``None`` when too short."""
+    val = _QUOTE_CUT_RE.split(val, 1)[0].strip(" -—:：,，。")
+    titles = _BOOK_TITLE_RE.findall(val)
+    if titles:
+        val = titles[-1]
+    site = _SITE_THEN_PAPER_RE.match(val)
+    if site:
+        val = site.group(1)  # 天山网-新疆日报: the site took it from the paper
+    if _UNREADABLE in val or "?" in val or "？" in val:
+        val = _repair_source(val)
+    if val is None or len(val) < 2:
+        return None
+    return val
+
+
+def _repair_source(val: str) -> str | None:
+    """``'光明日\ufffd客户端'`` → ``'光明日报客户端'``: the one known outlet (plus a channel suffix) that the name
+    matches with each unreadable character as a wildcard, else ``None``."""
+    fits = {
+        name + suffix
+        for name in _known_sources()["outlets"]
+        for suffix in _known_sources()["suffixes"]
+        if len(name + suffix) == len(val) and all(a == b or b in _UNREADABLE_CHARS for a, b in zip(name + suffix, val))
+    }
+    return fits.pop() if len(fits) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _known_sources() -> dict:
+    cfg = load_json("sources.json")
+    return {"outlets": tuple(cfg["outlets"]), "suffixes": ("", *cfg["channel_suffixes"])}
+
+
+def _copyright_source(lines: list[str]) -> str | None:
+    """Who a ``版权所有`` line names (a site's owner publishes what it does not credit to another source):
+    ``_copyright_source(['版权所有：福建省援疆办 闽ICP备0500号'])`` → ``'福建省援疆办'``; a notice about whose works
+    are whose (``凡注明“来源：某网”的所有作品，版权归…``) names none."""
+    for line in reversed(lines):
+        if _WORKS_NOTICE_RE.search(line):
+            continue
+        for rx in _COPYRIGHT_RES:
+            m = rx.search(line)
+            if m:
+                val = _clean_source(m.group(1))
+                if val is not None and not val.startswith(_NOT_OWNER):
+                    return val
+    return None
 
 
 def _dateline_source(lines: list[str]) -> str | None:
@@ -225,7 +311,7 @@ def extract_metadata(norm: Normalised) -> Metadata:
     meta_lines = dropped + [ln for ln in head + tail if len(ln) <= 120 and (_is_chrome(ln) or len(ln) <= 60)]
 
     date, time = _find_date(meta_lines)
-    source = _find_source(meta_lines) or _dateline_source(head)
+    source = _find_source(meta_lines) or _dateline_source(head) or _copyright_source(meta_lines)
     reporter = _find_reporter(meta_lines + [ln[:60] for ln in head if "日电" in ln[:40]])
 
     dropped_titles = [d.text.strip() for d in norm.dropped if "title" in d.reason and d.text.strip()]

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from typing import Final
+from typing import Callable, Final
 
 from .datafiles import load_json
 from .convert import script_of, to_simplified
@@ -291,12 +292,13 @@ def classify_lines(lines: list[str]) -> list[str | None]:
         if in_header and _is_body(line, body_min):
             in_header = False
         reason = None
+        list_item = False  # a related-news item, unless a rule names the line better (上一篇…, a footer)
         if in_list:
             if n <= item_max and (not line or line[-1] not in _TERMINAL):
-                reason = "related_news"
+                list_item = True
             else:
                 in_list = False
-        if reason is None and list_search(line):
+        if list_search(line):
             reason, in_list = "related_news", True
         if reason is None:
             rules = by_len[n if n < cap else cap]
@@ -306,11 +308,17 @@ def classify_lines(lines: list[str]) -> list[str | None]:
                     if (anywhere or in_header) and not (no_sentence and has_sentence) and pat.search(line):
                         reason = why
                         break
+        if reason is None and list_item:
+            reason = "related_news"
         if reason is None and n <= dup_max:
             if line in seen:
                 reason = "duplicate_title" if in_header or n <= 60 else "duplicate_line"
             seen.add(line)
         out.append(reason)
+        if reason == "site_section" and in_header and len(out) > 1 and out[-2] is None:
+            prev = lines[len(out) - 2]
+            if len(prev) <= 30 and not any(c in prev for c in "。！？，"):
+                out[-2] = "site_name"  # the masthead right above a breadcrumb (北京市…办公室 / 首页 > 工作动态)
     return out
 
 
@@ -622,6 +630,97 @@ def _replace_spans(st: _State, spans: list[CorruptSpan]) -> None:
     st.t, st.s, st.e = "".join(out_t), out_s, out_e
 
 
+# --- saved web pages -------------------------------------------------------------------------------
+# what a browser does not show: the head (its <title> included: the page's own heading is in the body), scripts,
+# styles, comments, templates, embedded objects, drop-down menus
+_HIDDEN: Final = re.compile(
+    r"<!--.*?(?:-->|\Z)|<!(?:doctype|DOCTYPE)[^>]*>|<\?xml[^>]*>"
+    r"|<(head|script|style|noscript|template|svg|iframe|object|select|textarea)\b[^>]*>.*?(?:</\1\s*>|\Z)",
+    re.S | re.I,
+)
+# block elements end a line; any other tag goes (attributes may hold > inside quotes)
+_PAGE_BLOCK: Final = (
+    "p|br|div|li|ul|ol|dl|dt|dd|tr|table|tbody|thead|tfoot|caption|h[1-6]|section|article|header|footer|nav|aside|main"
+    "|figure|figcaption|blockquote|pre|hr|form|fieldset|center|address|title|body|html|option|button"
+)
+_PAGE_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s(?:\"[^\"]{0,4000}\"|'[^']{0,4000}'|[^'\">])*)?)/?>")
+_PAGE_BLOCK_RE: Final = re.compile(rf"(?:{_PAGE_BLOCK})", re.I)
+_CELL_RE: Final = re.compile(r"t[dh]", re.I)
+# a source line break with the spaces around it (not shown by a browser): gone between Chinese characters, else a space
+_SOURCE_BREAK: Final = re.compile(r"[ \t]*[\r\n\u2028\u2029\x85\x0b\x0c][ \t\r\n\u2028\u2029\x85\x0b\x0c]*")
+
+
+def _hidden_spans(raw: str) -> list[tuple[int, int]]:
+    """Raw spans of what a browser does not show: ``_hidden_spans('a<script>x</script>b')`` → ``[(1, 19)]``."""
+    return [m.span() for m in _HIDDEN.finditer(raw)]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``pos`` is inside one of the sorted, non-overlapping ``spans``: ``_inside(3, [(1, 5)])`` → ``True``."""
+    k = bisect_right(spans, (pos, 1 << 62)) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
+
+
+def _page_pass(st: _State, hidden: list[tuple[int, int]]) -> int:
+    """A saved web page as the text a browser shows, one block per line (offsets kept); returns the number of
+    tags, hidden blocks and entities removed. ``'<p>援疆</p><p>5亿元</p>'`` → ``'\n援疆\n\n5亿元\n'``."""
+    n = 0
+    if hidden:  # the state may no longer be the identity (mojibake repairs): find each raw span by the offsets
+        cut = []
+        for a, b in hidden:
+            i, j = bisect_left(st.s, a), bisect_left(st.s, b)
+            if i < j:
+                cut.append((i, j))
+        st.delete_spans(cut)
+        n += len(cut)
+    t = st.t
+
+    def source_break(m: re.Match) -> str:
+        a, b = m.span()
+        before = t[a - 1] if a > 0 else ""
+        after = t[b] if b < len(t) else ""
+        if not before or not after or before in _CJKP_SET or after in _CJKP_SET or before == ">" or after == "<":
+            return ""
+        return " "
+
+    st.sub(_SOURCE_BREAK, source_break)
+
+    def tag(m: re.Match) -> str:
+        name = m.group(2)
+        if _CELL_RE.fullmatch(name):
+            return " "
+        return "\n" if _PAGE_BLOCK_RE.fullmatch(name) else ""
+
+    n += st.sub(_PAGE_TAG, tag)
+
+    def entity(m: re.Match):
+        ent = m.group()
+        if ent.lower() in ("&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"):
+            return " "
+        val = html.unescape(ent)
+        return None if val == ent else val
+
+    if "&" in st.t:
+        n += st.sub(_ENTITY, entity)
+    return n
+
+
+def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
+    """``spans`` plus one unrecovered span per U+FFFD of ``raw`` outside them (a byte the decoder could not read
+    and replaced), in raw order: ``_with_lost_chars('8\ufffd4亿元', [])`` → ``[CorruptSpan(1, 2, '\ufffd', None, False)]``."""
+    covered = sorted((sp.raw_start, sp.raw_end) for sp in spans)
+    starts = [a for a, _ in covered]
+    out = list(spans)
+    i = raw.find(LOST)
+    while i >= 0:
+        k = bisect_right(starts, i) - 1  # the last span starting at or before i (spans do not overlap)
+        if k < 0 or covered[k][1] <= i:
+            out.append(CorruptSpan(raw_start=i, raw_end=i + 1, raw=LOST, repaired=None, recovered=False))
+        i = raw.find(LOST, i + 1)
+    out.sort(key=lambda sp: sp.raw_start)
+    return out
+
+
 def _n_differing(a: str, b: str) -> int:
     """Positions where two equally long strings differ: ``_n_differing('國家', '国家')`` → 1."""
     import numpy as np
@@ -634,21 +733,34 @@ def _n_differing(a: str, b: str) -> int:
     return int(np.count_nonzero(x != y))
 
 
-def normalise(raw: str) -> Normalised:
-    """Normalise a raw report: ``normalise('潤(rùn)疆,,投入 6423 萬元').text`` → ``'润疆，投入6423万元'``."""
+def normalise(raw: str, page: bool = False, keep_line: Callable[[str], bool] | None = None) -> Normalised:
+    """Normalise a raw report: ``normalise('潤(rùn)疆,,投入 6423 萬元').text`` → ``'润疆，投入6423万元'``.
+
+    ``page``: ``raw`` is a whole HTML document (a saved web page): what a browser does not show (head, scripts,
+    styles, comments) goes, block elements end lines, other tags go, source line breaks are not line breaks.
+    ``keep_line``: a line of the normalised text that page chrome rules keep but for which it says False is
+    dropped as ``not_main_text`` (the lines a main-text extractor did not keep, ``html.normalise_page``).
+    """
     stats = {k: 0 for k in STAT_KEYS}
     script = script_of(raw)
     st = _State(raw, *_identity(len(raw)))
+    hidden = _hidden_spans(raw) if page else []
 
     # mojibake first, while the state is still the identity map of the raw text
     spans: list[CorruptSpan] = find_corrupt_spans(raw)
+    if LOST in raw:
+        spans = _with_lost_chars(raw, spans)
+    if hidden and spans:
+        spans = [sp for sp in spans if not _inside(sp.raw_start, hidden)]
     if spans:
         _replace_spans(st, spans)
         stats["mojibake_repaired"] = sum(1 for sp in spans if sp.recovered)
         stats["mojibake_unrecovered"] = sum(1 for sp in spans if not sp.recovered)
-    st.sub(_NEWLINES, lambda m: "\n")
-
-    stats["html_removed"] = _html_pass(st)
+    if page:
+        stats["html_removed"] = _page_pass(st, hidden)
+    else:
+        st.sub(_NEWLINES, lambda m: "\n")
+        stats["html_removed"] = _html_pass(st)
     stats["pinyin_removed"] = _pinyin_pass(st)
     st.delete(_ZERO_WIDTH)
     if _TRANSLATE_RE.search(st.t):  # = st.t.translate(_TRANSLATE), same length
@@ -664,6 +776,8 @@ def normalise(raw: str) -> Normalised:
     t, s, e = st.t, st.s, st.e
     lines = t.split("\n") if t else []
     reasons = classify_lines(lines)
+    if keep_line is not None:
+        reasons = [why if why is not None or keep_line(line) else "not_main_text" for line, why in zip(lines, reasons)]
     dropped: list[DroppedLine] = []
     if any(reasons):
         # the kept lines, a run of consecutive ones at a time; the newline put between two runs is the raw

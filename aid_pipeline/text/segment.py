@@ -71,6 +71,26 @@ _BYLINE_RE: Final = re.compile(
     + "|".join(rf"{paren}{word}[)）]?$" for paren in ("（", r"\(", "") for word in ("摄", "供图"))
 )
 _CAPTION_RE: Final = re.compile(r"[（(]?(?:图为|图片为|上图|下图|左图|右图|图[:：一二三四五六七八九十\d])")
+# a line standing for a picture: [图片] / 图片 / 【组图】 / an image file name (the picture itself is gone from the text)
+_IMAGE_MARKER_RE: Final = re.compile(
+    r"[【\[（(]?(?:图片|图|组图|配图|照片|点击查看大图|点击图片查看大图|点击放大)[】\]）)]?"
+    r"|[^\s。！？，]{1,80}\.(?:jpe?g|png|gif|webp|bmp)",
+    re.I,
+)
+# a photo credit closing a line: （摄影 王强） / （通讯员 陈晓东 摄） / （浙江援疆指挥部供图） / 摄影：王强
+_PHOTO_CREDIT_RE: Final = re.compile(
+    r"[（(](?:摄影|摄像|图|图片|供图|图/文|文/图)[：:/ ]?[\u4e00-\u9fff·、 ]{2,20}[)）]$"
+    r"|[（(][\u4e00-\u9fff·、 ]{2,24}(?:摄|供图)[)）]$"
+    r"|(?:摄影|摄)[：:][ ]?[\u4e00-\u9fff·、 ]{2,12}$"
+)
+# a short line stating a figure (a number and what it counts: 投入援疆资金95.6亿元, 项目400多个): a poster-style
+# sentence of its own, not a heading (dates and ordinals are not figures: 2023年, 第3批)
+_FIGURE_RE: Final = re.compile(
+    r"\d(?<![第\d.]\d)[\d.,]*[ ]?(?:多|余)?[ ]?[万亿千百]*(?![年月日号时点届周期])[\u4e00-\u9fff%]"
+    # a Chinese-numeral count closing the line (举办文化活动十几场); inside a line 五个认同 is a name, not a figure
+    r"|[零一二两三四五六七八九十百千万几]{1,6}(?:多|余)?(?:个|名|人|位|家|所|项|场|次|批|户|亩|吨|台|座|万元|亿元|元)$"
+)
+_MAX_CAPTION_LINE: Final = 100  # a line after an image marker, or closing with a photo credit, up to this long
 _DATELINE_RE: Final = re.compile(
     r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,、\s上下早晚午]"
     r"|[\u4e00-\u9fff]{2,12}(?:网|社|报|台)?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
@@ -183,6 +203,17 @@ def _short_heading(s: str) -> bool:
     if len(_DIGIT_RE.findall(s)) > 6:
         return False
     return True
+
+
+def _is_plain_short(s: str) -> bool:
+    """A short line that is neither numbered nor bracketed and holds no sentence end: ``'财政资金投入80多亿元'`` → True."""
+    return (
+        len(s) <= _MAX_HEADING
+        and not _ends_open(s)
+        and not _has_inner_terminal(s)
+        and not _NUMBERED_RE.match(s)
+        and not _BRACKET_RE.match(s)
+    )
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
@@ -340,6 +371,14 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
     head_span: list[tuple[int, int] | None] = [None] * n
 
     for i, s in enumerate(strs):
+        if _IMAGE_MARKER_RE.fullmatch(s) or (
+            len(s) <= _MAX_CAPTION_LINE
+            and ((i > 0 and _IMAGE_MARKER_RE.fullmatch(strs[i - 1]) is not None) or _PHOTO_CREDIT_RE.search(s))
+            and not _NUMBERED_RE.match(s)
+            and not _BRACKET_RE.match(s)
+        ):
+            kind[i] = "caption"  # a picture, the line right under it, or a line closing with a photo credit
+            continue
         if _LABEL_RE.match(s) or (len(s) <= _MAX_CAPTION and _BYLINE_RE.search(s) and not _has_inner_terminal(s)):
             kind[i] = "label"
             continue
@@ -367,6 +406,9 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             continue
         if i == n - 1 and h_span[1] - h_span[0] == len(s):
             continue  # a last line alone is a caption/sign-off candidate, not a section heading
+        plain = not _NUMBERED_RE.match(s) and not _BRACKET_RE.match(s)
+        if plain and h_span[1] - h_span[0] == len(s) and _FIGURE_RE.search(s):
+            continue  # a figure stated on a line of its own (poster style) is body text
         kind[i] = "heading"
         head_span[i] = (lines[i][0] + h_span[0], lines[i][0] + h_span[1])
 
@@ -378,7 +420,20 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         if kind[i] == "heading" and not (_NUMBERED_RE.match(strs[i]) or _BRACKET_RE.match(strs[i])):
             kind[i] = "title"
 
-    # trailing captions: short lines after the last paragraph (no end punctuation, or repeating the body)
+    # poster style: a plain short line followed by another plain short line (no sentence end, no figure) is a
+    # sentence set on a line of its own, not a heading: a heading is followed by the text it heads (numbered and bracketed
+    # headings are headings whatever follows)
+    demote = [
+        i for i in range(n - 1)
+        if kind[i] == "heading" and _is_plain_short(strs[i]) and kind[i + 1] in ("heading", "body") and _is_plain_short(strs[i + 1])
+        and not _FIGURE_RE.search(strs[i + 1])  # a heading over figures set one per line (产业援疆 / 引进企业230家) heads them
+    ]
+    for i in demote:
+        kind[i] = "body"
+        head_span[i] = None
+
+    # trailing captions: short lines after the last paragraph that repeat the body (a photo's caption restating
+    # the article); any other short line there is a sentence set on its own line, not a caption
     last_body = max((i for i in range(n) if kind[i] == "body" and len(strs[i]) > _MAX_CAPTION), default=-1)
     if last_body >= 0:
         cjk_before: str | None = None  # what _bigrams(before) pairs up, made once
@@ -392,7 +447,6 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
                 before = text[: lines[last_body][1]]
                 cjk_before = _NON_CJK_RE.sub("", before) or before
             return sum(1 for x in ba if x in cjk_before) / len(ba)  # x in _bigrams(before) ⇔ x in cjk_before
-        seen_caption = False
         short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
         for j in range(n - 1, -1, -1):
             short_after[j] = short_after[j + 1] and len(strs[j]) <= _MAX_CAPTION
@@ -404,9 +458,8 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
                 continue
             if _DATELINE_RE.match(s) or (i + 1 < n and _DATELINE_RE.match(strs[i + 1])):
                 continue  # a dated item (or its headline) is news, not a photo caption
-            if short_after[i] and (seen_caption or not _ends_open(s) or overlap_before(s) >= 0.5):
+            if short_after[i] and not _FIGURE_RE.search(s) and overlap_before(s) >= 0.6:
                 kind[i] = "caption"
-                seen_caption = True
 
     # appended article: a heading-like clause glued after a sentence end (or a heading line),
     # followed by a dateline or by recipient places the report did not mention

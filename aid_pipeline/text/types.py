@@ -13,7 +13,7 @@ class DecodeError(ValueError):
     """Raised when input bytes cannot be turned into text with confidence.
 
     ``reason`` is a short machine-readable code (``empty``, ``binary``, ``undecodable``,
-    ``html_page``, ``too_large``); ``detail`` is a sentence a person understands.
+    ``no_chinese``, ``too_large``); ``detail`` is a sentence a person understands.
     """
 
     def __init__(self, reason: str, detail: str):
