@@ -138,6 +138,9 @@ def with_fact_columns(metrics: pd.DataFrame) -> pd.DataFrame:
                          ("sentence", ""), ("surface", ""), ("start", 0), ("period_start", pd.NA), ("period_end", pd.NA)):
         if col not in m:
             m[col] = default
+    for col in ("donor", "recipient"):
+        if col not in m:
+            m[col] = None
     if "donor_province" not in m:
         m["donor_province"] = m["donor"]
     for col in ("donor", "donor_province", "recipient", "part_of", "period", "scope"):

@@ -4,7 +4,9 @@ Layout of a warehouse folder (default ``./warehouse``, or ``$AID_WAREHOUSE``)::
 
     reports.parquet texts.parquet sections.parquet metrics.parquet quarantine.parquet   (the contract)
     corrupt_spans.parquet dropped_lines.parquet                                          (visible repairs)
+    facts.parquet                        (one row per fact: the mentions of one figure consolidated)
     funding_by_donor_year.parquet metrics_by_category.parquet report_summary.parquet   (aggregates)
+    cumulative_by_donor.parquet plans_by_donor.parquet                                 (aggregates on facts)
     stages/<stage>/shard-NN.parquet      (stage data: each report's rows live in one of N_SHARDS shards)
     stages/ledger.parquet                (which report went through which stage, at which sha256 and code version)
 
@@ -35,6 +37,7 @@ _str = pa.string()
 _i32 = pa.int32()
 _i64 = pa.int64()
 _f64 = pa.float64()
+_strs = pa.list_(pa.string())
 
 CORRUPT_SPAN_TYPE = pa.struct(
     [("raw_start", _i32), ("raw_end", _i32), ("raw", _str), ("repaired", _str), ("recovered", pa.bool_())]
@@ -196,6 +199,79 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("value_cny", _f64),
             ("n_mentions", _i64),
             ("n_reports", _i64),
+            # built from facts (issue 12): what the value adds, to trace it back
+            ("donor_province", _str),
+            ("n_facts", _i64),
+            ("basis", _str),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
+            ("conflict_fact_ids", _strs),
+        ]
+    ),
+    "facts": pa.schema(
+        [
+            ("fact_id", _str),
+            ("donor", _str),
+            ("donor_province", _str),
+            ("recipient", _str),
+            ("metric_type", _str),
+            ("unit", _str),
+            ("period", _str),
+            ("period_start", _i32),
+            ("period_end", _i32),
+            ("value", _f64),
+            ("value_high", _f64),
+            ("qualifier", _str),
+            ("scope", _str),
+            ("parent_fact_id", _str),
+            ("n_mentions", _i64),
+            ("n_reports", _i64),
+            ("metric_ids", _strs),
+            ("first_report_id", _str),
+            ("conflict", _strs),
+            ("report_ids", _strs),
+            ("first_publish_date", pa.date32()),
+            ("last_report_id", _str),
+            ("last_publish_date", pa.date32()),
+        ]
+    ),
+    "cumulative_by_donor": pa.schema(
+        [
+            ("donor", _str),
+            ("donor_province", _str),
+            ("recipient", _str),
+            ("metric_type", _str),
+            ("unit", _str),
+            ("period_start", _i32),
+            ("period_end", _i32),
+            ("period", _str),
+            ("value", _f64),
+            ("value_high", _f64),
+            ("qualifier", _str),
+            ("report_id", _str),
+            ("publish_date", pa.date32()),
+            ("n_facts", _i64),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
+            ("superseded_fact_ids", _strs),
+        ]
+    ),
+    "plans_by_donor": pa.schema(
+        [
+            ("donor", _str),
+            ("donor_province", _str),
+            ("recipient", _str),
+            ("target_year", _i32),
+            ("metric_type", _str),
+            ("unit", _str),
+            ("value", _f64),
+            ("n_facts", _i64),
+            ("n_mentions", _i64),
+            ("n_reports", _i64),
+            ("basis", _str),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
+            ("conflict_fact_ids", _strs),
         ]
     ),
     "metrics_by_category": pa.schema(
@@ -221,6 +297,14 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("people", _f64),
             ("projects", _f64),
             ("n_corrupt_spans", _i32),
+            # built from facts (issue 12): totals by metric_type, each fact once
+            ("trainees", _f64),
+            ("beneficiaries", _f64),
+            ("jobs", _f64),
+            ("donor_province", _str),
+            ("n_facts", _i64),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
         ]
     ),
 }
@@ -418,7 +502,7 @@ def _nullable(values: pd.Series) -> list:
 # Columns of free text: (nearly) every value is distinct, so a dictionary only costs time and space.
 FREE_TEXT_COLUMNS = frozenset(
     {"raw_text", "text", "sentence", "surface", "heading", "title", "subtitle", "detail", "source_path", "raw", "repaired",
-     "metric_id", "sha256"}
+     "metric_id", "sha256", "fact_id"}
 )
 
 
