@@ -23,10 +23,13 @@ with each other only when they look like two claims about *one* quantity:
   sectors' spending, not contradicting itself);
 - they have the same parent fact (both wholes, or parts of the same whole);
 - some mention of each has a similar context: the clause around the figure, with the figure and
-  every other Arabic number masked, has a character-bigram Dice similarity >= ``CONTEXT_MIN``.
+  every other Arabic number masked, has a character-bigram Dice similarity >= ``CONTEXT_MIN`` (and
+  says at least ``CONTEXT_MIN_CHARS`` characters besides the masks: ``投入#`` is no evidence).
 
-An aggregate counts one fact of a conflict group (the one from the latest report, then the one more
-reports state, then the smaller fact_id) and lists the others in ``conflict_fact_ids``.
+An aggregate resolves a conflict by report: among conflicting facts it counts those the latest report
+states (then the report of the fact more reports state, then the smaller fact_id) and leaves out the
+facts that conflict with them (listed in ``conflict_fact_ids``); what conflicts with nothing counted
+is resolved the same way in turn. Never a sum or a mean of the rival values.
 
 **Parts.** ``parent_fact_id`` is the fact of the mention's ``part_of`` metric (the most common one
 over the fact's mentions, then the smallest id). An aggregate counts a fact only if none of its
@@ -53,6 +56,7 @@ FACT_KEY = ["donor_province", "donor", "recipient", "metric_type", "unit", "peri
 PERIODS = ("year", "to_date", "cumulative", "plan", "unspecified")
 SCOPES = ("aid", "context")
 CONTEXT_MIN = 0.7
+CONTEXT_MIN_CHARS = 4  # a context needs this many characters besides the masks to count as evidence
 # what the facts need of the metrics table (the new period/part_of/scope columns default when absent)
 METRIC_COLUMNS = [
     "report_id", "metric_id", "sentence", "surface", "start", "value", "value_high", "unit", "qualifier",
@@ -115,12 +119,11 @@ def context_of(sentence: str, surface: str) -> str:
 
 def context_similarity(a: str, b: str) -> float:
     """Dice coefficient of the character bigrams: ``context_similarity('投入#用于住房', '投入#用于住房')`` → ``1.0``."""
+    if min(len(a.replace("#", "")), len(b.replace("#", ""))) < CONTEXT_MIN_CHARS:
+        return 0.0  # too little said around the figure to tell whether it is the same quantity
     ga = Counter(a[i:i + 2] for i in range(len(a) - 1))
     gb = Counter(b[i:i + 2] for i in range(len(b) - 1))
-    total = sum(ga.values()) + sum(gb.values())
-    if total == 0:
-        return 1.0 if a == b else 0.0
-    return 2 * sum((ga & gb).values()) / total
+    return 2 * sum((ga & gb).values()) / (sum(ga.values()) + sum(gb.values()))
 
 
 def with_fact_columns(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -338,24 +341,31 @@ def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFram
         f: (0 if _na(d) else 1, d if not _na(d) else 0, n, _neg(f))
         for f, d, n in zip(ok["fact_id"], ok["last_publish_date"], ok["n_reports"])
     }
-    conflict = dict(zip(ok["fact_id"], ok["conflict"]))
+    conflict = {f: {y for y in _as_list(c) if y in ids} for f, c in zip(ok["fact_id"], ok["conflict"])}
+    reports = dict(zip(ok["fact_id"], ok["report_ids"]))
+    last = dict(zip(ok["fact_id"], ok["last_report_id"]))
     left_out: dict[str, list[str]] = {}
+    keep: list[str] = []
     seen: set[str] = set()
-    keep = []
     for fid in sorted(ids):
         if fid in seen:
             continue
         group, todo = set(), [fid]
-        while todo:  # the conflict component among the counted candidates
+        while todo:  # the conflict component among the candidates
             x = todo.pop()
-            if x in group:
-                continue
-            group.add(x)
-            todo += [y for y in _as_list(conflict.get(x)) if y in ids]
+            if x not in group:
+                group.add(x)
+                todo += list(conflict[x])
         seen |= group
-        best = max(group, key=lambda x: rank[x])
-        keep.append(best)
-        left_out[best] = sorted(group - {best})
+        remaining = set(group)
+        while remaining:  # the latest report's facts win; the facts they contradict are left out
+            best = max(remaining, key=lambda x: rank[x])
+            won = {best} | {x for x in remaining if last[best] in _as_list(reports[x])}
+            lost = {y for x in won for y in conflict[x] if y in remaining and y not in won}
+            for x in sorted(won):
+                keep.append(x)
+                left_out[x] = sorted(y for y in conflict[x] if y in lost)
+            remaining -= won | lost
     return ok[ok["fact_id"].isin(keep)], left_out
 
 
@@ -395,7 +405,7 @@ def _aggregate(facts: pd.DataFrame, eligible: pd.Series, keys: list[str], value_
             "basis": _basis(g["parent_fact_id"]),
             "fact_ids": sorted(g["fact_id"]),
             "metric_ids": sorted(x for ids in g["metric_ids"] for x in ids),
-            "conflict_fact_ids": sorted(x for f in g["fact_id"] for x in left_out.get(f, ())),
+            "conflict_fact_ids": sorted({x for f in g["fact_id"] for x in left_out.get(f, ())}),
         })
     return pd.DataFrame(rows)
 
@@ -540,10 +550,10 @@ def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         out["donor_province"] = out["donor"]
     per_report: dict[str, dict] = {}
     if len(facts):
-        exploded = facts.explode("report_ids")
-        exploded = exploded[exploded["report_ids"].notna()]
-        for rid, g in exploded.groupby("report_ids", sort=False):
-            g = g.reset_index(drop=True)
+        exploded = facts.assign(_report=facts["report_ids"]).explode("_report")
+        exploded = exploded[exploded["_report"].notna()]
+        for rid, g in exploded.groupby("_report", sort=False):
+            g = g.drop(columns="_report").reset_index(drop=True)
             eligible = (g["scope"] == "aid") & g["period"].isin(SUMMARY_PERIODS) & _summary_type(g)
             counted, _ = counted_facts(g, eligible)
             totals = {name: float(counted.loc[(counted["metric_type"] == t) & (counted["unit"] == u), "value"].sum())
