@@ -14,7 +14,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..lineage import PINYIN_ANNOTATION
-from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
+from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, PERIODS, QUALIFIERS, SCOPES, SCRIPTS, SECTION_KINDS, UNITS
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # the same pattern with its \uXXXX escapes written as the characters, which both Python's re and
@@ -95,6 +95,32 @@ class Metrics(_TableModel):
     donor: Series[str] = pa.Field(nullable=True)
     recipient: Series[str] = pa.Field(nullable=True)
     year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    period: Series[str] = pa.Field(isin=list(PERIODS))
+    period_start: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    period_end: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    part_of: Series[str] = pa.Field(nullable=True)
+    scope: Series[str] = pa.Field(isin=list(SCOPES))
+    donor_province: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="period_start <= period_end where both are known")
+    def period_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        both = df["period_start"].notna() & df["period_end"].notna()
+        return ~both | (df["period_start"].fillna(0) <= df["period_end"].fillna(0))
+
+    @pa.dataframe_check(error="part_of names another metric of the same report, no smaller than the part")
+    def part_of_is_a_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        has = df["part_of"].notna()
+        if not has.any():
+            return pd.Series(True, index=df.index)
+        whole = df.drop_duplicates("metric_id").set_index("metric_id")[["report_id", "value"]]
+        w = whole.reindex(df["part_of"].where(has))
+        same_report = w["report_id"].to_numpy() == df["report_id"].to_numpy()
+        ok = same_report & (w["value"].to_numpy() * 1.001 >= df["value"].to_numpy()) & (df["part_of"] != df["metric_id"]).to_numpy()
+        return pd.Series(~has.to_numpy() | ok, index=df.index)
+
+    @pa.dataframe_check(error="a context figure (scope context) has no donor")
+    def context_has_no_donor(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["scope"] != "context") | df["donor"].isna()
 
     @pa.dataframe_check(error="start < end, raw_start < raw_end, surface has end - start characters")
     def spans_ordered(cls, df: pd.DataFrame) -> Series[bool]:
@@ -132,6 +158,7 @@ class Reports(_TableModel):
     subtitle: Series[str] = pa.Field(nullable=True)
     source: Series[str] = pa.Field(nullable=True)
     donor: Series[str] = pa.Field(nullable=True)
+    donor_province: Series[str] = pa.Field(nullable=True)
     n_sections: Series[pd.Int32Dtype] = pa.Field(ge=1)
     n_metrics: Series[pd.Int32Dtype] = pa.Field(ge=0)
     n_corrupt_spans: Series[pd.Int32Dtype] = pa.Field(ge=0)
