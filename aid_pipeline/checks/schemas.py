@@ -109,14 +109,17 @@ class Metrics(_TableModel):
 
     @pa.dataframe_check(error="part_of names another metric of the same report, no smaller than the part")
     def part_of_is_a_whole(cls, df: pd.DataFrame) -> Series[bool]:
-        has = df["part_of"].notna()
+        has = df["part_of"].notna().to_numpy(dtype=bool)
         if not has.any():
             return pd.Series(True, index=df.index)
-        whole = df.drop_duplicates("metric_id").set_index("metric_id")[["report_id", "value"]]
-        w = whole.reindex(df["part_of"].where(has))
-        same_report = w["report_id"].to_numpy() == df["report_id"].to_numpy()
-        ok = same_report & (w["value"].to_numpy() * 1.001 >= df["value"].to_numpy()) & (df["part_of"] != df["metric_id"]).to_numpy()
-        return pd.Series(~has.to_numpy() | ok, index=df.index)
+        whole = df.drop_duplicates("metric_id").set_index(df.drop_duplicates("metric_id")["metric_id"].astype(object))
+        parts = df["part_of"].astype(object).where(has, None)
+        w_report = parts.map(whole["report_id"].astype(object)).astype(object).to_numpy()
+        w_value = pd.to_numeric(parts.map(whole["value"].astype(float)), errors="coerce").fillna(-1.0).to_numpy()
+        ok = ((w_report == df["report_id"].astype(object).to_numpy())
+              & (w_value * 1.001 >= df["value"].astype(float).to_numpy())
+              & (parts.to_numpy() != df["metric_id"].astype(object).to_numpy()))
+        return pd.Series(~has | ok, index=df.index)
 
     @pa.dataframe_check(error="a context figure (scope context) has no donor")
     def context_has_no_donor(cls, df: pd.DataFrame) -> Series[bool]:

@@ -72,6 +72,7 @@ _UNIT_GROUPS: Final[dict[str, str]] = _PARTS.get("unit_groups", {})  # 29个项�
 _VENUE_BEFORE: Final = tuple(_ATTR["venue_before"])
 _VENUE_VERBS: Final = tuple(_ATTR["venue_verbs"])
 _VENUE_WINDOW: Final = int(_ATTR["venue_window"])
+_ROUTE: Final = tuple(load_json("places.json").get("route_markers", ()))
 _TOL: Final = 1.0005  # rounding: 403.46 + 30 = 433.46 stays within 433.46
 
 
@@ -182,12 +183,17 @@ def time_words(sentence: str) -> list[_Word]:
             taken.append((s, e))
             found.append(_Word(kind, anchor, e, c, {k: v for k, v in m.groupdict().items() if v}))
     found.sort(key=lambda w: w.start)
+    prev: _Word | None = None
     for w in found:
         cs = _clause_start(sentence, pos, w.clause)
         ce = pos[w.clause] if w.clause < len(pos) else len(sentence)
         opens = w.start <= cs
-        ends_first = w.clause == 0 and w.end >= ce and ce <= 8  # 阳春三月，…
-        w.governs = (opens or ends_first) and w.kind not in ("plan", "stock")
+        ends = w.end >= ce  # 阳春三月，… ; 第十一批援疆干部入疆以来，…
+        w.governs = (opens or ends) and w.kind not in ("plan", "stock")
+        if (w.kind == "month" and not w.groups and prev is not None and prev.kind == "month" and prev.groups
+                and prev.clause == w.clause and w.start - prev.end <= 2):
+            w.groups = dict(prev.groups)  # 今年6月和9月: both this year's
+        prev = w
     return found
 
 
@@ -272,7 +278,8 @@ class _Report:
         self.last_year, self.seen_year = y, True
 
 
-def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Period) -> _Period:
+def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Period,
+             cum_source: _Period | None = None) -> _Period:
     """The period of a figure at sentence offset ``at`` from its clause's own time words and the period carried in.
 
     Plan words win; then 现有 before the figure (a stock: no period); then the dated word nearest before the figure
@@ -294,8 +301,9 @@ def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Perio
         return (before[-1] if before else dated[0])[1]
     if cum:
         w, p = cum[0]
-        if p.start is None and inherited.period == "cumulative" and inherited.start is not None:
-            return _Period("cumulative", inherited.start, p.end if p.end is not None else inherited.end)
+        src = inherited if inherited.period == "cumulative" else cum_source
+        if p.start is None and src is not None and src.start is not None:
+            return _Period("cumulative", src.start, p.end if p.end is not None else src.end)
         return p
     return inherited
 
@@ -308,21 +316,23 @@ def _ref_year(text: str, publish_year: int | None) -> int | None:
     return max(years, key=lambda y: (years[y], y)) if years else None
 
 
-def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[int, int, int]],
+def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[int, int, int, bool]],
             publish_date: str | None) -> list[_Period]:
-    """Period of each mention ``(sentence_start, sentence_end, start)``, reading every sentence of the report in order
+    """Period of each mention ``(sentence_start, sentence_end, start, is_growth_rate)``, reading every sentence of the report in order
     (``sentences``: all of them, figures or not, so a year named earlier is known to 全年 and a paragraph's
     opening time word reaches its next sentences).
 
-    ``[p.period for p in periods("2023年投入5亿元。累计投入9亿元。", [(0, 10), (10, 20)], [(0, 10, 7), (10, 20, 14)], None)]``
+    ``[p.period for p in periods("2023年投入5亿元。累计投入9亿元。", [(0, 10), (10, 20)], [(0, 10, 7, False), (10, 20, 14, False)], None)]``
     → ``["year", "cumulative"]``
     """
     pub = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
     rep = _Report(pub, _ref_year(text, pub))
     by_sentence: dict[int, list[int]] = {}
-    for i, (ss, _se, _a) in enumerate(mentions):
-        by_sentence.setdefault(ss, []).append(i)
-    all_sentences = sorted(set(sentences) | {(ss, se) for ss, se, _a in mentions})
+    for i, m in enumerate(mentions):
+        by_sentence.setdefault(m[0], []).append(i)
+    for idx in by_sentence.values():
+        idx.sort(key=lambda i: mentions[i][2])
+    all_sentences = sorted(set(sentences) | {(m[0], m[1]) for m in mentions})
     newlines = [m.start() for m in re.finditer("\n", text)]
     out: list[_Period] = [_UNSPEC] * len(mentions)
     carry, carry_par = _UNSPEC, -1  # the period a paragraph's opening sentence hands on, and that paragraph
@@ -334,7 +344,8 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             carry = _UNSPEC
         words = time_words(sentence)
         resolved = [(w, rep.resolve(w, sentence, words)) for w in words]
-        inherited = carry
+        # a paragraph's cumulative scene lends only its start year to a sentence's own 累计 (not a period to all)
+        inherited, cum_source = (carry, None) if carry.period != "cumulative" else (_UNSPEC, carry)
         if not words and _ANAPHORS and any(a in sentence for a in _ANAPHORS):
             inherited = prev_period
         by_clause: dict[int, list[tuple[_Word, _Period]]] = {}
@@ -347,17 +358,24 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             clause_in.append(cur)
             own = by_clause.get(c, [])
             if any(w.governs or w.kind == "stock" for w, _p in own):
-                cur = _combine(own, None, cur)
+                cur = _combine(own, None, cur, cum_source)
         mine = by_sentence.get(ss, ())
-        for i in mine:
+        for k, i in enumerate(mine):
             a = mentions[i][2] - ss
             c = _clause_of(pos, a)
-            out[i] = _combine(by_clause.get(c, []), a, clause_in[c])
+            own = by_clause.get(c, [])
+            if not own and k > 0 and mentions[i][3]:
+                out[i] = out[mine[k - 1]]  # 同比增长70%: the growth of the figure before it
+            else:
+                out[i] = _combine(own, a, clause_in[c], cum_source)
         if mine:
             prev_period = out[mine[-1]]
-        opening = [w for w, _p in resolved if w.clause == 0 and w.governs]
-        if opening:
-            head = _combine(by_clause[0], None, _UNSPEC)
+        # the scene a sentence sets before its first figure reaches the next sentences of the paragraph
+        first_fig = min((mentions[i][2] - ss for i in mine), default=len(sentence))
+        scene = [w for w, _p in resolved if w.governs and w.end <= first_fig]
+        if scene:
+            c = _clause_of(pos, scene[-1].start)
+            head = _combine(by_clause[c], None, clause_in[c])
             carry, carry_par = (head, par) if head.period != "plan" else (_UNSPEC, par)
     return out
 
@@ -406,9 +424,10 @@ def sentence_donor(sentence: str, report_donor: str | None) -> str | None:
     A city of the report donor's province beats the province (济宁 in a 山东 report); a province that is the report
     donor city's own stays the report donor (广东 in a 广州 report → 广州).
     ``sentence_donor("山东省农业科学院和济宁市农业科学院的专家", "山东")`` → ``"济宁"``;
-    ``sentence_donor("粤新同心健康同行项目", "广州")`` → ``"广州"``
+    ``sentence_donor("粤新同心健康同行项目", "广州")`` → ``"广州"``; ``sentence_donor("开通济南到喀什直飞航班", "山东")`` → ``None``
     """
-    named = [(d, ent) for s, e, d, ent in places.donor_places(sentence) if not _is_venue(sentence, s, e)]
+    named = [(d, ent) for s, e, d, ent in places.donor_places(sentence)
+             if not _is_venue(sentence, s, e) and not sentence.startswith(_ROUTE, e)]
     if not named:
         return None
     if report_donor:
@@ -544,7 +563,9 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
     n = len(metrics)
     if not n:
         return []
-    pers = periods(text, sentences, [(m.sentence_start, m.sentence_end, m.start) for m in metrics], publish_date)
+    pers = periods(text, sentences, [(m.sentence_start, m.sentence_end, m.start,
+                                      m.metric_type == "growth_rate" and m.unit == "percent") for m in metrics],
+                   publish_date)
     # scope and donor, sentence by sentence (a paragraph's named donor carries to its next sentences)
     scope: list[str] = ["aid"] * n
     donors: list[str | None] = [None] * n
