@@ -50,6 +50,7 @@ _PLAN_NOT_INITIAL: Final = frozenset(_P.get("plan_not_clause_initial", ()))
 _NOT_PLAN_AFTER: Final[dict[str, str]] = _P.get("not_plan_after", {})
 _NOT_PLAN_BEFORE: Final[dict[str, str]] = _P.get("not_plan_before", {})
 _ANAPHORS: Final = tuple(_P.get("anaphors", ()))
+_WITHIN_YEAR: Final = frozenset(_P.get("within_year_words", ()))
 _CN: Final = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "〇": 0, "零": 0}
 
 CLAUSE_DELIMS: Final = "，。；！？：,;!?:\n\ufffd"  # a lost character (U+FFFD) may have been punctuation
@@ -104,6 +105,12 @@ class _Word:
     clause: int
     groups: dict
     governs: bool = False
+    text: str = ""
+
+
+def sentence_word(w: _Word) -> str:
+    """The words a time word matched: ``sentence_word(time_words("累计投入")[0]) -> "累计"``."""
+    return w.text
 
 
 @dataclass
@@ -181,7 +188,7 @@ def time_words(sentence: str) -> list[_Word]:
             if kind == "plan" and word in _PLAN_NOT_INITIAL and anchor <= _clause_start(sentence, pos, c):
                 continue  # 将 opening a clause is 把 (将优质医疗服务送到…), not "will"
             taken.append((s, e))
-            found.append(_Word(kind, anchor, e, c, {k: v for k, v in m.groupdict().items() if v}))
+            found.append(_Word(kind, anchor, e, c, {k: v for k, v in m.groupdict().items() if v}, text=word))
     found.sort(key=lambda w: w.start)
     prev: _Word | None = None
     for w in found:
@@ -301,6 +308,8 @@ def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Perio
         return (before[-1] if before else dated[0])[1]
     if cum:
         w, p = cum[0]
+        if inherited.period == "year" and all(sentence_word(x) in _WITHIN_YEAR for x, _p in cum):
+            return inherited  # 2023年，…累计投入1.2亿元: that year's total
         src = inherited if inherited.period == "cumulative" else cum_source
         if p.start is None and src is not None and src.start is not None:
             return _Period("cumulative", src.start, p.end if p.end is not None else src.end)
@@ -418,32 +427,41 @@ def _is_venue(text: str, start: int, end: int) -> bool:
     return any(v in text[end:end + _VENUE_WINDOW] for v in _VENUE_VERBS)
 
 
-def sentence_donor(sentence: str, report_donor: str | None) -> str | None:
-    """The most specific donor a sentence names for its figures, or ``None`` when it names none (venues skipped).
+def sentence_donor(sentence: str, report_donor: str | None, at: int | None = None) -> str | None:
+    """The most specific donor a sentence names for a figure at offset ``at``, or ``None`` when it names none
+    (venues and route starts skipped).
 
     A city of the report donor's province beats the province (济宁 in a 山东 report); a province that is the report
-    donor city's own stays the report donor (广东 in a 广州 report → 广州).
+    donor city's own stays the report donor (广东 in a 广州 report → 广州). A sentence naming donors of several
+    provinces gives each figure the donor named last before it (else first after it).
     ``sentence_donor("山东省农业科学院和济宁市农业科学院的专家", "山东")`` → ``"济宁"``;
-    ``sentence_donor("粤新同心健康同行项目", "广州")`` → ``"广州"``; ``sentence_donor("开通济南到喀什直飞航班", "山东")`` → ``None``
+    ``sentence_donor("粤新同心健康同行项目", "广州")`` → ``"广州"``; ``sentence_donor("开通济南到喀什直飞航班", "山东")`` → ``None``;
+    ``sentence_donor("北京援疆投入10亿元，上海援疆投入12亿元", None, 15)`` → ``"上海"``
     """
-    named = [(d, ent) for s, e, d, ent in places.donor_places(sentence)
+    named = [(s, d) for s, e, d, _ent in places.donor_places(sentence)
              if not _is_venue(sentence, s, e) and not sentence.startswith(_ROUTE, e)]
     if not named:
         return None
+    provs = {places.donor_province(d) for _s, d in named}
+    if len(provs) > 1 and at is not None:
+        before = [(s, d) for s, d in named if s < at]
+        near = places.donor_province((before[-1] if before else named[0])[1])
+        named = [(s, d) for s, d in named if places.donor_province(d) == near]
+    names = [d for _s, d in named]
     if report_donor:
         prov = places.donor_province(report_donor)
-        same = [d for d, _ent in named if places.donor_province(d) == prov]
+        same = [d for d in names if places.donor_province(d) == prov]
         if same:
             cities = [d for d in same if places.donor_province(d) != d]
             if report_donor in same and places.donor_province(report_donor) != report_donor:
                 return report_donor  # the report's own city is named
             return cities[0] if cities else report_donor
-    cities = [d for d, _ent in named if places.donor_province(d) != d]
-    first_prov = places.donor_province(named[0][0])
+    cities = [d for d in names if places.donor_province(d) != d]
+    first_prov = places.donor_province(names[0])
     for d in cities:
         if places.donor_province(d) == first_prov:
             return d
-    return named[0][0]
+    return names[0]
 
 
 def _specific(donor: str | None, report_donor: str | None) -> str | None:
@@ -570,25 +588,24 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
     scope: list[str] = ["aid"] * n
     donors: list[str | None] = [None] * n
     order = sorted(range(n), key=lambda i: metrics[i].start)
-    cache: dict[int, tuple[list[int], list[bool], str | None]] = {}
+    cache: dict[int, tuple[list[int], list[bool], bool]] = {}
     newlines = [m.start() for m in re.finditer("\n", text)]
-    carry_donor: str | None = None
+    carry_donor: str | None = None  # the donor the paragraph's last sentence named
     carry_par = -1
     for i in order:
         m = metrics[i]
         ss, se = m.sentence_start, m.sentence_end
+        sentence = text[ss:se]
         if ss not in cache:
-            sentence = text[ss:se]
             par = bisect_right(newlines, ss - 1) if ss > 0 else 0
             if par != carry_par:
                 carry_donor, carry_par = None, par
-            named = sentence_donor(sentence, report_donor)
-            if named is not None:
-                carry_donor = named
-            elif carry_donor is not None:
-                named = carry_donor
-            cache[ss] = (_clauses(sentence), context_clauses(sentence), named)
-        pos, ctx, named = cache[ss]
+            pos = _clauses(sentence)
+            cache[ss] = (pos, context_clauses(sentence), carry_donor)
+            named_any = sentence_donor(sentence, report_donor)
+            if named_any is not None:
+                carry_donor = named_any
+        pos, ctx, carried = cache[ss]
         c = _clause_of(pos, m.start - ss)
         is_context = ctx[c] if c < len(ctx) else False
         if _APPENDED_CONTEXT and m.section_kind == "appended" and m.donor is None:
@@ -596,10 +613,13 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
         if is_context:
             scope[i] = "context"
             continue
-        donor = named if named is not None else _specific(m.donor, report_donor)
-        if m.section_kind == "appended" and m.donor is None:
-            donor = None
-        donors[i] = donor
+        named = sentence_donor(sentence, report_donor, m.start - ss) or carried
+        if named is not None:
+            donors[i] = named
+        elif m.section_kind == "appended" or report_donor is None:
+            donors[i] = None  # an appended item's figure, a national total: only a donor named near it counts
+        else:
+            donors[i] = _specific(m.donor, report_donor)
     part = parts(text, metrics, donors, pers)
     # a part without a period of its own, and the other figures of its sentence, share its whole's
     for i in range(n):
