@@ -14,7 +14,8 @@ words), ``data/scope.json`` (context cues), ``data/places.json`` (donor places).
   ``donor_province`` the province it rolls up to; a context figure has no donor.
 
     >>> [f["period"] for f in fact_fields("今年以来销售额10亿元，累计达到50亿元。", [(0, 21)],
-    ...     [FactInput(7, 11, 1e9, "CNY", "sales", 0, 21, "山东")], "2023-09-20", "山东")]
+    ...     [FactInput(7, 11, 1e9, "CNY", "sales", 0, 21, "山东"), FactInput(16, 20, 5e9, "CNY", "sales", 0, 21, "山东")],
+    ...     "2023-09-20", "山东")]
     ['to_date', 'cumulative']
 """
 
@@ -29,7 +30,8 @@ from typing import Final, NamedTuple
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
 
-__all__ = ["FactInput", "fact_fields", "FACT_FIELDS", "PERIODS", "SCOPES"]
+__all__ = ["FactInput", "fact_fields", "periods", "parts", "time_words", "context_clauses", "sentence_donor",
+           "FACT_FIELDS", "PERIODS", "SCOPES"]
 
 PERIODS: Final = ("year", "to_date", "cumulative", "plan", "unspecified")
 SCOPES: Final = ("aid", "context")
@@ -43,7 +45,20 @@ _ATTR: Final = load_json("attribution.json")
 _REL: Final[dict[str, int]] = _P["relative_years"]
 _REL_ALT: Final = "|".join(sorted(map(re.escape, _REL), key=len, reverse=True))
 _YEAR: Final = f"(?:{_P['year_re']}|{_P['damaged_year_re']})"
-_RULES: Final = [(r["kind"], re.compile(r["re"].replace("{Y}", _YEAR).replace("{REL}", _REL_ALT))) for r in _P["rules"]]
+_KINDS: Final = tuple(r["kind"] for r in _P["rules"])
+
+
+def _rule_pattern(i: int, rule: dict) -> str:
+    """Rule ``i`` as one named alternative ``(?P<r{i}>…)``, its own groups renamed ``name__{i}`` (unique)."""
+    body = rule["re"].replace("{Y}", _YEAR).replace("{REL}", _REL_ALT)
+    return f"(?P<r{i}>" + re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m.group(1)}__{i}>", body) + ")"
+
+
+# every rule in one regex, tried in the table's order at each position (one scan of a sentence, not one per rule)
+# (a lookahead for the characters a time word can start with skips most positions at once)
+RULES_PATTERN: Final = "|".join(_rule_pattern(i, r) for i, r in enumerate(_P["rules"]))
+_RULES_RE: Final = re.compile(f"(?=[{re.escape(_P['first_chars'])}])(?:{RULES_PATTERN})")
+_NEEDS: Final = frozenset("".join(r.get("needs", "") for r in _P["rules"]))
 _PLAN_PERIODS: Final[dict[str, int]] = _P["plan_periods"]
 _LEAD: Final = frozenset(_P.get("lead_chars", ""))
 _PLAN_NOT_INITIAL: Final = frozenset(_P.get("plan_not_clause_initial", ()))
@@ -163,32 +178,35 @@ def _clause_start(sentence: str, pos: list[int], c: int) -> int:
     return i
 
 
-def time_words(sentence: str) -> list[_Word]:
-    """The time words of one sentence, left to right, earlier rules first where two overlap.
+def time_words(sentence: str, pos: list[int] | None = None) -> list[_Word]:
+    """The time words of one sentence, left to right (at a position, the first rule of ``periods.json`` that matches).
 
     ``[(w.kind, w.governs) for w in time_words("今年以来，销售额10亿元，累计达到50亿元。")]`` →
     ``[("since_relative", True), ("cumulative", True)]``
     """
-    pos = _clauses(sentence)
-    taken: list[tuple[int, int]] = []
+    if pos is None:
+        pos = _clauses(sentence)
     found: list[_Word] = []
-    for kind, rx in _RULES:
-        for m in rx.finditer(sentence):
-            s, e = m.span()
-            if s == e or any(s < b and a < e for a, b in taken):
+    if _NEEDS.isdisjoint(sentence):
+        return found  # none of the characters a time word holds
+    for m in _RULES_RE.finditer(sentence):
+        s, e = m.span()
+        if s == e:
+            continue
+        i = int(m.lastgroup[1:])
+        kind, word = _KINDS[i], m.group()
+        if kind == "plan":
+            if sentence[e:e + 1] and sentence[e:e + 1] in _NOT_PLAN_AFTER.get(word, ""):
                 continue
-            word = m.group()
-            if kind == "plan":
-                if sentence[e:e + 1] and sentence[e:e + 1] in _NOT_PLAN_AFTER.get(word, ""):
-                    continue
-                if s > 0 and sentence[s - 1] in _NOT_PLAN_BEFORE.get(word, ""):
-                    continue
-            anchor = s + 1 if sentence[s] in "?？\ufffd" else s
-            c = _clause_of(pos, anchor)
-            if kind == "plan" and word in _PLAN_NOT_INITIAL and anchor <= _clause_start(sentence, pos, c):
-                continue  # 将 opening a clause is 把 (将优质医疗服务送到…), not "will"
-            taken.append((s, e))
-            found.append(_Word(kind, anchor, e, c, {k: v for k, v in m.groupdict().items() if v}, text=word))
+            if s > 0 and sentence[s - 1] in _NOT_PLAN_BEFORE.get(word, ""):
+                continue
+        anchor = s + 1 if sentence[s] in "?？\ufffd" else s
+        c = _clause_of(pos, anchor)
+        if kind == "plan" and word in _PLAN_NOT_INITIAL and anchor <= _clause_start(sentence, pos, c):
+            continue  # 将 opening a clause is 把 (将优质医疗服务送到…), not "will"
+        suffix = f"__{i}"
+        groups = {k[: -len(suffix)]: v for k, v in m.groupdict().items() if v and k.endswith(suffix)}
+        found.append(_Word(kind, anchor, e, c, groups, text=word))
     found.sort(key=lambda w: w.start)
     prev: _Word | None = None
     for w in found:
@@ -286,7 +304,7 @@ class _Report:
 
 
 def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Period,
-             cum_source: _Period | None = None) -> _Period:
+             cum_source: _Period | None = None, same_sentence: bool = True) -> _Period:
     """The period of a figure at sentence offset ``at`` from its clause's own time words and the period carried in.
 
     Plan words win; then 现有 before the figure (a stock: no period); then the dated word nearest before the figure
@@ -308,8 +326,8 @@ def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Perio
         return (before[-1] if before else dated[0])[1]
     if cum:
         w, p = cum[0]
-        if inherited.period == "year" and all(sentence_word(x) in _WITHIN_YEAR for x, _p in cum):
-            return inherited  # 2023年，…累计投入1.2亿元: that year's total
+        if same_sentence and inherited.period == "year" and all(sentence_word(x) in _WITHIN_YEAR for x, _p in cum):
+            return inherited  # 2023年，…累计投入1.2亿元: that year's total (a year of an earlier sentence does not reach)
         src = inherited if inherited.period == "cumulative" else cum_source
         if p.start is None and src is not None and src.start is not None:
             return _Period("cumulative", src.start, p.end if p.end is not None else src.end)
@@ -331,7 +349,7 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
     (``sentences``: all of them, figures or not, so a year named earlier is known to 全年 and a paragraph's
     opening time word reaches its next sentences).
 
-    ``[p.period for p in periods("2023年投入5亿元。累计投入9亿元。", [(0, 10), (10, 20)], [(0, 10, 7, False), (10, 20, 14, False)], None)]``
+    ``[p.period for p in periods("2023年投入5亿元。\\n累计投入9亿元。", [(0, 11), (12, 20)], [(0, 11, 7, False), (12, 20, 16, False)], None)]``
     → ``["year", "cumulative"]``
     """
     pub = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
@@ -351,7 +369,8 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
         par = bisect_right(newlines, ss - 1) if ss > 0 else 0
         if par != carry_par:
             carry = _UNSPEC
-        words = time_words(sentence)
+        pos = _clauses(sentence)
+        words = time_words(sentence, pos)
         resolved = [(w, rep.resolve(w, sentence, words)) for w in words]
         # a paragraph's cumulative scene lends only its start year to a sentence's own 累计 (not a period to all)
         inherited, cum_source = (carry, None) if carry.period != "cumulative" else (_UNSPEC, carry)
@@ -360,14 +379,15 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
         by_clause: dict[int, list[tuple[_Word, _Period]]] = {}
         for w, p in resolved:
             by_clause.setdefault(w.clause, []).append((w, p))
-        pos = _clauses(sentence)
         clause_in: list[_Period] = []  # the period carried into each clause
-        cur = inherited
+        own_scene: list[bool] = []  # whether it was set by a word of this sentence (not the paragraph's)
+        cur, mine_set = inherited, False
         for c in range(len(pos) + 1):
             clause_in.append(cur)
+            own_scene.append(mine_set)
             own = by_clause.get(c, [])
             if any(w.governs or w.kind == "stock" for w, _p in own):
-                cur = _combine(own, None, cur, cum_source)
+                cur, mine_set = _combine(own, None, cur, cum_source, mine_set), True
         mine = by_sentence.get(ss, ())
         for k, i in enumerate(mine):
             a = mentions[i][2] - ss
@@ -376,7 +396,7 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             if not own and k > 0 and mentions[i][3]:
                 out[i] = out[mine[k - 1]]  # 同比增长70%: the growth of the figure before it
             else:
-                out[i] = _combine(own, a, clause_in[c], cum_source)
+                out[i] = _combine(own, a, clause_in[c], cum_source, own_scene[c])
         if mine:
             prev_period = out[mine[-1]]
         # the scene a sentence sets before its first figure reaches the next sentences of the paragraph
