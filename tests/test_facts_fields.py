@@ -101,6 +101,7 @@ def test_time_words_govern_their_clause_and_those_that_open_it_the_next():
     # 将 opening a clause means 把 (将优质医疗服务送到…), not "will"; 将近 is "nearly"
     assert [w.kind for w in time_words("将优质医疗服务送到群众身边")] == []
     assert [w.kind for w in time_words("惠及将近1万人")] == []
+    assert [w.kind for w in time_words("项目库将其纳入10个")] == []
     assert [w.kind for w in time_words("项目将于明年开工")] == ["plan", "relative_year"]
 
 
@@ -108,6 +109,7 @@ def test_context_is_decided_per_clause_and_donors_per_place_named():
     assert context_clauses("推动疏附县完成外贸进出口额11亿元，同比增长7%，援疆资金投入5亿元") == [True, True, False]
     assert context_clauses("目前疏附县加工企业共有15家，带动农户增收") == [True, True]
     assert context_clauses("现有卫星工厂131家") == [False]  # no region named: the aid's own factories
+    assert context_clauses("疏勒县共有援疆干部120名") == [False]  # the region's stock of aid cadres is aid
     assert sentence_donor("山东省农业科学院和济宁市农业科学院的专家来到英吉沙县", "山东") == "济宁"
     assert sentence_donor("推介会在深圳举办", "山东") is None  # a venue
     assert sentence_donor("开通济南到喀什直飞航班", "山东") is None  # a route

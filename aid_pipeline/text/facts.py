@@ -426,7 +426,7 @@ def context_clauses(sentence: str) -> list[bool]:
         if not own:
             for v in _STOCK_VERBS:
                 k = clause.find(v)
-                if k > 0 and places.recipients_in(clause[:k]):
+                if k > 0 and places.recipients_in(clause[:k]) and not any(w in clause for w in _AID_CUES):
                     own = True
                     break
         if own:
@@ -623,8 +623,9 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
             pos = _clauses(sentence)
             cache[ss] = (pos, context_clauses(sentence), carry_donor)
             named_any = sentence_donor(sentence, report_donor)
-            if named_any is not None:
-                carry_donor = named_any
+            if named_any is not None and (report_donor is None or places.donor_province(named_any)
+                                          == places.donor_province(report_donor)):
+                carry_donor = named_any  # the paragraph goes on about it (another province named in passing does not)
         pos, ctx, carried = cache[ss]
         c = _clause_of(pos, m.start - ss)
         is_context = ctx[c] if c < len(ctx) else False
