@@ -98,6 +98,15 @@ def test_time_words_govern_their_clause_and_those_that_open_it_the_next():
                                          FactInput(20, 24, 5e9, "CNY", "sales", 0, len(s), "山东")], "2023-09-20", "山东")
     assert [(f["period"], f["period_start"], f["period_end"]) for f in got] == [("to_date", 2023, 2023),
                                                                               ("cumulative", None, 2023)]
+    # 累计 right after the scene a sentence sets sums within it; after a figure of that scene it is the running total
+    t = "今年以来，援疆医疗队累计义诊3万人次。"
+    (f,) = fact_fields(t, [(0, len(t))], [FactInput(14, 18, 3e4, "person_time", "patients", 0, len(t), "山东")],
+                       "2024-08-01", "山东")
+    assert (f["period"], f["period_start"]) == ("to_date", 2024)
+    t = "项目建成后年产值有望达到8亿元。"
+    (f,) = fact_fields(t, [(0, len(t))], [FactInput(12, 15, 8e8, "CNY", "output_value", 0, len(t), "山东")],
+                       "2024-08-01", "山东")
+    assert f["period"] == "plan"
     # 将 opening a clause means 把 (将优质医疗服务送到…), not "will"; 将近 is "nearly"
     assert [w.kind for w in time_words("将优质医疗服务送到群众身边")] == []
     assert [w.kind for w in time_words("惠及将近1万人")] == []
@@ -112,6 +121,13 @@ def test_context_is_decided_per_clause_and_donors_per_place_named():
     assert context_clauses("疏勒县共有援疆干部120名") == [False]  # the region's stock of aid cadres is aid
     assert sentence_donor("山东省农业科学院和济宁市农业科学院的专家来到英吉沙县", "山东") == "济宁"
     assert sentence_donor("推介会在深圳举办", "山东") is None  # a venue
+    # places visited are not givers: the report's donor keeps the figure
+    assert sentence_donor("指挥部赴上海、江苏等地招商，签约项目总投资12亿元", "山东", 20) is None
+    assert sentence_donor("山东援疆指挥部赴上海、江苏等地招商，签约12亿元", "山东", 22) == "山东"
+    t = "指挥部赴上海、江苏等地招商，签约项目总投资12亿元。"
+    (f,) = fact_fields(t, [(0, len(t))], [FactInput(22, 25, 12e8, "CNY", "investment", 0, len(t), "上海")],
+                       "2024-08-01", "山东")
+    assert (f["donor"], f["donor_province"]) == ("山东", "山东")
     assert sentence_donor("开通济南到喀什直飞航班", "山东") is None  # a route
     assert sentence_donor("启动实施粤新同心健康同行项目", "广州") == "广州"  # the report's own city, not its province
 

@@ -88,7 +88,12 @@ _UNIT_GROUPS: Final[dict[str, str]] = _PARTS.get("unit_groups", {})  # 29个项�
 _VENUE_BEFORE: Final = tuple(_ATTR["venue_before"])
 _VENUE_VERBS: Final = tuple(_ATTR["venue_verbs"])
 _VENUE_WINDOW: Final = int(_ATTR["venue_window"])
-_ROUTE: Final = tuple(load_json("places.json").get("route_markers", ()))
+_PLACES: Final = load_json("places.json")
+_ROUTE: Final = tuple(_PLACES.get("route_markers", ()))
+_DEST: Final = frozenset(_PLACES.get("destination_before", ""))
+_JOIN: Final = frozenset(_PLACES.get("list_joiners", ""))
+_AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
+_AID_WINDOW: Final = int(_ATTR["aid_window"])
 _TOL: Final = 1.0005  # rounding: 403.46 + 30 = 433.46 stays within 433.46
 
 
@@ -326,7 +331,8 @@ def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Perio
         return (before[-1] if before else dated[0])[1]
     if cum:
         w, p = cum[0]
-        if same_sentence and inherited.period == "year" and all(sentence_word(x) in _WITHIN_YEAR for x, _p in cum):
+        if (same_sentence and inherited.period in ("year", "to_date")
+                and all(sentence_word(x) in _WITHIN_YEAR for x, _p in cum)):
             return inherited  # 2023年，…累计投入1.2亿元: that year's total (a year of an earlier sentence does not reach)
         src = inherited if inherited.period == "cumulative" else cum_source
         if p.start is None and src is not None and src.start is not None:
@@ -395,8 +401,8 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             own = by_clause.get(c, [])
             if not own and k > 0 and mentions[i][3]:
                 out[i] = out[mine[k - 1]]  # 同比增长70%: the growth of the figure before it
-            else:
-                out[i] = _combine(own, a, clause_in[c], cum_source, own_scene[c])
+            else:  # 累计 sums within the sentence's scene only before any figure of it
+                out[i] = _combine(own, a, clause_in[c], cum_source, own_scene[c] and k == 0)
         if mine:
             prev_period = out[mine[-1]]
         # the scene a sentence sets before its first figure reaches the next sentences of the paragraph
@@ -447,6 +453,26 @@ def _is_venue(text: str, start: int, end: int) -> bool:
     return any(v in text[end:end + _VENUE_WINDOW] for v in _VENUE_VERBS)
 
 
+def _place_spans(sentence: str) -> list[tuple[int, int, str]]:
+    """``(start, end, surface)`` of every place named: ``_place_spans("赴上海、江苏") -> [(1, 3, "上海"), (4, 6, "江苏")]``."""
+    return [(pm.start, pm.end, pm.surface) for pm in places.find_places(sentence)]
+
+
+def _is_destination(sentence: str, start: int, ends: dict[int, int]) -> bool:
+    """A place people go to: right after 赴/到/前往, or in a list of places after one (``ends``: place end -> start).
+    ``_is_destination("赴上海、江苏等地", 4, {3: 1, 6: 4}) -> True``"""
+    j = start
+    while j > 0:
+        ch = sentence[j - 1]
+        if ch in _JOIN:
+            j -= 1
+        elif j in ends:
+            j = ends[j]
+        else:
+            return ch in _DEST
+    return False
+
+
 def sentence_donor(sentence: str, report_donor: str | None, at: int | None = None) -> str | None:
     """The most specific donor a sentence names for a figure at offset ``at``, or ``None`` when it names none
     (venues and route starts skipped).
@@ -458,14 +484,18 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
     ``sentence_donor("粤新同心健康同行项目", "广州")`` → ``"广州"``; ``sentence_donor("开通济南到喀什直飞航班", "山东")`` → ``None``;
     ``sentence_donor("北京援疆投入10亿元，上海援疆投入12亿元", None, 15)`` → ``"上海"``
     """
-    named = [(s, d) for s, e, d, _ent in places.donor_places(sentence)
-             if not _is_venue(sentence, s, e) and not sentence.startswith(_ROUTE, e)]
-    if not named:
+    spans = {e: s for s, e, _r in _place_spans(sentence)}
+    found = [(s, e, d) for s, e, d, _ent in places.donor_places(sentence)
+             if not _is_venue(sentence, s, e) and not sentence.startswith(_ROUTE, e)
+             and not _is_destination(sentence, s, spans)]
+    if not found:
         return None
-    provs = {places.donor_province(d) for _s, d in named}
-    if len(provs) > 1 and at is not None:
-        before = [(s, d) for s, d in named if s < at]
-        near = places.donor_province((before[-1] if before else named[0])[1])
+    named = [(s, d) for s, _e, d in found]
+    # donors of several provinces named as givers (北京援疆投入…，上海援疆投入…): each figure takes the one before it
+    givers = [(s, d) for s, e, d in found if any(w in sentence[e:e + _AID_WINDOW] for w in _AID_MARKERS)]
+    if at is not None and len({places.donor_province(d) for _s, d in givers}) > 1:
+        before = [(s, d) for s, d in givers if s < at]
+        near = places.donor_province((before[-1] if before else givers[0])[1])
         named = [(s, d) for s, d in named if places.donor_province(d) == near]
     names = [d for _s, d in named]
     if report_donor:
@@ -637,10 +667,10 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
         named = sentence_donor(sentence, report_donor, m.start - ss) or carried
         if named is not None:
             donors[i] = named
-        elif m.section_kind == "appended" or report_donor is None:
-            donors[i] = None  # an appended item's figure, a national total: only a donor named near it counts
+        elif m.section_kind == "appended":
+            donors[i] = _specific(m.donor, report_donor)  # the donor its section names with an aid word
         else:
-            donors[i] = _specific(m.donor, report_donor)
+            donors[i] = report_donor  # None in a national summary: only a donor named near a figure counts
     part = parts(text, metrics, donors, pers)
     # a part without a period of its own, and the other figures of its sentence, share its whole's
     for i in range(n):
