@@ -84,6 +84,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("source", _str),
             ("reporter", _str),
             ("donor", _str),
+            ("donor_province", _str),
             ("recipients", pa.list_(_str)),
             ("n_corrupt_spans", _i32),
             ("corrupt_spans", pa.list_(CORRUPT_SPAN_TYPE)),
@@ -130,6 +131,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("donor", _str),
             ("recipient", _str),
             ("year", _i32),
+            ("period", _str),
+            ("period_start", _i32),
+            ("period_end", _i32),
+            ("part_of", _str),
+            ("scope", _str),
+            ("donor_province", _str),
         ]
     ),
     "quarantine": pa.schema(
@@ -166,6 +173,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("reporter", _str),
             ("partition_key", _str),
             *[(c, _i32) for c in STAT_COLUMNS],
+            ("donor_province", _str),
         ]
     ),
     "texts": pa.schema(
@@ -590,7 +598,7 @@ def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=No
     else:
         partition_keys = list(partition_keys)
         paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k) for k in partition_keys})]
-    tables = [pq.read_table(p, columns=columns).cast(schema) for p in paths if p.exists()]
+    tables = [_read_shard(p, schema, columns) for p in paths if p.exists()]
     if not tables:
         return schema.empty_table()
     table = pa.concat_tables(tables)
@@ -602,6 +610,21 @@ def rows_where_in(table: pa.Table, column: str, values) -> pa.Table:
     copies every column, texts and offset lists included). ``rows_where_in(t, 'report_id', {'a'})``."""
     keep = pc.is_in(table[column], value_set=pa.array(sorted(values), type=_str))
     return table if pc.all(keep).as_py() is not False else table.filter(keep)
+
+
+def _read_shard(path, schema: pa.Schema, columns=None) -> pa.Table:
+    """A stored shard as ``schema``: a column the schema gained since the shard was written (the contract only
+    grows) is read as nulls, so a warehouse written by an older version still loads; its reports are stale
+    anyway (another code version) and get the column when they are processed again."""
+    have = set(pq.read_schema(path).names)
+    wanted = [f.name for f in schema]
+    present = [c for c in (columns if columns is not None else wanted) if c in have]
+    table = pq.read_table(path, columns=present)
+    if len(present) == len(wanted) and table.schema.names == wanted:
+        return table.cast(schema)
+    n = len(table)
+    return pa.Table.from_arrays([table[f.name].cast(f.type) if f.name in have else pa.nulls(n, type=f.type)
+                                 for f in schema], schema=schema)
 
 
 def read_stage(warehouse: str | os.PathLike, stage: str, partition_keys=None, columns=None) -> pd.DataFrame:
@@ -626,7 +649,7 @@ def update_stage(warehouse: str | os.PathLike, stage: str, replace, new_rows: pa
     touched = sorted({shard_of(k) for k in replace})
     for shard in touched:
         path = shard_path(warehouse, stage, shard)
-        old = pq.read_table(path).cast(schema) if path.exists() else schema.empty_table()
+        old = _read_shard(path, schema) if path.exists() else schema.empty_table()
         drop = pc.is_in(old["partition_key"], value_set=pa.array(sorted(replace), type=_str))
         keep = old.filter(pc.invert(drop)) if pc.any(drop).as_py() else old
         add = new_rows.filter(pc.equal(new_shards, shard)) if len(new_rows) else schema.empty_table()

@@ -99,9 +99,10 @@ _SECTION_COLUMNS = (
 _METRIC_COLUMNS = (
     "report_id", "metric_id", "section_id", "section_kind", "sentence", "surface", "start", "end", "raw_start",
     "raw_end", "value", "value_high", "unit", "qualifier", "metric_type", "category", "donor", "recipient", "year",
+    "period", "period_start", "period_end", "part_of", "scope", "donor_province",
 )
 _NORM_REPORT_COLUMNS = (
-    "n_chars_raw", "n_chars", "title", "subtitle", "publish_date", "source", "donor", "recipients",
+    "n_chars_raw", "n_chars", "title", "subtitle", "publish_date", "source", "donor", "donor_province", "recipients",
     "n_corrupt_spans", "script", "publish_time", "reporter", *STAT_COLUMNS,
 )
 

@@ -128,6 +128,8 @@ def _metric_row(**over):
         "surface": "5亿元", "start": 2, "end": 5, "raw_start": 2, "raw_end": 5, "value": 5e8, "value_high": None,
         "unit": "CNY", "qualifier": "exact", "metric_type": "funding", "category": "industry",
         "donor": "山东", "recipient": None, "year": 2023,
+        "period": "year", "period_start": 2023, "period_end": 2023, "part_of": None, "scope": "aid",
+        "donor_province": "山东",
     }
     row.update(over)
     return row

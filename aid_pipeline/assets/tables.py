@@ -33,7 +33,8 @@ DESCRIPTIONS = {
     "reports": "One row per report: source, hash, encoding, metadata, counts, original script.",
     "texts": "Raw decoded text, normalised text and the offset map between them, per report.",
     "sections": "Sections of every report with heading, kind, category and offsets into the normalised text.",
-    "metrics": "Every metric mention: value in base units, unit, qualifier, type, attribution and lineage offsets.",
+    "metrics": "Every metric mention: value in base units, unit, qualifier, type, attribution (most specific donor, "
+               "its province), period, the whole it is part of, scope (aid/context) and lineage offsets.",
     "quarantine": "Every input that could not be processed, with the stage, a reason code and a sentence for people.",
     "corrupt_spans": "Every mojibake run found in a raw text and what it was repaired to.",
     "dropped_lines": "Every raw line removed from an article body (page chrome, bylines, footers) and why.",

@@ -15,7 +15,7 @@ from pandera.typing import Series
 
 from ..facts import PERIODS, SCOPES
 from ..lineage import PINYIN_ANNOTATION
-from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
+from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, PERIODS, QUALIFIERS, SCOPES, SCRIPTS, SECTION_KINDS, UNITS
 
 BASES = ("wholes", "parts", "wholes+parts")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -97,6 +97,35 @@ class Metrics(_TableModel):
     donor: Series[str] = pa.Field(nullable=True)
     recipient: Series[str] = pa.Field(nullable=True)
     year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    period: Series[str] = pa.Field(isin=list(PERIODS))
+    period_start: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    period_end: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    part_of: Series[str] = pa.Field(nullable=True)
+    scope: Series[str] = pa.Field(isin=list(SCOPES))
+    donor_province: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="period_start <= period_end where both are known")
+    def period_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        both = df["period_start"].notna() & df["period_end"].notna()
+        return ~both | (df["period_start"].fillna(0) <= df["period_end"].fillna(0))
+
+    @pa.dataframe_check(error="part_of names another metric of the same report, no smaller than the part")
+    def part_of_is_a_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        has = df["part_of"].notna().to_numpy(dtype=bool)
+        if not has.any():
+            return pd.Series(True, index=df.index)
+        whole = df.drop_duplicates("metric_id").set_index(df.drop_duplicates("metric_id")["metric_id"].astype(object))
+        parts = df["part_of"].astype(object).where(has, None)
+        w_report = parts.map(whole["report_id"].astype(object)).astype(object).to_numpy()
+        w_value = pd.to_numeric(parts.map(whole["value"].astype(float)), errors="coerce").fillna(-1.0).to_numpy()
+        ok = ((w_report == df["report_id"].astype(object).to_numpy())
+              & (w_value * 1.001 >= df["value"].astype(float).to_numpy())
+              & (parts.to_numpy() != df["metric_id"].astype(object).to_numpy()))
+        return pd.Series(~has | ok, index=df.index)
+
+    @pa.dataframe_check(error="a context figure (scope context) has no donor")
+    def context_has_no_donor(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["scope"] != "context") | df["donor"].isna()
 
     @pa.dataframe_check(error="start < end, raw_start < raw_end, surface has end - start characters")
     def spans_ordered(cls, df: pd.DataFrame) -> Series[bool]:
@@ -134,6 +163,7 @@ class Reports(_TableModel):
     subtitle: Series[str] = pa.Field(nullable=True)
     source: Series[str] = pa.Field(nullable=True)
     donor: Series[str] = pa.Field(nullable=True)
+    donor_province: Series[str] = pa.Field(nullable=True)
     n_sections: Series[pd.Int32Dtype] = pa.Field(ge=1)
     n_metrics: Series[pd.Int32Dtype] = pa.Field(ge=0)
     n_corrupt_spans: Series[pd.Int32Dtype] = pa.Field(ge=0)
