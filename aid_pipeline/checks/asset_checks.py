@@ -310,14 +310,16 @@ def _count_once_check(table: str):
 count_once_checks = [_count_once_check(t) for t in FACT_AGGREGATES]
 
 
-@dg.asset_check(asset="facts", description="Every part's value is at most its whole's (and in the whole's unit).")
+@dg.asset_check(asset="facts", description="Every part's value is at most its whole's (parts in another unit than their whole are listed).")
 def facts_parts_within_wholes(settings: PipelineSettings) -> dg.AssetCheckResult:
     facts = _read(settings, "facts", columns=["fact_id", "parent_fact_id", "value", "unit"])
     bad = fact_rules.parts_exceeding_wholes(facts)
+    other_units = fact_rules.parts_exceeding_wholes(facts, units_only=True)
     n_parts = int(facts["parent_fact_id"].notna().sum())
     return dg.AssetCheckResult(
         passed=not bad,
-        metadata={"parts": n_parts, "parts_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
+        metadata={"parts": n_parts, "parts_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad)),
+                  "parts_in_another_unit": len(other_units), "other_units": _failures_md(pd.DataFrame(other_units))},
     )
 
 
