@@ -52,9 +52,9 @@ from collections import Counter, defaultdict
 import numpy as np
 import pandas as pd
 
+from .vocab import PERIODS, SCOPES  # noqa: F401  (the values period and scope take)
+
 FACT_KEY = ["donor_province", "donor", "recipient", "metric_type", "unit", "period", "period_start", "period_end", "scope"]
-PERIODS = ("year", "to_date", "cumulative", "plan", "unspecified")
-SCOPES = ("aid", "context")
 CONTEXT_MIN = 0.7
 CONTEXT_MIN_CHARS = 4  # a context needs this many characters besides the masks to count as evidence
 # what the facts need of the metrics table (the new period/part_of/scope columns default when absent)

@@ -13,7 +13,6 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ..facts import PERIODS, SCOPES
 from ..lineage import PINYIN_ANNOTATION
 from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, PERIODS, QUALIFIERS, SCOPES, SCRIPTS, SECTION_KINDS, UNITS
 
