@@ -55,16 +55,17 @@ def gold_funding() -> pd.DataFrame:
     for path in sorted(GOLD.glob("metrics_*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             g = json.loads(line)
-            if (g["unit"] == "CNY" and g["metric_type"] == "funding" and g.get("scope") == "aid"
+            if (g["unit"] == "CNY" and g.get("scope") == "aid"
                     and g.get("period") == "year" and g.get("part_of") is None):
                 rows.append({"report_id": g["doc"].rsplit(".", 1)[0], "donor": g["donor"], "recipient": g["recipient"],
-                             "year": g["period_start"], "value": g["value"]})
+                             "year": g["period_start"], "metric_type": g["metric_type"], "value": g["value"]})
     return pd.DataFrame(rows)
 
 
 @pytest.mark.skipif(not GOLD.exists(), reason="shared gold annotations not available")
 def test_seed_funding_by_donor_year_equals_the_gold(pipeline_run):
-    gold = gold_funding()
+    gold_all = gold_funding()
+    gold = gold_all[gold_all.metric_type == "funding"]
     assert len(gold) >= 1  # 004: 广州's 5.3亿元 for 2023 (its three spending lines are parts of it)
     expected = gold.groupby(["donor", "recipient", "year"]).value.sum().reset_index()
     funding = read(pipeline_run["warehouse"], "funding_by_donor_year")
@@ -76,6 +77,11 @@ def test_seed_funding_by_donor_year_equals_the_gold(pipeline_run):
     got = funding[in_gold & (funding.metric_type == "funding")]
     got = got.groupby(["donor", "recipient", "year"]).value_cny.sum().reset_index().rename(columns={"value_cny": "value"})
     assert sorted(map(tuple, got.values.tolist())) == sorted(map(tuple, expected.values.tolist()))
+    # and every money type of the table (000's 25.8亿元 output value of 2024 too)
+    keys = ["donor", "recipient", "year", "metric_type"]
+    expected_all = gold_all.groupby(keys).value.sum().reset_index()
+    got_all = funding[in_gold].groupby(keys).value_cny.sum().reset_index()
+    assert sorted(map(tuple, got_all.values.tolist())) == sorted(map(tuple, expected_all.values.tolist()))
 
 
 # ---- (b) a report republished elsewhere changes no aggregate ------------------------------------------
