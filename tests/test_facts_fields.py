@@ -107,6 +107,13 @@ def test_time_words_govern_their_clause_and_those_that_open_it_the_next():
     (f,) = fact_fields(t, [(0, len(t))], [FactInput(12, 15, 8e8, "CNY", "output_value", 0, len(t), "山东")],
                        "2024-08-01", "山东")
     assert f["period"] == "plan"
+    # a figure restated without its time word is the same fact, with the same period
+    t = "今年开展4个试验示范推广项目。\n开展4个试验示范推广项目，效果明显。"
+    a, b = t.index("4个"), t.rindex("4个")
+    got = fact_fields(t, [(0, 15), (16, len(t))], [FactInput(a, a + 2, 4.0, "project", "projects", 0, 15, "广州"),
+                                                   FactInput(b, b + 2, 4.0, "project", "projects", 16, len(t), "广州")],
+                      "2023-12-01", "广州")
+    assert [(f["period"], f["period_start"]) for f in got] == [("year", 2023), ("year", 2023)]
     # 将 opening a clause means 把 (将优质医疗服务送到…), not "will"; 将近 is "nearly"
     assert [w.kind for w in time_words("将优质医疗服务送到群众身边")] == []
     assert [w.kind for w in time_words("惠及将近1万人")] == []

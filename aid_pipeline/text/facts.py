@@ -94,6 +94,7 @@ _DEST: Final = frozenset(_PLACES.get("destination_before", ""))
 _JOIN: Final = frozenset(_PLACES.get("list_joiners", ""))
 _AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
 _AID_WINDOW: Final = int(_ATTR["aid_window"])
+_RESTATE_CHARS: Final = int(_P.get("restated_after_chars", 6))
 _TOL: Final = 1.0005  # rounding: 403.46 + 30 = 433.46 stays within 433.46
 
 
@@ -385,6 +386,7 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
         by_clause: dict[int, list[tuple[_Word, _Period]]] = {}
         for w, p in resolved:
             by_clause.setdefault(w.clause, []).append((w, p))
+        first_fig = min((mentions[i][2] - ss for i in by_sentence.get(ss, ())), default=len(sentence))
         clause_in: list[_Period] = []  # the period carried into each clause
         own_scene: list[bool] = []  # whether it was set by a word of this sentence (not the paragraph's)
         cur, mine_set = inherited, False
@@ -406,7 +408,6 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
         if mine:
             prev_period = out[mine[-1]]
         # the scene a sentence sets before its first figure reaches the next sentences of the paragraph
-        first_fig = min((mentions[i][2] - ss for i in mine), default=len(sentence))
         scene = [w for w, _p in resolved if w.governs and w.end <= first_fig]
         if scene:
             c = _clause_of(pos, scene[-1].start)
@@ -671,6 +672,18 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
             donors[i] = _specific(m.donor, report_donor)  # the donor its section names with an aid word
         else:
             donors[i] = report_donor  # None in a national summary: only a donor named near a figure counts
+    # a figure restated later (开展4个试验示范推广项目 after 今年开展4个试验示范推广项目) without a time word of its own
+    # is the same fact: it takes the period it had the first time
+    first_seen: dict[tuple, _Period] = {}
+    for i in order:
+        m = metrics[i]
+        key = (m.value, m.unit, text[m.end:m.end + _RESTATE_CHARS])
+        if len(key[2]) < _RESTATE_CHARS:
+            continue
+        if pers[i].period == "unspecified" and key in first_seen:
+            pers[i] = first_seen[key]
+        elif pers[i].period != "unspecified":
+            first_seen.setdefault(key, pers[i])
     part = parts(text, metrics, donors, pers)
     # a part without a period of its own, and the other figures of its sentence, share its whole's
     for i in range(n):
