@@ -15,7 +15,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["bar", "stacked_bar", "format_cny", "funding_chart_md", "category_chart_md"]
+__all__ = ["bar", "stacked_bar", "format_cny", "funding_chart_md", "facts_chart_md", "category_chart_md"]
 
 BAR_WIDTH = 24
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -63,13 +63,15 @@ def format_cny(value: float) -> str:
     return f"{v:,.0f} 元"
 
 
-def funding_chart_md(funding: pd.DataFrame, top: int = 30) -> str:
+FUNDING_TITLE = "**Aid money by donor and year** (CNY; █ funding, ▒ investment; other money types not charted)"
+
+
+def funding_chart_md(funding: pd.DataFrame, top: int = 30, title: str = FUNDING_TITLE) -> str:
     """Funding and investment (CNY) by donor and year from ``funding_by_donor_year`` rows, as a bar table.
 
     Rows are donors (largest total first), then years (oldest first, "not stated" last); other money
     types (sales, output value, trade …) are not aid money and are left out of the chart.
     """
-    title = "**Aid money by donor and year** (CNY; █ funding, ▒ investment; other money types not charted)"
     if funding is None or funding.empty:
         return title + "\n\n_no funding or investment figures yet_"
     df = funding[funding["metric_type"].isin(MONEY_TYPES_CHARTED)].copy()
@@ -104,6 +106,21 @@ def funding_chart_md(funding: pd.DataFrame, top: int = 30) -> str:
     if len(wide) > top:
         lines.append(f"\n_… {len(wide) - top} more rows in the table_")
     return "\n".join(lines)
+
+
+def facts_chart_md(facts: pd.DataFrame, top: int = 30) -> str:
+    """Funding and investment by donor and year from ``facts`` rows, wholes only: aid facts of one year in
+    CNY that are no part of another fact (so no figure is drawn twice), each fact once."""
+    title = ("**Aid money by donor and year, from facts** (wholes only: CNY facts of one year, scope aid, no part "
+             "of another fact; █ funding, ▒ investment)")
+    if facts is None or facts.empty:
+        return funding_chart_md(pd.DataFrame(), top, title)
+    parent = facts["parent_fact_id"].astype(object)
+    wholes = facts[(facts["scope"] == "aid") & (facts["period"] == "year") & (facts["unit"] == "CNY")
+                   & parent.map(_missing).to_numpy()]
+    frame = pd.DataFrame({"donor": wholes["donor"], "year": wholes["period_start"],
+                          "metric_type": wholes["metric_type"], "value_cny": wholes["value"]})
+    return funding_chart_md(frame, top, title)
 
 
 def category_chart_md(by_category: pd.DataFrame) -> str:

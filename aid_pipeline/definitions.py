@@ -6,7 +6,15 @@ from .assets.metrics import report_metrics
 from .assets.normalised import normalised_reports
 from .assets.raw import raw_reports
 from .assets.sections import report_sections
-from .assets.tables import contract_tables, funding_by_donor_year, metrics_by_category, report_summary
+from .assets.tables import (
+    contract_tables,
+    cumulative_by_donor,
+    facts,
+    funding_by_donor_year,
+    metrics_by_category,
+    plans_by_donor,
+    report_summary,
+)
 from .checks.asset_checks import all_checks
 from .jobs import process_reports, rebuild_tables
 from .resources import PipelineSettings, settings_from_env
@@ -22,7 +30,10 @@ def build_defs(settings: PipelineSettings | None = None) -> dg.Definitions:
             report_sections,
             report_metrics,
             contract_tables,
+            facts,
             funding_by_donor_year,
+            cumulative_by_donor,
+            plans_by_donor,
             metrics_by_category,
             report_summary,
         ],

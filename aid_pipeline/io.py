@@ -4,7 +4,9 @@ Layout of a warehouse folder (default ``./warehouse``, or ``$AID_WAREHOUSE``)::
 
     reports.parquet texts.parquet sections.parquet metrics.parquet quarantine.parquet   (the contract)
     corrupt_spans.parquet dropped_lines.parquet                                          (visible repairs)
+    facts.parquet                        (one row per fact: the mentions of one figure consolidated)
     funding_by_donor_year.parquet metrics_by_category.parquet report_summary.parquet   (aggregates)
+    cumulative_by_donor.parquet plans_by_donor.parquet                                 (aggregates on facts)
     stages/<stage>/shard-NN.parquet      (stage data: each report's rows live in one of N_SHARDS shards)
     stages/ledger.parquet                (which report went through which stage, at which sha256 and code version)
 
@@ -35,6 +37,7 @@ _str = pa.string()
 _i32 = pa.int32()
 _i64 = pa.int64()
 _f64 = pa.float64()
+_strs = pa.list_(pa.string())
 
 CORRUPT_SPAN_TYPE = pa.struct(
     [("raw_start", _i32), ("raw_end", _i32), ("raw", _str), ("repaired", _str), ("recovered", pa.bool_())]
@@ -81,6 +84,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("source", _str),
             ("reporter", _str),
             ("donor", _str),
+            ("donor_province", _str),
             ("recipients", pa.list_(_str)),
             ("n_corrupt_spans", _i32),
             ("corrupt_spans", pa.list_(CORRUPT_SPAN_TYPE)),
@@ -127,6 +131,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("donor", _str),
             ("recipient", _str),
             ("year", _i32),
+            ("period", _str),
+            ("period_start", _i32),
+            ("period_end", _i32),
+            ("part_of", _str),
+            ("scope", _str),
+            ("donor_province", _str),
         ]
     ),
     "quarantine": pa.schema(
@@ -163,6 +173,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("reporter", _str),
             ("partition_key", _str),
             *[(c, _i32) for c in STAT_COLUMNS],
+            ("donor_province", _str),
         ]
     ),
     "texts": pa.schema(
@@ -196,6 +207,79 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("value_cny", _f64),
             ("n_mentions", _i64),
             ("n_reports", _i64),
+            # built from facts (issue 12): what the value adds, to trace it back
+            ("donor_province", _str),
+            ("n_facts", _i64),
+            ("basis", _str),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
+            ("conflict_fact_ids", _strs),
+        ]
+    ),
+    "facts": pa.schema(
+        [
+            ("fact_id", _str),
+            ("donor", _str),
+            ("donor_province", _str),
+            ("recipient", _str),
+            ("metric_type", _str),
+            ("unit", _str),
+            ("period", _str),
+            ("period_start", _i32),
+            ("period_end", _i32),
+            ("value", _f64),
+            ("value_high", _f64),
+            ("qualifier", _str),
+            ("scope", _str),
+            ("parent_fact_id", _str),
+            ("n_mentions", _i64),
+            ("n_reports", _i64),
+            ("metric_ids", _strs),
+            ("first_report_id", _str),
+            ("conflict", _strs),
+            ("report_ids", _strs),
+            ("first_publish_date", pa.date32()),
+            ("last_report_id", _str),
+            ("last_publish_date", pa.date32()),
+        ]
+    ),
+    "cumulative_by_donor": pa.schema(
+        [
+            ("donor", _str),
+            ("donor_province", _str),
+            ("recipient", _str),
+            ("metric_type", _str),
+            ("unit", _str),
+            ("period_start", _i32),
+            ("period_end", _i32),
+            ("period", _str),
+            ("value", _f64),
+            ("value_high", _f64),
+            ("qualifier", _str),
+            ("report_id", _str),
+            ("publish_date", pa.date32()),
+            ("n_facts", _i64),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
+            ("superseded_fact_ids", _strs),
+        ]
+    ),
+    "plans_by_donor": pa.schema(
+        [
+            ("donor", _str),
+            ("donor_province", _str),
+            ("recipient", _str),
+            ("target_year", _i32),
+            ("metric_type", _str),
+            ("unit", _str),
+            ("value", _f64),
+            ("n_facts", _i64),
+            ("n_mentions", _i64),
+            ("n_reports", _i64),
+            ("basis", _str),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
+            ("conflict_fact_ids", _strs),
         ]
     ),
     "metrics_by_category": pa.schema(
@@ -221,6 +305,14 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("people", _f64),
             ("projects", _f64),
             ("n_corrupt_spans", _i32),
+            # built from facts (issue 12): totals by metric_type, each fact once
+            ("trainees", _f64),
+            ("beneficiaries", _f64),
+            ("jobs", _f64),
+            ("donor_province", _str),
+            ("n_facts", _i64),
+            ("fact_ids", _strs),
+            ("metric_ids", _strs),
         ]
     ),
 }
@@ -418,7 +510,7 @@ def _nullable(values: pd.Series) -> list:
 # Columns of free text: (nearly) every value is distinct, so a dictionary only costs time and space.
 FREE_TEXT_COLUMNS = frozenset(
     {"raw_text", "text", "sentence", "surface", "heading", "title", "subtitle", "detail", "source_path", "raw", "repaired",
-     "metric_id", "sha256"}
+     "metric_id", "sha256", "fact_id"}
 )
 
 
@@ -531,7 +623,7 @@ def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=No
     else:
         partition_keys = list(partition_keys)
         paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k) for k in partition_keys})]
-    tables = [pq.read_table(p, columns=columns).cast(schema) for p in paths if p.exists()]
+    tables = [_read_shard(p, schema, columns) for p in paths if p.exists()]
     if not tables:
         return schema.empty_table()
     table = pa.concat_tables(tables)
@@ -543,6 +635,21 @@ def rows_where_in(table: pa.Table, column: str, values) -> pa.Table:
     copies every column, texts and offset lists included). ``rows_where_in(t, 'report_id', {'a'})``."""
     keep = pc.is_in(table[column], value_set=pa.array(sorted(values), type=_str))
     return table if pc.all(keep).as_py() is not False else table.filter(keep)
+
+
+def _read_shard(path, schema: pa.Schema, columns=None) -> pa.Table:
+    """A stored shard as ``schema``: a column the schema gained since the shard was written (the contract only
+    grows) is read as nulls, so a warehouse written by an older version still loads; its reports are stale
+    anyway (another code version) and get the column when they are processed again."""
+    have = set(pq.read_schema(path).names)
+    wanted = [f.name for f in schema]
+    present = [c for c in (columns if columns is not None else wanted) if c in have]
+    table = pq.read_table(path, columns=present)
+    if len(present) == len(wanted) and table.schema.names == wanted:
+        return table.cast(schema)
+    n = len(table)
+    return pa.Table.from_arrays([table[f.name].cast(f.type) if f.name in have else pa.nulls(n, type=f.type)
+                                 for f in schema], schema=schema)
 
 
 def read_stage(warehouse: str | os.PathLike, stage: str, partition_keys=None, columns=None) -> pd.DataFrame:
@@ -567,7 +674,7 @@ def update_stage(warehouse: str | os.PathLike, stage: str, replace, new_rows: pa
     touched = sorted({shard_of(k) for k in replace})
     for shard in touched:
         path = shard_path(warehouse, stage, shard)
-        old = pq.read_table(path).cast(schema) if path.exists() else schema.empty_table()
+        old = _read_shard(path, schema) if path.exists() else schema.empty_table()
         drop = pc.is_in(old["partition_key"], value_set=pa.array(sorted(replace), type=_str))
         keep = old.filter(pc.invert(drop)) if pc.any(drop).as_py() else old
         add = new_rows.filter(pc.equal(new_shards, shard)) if len(new_rows) else schema.empty_table()

@@ -25,6 +25,7 @@ import pandas as pd
 from .inbox import FileTooLarge, InboxFile, NotRegularFile, open_regular_file, printable_path, read_regular_file, sha256_of
 from .io import STAT_COLUMNS
 from .text.decode import decode_bytes, looks_like_html
+from .text.facts import FactInput, fact_fields
 from .text.html import normalise_page
 from .text.metadata import extract_metadata
 from .text.metrics import metric_tuples
@@ -143,6 +144,7 @@ def normalise_report(raw: dict) -> dict:
         "source": meta.source,
         "reporter": meta.reporter,
         "donor": meta.donor,
+        "donor_province": meta.donor_province,
         "recipients": list(meta.recipients),
         "n_corrupt_spans": len(norm.corrupt_spans),
         "corrupt_spans": [_as_dict(s, _CORRUPT_FIELDS) for s in norm.corrupt_spans],
@@ -270,6 +272,7 @@ def extract_report_metrics(norm: dict, section_rows: list[dict]) -> list[dict]:
                 "year": year,
             }
         )
+    _add_fact_fields(rows, metrics, text, spans, publish_iso, _none(norm.get("donor")))
     return rows
 
 
@@ -283,6 +286,20 @@ def number_touches_lost(text: str, start: int, end: int) -> bool:
     if LOST in text[start:end]:
         return True
     return start > 0 and text[start - 1] == LOST and text[start] in _NUMBER_CHARS
+
+
+def _add_fact_fields(rows: list[dict], metrics: list[tuple], text: str, spans: list, publish_iso: str | None,
+                     report_donor: str | None) -> None:
+    """Period, part_of (a metric_id), scope, donor (most specific) and donor_province of each metric row, in place
+    (``aid_pipeline.text.facts``)."""
+    if not rows:
+        return
+    sentences = [s for kind, _a, _b, sents in spans if kind != "caption" for s in sents]
+    inputs = [FactInput(a, b, float(value), unit, mtype, ss, se, donor, row["section_kind"])
+              for row, (a, b, value, _vh, unit, _q, mtype, ss, se, donor, _r, _y) in zip(rows, metrics)]
+    for row, f in zip(rows, fact_fields(text, sentences, inputs, publish_iso, report_donor)):
+        row.update(f)
+        row["part_of"] = None if f["part_of"] is None else rows[f["part_of"]]["metric_id"]
 
 
 def _first_section_at(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .io import STAT_COLUMNS
-
-PEOPLE_UNITS = ("person",)
+from . import facts as _facts
+from .io import SCHEMAS, STAT_COLUMNS
 
 
 def build_reports(raw: pd.DataFrame, norm: pd.DataFrame, sections: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
@@ -66,22 +65,10 @@ def sort_rows(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def funding_by_donor_year(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Sum of CNY by donor, recipient, year and metric_type (ranges counted at their lower end)."""
-    cols = ["donor", "recipient", "year", "metric_type", "value_cny", "n_mentions", "n_reports"]
-    cny = metrics[metrics["unit"] == "CNY"] if len(metrics) else metrics
-    if cny.empty:
-        return pd.DataFrame(columns=cols)
-    keys = ["donor", "recipient", "year", "metric_type"]
-    g = cny.groupby(keys, dropna=False)
-    out = pd.DataFrame(
-        {
-            "value_cny": g["value"].sum(),
-            "n_mentions": g.size(),
-            "n_reports": g["report_id"].nunique(),
-        }
-    ).reset_index()
-    return sort_rows(out, ["donor", "recipient", "year", "metric_type"])[cols]
+def funding_by_donor_year(facts: pd.DataFrame) -> pd.DataFrame:
+    """Money (CNY) by donor, recipient, year and metric_type, built from facts (``facts.funding_by_donor_year``:
+    one year's aid figures, wholes before parts, each fact once)."""
+    return _facts.funding_by_donor_year(facts)
 
 
 def metrics_by_category(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -96,31 +83,9 @@ def metrics_by_category(metrics: pd.DataFrame) -> pd.DataFrame:
     return sort_rows(out, ["category", "unit", "metric_type"])[cols]
 
 
-def report_summary(reports: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
-    """Per report: title, date, donor, counts, and totals of funding, investment, people and projects."""
-    cols = [
-        "report_id", "title", "publish_date", "donor", "n_sections", "n_metrics",
-        "funding_cny", "investment_cny", "people", "projects", "n_corrupt_spans",
-    ]
-    if reports.empty:
-        return pd.DataFrame(columns=cols)
-    out = reports[["report_id", "title", "publish_date", "donor", "n_sections", "n_metrics", "n_corrupt_spans"]].copy()
-
-    def total(mask: pd.Series, name: str) -> None:
-        nonlocal out
-        s = metrics[mask].groupby("report_id")["value"].sum().rename(name) if len(metrics) else pd.Series(name=name, dtype=float)
-        out = out.merge(s, left_on="report_id", right_index=True, how="left")
-        out[name] = out[name].fillna(0.0)
-
-    if len(metrics):
-        total((metrics["unit"] == "CNY") & (metrics["metric_type"] == "funding"), "funding_cny")
-        total((metrics["unit"] == "CNY") & (metrics["metric_type"] == "investment"), "investment_cny")
-        total(metrics["unit"].isin(PEOPLE_UNITS), "people")
-        total(metrics["unit"] == "project", "projects")
-    else:
-        for c in ("funding_cny", "investment_cny", "people", "projects"):
-            out[c] = 0.0
-    return sort_rows(out, ["report_id"])[cols]
+def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """Per report: title, date, donor, counts, and its facts' totals by metric_type (``facts.report_summary``)."""
+    return _facts.report_summary(reports, facts)
 
 
 # ---- column lineage: which upstream asset column each output column is built from ------------------
@@ -134,11 +99,25 @@ _SECTION_COLUMNS = (
 _METRIC_COLUMNS = (
     "report_id", "metric_id", "section_id", "section_kind", "sentence", "surface", "start", "end", "raw_start",
     "raw_end", "value", "value_high", "unit", "qualifier", "metric_type", "category", "donor", "recipient", "year",
+    "period", "period_start", "period_end", "part_of", "scope", "donor_province",
 )
 _NORM_REPORT_COLUMNS = (
-    "n_chars_raw", "n_chars", "title", "subtitle", "publish_date", "source", "donor", "recipients",
+    "n_chars_raw", "n_chars", "title", "subtitle", "publish_date", "source", "donor", "donor_province", "recipients",
     "n_corrupt_spans", "script", "publish_time", "reporter", *STAT_COLUMNS,
 )
+
+
+
+def _from_metrics(*columns: str) -> list[tuple[str, str]]:
+    """``metrics`` columns a facts column comes from: those of ``columns`` the metrics table has (a
+    warehouse without the period columns takes the period from ``year``)."""
+    names = SCHEMAS["metrics"].names
+    got = [("metrics", c) for c in columns if c in names]
+    return got or [("metrics", "year")]
+
+
+# the facts columns that decide whether an aggregate counts a fact (eligibility, parts, conflicts)
+_COUNTED = [("facts", c) for c in ("scope", "period", "unit", "parent_fact_id", "conflict")]
 
 COLUMN_SOURCES: dict[str, dict[str, list[tuple[str, str]]]] = {
     "reports": {
@@ -163,11 +142,58 @@ COLUMN_SOURCES: dict[str, dict[str, list[tuple[str, str]]]] = {
         "report_id": [(_NORM, "report_id")],
         **{c: [(_NORM, "dropped_lines")] for c in ("text", "raw_start", "raw_end", "reason")},
     },
-    "funding_by_donor_year": {
-        **{c: [("metrics", c)] for c in ("donor", "recipient", "year", "metric_type")},
-        "value_cny": [("metrics", "value"), ("metrics", "unit")],
+    "facts": {
+        "fact_id": _from_metrics(*_facts.FACT_KEY, "value", "value_high", "surface"),
+        **{c: _from_metrics(c) for c in ("donor", "donor_province", "recipient", "metric_type", "unit", "value_high",
+                                         "qualifier", "scope")},
+        "period": _from_metrics("period"),
+        "period_start": _from_metrics("period_start"),
+        "period_end": _from_metrics("period_end"),
+        "value": _from_metrics("value", "surface"),
+        "parent_fact_id": _from_metrics("part_of"),
         "n_mentions": [("metrics", "metric_id")],
         "n_reports": [("metrics", "report_id")],
+        "metric_ids": [("metrics", "metric_id")],
+        "first_report_id": [("metrics", "report_id"), ("reports", "publish_date")],
+        "conflict": _from_metrics("report_id", "value", "sentence", "surface", "part_of"),
+        "report_ids": [("metrics", "report_id")],
+        "first_publish_date": [("reports", "publish_date")],
+        "last_report_id": [("metrics", "report_id"), ("reports", "publish_date")],
+        "last_publish_date": [("reports", "publish_date")],
+    },
+    "funding_by_donor_year": {
+        **{c: [("facts", c)] for c in ("donor", "donor_province", "recipient", "metric_type")},
+        "year": [("facts", "period_start")],
+        "value_cny": _COUNTED + [("facts", "value")],
+        "n_mentions": [("facts", "n_mentions")],
+        "n_reports": [("facts", "report_ids")],
+        "n_facts": [("facts", "fact_id")],
+        "basis": [("facts", "parent_fact_id")],
+        "fact_ids": [("facts", "fact_id")],
+        "metric_ids": [("facts", "metric_ids")],
+        "conflict_fact_ids": [("facts", "conflict"), ("facts", "last_publish_date"), ("facts", "n_reports")],
+    },
+    "plans_by_donor": {
+        **{c: [("facts", c)] for c in ("donor", "donor_province", "recipient", "metric_type", "unit")},
+        "target_year": [("facts", "period_end")],
+        "value": _COUNTED + [("facts", "value")],
+        "n_facts": [("facts", "fact_id")],
+        "n_mentions": [("facts", "n_mentions")],
+        "n_reports": [("facts", "report_ids")],
+        "basis": [("facts", "parent_fact_id")],
+        "fact_ids": [("facts", "fact_id")],
+        "metric_ids": [("facts", "metric_ids")],
+        "conflict_fact_ids": [("facts", "conflict"), ("facts", "last_publish_date"), ("facts", "n_reports")],
+    },
+    "cumulative_by_donor": {
+        **{c: [("facts", c)] for c in ("donor", "donor_province", "recipient", "metric_type", "unit", "period_start",
+                                       "period_end", "period", "value", "value_high", "qualifier")},
+        "report_id": [("facts", "last_report_id"), ("facts", "report_ids")],
+        "publish_date": [("facts", "last_publish_date")],
+        "n_facts": [("facts", "fact_id")],
+        "fact_ids": [("facts", "fact_id"), ("facts", "period_end"), ("facts", "last_publish_date")],
+        "metric_ids": [("facts", "metric_ids")],
+        "superseded_fact_ids": [("facts", "fact_id"), ("facts", "period_end"), ("facts", "last_publish_date")],
     },
     "metrics_by_category": {
         **{c: [("metrics", c)] for c in ("category", "unit", "metric_type")},
@@ -177,9 +203,10 @@ COLUMN_SOURCES: dict[str, dict[str, list[tuple[str, str]]]] = {
     },
     "report_summary": {
         **{c: [("reports", c)] for c in ("report_id", "title", "publish_date", "donor", "n_sections", "n_metrics", "n_corrupt_spans")},
-        "funding_cny": [("metrics", "value"), ("metrics", "unit"), ("metrics", "metric_type")],
-        "investment_cny": [("metrics", "value"), ("metrics", "unit"), ("metrics", "metric_type")],
-        "people": [("metrics", "value"), ("metrics", "unit")],
-        "projects": [("metrics", "value"), ("metrics", "unit")],
+        "donor_province": [("reports", "donor_province" if "donor_province" in SCHEMAS["reports"].names else "donor")],
+        **{c: _COUNTED + [("facts", "value"), ("facts", "metric_type"), ("facts", "report_ids")] for c in _facts.SUMMARY_TOTALS},
+        "n_facts": [("facts", "fact_id"), ("facts", "report_ids")],
+        "fact_ids": [("facts", "fact_id"), ("facts", "report_ids")],
+        "metric_ids": [("facts", "metric_ids")],
     },
 }

@@ -1,7 +1,7 @@
 """The code version of the text logic: a digest of the files that decide what a stage writes (no Dagster import).
 
 ``text_code_version()`` → ``'t3f9a0c1d2e'``. It changes whenever a text module, a lexicon, the stage
-functions or the stage schemas change, so the ledger knows which stored rows are stale and Dagster
+functions, the stage schemas or their pandera models change, so the ledger knows which stored rows are stale and Dagster
 marks every partition materialised with older code as stale in the UI.
 """
 
@@ -12,7 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
-_INPUTS = ("text/*.py", "data/*.json", "data/*.tsv", "data/*.csv", "stages.py", "batch.py", "inbox.py")
+# checks/schemas.py and vocab.py: the stage rows' pandera models decide which reports are quarantined (schema_violation)
+_INPUTS = ("text/*.py", "data/*.json", "data/*.tsv", "data/*.csv", "stages.py", "batch.py", "inbox.py",
+           "checks/schemas.py", "vocab.py")
 _STAGE_SCHEMAS = ("raw_reports", "normalised_reports", "report_sections", "report_metrics", "quarantine")
 
 

@@ -15,3 +15,6 @@ SECTION_KINDS = ("lead", "body", "appended", "caption")
 SCRIPTS = ("simplified", "traditional", "mixed")
 # metric types an amount of money (unit CNY) can have; a count type such as `facilities` never applies to money
 MONEY_TYPES = ("funding", "investment", "output_value", "sales", "trade", "insurance", "fiscal", "other")
+# what time a figure covers and whether it is about the aid (GUIDE.md, section Facts)
+PERIODS = ("year", "to_date", "cumulative", "plan", "unspecified")
+SCOPES = ("aid", "context")

@@ -11,7 +11,7 @@ from aid_pipeline.definitions import defs
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["raw_reports", "normalised_reports", "report_sections", "report_metrics"]
-TABLES = ["reports", "texts", "sections", "metrics", "quarantine", "funding_by_donor_year", "metrics_by_category", "report_summary"]
+TABLES = ["reports", "texts", "sections", "metrics", "quarantine", "facts", "funding_by_donor_year", "metrics_by_category", "report_summary", "cumulative_by_donor", "plans_by_donor"]
 
 
 def test_dagster_definitions_validate(tmp_path):
@@ -31,7 +31,7 @@ def test_every_stage_and_table_is_an_asset():
 
 def test_lineage_connects_raw_to_metrics_to_tables():
     graph = defs.resolve_asset_graph()
-    chain = STAGES + ["metrics", "funding_by_donor_year"]
+    chain = STAGES + ["metrics", "facts", "funding_by_donor_year"]
     for upstream, downstream in zip(chain, chain[1:]):
         parents = {p.to_user_string() for p in graph.get(dg.AssetKey(downstream)).parent_keys}
         assert upstream in parents, (upstream, downstream, parents)
@@ -47,7 +47,7 @@ def test_stages_are_partitioned_per_report_and_batched_in_one_run():
 
 def test_checks_cover_the_tables():
     checked = {k.asset_key.to_user_string() for k in defs.resolve_asset_graph().asset_check_keys}
-    assert {"reports", "texts", "sections", "metrics", "quarantine"} <= checked
+    assert {"reports", "texts", "sections", "metrics", "quarantine", "facts", "funding_by_donor_year"} <= checked
 
 
 def test_sensor_and_schedule_defined():

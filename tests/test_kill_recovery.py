@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-TABLES = ["reports", "texts", "sections", "metrics", "quarantine"]
+TABLES = ["reports", "texts", "sections", "metrics", "quarantine", "facts", "funding_by_donor_year", "report_summary"]
 
 
 def cli(inbox: Path, wh: Path, home: Path) -> subprocess.Popen:

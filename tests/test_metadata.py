@@ -89,13 +89,25 @@ def test_slogan_opening_is_subtitle():
 
 def test_donor_city_beats_province_in_title():
     md = extract_metadata(norm(BODY, [("名称: 广东省深圳市援疆工作综述", "index_header")]))
-    assert md.donor == "深圳"
+    assert (md.donor, md.donor_province) == ("深圳", "广东")
+
+
+def test_donor_side_city_in_title_is_the_donor():
+    md = extract_metadata(norm(BODY, [("名称: 湖州市援疆指挥部：万里征程守初心", "index_header")]))
+    assert (md.donor, md.donor_province) == ("湖州", "浙江")
+
+
+def test_national_summary_has_no_report_donor():
+    md = extract_metadata(norm(BODY, [("名称: 19个援疆省市共绘天山新画卷", "index_header")]))
+    assert md.donor is None and md.donor_province is None
+    three = "北京、上海、广东三省市援疆工作综述\n北京援疆投入10亿元。上海援疆投入8亿元。广东援疆投入6亿元。"
+    assert extract_metadata(norm(three)).donor is None
 
 
 def test_donor_from_lead_and_recipients_restricted_to_pairing():
     text = "东营援疆指挥部在疏勒县投入资金，深圳客商也来考察。\n产业兴旺\n疏勒县、英吉沙县和喀什市、喀什地区都有项目落地。"
     md = extract_metadata(norm(text))
-    assert md.donor == "山东"
+    assert (md.donor, md.donor_province) == ("东营", "山东")  # the most specific donor named (GUIDE, Facts)
     assert md.recipients == ["疏勒县", "英吉沙县", "喀什地区"]  # 喀什市 is paired with 深圳, not 山东
 
 

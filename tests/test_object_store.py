@@ -13,7 +13,7 @@ from aid_pipeline.cli import run_pipeline
 moto_server = pytest.importorskip("moto.server", reason="moto[server] (dev extra) runs a local S3 endpoint")
 
 TABLES = ("reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines",
-          "funding_by_donor_year", "metrics_by_category", "report_summary")
+          "facts", "funding_by_donor_year", "metrics_by_category", "report_summary", "cumulative_by_donor", "plans_by_donor")
 
 
 @pytest.fixture

@@ -143,10 +143,15 @@ def test_reports_counts_match_tables(pipeline_run):
     assert (reports["n_sections"] == s.reindex(reports.index)).all()
 
 
-def test_aggregates_sum_the_metrics(pipeline_run):
+def test_aggregates_sum_the_facts(pipeline_run):
     m = table(pipeline_run, "metrics")
+    facts = table(pipeline_run, "facts")
+    assert facts["n_mentions"].sum() == len(m)  # every mention belongs to exactly one fact
+    assert sorted(x for ids in facts["metric_ids"] for x in ids) == sorted(m["metric_id"])
     funding = table(pipeline_run, "funding_by_donor_year")
-    assert funding["value_cny"].sum() == pytest.approx(m.loc[m["unit"] == "CNY", "value"].sum())
+    counted = facts.set_index("fact_id").loc[[f for ids in funding["fact_ids"] for f in ids]]
+    assert funding["value_cny"].sum() == pytest.approx(counted["value"].sum())
+    assert set(counted["unit"]) <= {"CNY"} and set(counted["period"]) <= {"year"} and set(counted["scope"]) <= {"aid"}
     by_cat = table(pipeline_run, "metrics_by_category")
     assert by_cat["n_mentions"].sum() == len(m)
     summary = table(pipeline_run, "report_summary")
@@ -157,7 +162,7 @@ def test_rerun_writes_identical_tables(pipeline_run):
     from aid_pipeline.cli import run_pipeline
 
     wh = pipeline_run["warehouse"]
-    names = ["reports", "texts", "sections", "metrics", "quarantine", "funding_by_donor_year", "metrics_by_category", "report_summary"]
+    names = ["reports", "texts", "sections", "metrics", "quarantine", "facts", "funding_by_donor_year", "metrics_by_category", "report_summary", "cumulative_by_donor", "plans_by_donor"]
     before = {n: (wh / f"{n}.parquet").read_bytes() for n in names}
     result = run_pipeline(str(pipeline_run["inbox"]), str(wh), instance=pipeline_run["instance"], quiet=True)
     assert result.success

@@ -13,6 +13,8 @@ def metric_row(**over):
         "surface": "5亿元", "start": 2, "end": 5, "raw_start": 2, "raw_end": 5, "value": 5e8, "value_high": None,
         "unit": "CNY", "qualifier": "exact", "metric_type": "funding", "category": "industry",
         "donor": "山东", "recipient": None, "year": 2023,
+        "period": "year", "period_start": 2023, "period_end": 2023, "part_of": None, "scope": "aid",
+        "donor_province": "山东",
     }
     row.update(over)
     return row
@@ -32,6 +34,11 @@ def test_a_good_metric_row_passes():
         {"metric_type": "facilities"},  # money typed as a count
         {"value_high": 1.0},  # a range whose high end is below its value, and not qualified 'range'
         {"year": 1200},
+        {"period": "sometime"},
+        {"scope": "global"},
+        {"period_start": 2024, "period_end": 2021},  # a period that ends before it starts
+        {"part_of": "r2:m0009"},  # a whole that is not there
+        {"scope": "context"},  # a context figure (a region's GDP) with a donor
     ],
 )
 def test_bad_metric_rows_fail_and_are_named(bad):
@@ -39,6 +46,16 @@ def test_bad_metric_rows_fail_and_are_named(bad):
     with pytest.raises(pandera.errors.SchemaErrors) as err:
         Metrics.validate(df, lazy=True)
     assert failure_report_ids(df, err.value) == {"r2"}
+
+
+def test_a_part_larger_than_its_whole_fails():
+    whole = metric_row(report_id="r2", metric_id="r2:m0000", value=1e8)
+    part = metric_row(report_id="r2", metric_id="r2:m0001", value=3e8, part_of="r2:m0000")
+    df = pd.DataFrame([metric_row(), whole, part])
+    with pytest.raises(pandera.errors.SchemaErrors) as err:
+        Metrics.validate(df, lazy=True)
+    assert failure_report_ids(df, err.value) == {"r2"}
+    Metrics.validate(pd.DataFrame([metric_row(), whole, dict(part, value=6e7)]), lazy=True)  # within it: fine
 
 
 def test_pinyin_left_in_normalised_text_fails():

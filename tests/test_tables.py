@@ -19,11 +19,15 @@ def metrics_frame():
 
 
 def test_funding_sums_cny_by_donor_recipient_year_type():
-    out = tables.funding_by_donor_year(metrics_frame())
+    from aid_pipeline.facts import build_facts
+
+    m = metrics_frame().assign(metric_id=["a:m0000", "a:m0001", "b:m0000", "b:m0001"],
+                               surface=["100万元", "200万元", "50万元", "30名"])
+    out = tables.funding_by_donor_year(build_facts(m))
     assert len(out) == 1
     row = out.iloc[0]
     assert (row["donor"], row["recipient"], row["year"], row["metric_type"]) == ("山东", "疏勒县", 2023, "funding")
-    assert row["value_cny"] == 3.5e6 and row["n_mentions"] == 3 and row["n_reports"] == 2
+    assert row["value_cny"] == 3.5e6 and row["n_mentions"] == 3 and row["n_reports"] == 2 and row["n_facts"] == 3
 
 
 def test_metrics_by_category_counts_every_mention():
@@ -33,13 +37,18 @@ def test_metrics_by_category_counts_every_mention():
 
 
 def test_report_summary_totals():
+    from aid_pipeline.facts import build_facts
+
     reports = pd.DataFrame(
         {"report_id": ["a", "b"], "title": ["t", None], "publish_date": [None, None], "donor": ["山东", None],
          "n_sections": [2, 1], "n_metrics": [2, 2], "n_corrupt_spans": [0, 1]}
     )
-    out = tables.report_summary(reports, metrics_frame()).set_index("report_id")
+    m = metrics_frame().assign(metric_id=["a:m0000", "a:m0001", "b:m0000", "b:m0001"],
+                               surface=["100万元", "200万元", "50万元", "30名"])
+    facts = build_facts(m.assign(metric_type=["funding", "funding", "funding", "personnel"]))
+    out = tables.report_summary(reports, facts).set_index("report_id")
     assert out.loc["a", "funding_cny"] == 3e6
-    assert out.loc["b", "people"] == 30.0
+    assert out.loc["b", "people"] == 30.0  # 30 people sent (personnel), a figure with no year
 
 
 # ---- column lineage and charts as the UI sees them ---------------------------------------------------
@@ -64,7 +73,9 @@ def test_column_lineage_of_the_columns_a_user_follows():
     src = tables.COLUMN_SOURCES
     assert ("report_metrics", "value") in src["metrics"]["value"]
     assert ("report_metrics", "raw_start") in src["metrics"]["raw_start"]
-    assert ("metrics", "value") in src["funding_by_donor_year"]["value_cny"]
+    assert ("facts", "value") in src["funding_by_donor_year"]["value_cny"]
+    assert ("metrics", "value") in src["facts"]["value"]
+    assert ("metrics", "metric_id") in src["facts"]["metric_ids"]
     assert ("raw_reports", "raw_text") in src["texts"]["raw_text"]
     assert ("normalised_reports", "text") in src["texts"]["text"]
     assert ("raw_reports", "sha256") in src["reports"]["sha256"]
@@ -78,7 +89,9 @@ def test_lineage_declared_on_the_assets():
     graph = defs.resolve_asset_graph()
     lineage = graph.get(dg.AssetKey("funding_by_donor_year")).metadata["dagster/column_lineage"]
     deps = lineage.deps_by_column["value_cny"]
-    assert dg.TableColumnDep(asset_key=dg.AssetKey("metrics"), column_name="value") in deps
+    assert dg.TableColumnDep(asset_key=dg.AssetKey("facts"), column_name="value") in deps
+    facts = graph.get(dg.AssetKey("facts")).metadata["dagster/column_lineage"]
+    assert dg.TableColumnDep(asset_key=dg.AssetKey("metrics"), column_name="value") in facts.deps_by_column["value"]
 
 
 def _materialisation_metadata(run, asset: str) -> dict:
@@ -115,6 +128,8 @@ def _metric_row(**over):
         "surface": "5亿元", "start": 2, "end": 5, "raw_start": 2, "raw_end": 5, "value": 5e8, "value_high": None,
         "unit": "CNY", "qualifier": "exact", "metric_type": "funding", "category": "industry",
         "donor": "山东", "recipient": None, "year": 2023,
+        "period": "year", "period_start": 2023, "period_end": 2023, "part_of": None, "scope": "aid",
+        "donor_province": "山东",
     }
     row.update(over)
     return row

@@ -14,11 +14,14 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["raw_reports", "normalised_reports", "report_sections", "report_metrics"]
-CONTRACT = ["reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines"]
-AGGREGATES = ["funding_by_donor_year", "metrics_by_category", "report_summary"]
+CONTRACT = ["reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines", "facts"]
+AGGREGATES = ["funding_by_donor_year", "metrics_by_category", "report_summary", "cumulative_by_donor", "plans_by_donor"]
 CHECKS = {
     # (asset, check) pairs a user looks for on the asset's Checks tab
-    *((t, f"{t}_schema") for t in ["reports", "texts", "sections", "metrics", "quarantine", *AGGREGATES]),
+    *((t, f"{t}_schema") for t in ["reports", "texts", "sections", "metrics", "quarantine", "facts", *AGGREGATES]),
+    ("facts", "facts_parts_within_wholes"),
+    ("facts", "facts_mentions_agree"),
+    ("funding_by_donor_year", "funding_by_donor_year_counts_each_fact_once"),
     ("texts", "texts_are_simplified"),
     ("metrics", "metrics_trace_to_text"),
     ("reports", "every_report_has_a_section"),
@@ -161,7 +164,7 @@ def test_asset_graph_has_every_stage_table_and_aggregate(webserver):
 
 def test_asset_graph_edges_follow_the_pipeline(webserver):
     nodes = webserver["nodes"]
-    chain = STAGES + ["metrics", "funding_by_donor_year"]
+    chain = STAGES + ["metrics", "facts", "funding_by_donor_year"]
     for upstream, downstream in zip(chain, chain[1:]):
         parents = {"/".join(k["path"]) for k in nodes[downstream]["dependencyKeys"]}
         assert upstream in parents, (upstream, downstream)
@@ -182,7 +185,7 @@ def test_schema_and_column_lineage_visible_before_any_run(webserver):
     for name in STAGES + CONTRACT + AGGREGATES:
         labels = {e["label"] for e in nodes[name]["metadataEntries"]}
         assert "dagster/column_schema" in labels, name
-    for name in ["reports", "texts", "sections", "metrics", *AGGREGATES]:
+    for name in ["reports", "texts", "sections", "metrics", "facts", *AGGREGATES]:
         labels = {e["label"] for e in nodes[name]["metadataEntries"]}
         assert "dagster/column_lineage" in labels, name
 

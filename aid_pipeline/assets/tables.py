@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import charts, io, switch, tables
+from .. import facts as fact_tables
 from ..lock import warehouse_lock
 from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
@@ -32,7 +33,8 @@ DESCRIPTIONS = {
     "reports": "One row per report: source, hash, encoding, metadata, counts, original script.",
     "texts": "Raw decoded text, normalised text and the offset map between them, per report.",
     "sections": "Sections of every report with heading, kind, category and offsets into the normalised text.",
-    "metrics": "Every metric mention: value in base units, unit, qualifier, type, attribution and lineage offsets.",
+    "metrics": "Every metric mention: value in base units, unit, qualifier, type, attribution (most specific donor, "
+               "its province), period, the whole it is part of, scope (aid/context) and lineage offsets.",
     "quarantine": "Every input that could not be processed, with the stage, a reason code and a sentence for people.",
     "corrupt_spans": "Every mojibake run found in a raw text and what it was repaired to.",
     "dropped_lines": "Every raw line removed from an article body (page chrome, bylines, footers) and why.",
@@ -369,13 +371,6 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
     return _asset
 
 
-funding_by_donor_year = _aggregate(
-    "funding_by_donor_year",
-    "Sum of CNY by donor, recipient, year and metric type.",
-    tables.funding_by_donor_year,
-    ("metrics",),
-    chart=charts.funding_chart_md,
-)
 metrics_by_category = _aggregate(
     "metrics_by_category",
     "Metric mentions, reports and value sums by section category, unit and metric type.",
@@ -383,9 +378,100 @@ metrics_by_category = _aggregate(
     ("metrics",),
     chart=charts.category_chart_md,
 )
-report_summary = _aggregate(
+
+
+# ---- facts (issue 12) and the aggregates built on them ----------------------------------------------
+
+FACTS_DESCRIPTION = (
+    "One row per fact: the mentions of one figure (same donor, recipient, metric_type, unit, period and scope; "
+    "value within the rounding its surfaces state) consolidated, with their metric_ids, the whole it is part of, "
+    "and the facts it conflicts with (another value of the same key in another report, in a similar sentence)."
+)
+
+
+@dg.asset(
+    name="facts",
+    deps=["metrics", "reports"],
+    group_name="tables",
+    description=FACTS_DESCRIPTION,
+    code_version=TABLES_CODE_VERSION,
+    kinds={"parquet"},
+    metadata=static_metadata("facts"),
+)
+def facts(settings: PipelineSettings) -> dg.MaterializeResult:
+    """``facts.parquet`` from the metrics and the reports' publish dates (``aid_pipeline.facts.build_facts``)."""
+    from .. import facts as fact_rules
+
+    wh = settings.warehouse
+    names = io.SCHEMAS["metrics"].names
+    metrics = io.read_frame(io.table_path(wh, "metrics"), columns=[c for c in fact_rules.METRIC_COLUMNS if c in names])
+    reports = io.read_frame(io.table_path(wh, "reports"), columns=["report_id", "publish_date"])
+    df = fact_rules.build_facts(metrics, reports)
+    path = io.write_frame(df, io.table_path(wh, "facts"), "facts")
+    metadata = table_metadata(df, "facts", path)
+    metadata["chart"] = dg.MetadataValue.md(charts.facts_chart_md(df))
+    metadata["n_mentions"] = int(df["n_mentions"].sum()) if len(df) else 0
+    metadata["n_conflicting_facts"] = int(sum(len(c) > 0 for c in df["conflict"])) if len(df) else 0
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def _facts_aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
+    """An aggregate built on ``facts`` (and ``reports``): the upstream tables read whole (they are small)."""
+
+    @dg.asset(
+        name=name,
+        deps=list(upstream),
+        group_name="aggregates",
+        description=description,
+        code_version=TABLES_CODE_VERSION,
+        kinds={"parquet"},
+        metadata=static_metadata(name),
+    )
+    def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
+        wh = settings.warehouse
+        inputs = [io.read_frame(io.table_path(wh, t)) for t in upstream]
+        if "reports" in upstream:  # the reports' texts of metadata only (not the per-report stats)
+            i = upstream.index("reports")
+            inputs[i] = inputs[i][[c for c in inputs[i].columns if c in REPORT_SUMMARY_INPUTS]]
+        df = build(*inputs)
+        path = io.write_frame(df, io.table_path(wh, name), name)
+        metadata = table_metadata(df, name, path)
+        if chart is not None:
+            metadata["chart"] = dg.MetadataValue.md(chart(df))
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _asset
+
+
+REPORT_SUMMARY_INPUTS = ("report_id", "title", "publish_date", "donor", "donor_province", "n_sections", "n_metrics",
+                         "n_corrupt_spans")
+
+funding_by_donor_year = _facts_aggregate(
+    "funding_by_donor_year",
+    "Aid money (CNY) of one year by donor, recipient, year and metric type, from facts: wholes before parts, "
+    "each fact once; fact_ids/metric_ids say what each sum adds.",
+    tables.funding_by_donor_year,
+    ("facts",),
+    chart=charts.funding_chart_md,
+)
+cumulative_by_donor = _facts_aggregate(
+    "cumulative_by_donor",
+    "The latest cumulative or to-date figure per donor, recipient, metric type, unit and start year, "
+    "with the report and publish date it comes from.",
+    fact_tables.cumulative_by_donor,
+    ("facts",),
+)
+plans_by_donor = _facts_aggregate(
+    "plans_by_donor",
+    "Planned, targeted and expected figures per donor, recipient, target year, metric type and unit "
+    "(never in the actuals).",
+    fact_tables.plans_by_donor,
+    ("facts",),
+)
+report_summary = _facts_aggregate(
     "report_summary",
-    "Per report: counts and totals of funding, investment, people and projects.",
+    "Per report: counts and totals by metric type (funding, investment, people sent, projects, trainees, "
+    "beneficiaries, jobs) over the facts it states, each once, wholes before parts.",
     tables.report_summary,
-    ("reports", "metrics"),
+    ("reports", "facts"),
 )

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pandera.errors
 
+from .. import facts as fact_rules
 from .. import io
 from ..inbox import list_inbox
 from ..lineage import fold
@@ -20,6 +21,7 @@ _PINYIN_RE = re.compile(PINYIN_ANNOTATION)
 SCHEMA_CHECKED_TABLES = (
     "reports", "texts", "sections", "metrics", "quarantine",
     "funding_by_donor_year", "metrics_by_category", "report_summary",
+    "facts", "cumulative_by_donor", "plans_by_donor",
 )
 
 
@@ -41,6 +43,9 @@ ROW_IDS = {
     "funding_by_donor_year": ("donor", "recipient", "year", "metric_type"),
     "metrics_by_category": ("category", "unit", "metric_type"),
     "report_summary": ("report_id",),
+    "facts": ("fact_id",),
+    "cumulative_by_donor": ("donor", "recipient", "metric_type", "unit", "period_start"),
+    "plans_by_donor": ("donor", "recipient", "target_year", "metric_type", "unit"),
 }
 
 
@@ -274,4 +279,68 @@ def _stage_check(stage: str):
 STAGES_CHECKED = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
 stage_checks = [_stage_check(s) for s in STAGES_CHECKED]
 
-all_checks = [*stage_checks, *schema_checks, texts_are_simplified, metrics_trace_to_text, every_report_has_a_section, every_input_accounted_for]
+# ---- facts (issue 12): each fact counted once, parts within wholes, mentions that agree --------------
+
+FACT_AGGREGATES = ("funding_by_donor_year", "plans_by_donor", "cumulative_by_donor", "report_summary")
+
+
+def _count_once_check(table: str):
+    per_row = table == "report_summary"  # each report counts the facts it states: a republished fact is in two rows
+
+    @dg.asset_check(
+        asset=table,
+        name=f"{table}_counts_each_fact_once",
+        additional_deps=["facts"],
+        description=(f"No fact is counted twice in {table}: no fact_id in two rows" if not per_row else
+                     f"No fact is counted twice in a {table} row") + ", and no fact together with its whole.",
+    )
+    def _check(settings: PipelineSettings) -> dg.AssetCheckResult:
+        agg = io.read_frame(io.table_path(settings.warehouse, table), columns=["fact_ids"])
+        facts = io.read_frame(io.table_path(settings.warehouse, "facts"), columns=["fact_id", "parent_fact_id"])
+        bad = fact_rules.double_counted(agg, facts, per_row=per_row)
+        return dg.AssetCheckResult(
+            passed=not bad,
+            metadata={"rows": len(agg), "facts_counted": int(sum(len(x) for x in agg["fact_ids"])),
+                      "problems": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
+        )
+
+    return _check
+
+
+count_once_checks = [_count_once_check(t) for t in FACT_AGGREGATES]
+
+
+@dg.asset_check(asset="facts", description="Every part's value is at most its whole's (parts in another unit than their whole are listed).")
+def facts_parts_within_wholes(settings: PipelineSettings) -> dg.AssetCheckResult:
+    facts = _read(settings, "facts", columns=["fact_id", "parent_fact_id", "value", "unit"])
+    bad = fact_rules.parts_exceeding_wholes(facts)
+    other_units = fact_rules.parts_exceeding_wholes(facts, units_only=True)
+    n_parts = int(facts["parent_fact_id"].notna().sum())
+    return dg.AssetCheckResult(
+        passed=not bad,
+        metadata={"parts": n_parts, "parts_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad)),
+                  "parts_in_another_unit": len(other_units), "other_units": _failures_md(pd.DataFrame(other_units))},
+    )
+
+
+@dg.asset_check(
+    asset="facts",
+    additional_deps=["metrics"],
+    description="Every fact's mentions are rows of metrics and agree with it on unit and period (kind, start, end).",
+)
+def facts_mentions_agree(settings: PipelineSettings) -> dg.AssetCheckResult:
+    facts = _read(settings, "facts", columns=["fact_id", "metric_ids", "unit", "period", "period_start", "period_end"])
+    names = io.SCHEMAS["metrics"].names
+    cols = [c for c in ("metric_id", "unit", "year", "period", "period_start", "period_end") if c in names]
+    metrics = _read(settings, "metrics", columns=cols)
+    bad = fact_rules.mentions_disagreeing(facts, metrics)
+    return dg.AssetCheckResult(
+        passed=not bad,
+        metadata={"facts": len(facts), "facts_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
+    )
+
+
+fact_checks = [*count_once_checks, facts_parts_within_wholes, facts_mentions_agree]
+
+all_checks = [*stage_checks, *schema_checks, texts_are_simplified, metrics_trace_to_text, every_report_has_a_section,
+              every_input_accounted_for, *fact_checks]

@@ -14,8 +14,9 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..lineage import PINYIN_ANNOTATION
-from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, QUALIFIERS, SCRIPTS, SECTION_KINDS, UNITS
+from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, PERIODS, QUALIFIERS, SCOPES, SCRIPTS, SECTION_KINDS, UNITS
 
+BASES = ("wholes", "parts", "wholes+parts")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # the same pattern with its \uXXXX escapes written as the characters, which both Python's re and
 # Arrow's RE2 (used on Arrow-backed text columns) read the same way
@@ -95,6 +96,35 @@ class Metrics(_TableModel):
     donor: Series[str] = pa.Field(nullable=True)
     recipient: Series[str] = pa.Field(nullable=True)
     year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    period: Series[str] = pa.Field(isin=list(PERIODS))
+    period_start: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    period_end: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    part_of: Series[str] = pa.Field(nullable=True)
+    scope: Series[str] = pa.Field(isin=list(SCOPES))
+    donor_province: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="period_start <= period_end where both are known")
+    def period_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        both = df["period_start"].notna() & df["period_end"].notna()
+        return ~both | (df["period_start"].fillna(0) <= df["period_end"].fillna(0))
+
+    @pa.dataframe_check(error="part_of names another metric of the same report, no smaller than the part")
+    def part_of_is_a_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        has = df["part_of"].notna().to_numpy(dtype=bool)
+        if not has.any():
+            return pd.Series(True, index=df.index)
+        whole = df.drop_duplicates("metric_id").set_index(df.drop_duplicates("metric_id")["metric_id"].astype(object))
+        parts = df["part_of"].astype(object).where(has, None)
+        w_report = parts.map(whole["report_id"].astype(object)).astype(object).to_numpy()
+        w_value = pd.to_numeric(parts.map(whole["value"].astype(float)), errors="coerce").fillna(-1.0).to_numpy()
+        ok = ((w_report == df["report_id"].astype(object).to_numpy())
+              & (w_value * 1.001 >= df["value"].astype(float).to_numpy())
+              & (parts.to_numpy() != df["metric_id"].astype(object).to_numpy()))
+        return pd.Series(~has | ok, index=df.index)
+
+    @pa.dataframe_check(error="a context figure (scope context) has no donor")
+    def context_has_no_donor(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["scope"] != "context") | df["donor"].isna()
 
     @pa.dataframe_check(error="start < end, raw_start < raw_end, surface has end - start characters")
     def spans_ordered(cls, df: pd.DataFrame) -> Series[bool]:
@@ -132,6 +162,7 @@ class Reports(_TableModel):
     subtitle: Series[str] = pa.Field(nullable=True)
     source: Series[str] = pa.Field(nullable=True)
     donor: Series[str] = pa.Field(nullable=True)
+    donor_province: Series[str] = pa.Field(nullable=True)
     n_sections: Series[pd.Int32Dtype] = pa.Field(ge=1)
     n_metrics: Series[pd.Int32Dtype] = pa.Field(ge=0)
     n_corrupt_spans: Series[pd.Int32Dtype] = pa.Field(ge=0)
@@ -195,9 +226,79 @@ class FundingByDonorYear(_TableModel):
     n_mentions: Series[pd.Int64Dtype] = pa.Field(ge=1)
     n_reports: Series[pd.Int64Dtype] = pa.Field(ge=1)
 
-    @pa.dataframe_check(error="one row per (donor, recipient, year, metric_type)")
+    n_facts: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    basis: Series[str] = pa.Field(isin=list(BASES))
+
+    @pa.dataframe_check(error="one row per (donor, donor_province, recipient, year, metric_type)")
     def keys_unique(cls, df: pd.DataFrame) -> bool:
-        return not df.duplicated(["donor", "recipient", "year", "metric_type"]).any()
+        return not df.duplicated(["donor", "donor_province", "recipient", "year", "metric_type"]).any()
+
+    @pa.dataframe_check(error="n_facts == len(fact_ids), every fact traced to its mentions")
+    def traced_to_facts(cls, df: pd.DataFrame) -> Series[bool]:
+        return (list_lengths(df["fact_ids"]) == df["n_facts"]) & (list_lengths(df["metric_ids"]) >= df["n_facts"])
+
+
+class Facts(_TableModel):
+    fact_id: Series[str] = pa.Field(unique=True, str_matches=r"^f[0-9a-f]{16}$")
+    donor: Series[str] = pa.Field(nullable=True)
+    donor_province: Series[str] = pa.Field(nullable=True)
+    recipient: Series[str] = pa.Field(nullable=True)
+    metric_type: Series[str] = pa.Field(isin=list(METRIC_TYPES))
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    period: Series[str] = pa.Field(isin=list(PERIODS))
+    period_start: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    period_end: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    value: Series[float] = pa.Field(ge=0)
+    value_high: Series[float] = pa.Field(nullable=True, ge=0)
+    qualifier: Series[str] = pa.Field(isin=list(QUALIFIERS))
+    scope: Series[str] = pa.Field(isin=list(SCOPES))
+    parent_fact_id: Series[str] = pa.Field(nullable=True, str_matches=r"^f[0-9a-f]{16}$")
+    n_mentions: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    n_reports: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    first_report_id: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check(error="n_mentions == len(metric_ids) >= n_reports == len(report_ids)")
+    def counts_match_lists(cls, df: pd.DataFrame) -> Series[bool]:
+        return (
+            (list_lengths(df["metric_ids"]) == df["n_mentions"])
+            & (list_lengths(df["report_ids"]) == df["n_reports"])
+            & (df["n_reports"] <= df["n_mentions"])
+        )
+
+    @pa.dataframe_check(error="period_start <= period_end where both are known")
+    def period_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        both = df["period_start"].notna() & df["period_end"].notna()
+        return (~both | (df["period_start"] <= df["period_end"])).fillna(True).astype(bool)
+
+
+class CumulativeByDonor(_TableModel):
+    donor: Series[str] = pa.Field(nullable=True)
+    recipient: Series[str] = pa.Field(nullable=True)
+    metric_type: Series[str] = pa.Field(isin=list(METRIC_TYPES))
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    period: Series[str] = pa.Field(isin=["cumulative", "to_date"])
+    value: Series[float] = pa.Field(ge=0)
+    report_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    n_facts: Series[pd.Int64Dtype] = pa.Field(ge=1)
+
+    @pa.dataframe_check(error="one fact per row, n_facts counts it and the superseded ones")
+    def one_fact_per_row(cls, df: pd.DataFrame) -> Series[bool]:
+        return (list_lengths(df["fact_ids"]) == 1) & (list_lengths(df["superseded_fact_ids"]) < df["n_facts"])
+
+
+class PlansByDonor(_TableModel):
+    donor: Series[str] = pa.Field(nullable=True)
+    recipient: Series[str] = pa.Field(nullable=True)
+    target_year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1949, le=2100)
+    metric_type: Series[str] = pa.Field(isin=list(METRIC_TYPES))
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    value: Series[float] = pa.Field(ge=0)
+    n_facts: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    basis: Series[str] = pa.Field(isin=list(BASES))
+
+    @pa.dataframe_check(error="one row per (donor, donor_province, recipient, target_year, metric_type, unit)")
+    def keys_unique(cls, df: pd.DataFrame) -> bool:
+        return not df.duplicated(["donor", "donor_province", "recipient", "target_year", "metric_type", "unit"]).any()
 
 
 class MetricsByCategory(_TableModel):
@@ -217,6 +318,10 @@ class ReportSummary(_TableModel):
     investment_cny: Series[float] = pa.Field(ge=0)
     people: Series[float] = pa.Field(ge=0)
     projects: Series[float] = pa.Field(ge=0)
+    trainees: Series[float] = pa.Field(ge=0)
+    beneficiaries: Series[float] = pa.Field(ge=0)
+    jobs: Series[float] = pa.Field(ge=0)
+    n_facts: Series[pd.Int64Dtype] = pa.Field(ge=0)
 
 
 MODELS: dict[str, type[pa.DataFrameModel]] = {
@@ -229,7 +334,10 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sections": Sections,
     "metrics": Metrics,
     "quarantine": Quarantine,
+    "facts": Facts,
     "funding_by_donor_year": FundingByDonorYear,
+    "cumulative_by_donor": CumulativeByDonor,
+    "plans_by_donor": PlansByDonor,
     "metrics_by_category": MetricsByCategory,
     "report_summary": ReportSummary,
 }

@@ -96,6 +96,7 @@ def evaluate_metrics(predicted: list[dict], gold_dir) -> dict:
     q_ok = vh_ok = t_ok = 0
     unit_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, pred, gold
     misses, extras, qual_err, type_err = [], [], [], []
+    facts = _FactScore()
     for doc, glines in gold.items():
         preds = by_doc.get(doc, [])
         pairs = _match_doc(preds, glines)
@@ -121,6 +122,7 @@ def evaluate_metrics(predicted: list[dict], gold_dir) -> dict:
                 t_ok += 1
             else:
                 type_err.append((doc, g.get("surface"), g.get("metric_type"), p.get("metric_type"), g.get("note")))
+        facts.add(doc, preds, glines, pairs)
         misses += [(doc, g.get("surface"), g.get("value"), g.get("unit")) for j, g in enumerate(glines) if j not in mg]
         extras += [(doc, p.get("surface"), p.get("value"), p.get("unit")) for i, p in enumerate(preds) if i not in mp]
     prec, rec, f1 = _prf(tp, n_pred, n_gold)
@@ -136,7 +138,71 @@ def evaluate_metrics(predicted: list[dict], gold_dir) -> dict:
         "metric_type_accuracy": t_ok / tp if tp else 0.0,
         "per_unit": per_unit, "misses": misses, "extras": extras,
         "qualifier_errors": qual_err, "type_errors": type_err,
+        **facts.result(),
     }
+
+
+_FACT_FIELDS = ("period", "scope", "donor")
+
+
+class _FactScore:
+    """Accuracy of the fact fields (period, period_start/end, scope, donor) over matched pairs whose gold line
+    carries the field, and precision/recall of part_of links (a predicted link is right when both ends match the
+    gold line and its whole). Gold ``part_of`` is a 0-based line index in the document; predicted, a metric_id."""
+
+    def __init__(self):
+        self.ok = {f: 0 for f in (*_FACT_FIELDS, "period_years")}
+        self.n = {f: 0 for f in (*_FACT_FIELDS, "period_years")}
+        self.errors: dict[str, list] = {f: [] for f in (*_FACT_FIELDS, "period_years", "part_of")}
+        self.links_ok = self.links_pred = self.links_gold = 0
+
+    def add(self, doc: str, preds: list[dict], glines: list[dict], pairs: list[tuple[int, int]]) -> None:
+        g_of = dict(pairs)
+        p_of = {j: i for i, j in pairs}
+        idx = {str(p.get("metric_id")): i for i, p in enumerate(preds) if p.get("metric_id") is not None}
+        for i, j in pairs:
+            p, g = preds[i], glines[j]
+            for f in _FACT_FIELDS:
+                if f not in g:
+                    continue
+                self.n[f] += 1
+                pv, gv = None if _missing(p.get(f)) else p.get(f), g.get(f)
+                if pv == gv:
+                    self.ok[f] += 1
+                else:
+                    self.errors[f].append((doc, j, g.get("surface"), gv, pv))
+            if "period_start" in g:
+                self.n["period_years"] += 1
+                got = tuple(None if _missing(p.get(k)) else int(p.get(k)) for k in ("period_start", "period_end"))
+                want = (g.get("period_start"), g.get("period_end"))
+                if got == want:
+                    self.ok["period_years"] += 1
+                else:
+                    self.errors["period_years"].append((doc, j, g.get("surface"), want, got))
+        if not any("part_of" in g for g in glines):
+            return
+        gold_links = {(j, int(g["part_of"])) for j, g in enumerate(glines) if not _missing(g.get("part_of"))}
+        pred_links = set()
+        for i, p in enumerate(preds):
+            w = p.get("part_of")
+            if _missing(w) or i not in g_of:
+                continue
+            wi = idx.get(str(w))
+            pred_links.add((g_of[i], g_of.get(wi, -1) if wi is not None else -1))
+        self.links_gold += len(gold_links)
+        self.links_pred += len(pred_links)
+        self.links_ok += len(gold_links & pred_links)
+        for j, w in sorted(gold_links ^ pred_links):
+            self.errors["part_of"].append((doc, j, glines[j].get("surface"), "gold" if (j, w) in gold_links else "pred",
+                                           w, p_of.get(j)))
+
+    def result(self) -> dict:
+        acc = {f"{f}_accuracy": (self.ok[f] / self.n[f] if self.n[f] else None) for f in self.ok}
+        lp, lr, lf = _prf(self.links_ok, self.links_pred, self.links_gold)
+        return {**acc, "fact_counts": dict(self.n), "fact_errors": self.errors,
+                "part_of": {"precision": lp if self.links_pred else (1.0 if not self.links_gold else 0.0),
+                            "recall": lr if self.links_gold else 1.0, "f1": lf,
+                            "tp": self.links_ok, "n_pred": self.links_pred, "n_gold": self.links_gold}}
 
 
 def format_metrics_report(result: dict, verbose: bool = False) -> str:
@@ -148,8 +214,19 @@ def format_metrics_report(result: dict, verbose: bool = False) -> str:
         f"(tp={r['tp']} pred={r['n_pred']} gold={r['n_gold']} docs={r['n_docs']})",
         f"on matched pairs: qualifier={r['qualifier_accuracy']:.3f} value_high={r['value_high_accuracy']:.3f} "
         f"metric_type={r['metric_type_accuracy']:.3f}",
-        "per unit:",
     ]
+    if r.get("fact_counts") and r["fact_counts"].get("period"):
+        n = r["fact_counts"]
+        po = r["part_of"]
+
+        def acc(f):
+            v = r.get(f"{f}_accuracy")
+            return "n/a" if v is None else f"{v:.3f}"
+
+        lines.append(f"facts on matched pairs: period={acc('period')} period_years={acc('period_years')} "
+                     f"scope={acc('scope')} donor={acc('donor')} (n={n['period']}); part_of links: "
+                     f"P={po['precision']:.3f} R={po['recall']:.3f} (tp={po['tp']} pred={po['n_pred']} gold={po['n_gold']})")
+    lines.append("per unit:")
     for u, d in r["per_unit"].items():
         lines.append(f"  {str(u):12s} P={d['precision']:.3f} R={d['recall']:.3f} "
                      f"(tp={d['tp']} pred={d['n_pred']} gold={d['n_gold']})")
@@ -162,6 +239,10 @@ def format_metrics_report(result: dict, verbose: bool = False) -> str:
         lines += [f"  {d} {s!r} gold={g} pred={p}" for d, s, g, p in r["qualifier_errors"]]
         lines.append(f"metric_type errors ({len(r['type_errors'])}):")
         lines += [f"  {d} {s!r} gold={g} pred={p}  # {n or ''}" for d, s, g, p, n in r["type_errors"]]
+        for f, errs in (r.get("fact_errors") or {}).items():
+            lines.append(f"{f} errors ({len(errs)}):")
+            lines += [f"  {e[0]} line {e[1]} {e[2]!r} gold={e[3]} pred={e[4]}" + (f" whole={e[5]}" if len(e) > 5 else "")
+                      for e in errs]
     return "\n".join(lines)
 
 

@@ -5,8 +5,11 @@ Sources, in order of trust: labelled chrome lines (``名称: …``, ``发布日�
 left at the head/tail of the text, then the title block at the top of the text. Nothing is guessed:
 a field the report does not state stays ``None``/empty (dates are never taken from the article body).
 
-Donor: the donor entity named first in the title/subtitle (a donor city such as 深圳 beats its own
-province), else the lead's most-mentioned donor, else the text's. Recipients: recipient places named in
+Donor: the most specific donor named first in the title/subtitle (a donor city such as 深圳 or a donor-side
+city such as 湖州 beats its own province), else the lead's most-mentioned donor, else the text's (a city of it
+when the city is named more often than the province itself); ``None`` for a national or multi-donor summary
+(a ``national_cues`` word in the title or lead, three donor provinces named in the title, or ``multi_donor``
+in the main text). ``donor_province`` is the province it rolls up to (湖州 → 浙江, 深圳 → 广东). Recipients: recipient places named in
 the report (appended articles excluded), restricted to the donor's paired recipients when any are named.
 """
 
@@ -17,7 +20,8 @@ from functools import lru_cache
 from typing import Final
 
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.places import donors_in, place_hits, province_of, recipients_in, recipients_of
+from aid_pipeline.text.places import (donor_places, donor_province, donors_in, place_hits,
+                                      recipients_in, recipients_of, specific_donors_in)
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, sections_and_places
 from aid_pipeline.text.types import Metadata, Normalised
 
@@ -330,7 +334,7 @@ def extract_metadata(norm: Normalised) -> Metadata:
     lead = "\n".join(text[s.start : s.end] for s in sections if s.kind == "lead")[:400]
 
     main_places = hits if hits is not None and main == text else place_hits(main)  # donors and recipients
-    donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main_places)
+    donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main_places, main)
     mentioned = _ordered(h[2] for h in main_places)  # = recipients_in(main)
     recipients = mentioned
     own: list[str] = []
@@ -353,12 +357,14 @@ def extract_metadata(norm: Normalised) -> Metadata:
         reporter=reporter,
         donor=donor,
         recipients=recipients,
+        donor_province=donor_province(donor),
     )
 
 
 def _prefer_city(cands: list[str]) -> list[str]:
-    """深圳 before 广东 when both are named: a donor city is more specific than its province."""
-    provinces = {province_of(c) for c in cands}
+    """深圳 before 广东, 湖州 before 浙江 when both are named: a donor city is more specific than its province.
+    ``_prefer_city(["浙江", "湖州"])`` → ``["湖州"]``"""
+    provinces = {donor_province(c) for c in cands if donor_province(c) != c}
     return [c for c in cands if c not in provinces] or cands
 
 
@@ -367,8 +373,21 @@ def _ordered(values) -> list[str]:
     return list(dict.fromkeys(v for v in values if v is not None))
 
 
-def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, str | None]]) -> str | None:
-    cands = _prefer_city(donors_in(title)) if title else []
+_PLACES: Final = load_json("places.json")
+_NATIONAL: Final = tuple(_PLACES.get("national_cues", ()))
+_MULTI: Final = _PLACES.get("multi_donor", {})
+
+
+def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, str | None]],
+                main: str = "") -> str | None:
+    """The report's donor, most specific: ``_pick_donor("湖州市援疆指挥部：…", "", [])`` → ``"湖州"``;
+    ``_pick_donor("19个援疆省市…", "", [])`` → ``None``."""
+    if any(w in title or w in lead for w in _NATIONAL):
+        return None  # a national summary: per-metric donors only
+    named = specific_donors_in(title) if title else []
+    if len({donor_province(c) for c in named}) >= 3:
+        return None  # the title names three donor provinces or more
+    cands = _prefer_city(named)
     if cands:
         return cands[0]
     counts: dict[str, int] = {}
@@ -376,9 +395,36 @@ def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, 
     for _, donor, _ in main_places:
         if donor:
             counts[donor] = counts.get(donor, 0) + 1
+    if _multi_donor(counts):
+        return None
     lead_c = _prefer_city(donors_in(lead)) if lead else []
     pool = lead_c or _prefer_city(order)
     if not pool:
         return None
-    return max(pool, key=lambda d: (counts.get(d, 0), -order.index(d) if d in order else 0))
+    entity = max(pool, key=lambda d: (counts.get(d, 0), -order.index(d) if d in order else 0))
+    return _city_of(entity, main) if main else entity
 
+
+def _multi_donor(counts: dict[str, int]) -> bool:
+    """Whether donor mentions spread over ``min_families`` provinces or more, none holding ``dominant_share`` of them:
+    ``_multi_donor({"北京": 3, "上海": 3, "广东": 2})`` → ``True``."""
+    fam: dict[str, int] = {}
+    for d, n in counts.items():
+        p = donor_province(d) or d
+        fam[p] = fam.get(p, 0) + n
+    if len(fam) < int(_MULTI.get("min_families", 3)):
+        return False
+    return max(fam.values()) < float(_MULTI.get("dominant_share", 0.5)) * sum(fam.values())
+
+
+def _city_of(entity: str, main: str) -> str:
+    """A donor-side city of ``entity`` named in the main text more often than the entity's own names, else the
+    entity: ``_city_of("浙江", "湖州援疆……湖州市援疆指挥部")`` → ``"湖州"``."""
+    counts: dict[str, int] = {}
+    for _s, _e, specific, ent in donor_places(main):
+        if ent == entity:
+            counts[specific] = counts.get(specific, 0) + 1
+    if not counts:
+        return entity
+    best = max(counts, key=lambda c: counts[c])
+    return best if best != entity and counts[best] > counts.get(entity, 0) else entity

@@ -7,7 +7,9 @@ alternation regex, longest form first, so a text is scanned once.
 Donor entities are the 19 donor provinces/cities plus 广州. How a donor-side city is reported:
 
 * a city that is a donor entity itself (深圳, 广州) is reported as that city;
-* any other donor-side city (东营, 济宁, 湖州 …) is reported as its province (山东, 浙江).
+* any other donor-side city (东营, 济宁, 湖州 …) is reported as its province (山东, 浙江) by ``donors_in``,
+  and as itself by ``specific_donors_in`` / ``donor_places`` (the most specific donor the text names), with
+  ``donor_province`` giving the province for roll-ups (湖州 → 浙江, 深圳 → 广东, 山东 → 山东).
 
 One-character aliases (鲁, 粤, 穗 …) are never matched on their own, only inside compounds.
 """
@@ -33,6 +35,9 @@ __all__ = [
     "recipients_of",
     "parent_of",
     "province_of",
+    "donor_province",
+    "specific_donors_in",
+    "donor_places",
 ]
 
 
@@ -235,3 +240,42 @@ def province_of(donor: str) -> str | None:
     """Province a donor city belongs to. ``province_of("深圳")`` → ``"广东"``; ``province_of("山东")`` → ``None``"""
     d = _DATA["donors"].get(donor)
     return d.get("province") if d else None
+
+
+def donor_province(name: str | None) -> str | None:
+    """Province a donor name rolls up to: a donor-side city's or a donor city's province, a province itself.
+
+    ``donor_province("湖州")`` → ``"浙江"``; ``donor_province("深圳")`` → ``"广东"``; ``donor_province("山东")`` → ``"山东"``;
+    ``donor_province(None)`` → ``None``
+    """
+    if not name:
+        return None
+    entity = _DONOR_OF.get(name, name) if name not in _DATA["donors"] else name
+    if entity is None:
+        return None
+    d = _DATA["donors"].get(entity)
+    if d is None:
+        return None
+    return d.get("province") or entity
+
+
+def donor_places(text: str) -> list[tuple[int, int, str, str]]:
+    """``(start, end, specific donor, donor entity)`` of every donor-side place named, left to right: the specific
+    donor is the city when a donor-side city is named (湖州), else the donor entity (深圳, 山东).
+
+    ``donor_places("湖州市援疆指挥部与深圳")`` → ``[(0, 3, "湖州", "浙江"), (9, 11, "深圳", "深圳")]``
+    """
+    out = []
+    for m in _matches(text):
+        donor, _recipient, city = _FORMS[m.group()]
+        if donor is not None:
+            out.append((m.start(), m.end(), city or donor, donor))
+    return out
+
+
+def specific_donors_in(text: str) -> list[str]:
+    """The most specific donor names, in order of first appearance (a donor-side city as itself).
+
+    ``specific_donors_in("东营援疆指挥部与上海市援疆干部")`` → ``["东营", "上海"]``
+    """
+    return _ordered(d for _s, _e, d, _ent in donor_places(text))

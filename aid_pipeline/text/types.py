@@ -88,6 +88,7 @@ class Metadata:
     reporter: str | None = None
     donor: str | None = None  # canonical donor name from the place lexicon, e.g. 深圳, 山东
     recipients: list[str] = field(default_factory=list)  # canonical recipient names
+    donor_province: str | None = None  # the province the donor rolls up to: 湖州 → 浙江, 深圳 → 广东, 山东 → 山东
 
 
 @dataclass(frozen=True)

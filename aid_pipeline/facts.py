@@ -1,0 +1,653 @@
+"""From metric mentions to facts, and the aggregates built on facts (pandas, no Dagster).
+
+A *mention* is one figure in one report (a ``metrics`` row). A *fact* is what an analyst counts: the
+same figure repeated in a title and a body, or restated by a second outlet, is one fact. The rules
+(``../shared/gold/GUIDE.md``, section "Facts"; issue 12):
+
+**Key.** Mentions can only be one fact when they agree on the *fact key*: ``donor_province, donor,
+recipient, metric_type, unit, period, period_start, period_end, scope`` (nulls equal nulls). The
+qualifier is not part of the key (``420余万元`` and ``420万元`` are one figure); ``value_high`` is.
+
+**Same figure within rounding.** Two values of one key are the same figure when the finer one lies in
+the rounding interval of the coarser one: ``|a - b| <= max(prec_a, prec_b) / 2`` (plus 1e-9 relative
+for float noise), where a mention's precision is one unit of the last digit its surface writes
+(``5.3亿元`` → 0.1亿 = 1e7; ``53000万元`` → 1万; ``6423万元`` → 1万). A surface without Arabic
+digits (``两次``, ``亿``) has precision 0: only an equal value matches it. Mentions of a key are
+grouped by connected components of this relation (order-independent). The fact's value, value_high and
+qualifier are those of its most precise mention (then the smallest value): never an average.
+
+**Conflict.** Facts of one key with different values are kept apart. They are flagged as conflicting
+with each other only when they look like two claims about *one* quantity:
+
+- no report states both (one report giving two values of a key is describing two things, e.g. two
+  sectors' spending, not contradicting itself);
+- they have the same parent fact (both wholes, or parts of the same whole);
+- some mention of each has a similar context: the clause around the figure, with the figure and
+  every other Arabic number masked, has a character-bigram Dice similarity >= ``CONTEXT_MIN`` (and
+  says at least ``CONTEXT_MIN_CHARS`` characters besides the masks: ``投入#`` is no evidence).
+
+An aggregate resolves a conflict by report: among conflicting facts it counts those the latest report
+states (then the report of the fact more reports state, then the smaller fact_id) and leaves out the
+facts that conflict with them (listed in ``conflict_fact_ids``); what conflicts with nothing counted
+is resolved the same way in turn. Never a sum or a mean of the rival values.
+
+**Parts.** ``parent_fact_id`` is the fact of the mention's ``part_of`` metric (the most common one
+over the fact's mentions, then the smallest id). An aggregate counts a fact only if none of its
+ancestors is eligible for the same aggregate (wholes before parts; a part counts where its whole is
+absent).
+
+**Ids and order.** ``fact_id`` is ``f`` + 16 hex of the SHA-256 of the key and the fact's value, so it is
+the same on every rerun, whatever the file names or their order. Rows are sorted by the key, value
+and fact_id; list columns are sorted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter, defaultdict
+
+import numpy as np
+import pandas as pd
+
+from .vocab import PERIODS, SCOPES  # noqa: F401  (the values period and scope take)
+
+FACT_KEY = ["donor_province", "donor", "recipient", "metric_type", "unit", "period", "period_start", "period_end", "scope"]
+CONTEXT_MIN = 0.7
+CONTEXT_MIN_CHARS = 4  # a context needs this many characters besides the masks to count as evidence
+# what the facts need of the metrics table (the new period/part_of/scope columns default when absent)
+METRIC_COLUMNS = [
+    "report_id", "metric_id", "sentence", "surface", "start", "value", "value_high", "unit", "qualifier",
+    "metric_type", "donor", "donor_province", "recipient", "year", "period", "period_start", "period_end",
+    "part_of", "scope",
+]
+FACT_COLUMNS = [
+    "fact_id", "donor", "donor_province", "recipient", "metric_type", "unit", "period", "period_start",
+    "period_end", "value", "value_high", "qualifier", "scope", "parent_fact_id", "n_mentions", "n_reports",
+    "metric_ids", "first_report_id", "conflict", "report_ids", "first_publish_date", "last_report_id",
+    "last_publish_date",
+]
+
+_NUMBER = re.compile(r"[0-9][0-9,]*(?:\.([0-9]+))?")
+_ARABIC = re.compile(r"[0-9][0-9.,]*")
+_CLAUSE_END = "，。；！？,;!?：:\n"
+
+
+# ---- mentions -----------------------------------------------------------------------------------
+
+def stated_precision(surface: str, value: float) -> float:
+    """One unit of the last digit the surface writes, in base units: ``stated_precision('5.3亿元', 5.3e8)``
+    → ``1e7``; ``('53000万元', 5.3e8)`` → ``1e4``; ``('两次', 2)`` → ``0.0`` (no Arabic digits: exact only)."""
+    if not isinstance(surface, str) or value is None or not math.isfinite(float(value)):
+        return 0.0
+    m = _NUMBER.search(surface.replace(" ", ""))
+    if m is None:
+        return 0.0
+    number = float(m.group(0).replace(",", ""))
+    if number == 0:
+        return 0.0
+    decimals = len(m.group(1) or "")
+    multiplier = float(value) / number
+    return abs(multiplier) * 10.0 ** (-decimals)
+
+
+def same_figure(a: float, prec_a: float, b: float, prec_b: float) -> bool:
+    """Whether two values are one figure written with other rounding: ``same_figure(5.3e8, 1e7, 5.27e8, 1e6)``
+    → ``True`` (5.27亿 rounds to 5.3亿); ``(5.3e8, 1e7, 5.5e8, 1e7)`` → ``False``."""
+    tol = max(prec_a, prec_b) / 2 + 1e-9 * max(abs(a), abs(b), 1.0)
+    return abs(a - b) <= tol
+
+
+def context_of(sentence: str, surface: str) -> str:
+    """The clause around a figure with the figure and every other Arabic number masked (``#``), spaces removed:
+    ``context_of('2023年，广州投入5.3亿元用于住房。', '5.3亿元')`` → ``'广州投入#用于住房'``."""
+    if not isinstance(sentence, str):
+        return ""
+    at = sentence.find(surface) if isinstance(surface, str) and surface else -1
+    if at < 0:
+        clause = sentence
+    else:
+        lo = max(sentence.rfind(c, 0, at) for c in _CLAUSE_END) + 1
+        ends = [i for i in (sentence.find(c, at + len(surface)) for c in _CLAUSE_END) if i >= 0]
+        hi = min(ends) if ends else len(sentence)
+        clause = sentence[lo:at] + "\x00" + sentence[at + len(surface):hi]
+    clause = _ARABIC.sub("#", clause.replace(" ", "")).replace("\x00", "#")
+    return clause.strip(_CLAUSE_END)
+
+
+def context_similarity(a: str, b: str) -> float:
+    """Dice coefficient of the character bigrams: ``context_similarity('投入#用于住房', '投入#用于住房')`` → ``1.0``."""
+    if min(len(a.replace("#", "")), len(b.replace("#", ""))) < CONTEXT_MIN_CHARS:
+        return 0.0  # too little said around the figure to tell whether it is the same quantity
+    ga = Counter(a[i:i + 2] for i in range(len(a) - 1))
+    gb = Counter(b[i:i + 2] for i in range(len(b) - 1))
+    return 2 * sum((ga & gb).values()) / (sum(ga.values()) + sum(gb.values()))
+
+
+def with_fact_columns(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The metrics with every column the facts need; a warehouse built before the facts columns existed
+    gets: period ``year`` where ``year`` is known (else ``unspecified``), scope ``aid``, no part_of,
+    donor_province = donor."""
+    m = metrics.copy()
+    if "year" not in m:
+        m["year"] = pd.NA
+    if "period" not in m:
+        m["period"] = np.where(m["year"].notna(), "year", "unspecified")
+        m["period_start"] = m["year"]
+        m["period_end"] = m["year"]
+    for col, default in (("scope", "aid"), ("part_of", None), ("value_high", np.nan), ("qualifier", "exact"),
+                         ("sentence", ""), ("surface", ""), ("start", 0), ("period_start", pd.NA), ("period_end", pd.NA)):
+        if col not in m:
+            m[col] = default
+    for col in ("donor", "recipient"):
+        if col not in m:
+            m[col] = None
+    if "donor_province" not in m:
+        m["donor_province"] = m["donor"]
+    for col in ("donor", "donor_province", "recipient", "part_of", "period", "scope"):
+        m[col] = m[col].astype(object).where(m[col].notna(), None)
+    for col in ("period_start", "period_end"):
+        m[col] = pd.to_numeric(m[col], errors="coerce").astype("Int64")
+    return m
+
+
+# ---- consolidation ------------------------------------------------------------------------------
+
+def _key_tuple(row) -> tuple:
+    return tuple(None if _na(v) else (int(v) if k in ("period_start", "period_end") else v) for k, v in zip(FACT_KEY, row))
+
+
+def _na(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def fact_id_of(key: tuple, value: float, value_high) -> str:
+    """``f`` + 16 hex digits of the SHA-256 of the key and the value (12 significant digits), e.g. ``f3a9…``."""
+    body = json.dumps([list(key), f"{float(value):.12g}", None if _na(value_high) else f"{float(value_high):.12g}"],
+                      ensure_ascii=False)
+    return "f" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def _components(values: np.ndarray, highs: np.ndarray, precs: np.ndarray) -> list[int]:
+    """Connected components of ``same_figure`` (value and value_high) among one key's mentions: a label each."""
+    n = len(values)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    va, vb = values[:, None], values[None, :]
+    tol = np.maximum(precs[:, None], precs[None, :]) / 2 + 1e-9 * np.maximum(np.maximum(abs(va), abs(vb)), 1.0)
+    match = np.abs(va - vb) <= tol
+    ha, hb = highs[:, None], highs[None, :]
+    both_nan = np.isnan(ha) & np.isnan(hb)
+    with np.errstate(invalid="ignore"):
+        high_ok = both_nan | (np.abs(ha - hb) <= tol)
+    match &= high_ok
+    for i, j in zip(*np.nonzero(np.triu(match, 1))):
+        ri, rj = find(int(i)), find(int(j))
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return [find(i) for i in range(n)]
+
+
+def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per fact (columns ``FACT_COLUMNS``) from metric mentions; ``reports`` gives publish dates.
+
+    ``build_facts(<'5.3亿元' in report a, '53000万元' in report b, same key>)`` → one fact, value 5.3e8,
+    n_mentions 2, n_reports 2, metric_ids ``['a:m0000', 'b:m0003']``.
+    """
+    if metrics is None or metrics.empty:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    m = with_fact_columns(metrics).reset_index(drop=True)
+    dates: dict[str, object] = {}
+    if reports is not None and len(reports) and "publish_date" in reports:
+        dates = {r: (None if _na(d) else pd.Timestamp(d).date()) for r, d in zip(reports["report_id"], reports["publish_date"])}
+    m["_prec"] = [stated_precision(s, v) for s, v in zip(m["surface"], m["value"])]
+    m["_key"] = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
+    m["_ctx"] = [context_of(s, f) for s, f in zip(m["sentence"], m["surface"])]
+
+    # group mentions into facts, key by key
+    fact_of_row = [""] * len(m)
+    facts: dict[str, dict] = {}
+    for key, idx in m.groupby("_key", sort=False).indices.items():
+        sub = m.iloc[idx]
+        values = sub["value"].to_numpy(dtype=float)
+        highs = pd.to_numeric(sub["value_high"], errors="coerce").to_numpy(dtype=float)
+        precs = sub["_prec"].to_numpy(dtype=float)
+        labels = _components(values, highs, precs)
+        for label in sorted(set(labels)):
+            rows = [int(idx[i]) for i, lab in enumerate(labels) if lab == label]
+            # the most precise mention speaks for the fact (then the smallest value, then the first id)
+            rep = min(rows, key=lambda r: (m.at[r, "_prec"] if m.at[r, "_prec"] > 0 else math.inf,
+                                           m.at[r, "value"], str(m.at[r, "metric_id"])))
+            value, high = float(m.at[rep, "value"]), m.at[rep, "value_high"]
+            fid = fact_id_of(key, value, high)
+            for r in rows:
+                fact_of_row[r] = fid
+            report_ids = sorted({str(m.at[r, "report_id"]) for r in rows})
+            by_date = sorted(report_ids, key=lambda rid: (dates.get(rid) is None, dates.get(rid) or 0, rid))
+            latest = sorted(report_ids, key=lambda rid: (dates.get(rid) is not None, dates.get(rid) or 0, rid))[-1]
+            facts[fid] = {
+                "fact_id": fid,
+                **dict(zip(FACT_KEY, key)),
+                "value": value,
+                "value_high": None if _na(high) else float(high),
+                "qualifier": m.at[rep, "qualifier"],
+                "n_mentions": len(rows),
+                "n_reports": len(report_ids),
+                "metric_ids": sorted(str(m.at[r, "metric_id"]) for r in rows),
+                "first_report_id": by_date[0],
+                "report_ids": report_ids,
+                "first_publish_date": dates.get(by_date[0]),
+                "last_report_id": latest,
+                "last_publish_date": dates.get(latest),
+                "_rows": rows,
+            }
+    m["_fact"] = fact_of_row
+
+    # parents: the fact of each mention's part_of metric
+    fact_of_metric = dict(zip(m["metric_id"].astype(str), m["_fact"]))
+    for f in facts.values():
+        parents = Counter(
+            fact_of_metric.get(str(m.at[r, "part_of"])) for r in f["_rows"] if m.at[r, "part_of"] is not None
+        )
+        parents.pop(None, None)
+        parents.pop(f["fact_id"], None)
+        f["parent_fact_id"] = min(parents, key=lambda p: (-parents[p], p)) if parents else None
+    _break_cycles(facts)
+
+    # conflicts: same key, different values, no report stating both, same parent, similar context
+    conflicts: dict[str, set[str]] = defaultdict(set)
+    by_key: dict[tuple, list[str]] = defaultdict(list)
+    for f in facts.values():
+        by_key[tuple(f[k] for k in FACT_KEY)].append(f["fact_id"])
+    for ids in by_key.values():
+        ids = sorted(ids)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                fa, fb = facts[a], facts[b]
+                if set(fa["report_ids"]) & set(fb["report_ids"]) or fa["parent_fact_id"] != fb["parent_fact_id"]:
+                    continue
+                ctx_a = {m.at[r, "_ctx"] for r in fa["_rows"]}
+                ctx_b = {m.at[r, "_ctx"] for r in fb["_rows"]}
+                if any(context_similarity(x, y) >= CONTEXT_MIN for x in ctx_a for y in ctx_b):
+                    conflicts[a].add(b)
+                    conflicts[b].add(a)
+    rows = []
+    for f in facts.values():
+        f.pop("_rows")
+        f["conflict"] = sorted(conflicts.get(f["fact_id"], ()))
+        rows.append(f)
+    out = pd.DataFrame(rows, columns=FACT_COLUMNS)
+    for col in ("period_start", "period_end"):
+        out[col] = out[col].astype("Int64")
+    return sort_facts(out)
+
+
+def _break_cycles(facts: dict[str, dict]) -> None:
+    """A parent chain that loops (a mislinked part_of) loses the link of the largest fact_id in the loop."""
+    for start in sorted(facts):
+        seen: list[str] = []
+        cur = start
+        while cur is not None and cur in facts and cur not in seen:
+            seen.append(cur)
+            cur = facts[cur]["parent_fact_id"]
+        if cur is not None and cur in seen:
+            loop = seen[seen.index(cur):]
+            facts[max(loop)]["parent_fact_id"] = None
+
+
+def sort_facts(facts: pd.DataFrame) -> pd.DataFrame:
+    """Facts in their fixed order: key, value, fact_id (nulls last)."""
+    if facts.empty:
+        return facts.reset_index(drop=True)
+    keys = [*FACT_KEY, "value", "fact_id"]
+    return facts.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+# ---- aggregates on facts --------------------------------------------------------------------------
+
+def _ancestors(facts: pd.DataFrame) -> dict[str, list[str]]:
+    parent = dict(zip(facts["fact_id"], facts["parent_fact_id"]))
+    out = {}
+    for fid in parent:
+        chain, cur, seen = [], parent.get(fid), {fid}
+        while cur is not None and not _na(cur) and cur not in seen:
+            chain.append(cur)
+            seen.add(cur)
+            cur = parent.get(cur)
+        out[fid] = chain
+    return out
+
+
+def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The eligible facts an aggregate counts: none of whose ancestors is eligible (wholes before parts),
+    one per conflict group (latest report, then more reports, then smaller fact_id). Returns the facts
+    counted and, per counted fact, the conflicting facts left out for it."""
+    ok = facts[eligible.to_numpy()]
+    if ok.empty:
+        return ok, {}
+    ids = set(ok["fact_id"])
+    anc = _ancestors(facts)
+    ok = ok[[not any(a in ids for a in anc.get(f, ())) for f in ok["fact_id"]]]
+    ids = set(ok["fact_id"])
+    rank = {
+        f: (0 if _na(d) else 1, d if not _na(d) else 0, n, _neg(f))
+        for f, d, n in zip(ok["fact_id"], ok["last_publish_date"], ok["n_reports"])
+    }
+    conflict = {f: {y for y in _as_list(c) if y in ids} for f, c in zip(ok["fact_id"], ok["conflict"])}
+    reports = dict(zip(ok["fact_id"], ok["report_ids"]))
+    last = dict(zip(ok["fact_id"], ok["last_report_id"]))
+    left_out: dict[str, list[str]] = {}
+    keep: list[str] = []
+    seen: set[str] = set()
+    for fid in sorted(ids):
+        if fid in seen:
+            continue
+        group, todo = set(), [fid]
+        while todo:  # the conflict component among the candidates
+            x = todo.pop()
+            if x not in group:
+                group.add(x)
+                todo += list(conflict[x])
+        seen |= group
+        remaining = set(group)
+        while remaining:  # the latest report's facts win; the facts they contradict are left out
+            best = max(remaining, key=lambda x: rank[x])
+            won = {best} | {x for x in remaining if last[best] in _as_list(reports[x])}
+            lost = {y for x in won for y in conflict[x] if y in remaining and y not in won}
+            for x in sorted(won):
+                keep.append(x)
+                left_out[x] = sorted(y for y in conflict[x] if y in lost)
+            remaining -= won | lost
+    return ok[ok["fact_id"].isin(keep)], left_out
+
+
+def _neg(fid: str) -> tuple:
+    return tuple(-ord(c) for c in fid)  # max() of this prefers the smaller fact_id
+
+
+def _as_list(v) -> list:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return []
+    return list(v)
+
+
+def _basis(parents: pd.Series) -> str:
+    has_parent = parents.notna() & parents.astype(object).map(lambda p: p is not None)
+    if has_parent.all():
+        return "parts"
+    return "wholes+parts" if has_parent.any() else "wholes"
+
+
+def _aggregate(facts: pd.DataFrame, eligible: pd.Series, keys: list[str], value_name: str) -> pd.DataFrame:
+    """Sum of the counted facts' values by ``keys``, with n_facts, n_mentions, n_reports, basis and the
+    fact_ids / metric_ids / conflict_fact_ids lists."""
+    counted, left_out = counted_facts(facts, eligible)
+    if counted.empty:
+        return pd.DataFrame(columns=[*keys, value_name, "n_facts", "n_mentions", "n_reports", "basis", "fact_ids",
+                                     "metric_ids", "conflict_fact_ids"])
+    rows = []
+    for key, g in counted.groupby(keys, dropna=False, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({
+            **{k: (None if _na(v) else v) for k, v in zip(keys, key)},
+            value_name: float(g["value"].sum()),
+            "n_facts": len(g),
+            "n_mentions": int(g["n_mentions"].sum()),
+            "n_reports": len({r for ids in g["report_ids"] for r in ids}),
+            "basis": _basis(g["parent_fact_id"]),
+            "fact_ids": sorted(g["fact_id"]),
+            "metric_ids": sorted(x for ids in g["metric_ids"] for x in ids),
+            "conflict_fact_ids": sorted({x for f in g["fact_id"] for x in left_out.get(f, ())}),
+        })
+    return pd.DataFrame(rows)
+
+
+def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if df.empty:
+        return df.reset_index(drop=True)
+    return df.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+FUNDING_COLUMNS = [
+    "donor", "recipient", "year", "metric_type", "value_cny", "n_mentions", "n_reports", "donor_province",
+    "n_facts", "basis", "fact_ids", "metric_ids", "conflict_fact_ids",
+]
+
+
+def funding_by_donor_year(facts: pd.DataFrame) -> pd.DataFrame:
+    """Money (CNY) per donor, recipient, year and metric_type, from facts: scope ``aid``, period ``year``
+    only (cumulative and to-date figures are in ``cumulative_by_donor``, plans in ``plans_by_donor``);
+    wholes before parts; each fact once. ``basis``: ``wholes``, ``parts`` (the whole is absent) or both."""
+    if facts.empty:
+        return pd.DataFrame(columns=FUNDING_COLUMNS)
+    f = facts.assign(year=facts["period_start"])
+    eligible = (f["scope"] == "aid") & (f["period"] == "year") & (f["unit"] == "CNY")
+    out = _aggregate(f, eligible, ["donor_province", "donor", "recipient", "year", "metric_type"], "value_cny")
+    if out.empty:
+        return pd.DataFrame(columns=FUNDING_COLUMNS)
+    return _sorted(out, ["donor", "recipient", "year", "metric_type", "donor_province"])[FUNDING_COLUMNS]
+
+
+PLAN_COLUMNS = [
+    "donor", "donor_province", "recipient", "target_year", "metric_type", "unit", "value", "n_facts",
+    "n_mentions", "n_reports", "basis", "fact_ids", "metric_ids", "conflict_fact_ids",
+]
+
+
+def plans_by_donor(facts: pd.DataFrame) -> pd.DataFrame:
+    """Planned, targeted or expected figures (period ``plan``, scope ``aid``) per donor, recipient, target
+    year (null when not stated), metric_type and unit; never part of the actuals tables."""
+    if facts.empty:
+        return pd.DataFrame(columns=PLAN_COLUMNS)
+    f = facts.assign(target_year=facts["period_end"])
+    eligible = (f["scope"] == "aid") & (f["period"] == "plan")
+    out = _aggregate(f, eligible, ["donor_province", "donor", "recipient", "target_year", "metric_type", "unit"], "value")
+    if out.empty:
+        return pd.DataFrame(columns=PLAN_COLUMNS)
+    return _sorted(out, ["donor", "recipient", "target_year", "metric_type", "unit", "donor_province"])[PLAN_COLUMNS]
+
+
+CUMULATIVE_COLUMNS = [
+    "donor", "donor_province", "recipient", "metric_type", "unit", "period_start", "period_end", "period",
+    "value", "value_high", "qualifier", "report_id", "publish_date", "n_facts", "fact_ids", "metric_ids",
+    "superseded_fact_ids",
+]
+
+
+def cumulative_by_donor(facts: pd.DataFrame) -> pd.DataFrame:
+    """The latest cumulative or to-date figures (scope ``aid``) per donor, recipient, metric_type, unit and
+    start year, with the report they come from and its publish date. Latest: the fact reaching the
+    latest ``period_end``, then from the latest report, then stated by more reports, then the smaller
+    fact_id; the row is that report's figure for the group — or figures: a report that states two of
+    one group (``17场`` activities and ``169班次`` classes since 2021) is describing two things, so each is
+    a row. Parts of an eligible whole are left out. ``superseded_fact_ids``: the group's other figures
+    (earlier reports, earlier end years); ``n_facts``: how many figures the group has in all."""
+    if facts.empty:
+        return pd.DataFrame(columns=CUMULATIVE_COLUMNS)
+    eligible = (facts["scope"] == "aid") & facts["period"].isin(["cumulative", "to_date"])
+    ok = facts[eligible.to_numpy()]
+    if ok.empty:
+        return pd.DataFrame(columns=CUMULATIVE_COLUMNS)
+    ids = set(ok["fact_id"])
+    anc = _ancestors(facts)
+    ok = ok[[not any(a in ids for a in anc.get(f, ())) for f in ok["fact_id"]]]
+    keys = ["donor_province", "donor", "recipient", "metric_type", "unit", "period_start"]
+
+    def end(f) -> int:
+        return -1 if _na(f["period_end"]) else int(f["period_end"])
+
+    rows = []
+    for key, g in ok.groupby(keys, dropna=False, sort=False):
+        group = g.to_dict("records")
+        best = max(group, key=lambda f: (
+            end(f),
+            (1, f["last_publish_date"]) if not _na(f["last_publish_date"]) else (0, None),
+            f["n_reports"],
+            _neg(f["fact_id"]),
+        ))
+        report = best["last_report_id"]
+        chosen = [f for f in group if end(f) == end(best) and report in f["report_ids"]]
+        chosen_ids = {f["fact_id"] for f in chosen}
+        superseded = sorted(f["fact_id"] for f in group if f["fact_id"] not in chosen_ids)
+        for f in chosen:
+            rows.append({
+                **{k: (None if _na(v) else v) for k, v in zip(keys, key)},
+                "period_end": f["period_end"],
+                "period": f["period"],
+                "value": f["value"],
+                "value_high": f["value_high"],
+                "qualifier": f["qualifier"],
+                "report_id": report,
+                "publish_date": best["last_publish_date"],
+                "n_facts": len(group),
+                "fact_ids": [f["fact_id"]],
+                "metric_ids": list(f["metric_ids"]),
+                "superseded_fact_ids": superseded,
+            })
+    out = pd.DataFrame(rows)
+    out["_fid"] = [ids[0] for ids in out["fact_ids"]]
+    out = _sorted(out, ["donor", "recipient", "metric_type", "unit", "period_start", "donor_province", "value", "_fid"])
+    return out[CUMULATIVE_COLUMNS]
+
+
+# report_summary: per report, the sum of its facts by metric_type (and the unit that type is counted in)
+SUMMARY_TOTALS = {
+    "funding_cny": ("funding", "CNY"),
+    "investment_cny": ("investment", "CNY"),
+    "people": ("personnel", "person"),
+    "projects": ("projects", "project"),
+    "trainees": ("trainees", "person"),
+    "beneficiaries": ("beneficiaries", "person"),
+    "jobs": ("jobs", "person"),
+}
+SUMMARY_COLUMNS = [
+    "report_id", "title", "publish_date", "donor", "n_sections", "n_metrics", *list(SUMMARY_TOTALS)[:4],
+    "n_corrupt_spans", *list(SUMMARY_TOTALS)[4:], "donor_province", "n_facts", "fact_ids", "metric_ids",
+]
+SUMMARY_PERIODS = ("year", "to_date", "unspecified")
+
+
+def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """Per report: its counts and, over the facts it states (scope ``aid``; period year, to-date or
+    unspecified: not cumulative figures, which contain the others, nor plans), each fact once and wholes
+    before parts, the totals by metric_type: funding and investment (CNY), people sent (``personnel``),
+    projects, trainees, beneficiaries and jobs (persons; 人次 figures are not added to persons).
+    ``fact_ids``/``metric_ids``: what the totals add (the report's own mentions of those facts)."""
+    if reports.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    base_cols = [c for c in ("report_id", "title", "publish_date", "donor", "donor_province", "n_sections", "n_metrics",
+                             "n_corrupt_spans") if c in reports]
+    out = reports[base_cols].copy()
+    if "donor_province" not in out:
+        out["donor_province"] = out["donor"]
+    per_report: dict[str, dict] = {}
+    if len(facts):
+        exploded = facts.assign(_report=facts["report_ids"]).explode("_report")
+        exploded = exploded[exploded["_report"].notna()]
+        for rid, g in exploded.groupby("_report", sort=False):
+            g = g.drop(columns="_report").reset_index(drop=True)
+            eligible = (g["scope"] == "aid") & g["period"].isin(SUMMARY_PERIODS) & _summary_type(g)
+            counted, _ = counted_facts(g, eligible)
+            totals = {name: float(counted.loc[(counted["metric_type"] == t) & (counted["unit"] == u), "value"].sum())
+                      for name, (t, u) in SUMMARY_TOTALS.items()}
+            prefix = f"{rid}:"
+            per_report[rid] = {
+                **totals,
+                "n_facts": len(counted),
+                "fact_ids": sorted(counted["fact_id"]),
+                "metric_ids": sorted(x for ids in counted["metric_ids"] for x in ids if x.startswith(prefix)),
+            }
+    empty = {**{n: 0.0 for n in SUMMARY_TOTALS}, "n_facts": 0, "fact_ids": [], "metric_ids": []}
+    for col in [*SUMMARY_TOTALS, "n_facts", "fact_ids", "metric_ids"]:
+        out[col] = [per_report.get(rid, empty)[col] for rid in out["report_id"]]
+    return _sorted(out, ["report_id"])[SUMMARY_COLUMNS]
+
+
+def _summary_type(f: pd.DataFrame) -> pd.Series:
+    pairs = set(SUMMARY_TOTALS.values())
+    return pd.Series([(t, u) in pairs for t, u in zip(f["metric_type"], f["unit"])], index=f.index)
+
+
+# ---- what the asset checks verify (pure functions returning the offending rows) -------------------
+
+def double_counted(aggregate: pd.DataFrame, facts: pd.DataFrame, per_row: bool = False) -> list[dict]:
+    """Facts an aggregate counts twice: the same fact_id twice in a row or in two rows, or a fact counted
+    together with one of its ancestors (its whole). ``per_row``: only within each row (``report_summary``,
+    where every report counts the facts it states, so a republished fact is in two rows by design).
+
+    ``double_counted(<rows [f1, f2], [f1]>, facts)`` → ``[{'row': 1, 'fact_id': 'f1', 'problem': 'also counted in row 0'}]``.
+    """
+    problems: list[dict] = []
+    anc = _ancestors(facts) if len(facts) else {}
+    groups = [list(ids) for ids in aggregate["fact_ids"]] if "fact_ids" in aggregate else []
+    first_row: dict[str, int] = {}
+    for i, ids in enumerate(groups):
+        if len(set(ids)) != len(ids):
+            problems.append({"row": i, "fact_id": None, "problem": "a fact twice in one row"})
+        if not per_row:
+            for f in ids:
+                if f in first_row and first_row[f] != i:
+                    problems.append({"row": i, "fact_id": f, "problem": f"also counted in row {first_row[f]}"})
+                first_row.setdefault(f, i)
+    pools = [(i, set(ids)) for i, ids in enumerate(groups)] if per_row else [(None, set(first_row))]
+    for i, pool in pools:
+        for f in sorted(pool):
+            for a in anc.get(f, ()):
+                if a in pool:
+                    problems.append({"row": i, "fact_id": f, "problem": f"counted with its whole {a}"})
+    return problems
+
+
+def parts_exceeding_wholes(facts: pd.DataFrame, units_only: bool = False) -> list[dict]:
+    """Parts whose value is above their whole's, or whose whole is not a fact; with ``units_only``, the
+    parts counted in another unit than their whole (``其中固投类9个`` as items under 29 projects: an
+    extraction inconsistency the check shows without failing on it)."""
+    if facts.empty:
+        return []
+    by_id = facts.set_index("fact_id")
+    out = []
+    for fid, parent, value, unit in zip(facts["fact_id"], facts["parent_fact_id"], facts["value"], facts["unit"]):
+        if _na(parent) or parent is None:
+            continue
+        if parent not in by_id.index:
+            if units_only:
+                continue
+            out.append({"fact_id": fid, "problem": f"whole {parent} is not a fact"})
+            continue
+        whole = by_id.loc[parent]
+        if units_only:
+            if whole["unit"] != unit:
+                out.append({"fact_id": fid, "problem": f"unit {unit} under a whole in {whole['unit']}"})
+        elif value > whole["value"] * (1 + 1e-9):
+            out.append({"fact_id": fid, "problem": f"part {value:g} > whole {whole['value']:g}"})
+    return out
+
+
+def mentions_disagreeing(facts: pd.DataFrame, metrics: pd.DataFrame) -> list[dict]:
+    """Facts whose mentions do not all have the fact's unit, period, period_start and period_end, or
+    metric_ids that are not in the metrics table."""
+    if facts.empty:
+        return []
+    m = with_fact_columns(metrics).set_index("metric_id")
+    out = []
+    for f in facts.itertuples(index=False):
+        ids = list(f.metric_ids)
+        missing = [i for i in ids if i not in m.index]
+        if missing:
+            out.append({"fact_id": f.fact_id, "problem": f"mentions missing from metrics: {missing[:3]}"})
+            continue
+        rows = m.loc[ids]
+        for col in ("unit", "period", "period_start", "period_end"):
+            want = getattr(f, col)
+            got = {None if _na(v) else v for v in rows[col]}
+            if got != {None if _na(want) else want}:
+                out.append({"fact_id": f.fact_id, "problem": f"{col}: fact {want!r}, mentions {sorted(map(str, got))}"})
+    return out

@@ -1,0 +1,709 @@
+"""From mentions to facts: what each figure of a report says about time, wholes and parts, scope and donor.
+
+Pure functions (no Dagster). The words live in data tables: ``data/periods.json`` (time, plan and cumulative
+words), ``data/scope.json`` (context cues), ``data/places.json`` (donor places). GUIDE.md, section "Facts":
+
+* ``period`` (year | to_date | cumulative | plan | unspecified) and ``period_start``/``period_end``, from the time
+  words of the figure's clause, of the clauses before it that open with a time word, and of the sentence that
+  opens its paragraph with one (``2023年以来，… 。 … 10场次`` → both to_date 2023);
+* ``part_of``: the index of the figure this one breaks down (``其中``/``包括``/``包含`` after a whole of the same
+  unit, a sentence going on with ``另外``/``此外``, and spending lines of the same donor after a total of funding
+  whose sum stays within it);
+* ``scope``: ``context`` for the setting (a region's trade or GDP, its own stock of firms), else ``aid``;
+* ``donor``: the most specific donor named (湖州, 东营, 济宁 …; the report's donor city beats its own province),
+  ``donor_province`` the province it rolls up to; a context figure has no donor.
+
+    >>> [f["period"] for f in fact_fields("今年以来销售额10亿元，累计达到50亿元。", [(0, 21)],
+    ...     [FactInput(7, 11, 1e9, "CNY", "sales", 0, 21, "山东"), FactInput(16, 20, 5e9, "CNY", "sales", 0, 21, "山东")],
+    ...     "2023-09-20", "山东")]
+    ['to_date', 'cumulative']
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from typing import Final, NamedTuple
+
+from aid_pipeline.text import places
+from aid_pipeline.text.datafiles import load_json
+
+__all__ = ["FactInput", "fact_fields", "periods", "parts", "time_words", "context_clauses", "sentence_donor",
+           "FACT_FIELDS", "PERIODS", "SCOPES"]
+
+PERIODS: Final = ("year", "to_date", "cumulative", "plan", "unspecified")
+SCOPES: Final = ("aid", "context")
+FACT_FIELDS: Final = ("period", "period_start", "period_end", "part_of", "scope", "donor", "donor_province")
+
+_P: Final = load_json("periods.json")
+_S: Final = load_json("scope.json")
+_PARTS: Final = load_json("parts.json")
+_ATTR: Final = load_json("attribution.json")
+
+_REL: Final[dict[str, int]] = _P["relative_years"]
+_REL_ALT: Final = "|".join(sorted(map(re.escape, _REL), key=len, reverse=True))
+_YEAR: Final = f"(?:{_P['year_re']}|{_P['damaged_year_re']})"
+_KINDS: Final = tuple(r["kind"] for r in _P["rules"])
+
+
+def _rule_pattern(i: int, rule: dict) -> str:
+    """Rule ``i`` as one named alternative ``(?P<r{i}>…)``, its own groups renamed ``name__{i}`` (unique)."""
+    body = rule["re"].replace("{Y}", _YEAR).replace("{REL}", _REL_ALT)
+    return f"(?P<r{i}>" + re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m.group(1)}__{i}>", body) + ")"
+
+
+# every rule in one regex, tried in the table's order at each position (one scan of a sentence, not one per rule)
+# (a lookahead for the characters a time word can start with skips most positions at once)
+RULES_PATTERN: Final = "|".join(_rule_pattern(i, r) for i, r in enumerate(_P["rules"]))
+_RULES_RE: Final = re.compile(f"(?=[{re.escape(_P['first_chars'])}])(?:{RULES_PATTERN})")
+_NEEDS: Final = frozenset("".join(r.get("needs", "") for r in _P["rules"]))
+_PLAN_PERIODS: Final[dict[str, int]] = _P["plan_periods"]
+_LEAD: Final = frozenset(_P.get("lead_chars", ""))
+_PLAN_NOT_INITIAL: Final = frozenset(_P.get("plan_not_clause_initial", ()))
+_NOT_PLAN_AFTER: Final[dict[str, str]] = _P.get("not_plan_after", {})
+_NOT_PLAN_BEFORE: Final[dict[str, str]] = _P.get("not_plan_before", {})
+_ANAPHORS: Final = tuple(_P.get("anaphors", ()))
+_WITHIN_YEAR: Final = frozenset(_P.get("within_year_words", ()))
+_CN: Final = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "〇": 0, "零": 0}
+
+CLAUSE_DELIMS: Final = "，。；！？：,;!?:\n\ufffd"  # a lost character (U+FFFD) may have been punctuation
+_DELIM_RE: Final = re.compile("[" + re.escape(CLAUSE_DELIMS) + "]")
+
+# the kinds of time word, by what they say
+_DATED: Final = frozenset({"since", "since_relative", "as_of", "months", "month", "year", "whole_year", "relative_year"})
+_CUMULATIVE: Final = frozenset({"years_back", "cumulative", "plan_period"})
+_YEAR_WORDS: Final = frozenset({"year", "relative_year", "whole_year"})  # what 全年 refers back to
+
+_CONTEXT_RE: Final = re.compile("|".join(map(re.escape, sorted(_S["context_cues"], key=len, reverse=True))))
+_STOCK_VERBS: Final = tuple(_S.get("region_stock_verbs", ()))
+_AID_CUES: Final = tuple(_S.get("aid_cues", ()))
+_APPENDED_CONTEXT: Final = bool(_S.get("appended_without_donor", True))
+
+_PART_MARKERS: Final = tuple(_PARTS["markers"])
+_CONTINUE: Final = tuple(_PARTS["continuations"])
+_SPEND_TYPES: Final = frozenset(_PARTS["spending_types"])
+_UNIT_GROUPS: Final[dict[str, str]] = _PARTS.get("unit_groups", {})  # 29个项目，其中固投类9个
+_VENUE_BEFORE: Final = tuple(_ATTR["venue_before"])
+_VENUE_VERBS: Final = tuple(_ATTR["venue_verbs"])
+_VENUE_WINDOW: Final = int(_ATTR["venue_window"])
+_PLACES: Final = load_json("places.json")
+_ROUTE: Final = tuple(_PLACES.get("route_markers", ()))
+_DEST: Final = frozenset(_PLACES.get("destination_before", ""))
+_JOIN: Final = frozenset(_PLACES.get("list_joiners", ""))
+_AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
+_AID_WINDOW: Final = int(_ATTR["aid_window"])
+_RESTATE_CHARS: Final = int(_P.get("restated_after_chars", 6))
+_TOL: Final = 1.0005  # rounding: 403.46 + 30 = 433.46 stays within 433.46
+
+
+class FactInput(NamedTuple):
+    """One metric mention as the fact step needs it (offsets into the normalised text).
+
+    ``FactInput(start=7, end=11, value=1e9, unit="CNY", metric_type="sales", sentence_start=0, sentence_end=21,
+    donor="山东", section_kind="body")``
+    """
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    metric_type: str
+    sentence_start: int
+    sentence_end: int
+    donor: str | None = None
+    section_kind: str = "body"
+
+
+@dataclass
+class _Word:
+    """One time word in a sentence: kind, span (sentence offsets), clause index, regex groups, governs later clauses."""
+
+    kind: str
+    start: int
+    end: int
+    clause: int
+    groups: dict
+    governs: bool = False
+    text: str = ""
+
+
+def sentence_word(w: _Word) -> str:
+    """The words a time word matched: ``sentence_word(time_words("累计投入")[0]) -> "累计"``."""
+    return w.text
+
+
+@dataclass
+class _Period:
+    period: str
+    start: int | None = None
+    end: int | None = None
+
+
+_UNSPEC: Final = _Period("unspecified")
+
+
+def _cn_int(s: str) -> int | None:
+    """``_cn_int("十五") -> 15``; ``_cn_int("两") -> 2``; ``_cn_int("12") -> 12``."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return (_CN.get(a, 1) if a else 1) * 10 + (_CN.get(b, 0) if b else 0)
+    return _CN.get(s)
+
+
+def _year_of(s: str | None) -> int | None:
+    """The year a matched year string names: ``_year_of("2023") -> 2023``; ``"二〇二三"`` → 2023; ``"\\ufffd021"`` → 2021."""
+    if not s:
+        return None
+    if s[0] in "?？\ufffd":
+        return 2000 + int(s[2:]) if s[1:].isdigit() else None
+    if s.isdigit():
+        return int(s)
+    digits = [_CN.get(ch) for ch in s]
+    return None if None in digits else int("".join(map(str, digits)))
+
+
+def _clauses(sentence: str) -> list[int]:
+    """Delimiter positions of a sentence: ``_clauses("甲，乙。") -> [1, 3]``."""
+    return [m.start() for m in _DELIM_RE.finditer(sentence)]
+
+
+def _clause_of(pos: list[int], p: int) -> int:
+    """Index of the clause holding position ``p``: ``_clause_of([1, 3], 2) -> 1``."""
+    return bisect_right(pos, p - 1) if p > 0 else 0
+
+
+def _clause_start(sentence: str, pos: list[int], c: int) -> int:
+    """Where clause ``c`` starts, past the delimiter, spaces and lead characters (自, 从 …)."""
+    i = pos[c - 1] + 1 if c > 0 else 0
+    while i < len(sentence) and (sentence[i] in " \u3000\u00a0“\"（(" or sentence[i] in _LEAD):
+        i += 1
+    return i
+
+
+def time_words(sentence: str, pos: list[int] | None = None) -> list[_Word]:
+    """The time words of one sentence, left to right (at a position, the first rule of ``periods.json`` that matches).
+
+    ``[(w.kind, w.governs) for w in time_words("今年以来，销售额10亿元，累计达到50亿元。")]`` →
+    ``[("since_relative", True), ("cumulative", True)]``
+    """
+    if pos is None:
+        pos = _clauses(sentence)
+    found: list[_Word] = []
+    if _NEEDS.isdisjoint(sentence):
+        return found  # none of the characters a time word holds
+    for m in _RULES_RE.finditer(sentence):
+        s, e = m.span()
+        if s == e:
+            continue
+        i = int(m.lastgroup[1:])
+        kind, word = _KINDS[i], m.group()
+        if kind == "plan":
+            if sentence[e:e + 1] and sentence[e:e + 1] in _NOT_PLAN_AFTER.get(word, ""):
+                continue
+            if s > 0 and sentence[s - 1] in _NOT_PLAN_BEFORE.get(word, ""):
+                continue
+        anchor = s + 1 if sentence[s] in "?？\ufffd" else s
+        c = _clause_of(pos, anchor)
+        if kind == "plan" and word in _PLAN_NOT_INITIAL and anchor <= _clause_start(sentence, pos, c):
+            continue  # 将 opening a clause is 把 (将优质医疗服务送到…), not "will"
+        suffix = f"__{i}"
+        groups = {k[: -len(suffix)]: v for k, v in m.groupdict().items() if v and k.endswith(suffix)}
+        found.append(_Word(kind, anchor, e, c, groups, text=word))
+    found.sort(key=lambda w: w.start)
+    prev: _Word | None = None
+    for w in found:
+        cs = _clause_start(sentence, pos, w.clause)
+        ce = pos[w.clause] if w.clause < len(pos) else len(sentence)
+        opens = w.start <= cs
+        ends = w.end >= ce  # 阳春三月，… ; 第十一批援疆干部入疆以来，…
+        w.governs = (opens or ends) and w.kind not in ("plan", "stock")
+        if (w.kind == "month" and not w.groups and prev is not None and prev.kind == "month" and prev.groups
+                and prev.clause == w.clause and w.start - prev.end <= 2):
+            w.groups = dict(prev.groups)  # 今年6月和9月: both this year's
+        prev = w
+    return found
+
+
+class _Report:
+    """Reading state of one report: publish year, reference year, the year last spoken of."""
+
+    def __init__(self, publish_year: int | None, ref_year: int | None):
+        self.pub, self.ref = publish_year, ref_year
+        self.last_year: int | None = publish_year
+        self.seen_year = False
+
+    def resolve(self, w: _Word, sentence: str, words: list[_Word]) -> _Period:
+        g, k, pub = w.groups, w.kind, self.pub
+        if k == "plan_period":
+            return _Period("cumulative", _PLAN_PERIODS.get(g.get("pp", "")), pub)
+        if k == "since":
+            y = _year_of(g.get("y"))
+            ref = pub if pub is not None else self.ref
+            if y is not None and ref is not None and y >= ref:
+                return _Period("to_date", y, y)
+            return _Period("cumulative", y, pub)
+        if k == "since_relative":
+            off = _REL.get(g.get("rel", ""), 0)
+            if off >= 0:
+                return _Period("to_date", pub, pub)
+            return _Period("cumulative", None if pub is None else pub + off, pub)
+        if k == "as_of":
+            y = pub
+            for o in words:  # 截至2023年底, 截至去年11月底: the year that follows in its clause
+                if o.clause == w.clause and o.start >= w.end and o.kind in ("year", "month", "relative_year", "months"):
+                    y = self._attached_year(o) or y
+                    break
+            return _Period("to_date", y, y)
+        if k == "months":
+            y = self._attached_year(w)
+            y = y if y is not None else pub
+            return _Period("to_date", y, y)
+        if k == "month":
+            y = self._attached_year(w)
+            if y is not None or g.get("rel"):
+                self._spoken(y)
+                return _Period("year", y, y)
+            return _Period("to_date", pub, pub)
+        if k == "year":
+            y = _year_of(g.get("y"))
+            if y is not None and pub is not None and y > pub:
+                return _Period("plan", y, y)  # a year still to come
+            self._spoken(y)
+            return _Period("year", y, y)
+        if k == "relative_year":
+            y = None if pub is None else pub + _REL.get(g.get("rel", ""), 0)
+            if y is not None and pub is not None and y > pub:
+                return _Period("plan", y, y)
+            self._spoken(y)
+            return _Period("year", y, y)
+        if k == "whole_year":
+            y = self.last_year
+            return _Period("year", y, y)
+        if k == "years_back":
+            n = _cn_int(g.get("n", ""))
+            if n is None or pub is None:
+                return _Period("cumulative", None, pub)
+            return _Period("cumulative", pub - n + (0 if g.get("more") else 1), pub)
+        if k == "cumulative":
+            return _Period("cumulative", None, pub)
+        if k == "plan":
+            for o in words:  # the target year stated after it in its clause
+                if o.clause == w.clause and o.start >= w.end and o.kind in ("year", "since"):
+                    y = _year_of(o.groups.get("y"))
+                    return _Period("plan", y, y)
+            return _Period("plan")
+        return _UNSPEC  # stock
+
+    def _attached_year(self, w: _Word) -> int | None:
+        if w.groups.get("y"):
+            return _year_of(w.groups["y"])
+        if w.groups.get("rel"):
+            return None if self.pub is None else self.pub + _REL[w.groups["rel"]]
+        return None
+
+    def _spoken(self, y: int | None) -> None:
+        self.last_year, self.seen_year = y, True
+
+
+def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Period,
+             cum_source: _Period | None = None, same_sentence: bool = True) -> _Period:
+    """The period of a figure at sentence offset ``at`` from its clause's own time words and the period carried in.
+
+    Plan words win; then 现有 before the figure (a stock: no period); then the dated word nearest before the figure
+    (else the first after it); then a cumulative word, its start taken from a cumulative period carried in."""
+    if not own:
+        return inherited
+    plan = [p for w, p in own if w.kind == "plan" or p.period == "plan"]
+    if plan:
+        return plan[0]
+    if any(w.kind == "stock" and (at is None or w.start <= at) for w, _p in own):
+        return _UNSPEC
+    cum = [(w, p) for w, p in own if w.kind in _CUMULATIVE]
+    dated = [(w, p) for w, p in own if w.kind in _DATED]
+    as_of = [p for w, p in dated if w.kind == "as_of"]
+    if as_of and cum:  # 截至2023年底累计…: cumulative up to that date
+        return _Period("cumulative", cum[0][1].start, as_of[0].end)
+    if dated:
+        before = [(w, p) for w, p in dated if at is None or w.start <= at]
+        return (before[-1] if before else dated[0])[1]
+    if cum:
+        w, p = cum[0]
+        if (same_sentence and inherited.period in ("year", "to_date")
+                and all(sentence_word(x) in _WITHIN_YEAR for x, _p in cum)):
+            return inherited  # 2023年，…累计投入1.2亿元: that year's total (a year of an earlier sentence does not reach)
+        src = inherited if inherited.period == "cumulative" else cum_source
+        if p.start is None and src is not None and src.start is not None:
+            return _Period("cumulative", src.start, p.end if p.end is not None else src.end)
+        return p
+    return inherited
+
+
+def _ref_year(text: str, publish_year: int | None) -> int | None:
+    """The report's own year: its publish year, else the year it names most often (the later on a tie)."""
+    if publish_year is not None:
+        return publish_year
+    years = Counter(y for m in re.finditer(_YEAR, text) if (y := _year_of(m.group())) is not None)
+    return max(years, key=lambda y: (years[y], y)) if years else None
+
+
+def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[int, int, int, bool]],
+            publish_date: str | None) -> list[_Period]:
+    """Period of each mention ``(sentence_start, sentence_end, start, is_growth_rate)``, reading every sentence of the report in order
+    (``sentences``: all of them, figures or not, so a year named earlier is known to 全年 and a paragraph's
+    opening time word reaches its next sentences).
+
+    ``[p.period for p in periods("2023年投入5亿元。\\n累计投入9亿元。", [(0, 11), (12, 20)], [(0, 11, 7, False), (12, 20, 16, False)], None)]``
+    → ``["year", "cumulative"]``
+    """
+    pub = int(publish_date[:4]) if publish_date and publish_date[:4].isdigit() else None
+    rep = _Report(pub, _ref_year(text, pub))
+    by_sentence: dict[int, list[int]] = {}
+    for i, m in enumerate(mentions):
+        by_sentence.setdefault(m[0], []).append(i)
+    for idx in by_sentence.values():
+        idx.sort(key=lambda i: mentions[i][2])
+    all_sentences = sorted(set(sentences) | {(m[0], m[1]) for m in mentions})
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    out: list[_Period] = [_UNSPEC] * len(mentions)
+    carry, carry_par = _UNSPEC, -1  # the period a paragraph's opening sentence hands on, and that paragraph
+    prev_period = _UNSPEC  # of the last sentence with figures (本次, 此次 point back to it)
+    for ss, se in all_sentences:
+        sentence = text[ss:se]
+        par = bisect_right(newlines, ss - 1) if ss > 0 else 0
+        if par != carry_par:
+            carry = _UNSPEC
+        pos = _clauses(sentence)
+        words = time_words(sentence, pos)
+        resolved = [(w, rep.resolve(w, sentence, words)) for w in words]
+        # a paragraph's cumulative scene lends only its start year to a sentence's own 累计 (not a period to all)
+        inherited, cum_source = (carry, None) if carry.period != "cumulative" else (_UNSPEC, carry)
+        if not words and _ANAPHORS and any(a in sentence for a in _ANAPHORS):
+            inherited = prev_period
+        by_clause: dict[int, list[tuple[_Word, _Period]]] = {}
+        for w, p in resolved:
+            by_clause.setdefault(w.clause, []).append((w, p))
+        first_fig = min((mentions[i][2] - ss for i in by_sentence.get(ss, ())), default=len(sentence))
+        clause_in: list[_Period] = []  # the period carried into each clause
+        own_scene: list[bool] = []  # whether it was set by a word of this sentence (not the paragraph's)
+        cur, mine_set = inherited, False
+        for c in range(len(pos) + 1):
+            clause_in.append(cur)
+            own_scene.append(mine_set)
+            own = by_clause.get(c, [])
+            if any(w.governs or w.kind == "stock" for w, _p in own):
+                cur, mine_set = _combine(own, None, cur, cum_source, mine_set), True
+        mine = by_sentence.get(ss, ())
+        for k, i in enumerate(mine):
+            a = mentions[i][2] - ss
+            c = _clause_of(pos, a)
+            own = by_clause.get(c, [])
+            if not own and k > 0 and mentions[i][3]:
+                out[i] = out[mine[k - 1]]  # 同比增长70%: the growth of the figure before it
+            else:  # 累计 sums within the sentence's scene only before any figure of it
+                out[i] = _combine(own, a, clause_in[c], cum_source, own_scene[c] and k == 0)
+        if mine:
+            prev_period = out[mine[-1]]
+        # the scene a sentence sets before its first figure reaches the next sentences of the paragraph
+        scene = [w for w, _p in resolved if w.governs and w.end <= first_fig]
+        if scene:
+            c = _clause_of(pos, scene[-1].start)
+            head = _combine(by_clause[c], None, clause_in[c])
+            carry, carry_par = (head, par) if head.period != "plan" else (_UNSPEC, par)
+    return out
+
+
+# ---- scope -------------------------------------------------------------------------------------------
+
+
+def context_clauses(sentence: str) -> list[bool]:
+    """Per clause of a sentence, whether its figures are context (the setting, not the aid).
+
+    ``context_clauses("推动疏附县1-9月完成外贸进出口额11.83亿元，同比增长70%。")`` → ``[True, True]``
+    """
+    pos = _clauses(sentence)
+    bounds = [(pos[c - 1] + 1 if c > 0 else 0, pos[c] if c < len(pos) else len(sentence)) for c in range(len(pos) + 1)]
+    out, cur = [], False
+    for a, b in bounds:
+        clause = sentence[a:b]
+        own = _CONTEXT_RE.search(clause) is not None
+        if not own:
+            for v in _STOCK_VERBS:
+                k = clause.find(v)
+                if k > 0 and places.recipients_in(clause[:k]) and not any(w in clause for w in _AID_CUES):
+                    own = True
+                    break
+        if own:
+            cur = True
+        elif cur and any(w in clause for w in _AID_CUES):
+            cur = False
+        out.append(cur)
+    return out
+
+
+# ---- donor -------------------------------------------------------------------------------------------
+
+
+def _is_venue(text: str, start: int, end: int) -> bool:
+    """A place named only as where something is held: ``_is_venue("推介会在深圳举办", 4, 6) -> True``."""
+    if not text[max(0, start - 2):start].endswith(_VENUE_BEFORE):
+        return False
+    return any(v in text[end:end + _VENUE_WINDOW] for v in _VENUE_VERBS)
+
+
+def _place_spans(sentence: str) -> list[tuple[int, int, str]]:
+    """``(start, end, surface)`` of every place named: ``_place_spans("赴上海、江苏") -> [(1, 3, "上海"), (4, 6, "江苏")]``."""
+    return [(pm.start, pm.end, pm.surface) for pm in places.find_places(sentence)]
+
+
+def _is_destination(sentence: str, start: int, ends: dict[int, int]) -> bool:
+    """A place people go to: right after 赴/到/前往, or in a list of places after one (``ends``: place end -> start).
+    ``_is_destination("赴上海、江苏等地", 4, {3: 1, 6: 4}) -> True``"""
+    j = start
+    while j > 0:
+        ch = sentence[j - 1]
+        if ch in _JOIN:
+            j -= 1
+        elif j in ends:
+            j = ends[j]
+        else:
+            return ch in _DEST
+    return False
+
+
+def sentence_donor(sentence: str, report_donor: str | None, at: int | None = None) -> str | None:
+    """The most specific donor a sentence names for a figure at offset ``at``, or ``None`` when it names none
+    (venues and route starts skipped).
+
+    A city of the report donor's province beats the province (济宁 in a 山东 report); a province that is the report
+    donor city's own stays the report donor (广东 in a 广州 report → 广州). A sentence naming donors of several
+    provinces gives each figure the donor named last before it (else first after it).
+    ``sentence_donor("山东省农业科学院和济宁市农业科学院的专家", "山东")`` → ``"济宁"``;
+    ``sentence_donor("粤新同心健康同行项目", "广州")`` → ``"广州"``; ``sentence_donor("开通济南到喀什直飞航班", "山东")`` → ``None``;
+    ``sentence_donor("北京援疆投入10亿元，上海援疆投入12亿元", None, 15)`` → ``"上海"``
+    """
+    spans = {e: s for s, e, _r in _place_spans(sentence)}
+    found = [(s, e, d) for s, e, d, _ent in places.donor_places(sentence)
+             if not _is_venue(sentence, s, e) and not sentence.startswith(_ROUTE, e)
+             and not _is_destination(sentence, s, spans)]
+    if not found:
+        return None
+    named = [(s, d) for s, _e, d in found]
+    # donors of several provinces named as givers (北京援疆投入…，上海援疆投入…): each figure takes the one before it
+    givers = [(s, d) for s, e, d in found if any(w in sentence[e:e + _AID_WINDOW] for w in _AID_MARKERS)]
+    if at is not None and len({places.donor_province(d) for _s, d in givers}) > 1:
+        before = [(s, d) for s, d in givers if s < at]
+        near = places.donor_province((before[-1] if before else givers[0])[1])
+        named = [(s, d) for s, d in named if places.donor_province(d) == near]
+    names = [d for _s, d in named]
+    if report_donor:
+        prov = places.donor_province(report_donor)
+        same = [d for d in names if places.donor_province(d) == prov]
+        if same:
+            cities = [d for d in same if places.donor_province(d) != d]
+            if report_donor in same and places.donor_province(report_donor) != report_donor:
+                return report_donor  # the report's own city is named
+            return cities[0] if cities else report_donor
+    cities = [d for d in names if places.donor_province(d) != d]
+    first_prov = places.donor_province(names[0])
+    for d in cities:
+        if places.donor_province(d) == first_prov:
+            return d
+    return names[0]
+
+
+def _specific(donor: str | None, report_donor: str | None) -> str | None:
+    """A donor from metric extraction (a province for a donor-side city) made as specific as the report's:
+    ``_specific("浙江", "湖州") -> "湖州"``; ``_specific("上海", "湖州") -> "上海"``."""
+    if donor is None:
+        return None
+    if report_donor and (donor == report_donor or donor == places.donor_province(report_donor)
+                         or places.donor_of(donor) == places.donor_of(report_donor)):
+        return report_donor
+    return donor
+
+
+# ---- part_of -----------------------------------------------------------------------------------------
+
+
+def _group(unit: str) -> str:
+    return _UNIT_GROUPS.get(unit, unit)
+
+
+def parts(text: str, ms: list[FactInput], donors: list[str | None], pers: list[_Period]) -> list[int | None]:
+    """Index of the whole each mention breaks down, or ``None``.
+
+    * after ``其中``/``包括``/``包含`` in a sentence: figures of the same unit (group) after the marker are parts of
+      the last such figure before it (in the sentence, else in the sentence before), each no larger than it;
+      a sentence opening with ``另外``/``此外`` right after goes on adding parts while their sum stays within;
+    * a total of funding (period year or cumulative) and the spending lines of funding after it, same donor, no
+      period of their own or the same year, while their running sum stays within the total.
+
+    ``parts("投入5亿元，其中3亿元用于住房。", [FactInput(2, 5, 5e8, "CNY", "funding", 0, 16),
+    FactInput(8, 11, 3e8, "CNY", "funding", 0, 16)], ["深圳", "深圳"], [_UNSPEC, _UNSPEC])`` → ``[None, 0]``
+    """
+    n = len(ms)
+    out: list[int | None] = [None] * n
+    order = sorted(range(n), key=lambda i: ms[i].start)
+    sent_ids: list[tuple[int, int]] = []
+    by_sent: dict[tuple[int, int], list[int]] = {}
+    for i in order:
+        key = (ms[i].sentence_start, ms[i].sentence_end)
+        if key not in by_sent:
+            by_sent[key] = []
+            sent_ids.append(key)
+        by_sent[key].append(i)
+    # running sums of the parts of each whole, and the wholes a continuation sentence may add to
+    sums: dict[int, float] = {}
+    open_wholes: dict[str, int] = {}
+    for k, key in enumerate(sent_ids):
+        ss, se = key
+        sentence = text[ss:se]
+        idx = by_sent[key]
+        marks = [m.start() for w in _PART_MARKERS for m in re.finditer(re.escape(w), sentence)]
+        continuing = sentence.lstrip("，。 “\"").startswith(_CONTINUE) and bool(open_wholes)
+        new_open: dict[str, int] = {}
+        if marks:
+            mk = min(marks)
+            prev = by_sent[sent_ids[k - 1]] if k > 0 else []
+            for i in idx:
+                if ms[i].start - ss < mk:
+                    continue
+                g = _group(ms[i].unit)
+                cands = [j for j in idx if ms[j].start - ss < mk and _group(ms[j].unit) == g]
+                if not cands:
+                    cands = [j for j in prev if _group(ms[j].unit) == g]
+                if not cands:
+                    continue
+                w = cands[-1]
+                if ms[i].value <= ms[w].value * _TOL and ms[i].value != ms[w].value:  # equal: a restatement
+                    out[i] = w
+                    sums[w] = sums.get(w, 0.0) + ms[i].value
+                    new_open[g] = w
+        elif continuing:
+            for i in idx:
+                g = _group(ms[i].unit)
+                w = open_wholes.get(g)
+                if w is not None and sums.get(w, 0.0) + ms[i].value <= ms[w].value * _TOL:
+                    out[i] = w
+                    sums[w] = sums.get(w, 0.0) + ms[i].value
+                    new_open[g] = w
+        open_wholes = new_open if (marks or continuing) else {}
+    # spending lines after a total of funding
+    for a, i in enumerate(order):
+        mi = ms[i]
+        if mi.unit != "CNY" or mi.metric_type not in _SPEND_TYPES or out[i] is not None:
+            continue
+        if pers[i].period not in ("year", "cumulative") or any(out[j] == i for j in range(n)):
+            continue
+        total = 0.0
+        for j in order[a + 1:]:
+            mj = ms[j]
+            if mj.unit != "CNY" or mj.metric_type not in _SPEND_TYPES or out[j] is not None:
+                continue
+            if (mj.sentence_start, mj.sentence_end) == (mi.sentence_start, mi.sentence_end) or donors[j] != donors[i]:
+                continue
+            pj = pers[j]
+            if pj.period not in ("unspecified", pers[i].period) or (pj.period == "year" and pj.start != pers[i].start):
+                break  # a figure of another period: the breakdown is over
+            if total + mj.value > mi.value * _TOL:
+                break
+            total += mj.value
+            out[j] = i
+    return out
+
+
+# ---- all together ------------------------------------------------------------------------------------
+
+
+def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactInput], publish_date: str | None,
+                report_donor: str | None) -> list[dict]:
+    """The fact fields (``FACT_FIELDS``) of each metric of one report, in the order given; ``part_of`` is an index
+    into ``metrics``.
+
+    ``fact_fields("2023年投入5亿元，其中住房2亿元。", [(0, 19)], [FactInput(7, 10, 5e8, "CNY", "funding", 0, 19, "深圳"),
+    FactInput(15, 18, 2e8, "CNY", "funding", 0, 19, "深圳")], "2024-01-05", "深圳")`` →
+    ``[{"period": "year", "period_start": 2023, "period_end": 2023, "part_of": None, "scope": "aid", "donor": "深圳",
+    "donor_province": "广东"}, {"period": "year", …, "part_of": 0, …}]``
+    """
+    n = len(metrics)
+    if not n:
+        return []
+    pers = periods(text, sentences, [(m.sentence_start, m.sentence_end, m.start,
+                                      m.metric_type == "growth_rate" and m.unit == "percent") for m in metrics],
+                   publish_date)
+    # scope and donor, sentence by sentence (a paragraph's named donor carries to its next sentences)
+    scope: list[str] = ["aid"] * n
+    donors: list[str | None] = [None] * n
+    order = sorted(range(n), key=lambda i: metrics[i].start)
+    cache: dict[int, tuple[list[int], list[bool], bool]] = {}
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    carry_donor: str | None = None  # the donor the paragraph's last sentence named
+    carry_par = -1
+    for i in order:
+        m = metrics[i]
+        ss, se = m.sentence_start, m.sentence_end
+        sentence = text[ss:se]
+        if ss not in cache:
+            par = bisect_right(newlines, ss - 1) if ss > 0 else 0
+            if par != carry_par:
+                carry_donor, carry_par = None, par
+            pos = _clauses(sentence)
+            cache[ss] = (pos, context_clauses(sentence), carry_donor)
+            named_any = sentence_donor(sentence, report_donor)
+            if named_any is not None and (report_donor is None or places.donor_province(named_any)
+                                          == places.donor_province(report_donor)):
+                carry_donor = named_any  # the paragraph goes on about it (another province named in passing does not)
+        pos, ctx, carried = cache[ss]
+        c = _clause_of(pos, m.start - ss)
+        is_context = ctx[c] if c < len(ctx) else False
+        if _APPENDED_CONTEXT and m.section_kind == "appended" and m.donor is None:
+            is_context = True
+        if is_context:
+            scope[i] = "context"
+            continue
+        named = sentence_donor(sentence, report_donor, m.start - ss) or carried
+        if named is not None:
+            donors[i] = named
+        elif m.section_kind == "appended":
+            donors[i] = _specific(m.donor, report_donor)  # the donor its section names with an aid word
+        else:
+            donors[i] = report_donor  # None in a national summary: only a donor named near a figure counts
+    # a figure restated later (开展4个试验示范推广项目 after 今年开展4个试验示范推广项目) without a time word of its own
+    # is the same fact: it takes the period it had the first time
+    first_seen: dict[tuple, _Period] = {}
+    for i in order:
+        m = metrics[i]
+        key = (m.value, m.unit, text[m.end:m.end + _RESTATE_CHARS])
+        if len(key[2]) < _RESTATE_CHARS:
+            continue
+        if pers[i].period == "unspecified" and key in first_seen:
+            pers[i] = first_seen[key]
+        elif pers[i].period != "unspecified":
+            first_seen.setdefault(key, pers[i])
+    part = parts(text, metrics, donors, pers)
+    # a part without a period of its own, and the other figures of its sentence, share its whole's
+    for i in range(n):
+        w = part[i]
+        if w is not None and pers[i].period == "unspecified":
+            pw = pers[w]
+            for j in range(n):
+                if (metrics[j].sentence_start == metrics[i].sentence_start and pers[j].period == "unspecified"
+                        and j != w):
+                    pers[j] = pw
+    out = []
+    for i in range(n):
+        p = pers[i]
+        out.append({
+            "period": p.period,
+            "period_start": p.start,
+            "period_end": p.end,
+            "part_of": part[i],
+            "scope": scope[i],
+            "donor": donors[i],
+            "donor_province": places.donor_province(donors[i]),
+        })
+    return out
