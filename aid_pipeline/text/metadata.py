@@ -182,8 +182,11 @@ def _clean_source(val: str) -> str | None:
     if site:
         val = site.group(1)  # 天山网-新疆日报: the site took it from the paper
     if _UNREADABLE in val or "?" in val or "？" in val:
-        val = _repair_source(val)
-    if val is None or len(val) < 2:
+        repaired = _repair_source(val)
+        if repaired is None:
+            return None
+        val = repaired
+    if len(val) < 2:
         return None
     return val
 
@@ -375,6 +378,9 @@ def _ordered(values) -> list[str]:
 
 _PLACES: Final = load_json("places.json")
 _NATIONAL: Final = tuple(_PLACES.get("national_cues", ()))
+# a group of donor provinces named by its size: 四省市, 四个对口省市, 3个援疆省市, 多个省市 (19 is a national cue)
+_GROUP_OF_DONORS_RE: Final = re.compile(r"(?:[两三四五六七八九十多几]|\d{1,2})个?(?:对口|援疆|对口援疆|支援)?省市")
+_FIRST_SENTENCE_RE: Final = re.compile(r"[^。！？!?\n]+")
 _MULTI: Final = _PLACES.get("multi_donor", {})
 
 
@@ -382,14 +388,19 @@ def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, 
                 main: str = "") -> str | None:
     """The report's donor, most specific: ``_pick_donor("湖州市援疆指挥部：…", "", [])`` → ``"湖州"``;
     ``_pick_donor("19个援疆省市…", "", [])`` → ``None``."""
-    if any(w in title or w in lead for w in _NATIONAL):
-        return None  # a national summary: per-metric donors only
+    if any(w in title for w in _NATIONAL) or _GROUP_OF_DONORS_RE.search(title):
+        return None  # a national or multi-donor summary (四省市五年投入…): per-metric donors only
     named = specific_donors_in(title) if title else []
     if len({donor_province(c) for c in named}) >= 3:
         return None  # the title names three donor provinces or more
     cands = _prefer_city(named)
     if cands:
-        return cands[0]
+        return cands[0]  # a donor in the title beats a national cue in the lead (位居19个援疆省市前列)
+    if any(w in lead for w in _NATIONAL):
+        return None
+    first = _FIRST_SENTENCE_RE.match(lead)
+    if first and len({donor_province(c) for c in specific_donors_in(first.group(0))}) >= 3:
+        return None  # the lead opens on three donor provinces or more (上海、广东、山东、深圳四个对口省市…)
     counts: dict[str, int] = {}
     order = _ordered(h[1] for h in main_places)  # = donors_in(main)
     for _, donor, _ in main_places:
