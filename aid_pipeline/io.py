@@ -40,7 +40,8 @@ _f64 = pa.float64()
 _strs = pa.list_(pa.string())
 
 CORRUPT_SPAN_TYPE = pa.struct(
-    [("raw_start", _i32), ("raw_end", _i32), ("raw", _str), ("repaired", _str), ("recovered", pa.bool_())]
+    [("raw_start", _i32), ("raw_end", _i32), ("raw", _str), ("repaired", _str), ("recovered", pa.bool_()),
+     ("reason", _str)]
 )
 DROPPED_LINE_TYPE = pa.struct([("text", _str), ("raw_start", _i32), ("raw_end", _i32), ("reason", _str)])
 
@@ -193,6 +194,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("raw", _str),
             ("repaired", _str),
             ("recovered", pa.bool_()),
+            ("reason", _str),
         ]
     ),
     "dropped_lines": pa.schema(

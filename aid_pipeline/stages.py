@@ -28,7 +28,7 @@ from .text.decode import decode_bytes, looks_like_html
 from .text.facts import FactInput, fact_fields
 from .text.html import normalise_page
 from .text.metadata import extract_metadata
-from .text.metrics import metric_tuples
+from .text.metrics import damaged_number_spans, metric_tuples
 from .text.mojibake import LOST
 from .text.normalise import normalise
 from .text.segment import segment
@@ -129,6 +129,8 @@ def normalise_report(raw: dict) -> dict:
     meta = extract_metadata(norm)
     if not norm.text.strip():
         raise QuarantineError("no_article_text", "nothing is left of the report after removing page chrome", raw.get("sha256"))
+    corrupt = sorted([*norm.corrupt_spans, *damaged_number_corrupt_spans(norm.text, norm.starts, norm.ends, raw_text)],
+                     key=lambda sp: (sp.raw_start, sp.raw_end))
     row = {
         "report_id": raw["report_id"],
         "text": norm.text,
@@ -146,13 +148,24 @@ def normalise_report(raw: dict) -> dict:
         "donor": meta.donor,
         "donor_province": meta.donor_province,
         "recipients": list(meta.recipients),
-        "n_corrupt_spans": len(norm.corrupt_spans),
-        "corrupt_spans": [_as_dict(s, _CORRUPT_FIELDS) for s in norm.corrupt_spans],
+        "n_corrupt_spans": len(corrupt),
+        "corrupt_spans": [_as_dict(s, _CORRUPT_FIELDS) for s in corrupt],
         "dropped_lines": [_as_dict(d, _DROPPED_FIELDS) for d in norm.dropped],
     }
     for col in STAT_COLUMNS:
         row[col] = int(norm.stats.get(col[2:], norm.stats.get(col, 0)))
     return row
+
+
+def damaged_number_corrupt_spans(text: str, starts: list[int], ends: list[int], raw_text: str) -> list[CorruptSpan]:
+    """A corrupt span (in raw offsets) per figure whose digits were lost on the way to the file (``metrics.damaged_numbers``):
+    listed for the reader, never read as a value. ``damaged_number_corrupt_spans('资金达到.9亿元', [0,1,2,3,4,5,6,7,8], [1,2,3,4,5,6,7,8,9], …)``
+    → ``[CorruptSpan(4, 8, '.9亿元', None, False, 'damaged_number:lost_integer_part')]``"""
+    out = []
+    for a, b, how in damaged_number_spans(text, [("body", 0, len(text), [])]):
+        ra, rb = starts[a], ends[b - 1]
+        out.append(CorruptSpan(ra, rb, raw_text[ra:rb], None, False, f"damaged_number:{how}"))
+    return out
 
 
 _PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")

@@ -39,13 +39,14 @@ def build_reports(raw: pd.DataFrame, norm: pd.DataFrame, sections: pd.DataFrame,
 
 
 def build_corrupt_spans(norm: pd.DataFrame) -> pd.DataFrame:
-    """One row per mojibake run: raw text, what it was repaired to, whether it was recovered."""
+    """One row per damaged stretch (mojibake run, undecodable byte, damaged number): raw text, what it was repaired
+    to, whether it was recovered, and why it is listed (``reason``)."""
     rows = [
         {"report_id": rid, **span}
         for rid, spans in zip(norm.get("report_id", []), norm.get("corrupt_spans", []))
         for span in (spans if spans is not None else [])
     ]
-    return pd.DataFrame(rows, columns=["report_id", "raw_start", "raw_end", "raw", "repaired", "recovered"])
+    return pd.DataFrame(rows, columns=["report_id", "raw_start", "raw_end", "raw", "repaired", "recovered", "reason"])
 
 
 def build_dropped_lines(norm: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +137,7 @@ COLUMN_SOURCES: dict[str, dict[str, list[tuple[str, str]]]] = {
     "metrics": {c: [(_METS, c)] for c in _METRIC_COLUMNS},
     "corrupt_spans": {
         "report_id": [(_NORM, "report_id")],
-        **{c: [(_NORM, "corrupt_spans")] for c in ("raw_start", "raw_end", "raw", "repaired", "recovered")},
+        **{c: [(_NORM, "corrupt_spans")] for c in ("raw_start", "raw_end", "raw", "repaired", "recovered", "reason")},
     },
     "dropped_lines": {
         "report_id": [(_NORM, "report_id")],

@@ -179,6 +179,25 @@ def test_damaged_numbers_of_a_report_in_text_offsets():
     assert got == [(".9亿元", "lost_integer_part"), ("个", "unit_without_number"), ("万人", "lost_digits_before_scale")]
 
 
+def test_damaged_numbers_are_listed_in_corrupt_spans_at_their_raw_characters():
+    """A user opening corrupt_spans finds each damaged figure, why it is there, and its characters in the file."""
+    p = WEB_RULES / "w05_damaged.txt"
+    raw = stages.read_raw(InboxFile(p, p.stem, p.stem))
+    norm = stages.normalise_report(raw)
+    damaged = [s for s in norm["corrupt_spans"] if s["reason"].startswith("damaged_number:")]
+    assert [(raw["raw_text"][s["raw_start"]:s["raw_end"]], s["reason"]) for s in damaged] == [
+        (".9亿元", "damaged_number:lost_integer_part"), ("个", "damaged_number:unit_without_number"),
+        ("万人", "damaged_number:lost_digits_before_scale")]
+    assert all(s["raw"] == raw["raw_text"][s["raw_start"]:s["raw_end"]] and s["repaired"] is None for s in damaged)
+    assert norm["n_corrupt_spans"] == len(norm["corrupt_spans"]) >= 3
+    values = {r["value"] for r in stages.extract_report_metrics(norm, stages.section_report(norm))}
+    assert values == {12.0}  # only 新建学校12所: no 9亿, no 1万
+
+
+def test_an_idiom_with_a_scale_word_is_not_a_damaged_number():
+    assert damaged_numbers("特色产品走进了千家万户。") == []
+
+
 # --- the hand-written reports -------------------------------------------------------------------------------------
 
 def test_web_rule_reports_against_their_expected_rows():

@@ -715,7 +715,8 @@ def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
     while i >= 0:
         k = bisect_right(starts, i) - 1  # the last span starting at or before i (spans do not overlap)
         if k < 0 or covered[k][1] <= i:
-            out.append(CorruptSpan(raw_start=i, raw_end=i + 1, raw=LOST, repaired=None, recovered=False))
+            out.append(CorruptSpan(raw_start=i, raw_end=i + 1, raw=LOST, repaired=None, recovered=False,
+                                   reason="undecodable_byte"))
         i = raw.find(LOST, i + 1)
     out.sort(key=lambda sp: sp.raw_start)
     return out

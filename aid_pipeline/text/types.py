@@ -33,13 +33,16 @@ class Decoded:
 
 @dataclass(frozen=True)
 class CorruptSpan:
-    """A mojibake run in the raw text and what it was repaired to (``None`` if not recoverable)."""
+    """A damaged stretch of the raw text and what it was repaired to (``None`` if not recoverable). ``reason``:
+    ``mojibake`` (a run of mis-decoded characters), ``undecodable_byte`` (a byte the decoder replaced by U+FFFD) or
+    ``damaged_number:<how>`` (a figure whose digits a page's extraction lost: ``援疆资金累计达到.9亿元``; never read as a value)."""
 
     raw_start: int
     raw_end: int
     raw: str
     repaired: str | None
     recovered: bool
+    reason: str = "mojibake"
 
 
 @dataclass(frozen=True)
