@@ -26,8 +26,9 @@ from collections.abc import Callable
 from . import io
 
 JOURNAL_NAME = "tables_switch.json"
-# the aggregate assets' builders, by name: (build(*frames), upstream table names), registered by
-# aid_pipeline.assets.tables so a roll-forward can rebuild them without Dagster
+# the aggregate assets' builders, by name: (build(*frames), upstream table names, columns(name, table)), registered
+# by aid_pipeline.assets.tables so a roll-forward can rebuild them without Dagster; an asset built on another is
+# registered after it (a dict keeps that order)
 AGGREGATE_BUILDERS: dict[str, tuple[Callable, tuple[str, ...], Callable[[str, str], list[str]]]] = {}
 
 
@@ -107,7 +108,9 @@ def finish_switch(wh: str, rebuild_aggregates: bool = False) -> bool:
             journal_path(wh).unlink()
         journal = {"aggregates_pending": pending}
     if rebuild_aggregates:
-        for name in list(journal.get("aggregates_pending", [])):
+        pending = journal.get("aggregates_pending", [])
+        # in registration order: facts before the aggregates built on it
+        for name in [n for n in AGGREGATE_BUILDERS if n in pending] + [n for n in pending if n not in AGGREGATE_BUILDERS]:
             if name in AGGREGATE_BUILDERS:
                 build, upstream, columns = AGGREGATE_BUILDERS[name]
                 frames = [io.read_frame(io.table_path(wh, t), columns=columns(name, t)) for t in upstream]

@@ -342,14 +342,18 @@ def input_columns(name: str, upstream: str) -> list[str]:
     return [f.name for f in io.SCHEMAS[upstream] if f.name in named | {"report_id"}]
 
 
-def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
-    """An aggregate asset: ``build(*upstream tables)`` written to ``<name>.parquet``; ``chart(df)`` → markdown."""
-    switch.AGGREGATE_BUILDERS[name] = (build, upstream, input_columns)  # for a roll-forward after a kill
+def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None, columns=None,
+               group: str = "aggregates", extra_metadata=None):
+    """An asset built from other tables: ``build(*upstream tables)`` written to ``<name>.parquet``, under the warehouse
+    lock, and registered for a roll-forward after a kill (``switch.AGGREGATE_BUILDERS``, in dependency order);
+    ``columns(name, table)`` → the columns read; ``chart(df)`` → markdown; ``extra_metadata(df)`` → more metadata."""
+    read_columns = columns or input_columns
+    switch.AGGREGATE_BUILDERS[name] = (build, upstream, read_columns)
 
     @dg.asset(
         name=name,
         deps=list(upstream),
-        group_name="aggregates",
+        group_name=group,
         description=description,
         code_version=TABLES_CODE_VERSION,
         kinds={"parquet"},
@@ -359,13 +363,15 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
         with warehouse_lock(wh, recover_aggregates=False):
-            inputs = [io.read_frame(io.table_path(wh, t), columns=input_columns(name, t)) for t in upstream]
+            inputs = [io.read_frame(io.table_path(wh, t), columns=read_columns(name, t)) for t in upstream]
             df = build(*inputs)
             path = io.write_frame(df, io.table_path(wh, name), name)
             switch.aggregate_done(wh, name)  # rebuilt from the tables of the last switch
         metadata = table_metadata(df, name, path)
         if chart is not None:
             metadata["chart"] = dg.MetadataValue.md(chart(df))
+        if extra_metadata is not None:
+            metadata.update(extra_metadata(df))
         return dg.MaterializeResult(metadata=metadata)
 
     return _asset
@@ -389,58 +395,32 @@ FACTS_DESCRIPTION = (
 )
 
 
-@dg.asset(
-    name="facts",
-    deps=["metrics", "reports"],
-    group_name="tables",
-    description=FACTS_DESCRIPTION,
-    code_version=TABLES_CODE_VERSION,
-    kinds={"parquet"},
-    metadata=static_metadata("facts"),
-)
-def facts(settings: PipelineSettings) -> dg.MaterializeResult:
-    """``facts.parquet`` from the metrics and the reports' publish dates (``aid_pipeline.facts.build_facts``)."""
-    from .. import facts as fact_rules
+def _fact_inputs(name: str, upstream: str) -> list[str] | None:
+    """The columns the facts asset and the aggregates on facts read: the metrics' fact fields, the reports' metadata."""
+    names = set(io.SCHEMAS[upstream].names)
+    if upstream == "metrics":
+        return [c for c in fact_tables.METRIC_COLUMNS if c in names]
+    if upstream == "reports":
+        wanted = ("report_id", "publish_date") if name == "facts" else REPORT_SUMMARY_INPUTS
+        return [c for c in wanted if c in names]
+    return None  # facts: read whole (one row per fact, small)
 
-    wh = settings.warehouse
-    names = io.SCHEMAS["metrics"].names
-    metrics = io.read_frame(io.table_path(wh, "metrics"), columns=[c for c in fact_rules.METRIC_COLUMNS if c in names])
-    reports = io.read_frame(io.table_path(wh, "reports"), columns=["report_id", "publish_date"])
-    df = fact_rules.build_facts(metrics, reports)
-    path = io.write_frame(df, io.table_path(wh, "facts"), "facts")
-    metadata = table_metadata(df, "facts", path)
-    metadata["chart"] = dg.MetadataValue.md(charts.facts_chart_md(df))
-    metadata["n_mentions"] = int(df["n_mentions"].sum()) if len(df) else 0
-    metadata["n_conflicting_facts"] = int(sum(len(c) > 0 for c in df["conflict"])) if len(df) else 0
-    return dg.MaterializeResult(metadata=metadata)
+
+def _facts_metadata(df) -> dict:
+    return {
+        "n_mentions": int(df["n_mentions"].sum()) if len(df) else 0,
+        "n_conflicting_facts": int(sum(len(c) > 0 for c in df["conflict"])) if len(df) else 0,
+    }
+
+
+# facts first: the roll-forward after a kill rebuilds in registration order, facts before what is built on them
+facts = _aggregate("facts", FACTS_DESCRIPTION, fact_tables.build_facts, ("metrics", "reports"),
+                   chart=charts.facts_chart_md, columns=_fact_inputs, group="tables", extra_metadata=_facts_metadata)
 
 
 def _facts_aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
-    """An aggregate built on ``facts`` (and ``reports``): the upstream tables read whole (they are small)."""
-
-    @dg.asset(
-        name=name,
-        deps=list(upstream),
-        group_name="aggregates",
-        description=description,
-        code_version=TABLES_CODE_VERSION,
-        kinds={"parquet"},
-        metadata=static_metadata(name),
-    )
-    def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
-        wh = settings.warehouse
-        inputs = [io.read_frame(io.table_path(wh, t)) for t in upstream]
-        if "reports" in upstream:  # the reports' texts of metadata only (not the per-report stats)
-            i = upstream.index("reports")
-            inputs[i] = inputs[i][[c for c in inputs[i].columns if c in REPORT_SUMMARY_INPUTS]]
-        df = build(*inputs)
-        path = io.write_frame(df, io.table_path(wh, name), name)
-        metadata = table_metadata(df, name, path)
-        if chart is not None:
-            metadata["chart"] = dg.MetadataValue.md(chart(df))
-        return dg.MaterializeResult(metadata=metadata)
-
-    return _asset
+    """An aggregate built on ``facts`` (and the reports' metadata)."""
+    return _aggregate(name, description, build, upstream, chart=chart, columns=_fact_inputs)
 
 
 REPORT_SUMMARY_INPUTS = ("report_id", "title", "publish_date", "donor", "donor_province", "n_sections", "n_metrics",
