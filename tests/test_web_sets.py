@@ -20,6 +20,7 @@ import pytest
 from aid_pipeline.evaluation.meta import fold
 from aid_pipeline.evaluation.metrics import evaluate_metrics, format_metrics_report
 from aid_pipeline.inbox import InboxFile, partition_key_of, report_id_of
+from aid_pipeline.text.segment import _IMAGE_MARKER_RE
 from aid_pipeline.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -66,7 +67,8 @@ def test_every_report_of_the_set_is_read(name):
 def test_metric_mentions_found_and_valued(name):
     rows = [r for rep in _run(name).values() for r in rep["rows"]]
     result = evaluate_metrics(rows, DATA / name)
-    report = format_metrics_report(result, verbose=True)
+    # the blind set's failure shows its scores only: its misses would invite tuning on its sentences
+    report = format_metrics_report(result, verbose=(name != "web_test"))
     assert result["n_gold"] >= 200
     assert result["precision"] >= 0.97, report
     assert result["recall"] >= 0.97, report
@@ -102,6 +104,8 @@ def test_no_body_line_typed_caption_unless_a_photo_caption(name):
                 continue
             for line in sec["text"].split("\n"):
                 key = fold(line).replace(" ", "")
+                if _IMAGE_MARKER_RE.fullmatch(line.strip()):
+                    continue  # [图片]: the picture's own place, not a body line
                 if line.strip() and key not in captions and key not in chrome:
                     wrong.append(f"{doc}: {line.strip()!r}")
     assert not wrong, "body lines typed caption:\n" + "\n".join(wrong)
