@@ -307,6 +307,7 @@ def summary(warehouse: str, result=None) -> str:
 def cmd_run(args) -> int:
     import json
 
+    from . import io
     from .batch import workers
     from .io import warehouse_dir
 
@@ -321,7 +322,7 @@ def cmd_run(args) -> int:
     t0 = time.perf_counter()
     try:
         result = run_pipeline(args.inbox, warehouse, full=args.full, allow_empty_inbox=args.allow_empty_inbox)
-    except EmptyInboxError as exc:
+    except (EmptyInboxError, io.ShardLayoutMismatch) as exc:
         print(f"aid-pipeline: {exc}", file=sys.stderr)
         return 2
     dt = time.perf_counter() - t0

@@ -16,6 +16,7 @@ run killed half-way) only ever sees the previous complete file or the new comple
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import zlib
@@ -751,6 +752,70 @@ def record_in_ledger(warehouse: str | os.PathLike, stage: str, entries: dict[str
         columns=SCHEMAS["ledger"].names,
     )
     write_ledger(warehouse, pd.concat([ledger, new], ignore_index=True))
+
+
+class ShardLayoutMismatch(RuntimeError):
+    """This process would hash reports into another number of stage shards than the warehouse was built with."""
+
+
+def shard_layout_path(warehouse: str | os.PathLike):
+    return warehouse_path(warehouse) / "stages" / "layout.json"
+
+
+def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = None) -> int:
+    """The number of stage shards of ``warehouse``, recorded in ``stages/layout.json`` by its first writer; a process
+    whose count (``AID_STAGE_SHARDS``) differs is refused, since it would look each report up in the wrong shard
+    and build tables from part of the data. A warehouse written before the record is checked against the
+    partition keys of one of its shards. ``ensure_shard_layout('wh')`` → ``16``"""
+    n = n_shards or N_SHARDS
+    path = shard_layout_path(warehouse)
+    if path.exists():
+        recorded = int(json.loads(path.read_text(encoding="utf-8"))["n_shards"])
+    else:
+        recorded = _shards_of_existing_data(warehouse, n)
+        if recorded == n:
+            _write_text_atomic(path, json.dumps({"n_shards": n}) + "\n")
+    if recorded != n:
+        raise ShardLayoutMismatch(
+            f"the warehouse {warehouse} keeps its stage data in {recorded} shards per stage, but this run would use {n} "
+            f"(AID_STAGE_SHARDS={os.environ.get('AID_STAGE_SHARDS', '')!r}): run with AID_STAGE_SHARDS={recorded}, or "
+            f"use a new warehouse")
+    return recorded
+
+
+def _shards_of_existing_data(warehouse, n: int) -> int:
+    """``n`` when the warehouse has no stage data yet or its rows sit in the shards ``n`` puts them in; else the
+    smallest count (≤ 256) that puts them where they are (``n`` again when none does: not ours to judge)."""
+    root = warehouse_path(warehouse)
+    if is_object_store(root):
+        return n
+    files = sorted(Path(root, "stages").glob("*/shard-*.parquet"))
+    if not files:
+        return n
+    placed: list[tuple[str, int]] = []
+    for f in files[:4]:
+        try:
+            keys = pq.read_table(f, columns=["partition_key"]).column("partition_key").to_pylist()
+        except Exception:  # noqa: BLE001 (an unreadable shard is the recovery's business, not the layout's)
+            continue
+        idx = int(f.stem.split("-")[1])
+        placed += [(k, idx) for k in keys[:50] if k is not None]
+    if all(shard_of(k, n) == i for k, i in placed):
+        return n
+    for m in range(1, 257):
+        if all(shard_of(k, m) == i for k, i in placed):
+            return m
+    return n
+
+
+def _write_text_atomic(path, text: str) -> None:
+    if is_object_store(path):
+        path.write_text(text, encoding="utf-8")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f"{TEMP_PREFIX}{path.name}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def remove_stale_temp_files(warehouse: str | os.PathLike) -> int:

@@ -103,3 +103,31 @@ def test_eval_against_gold_for_other_documents_fails_with_a_message(tmp_path, in
                                           '"unit": "CNY"}\n', encoding="utf-8")
     proc = aid("eval", "--gold", gold, "--inbox", inbox, "--warehouse", tmp_path / "wh", home=tmp_path / "dh", cwd=tmp_path)
     assert proc.returncode != 0 and "999_not_here" in proc.stderr, proc.stdout + proc.stderr
+
+
+def test_a_run_with_another_shard_count_is_refused_and_the_tables_keep_every_report(tmp_path, inbox):
+    """AID_STAGE_SHARDS changed between runs (and the tables manifest lost) must not build tables from part of
+    the stage data: the run is refused, naming the warehouse's count, and nothing is lost."""
+    home, wh = tmp_path / "dh", tmp_path / "wh"
+    first = aid("run", "--inbox", inbox, "--warehouse", wh, home=home, cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    n_reports = len(pd.read_parquet(wh / "reports.parquet"))
+    (wh / "stages" / "tables_manifest.json").unlink(missing_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "AID_STAGE_SHARDS": "4"}
+    proc = subprocess.run([str(EXE), "run", "--inbox", str(inbox), "--warehouse", str(wh), "--full"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "AID_STAGE_SHARDS=16" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(pd.read_parquet(wh / "reports.parquet")) == n_reports == 2
+
+
+def test_a_warehouse_written_before_the_layout_record_is_checked_against_its_shards(tmp_path, inbox):
+    from aid_pipeline import io
+
+    home, wh = tmp_path / "dh", tmp_path / "wh"
+    assert aid("run", "--inbox", inbox, "--warehouse", wh, home=home, cwd=tmp_path).returncode == 0
+    io.shard_layout_path(wh).unlink()  # as an older version left it
+    assert io.ensure_shard_layout(wh, 16) == 16
+    io.shard_layout_path(wh).unlink()
+    with pytest.raises(io.ShardLayoutMismatch, match="16 shards"):
+        io.ensure_shard_layout(wh, 4)
