@@ -58,6 +58,8 @@ _DATE_RES: Final = [
     (re.compile(r"^[（(]?(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s?)?" + _DATE + r"(?:\s?" + _TIME + r")?[)）]?\s?$"), 3),
     (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
     (re.compile(r"成文日期" + _SEP + _DATE), 4),
+    # a stamp with its time closing a short head line after an account's name: 上海援疆2019-06-24 15:10:26
+    (re.compile(r"^[^\d\n]{1,20}?" + _DATE + r"\s?" + _TIME + r"\s?$"), 3),
 ]
 _SOURCE_RES: Final = [
     (re.compile(r"【来\s?源】\s?([^【\[\s]{2,30})"), 0),
@@ -100,7 +102,7 @@ _NOT_NAME: Final = ("从", "在", "近日", "日前", "了解", "获悉", "对",
 _REPORTER_STOP: Final = ("通讯员", "摄影", "文", "图", "编辑", "报道")
 _TITLE_LABEL_RE: Final = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
 _SLOGAN_RE: Final = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
-_CHROME_WORDS: Final = ("分享到", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
+_CHROME_WORDS: Final = ("分享到", "收录于", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
 _CHROME_WORDS_RE: Final = re.compile("|".join(map(re.escape, _CHROME_WORDS)))
 _NUMBERED_START: Final = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
 _HEAD_LINES: Final = 12
@@ -258,10 +260,12 @@ def _find_reporter(lines: list[str]) -> str | None:
 
 
 def _title_block(text_lines: list[str]) -> list[str]:
-    """Heading-like lines before the first paragraph (chrome lines skipped)."""
+    """Heading-like lines before the first paragraph (chrome lines skipped); a short line closing on ！ or ？
+    (这里是喀什！) may be a title, a line with a full stop or a longer one starts the body."""
     out = []
     for line in text_lines[:_HEAD_LINES]:
-        if any(c in line for c in "。！？") or len(line) > 60:
+        exclaimed = len(line) <= 30 and line[-1:] in "！？!?" and not any(c in line[:-1] for c in "。！？!?")
+        if (any(c in line for c in "。！？") and not exclaimed) or len(line) > 60:
             break
         if _is_chrome(line) or _find_date([line])[0] or _BYLINE_RE.search(line) or "日电" in line:
             continue
@@ -272,7 +276,29 @@ def _title_block(text_lines: list[str]) -> list[str]:
     return out
 
 
-def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str]) -> tuple[str | None, str | None]:
+def _bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1) if _CJK2_RE.fullmatch(s[i : i + 2])}
+
+
+_CJK2_RE: Final = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+def _most_told(cands: list[str], body: str) -> str | None:
+    """The first candidate, past any line whose character pairs the body hardly repeats (< 20 %) when the next line (not a
+    ——subtitle) is told by the body (≥ 30 %: a site's name above the title): ``_most_told(["新疆自驾游价格联盟",
+    "上海援疆干部载誉返沪"], "上海援疆干部人才…")`` → ``"上海援疆干部载誉返沪"``."""
+    if len(cands) < 2 or not body:
+        return cands[0] if cands else None
+    told = _bigrams(body)
+    shares = [len(_bigrams(c) & told) / max(1, len(_bigrams(c))) for c in cands]
+    for i, c in enumerate(cands[:-1]):
+        nxt = cands[i + 1]
+        if not (shares[i] < 0.2 and shares[i + 1] >= 0.3 and not _SUBTITLE_DASH.match(nxt)):
+            return c
+    return cands[-1]
+
+
+def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str], body: str = "") -> tuple[str | None, str | None]:
     for line in labelled:
         m = _TITLE_LABEL_RE.match(line)
         if m:
@@ -284,12 +310,13 @@ def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str]
     if dropped_titles:
         title = dropped_titles[0]
     else:
-        # a line repeated in the title block is the page title; otherwise the first substantial line
+        # a line repeated in the title block is the page title; otherwise the first substantial line that shares
+        # its words with the body (a site's name above the title does not: 新疆自驾游价格联盟)
         seen: dict[str, int] = {}
         for b in cands:
             seen[b] = seen.get(b, 0) + 1
         dup = [b for b in cands if seen[b] > 1]
-        title = dup[0] if dup else (cands[0] if cands else None)
+        title = dup[0] if dup else _most_told(cands, body)
     if title is None:
         return None, None
     sub = None
@@ -321,9 +348,12 @@ def extract_metadata(norm: Normalised) -> Metadata:
     source = _find_source(meta_lines) or _dateline_source(head) or _copyright_source(meta_lines)
     reporter = _find_reporter(meta_lines + [ln[:60] for ln in head if "日电" in ln[:40]])
 
-    dropped_titles = [d.text.strip() for d in norm.dropped if "title" in d.reason and d.text.strip()]
+    # a repeated short chrome line (字体：) is no title
+    dropped_titles = [t for d in norm.dropped if "title" in d.reason
+                      for t in [d.text.strip()] if len(t) >= 6 and not _is_chrome(t)]
     block = _title_block(text_lines)
-    title, subtitle = _pick_title(dropped + head, dropped_titles, block)
+    body = "".join(ln for ln in text_lines[: _HEAD_LINES + 8] if len(ln) > 30 and ln not in block)[:1500]
+    title, subtitle = _pick_title(dropped + head, dropped_titles, block, body)
     if subtitle is not None:
         subtitle = _SUBTITLE_DASH.sub("", subtitle).strip() or None
     if subtitle is None and text_lines:
