@@ -32,3 +32,8 @@ def test_a_repeated_chrome_line_is_not_taken_for_the_title():
              "今年以来，各对口援疆省市援疆资金到位率较高。\n\n字体：\n分享到\n")
     assert m.title == "援疆资金投入创新高"
     assert m.publish_date == "2013-05-02"
+
+
+def test_an_original_mark_after_the_source_is_not_part_of_its_name():
+    m = meta("深圳援疆：为喀什发展贡献力量\n2023-07-11 12:26:09 来源：天山网-新疆日报原创\n\n深圳市对口支援喀什市以来，深圳援疆干部人才扎根喀什。\n")
+    assert m.source == "新疆日报"

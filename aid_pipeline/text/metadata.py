@@ -72,6 +72,7 @@ _QUOTES: Final = ("“", "\"", "「", "‘", "'")
 _QUOTE_CUT_RE: Final = re.compile(r"[“”\"「」‘’']")
 _BOOK_TITLE_RE: Final = re.compile(r"《([^《》]{2,20})》")
 _SITE_THEN_PAPER_RE: Final = re.compile(r"[\u4e00-\u9fff]{1,10}(?:网|在线|客户端)\s?[-—－]\s?([\u4e00-\u9fff]{2,16})$")
+_ORIGINAL_MARK_RE: Final = re.compile(r"\s?[（(]?(?:原创|独家|首发|专稿)[)）]?$")
 _UNREADABLE: Final = "\ufffd"
 _UNREADABLE_CHARS: Final = ("\ufffd", "?", "？")
 # a copyright notice about whose works are whose, which quotes source labels: never itself a source
@@ -180,6 +181,7 @@ def _clean_source(val: str) -> str | None:
     titles = _BOOK_TITLE_RE.findall(val)
     if titles:
         val = titles[-1]
+    val = _ORIGINAL_MARK_RE.sub("", val)  # 新疆日报原创: the outlet's own article
     site = _SITE_THEN_PAPER_RE.match(val)
     if site:
         val = site.group(1)  # 天山网-新疆日报: the site took it from the paper
