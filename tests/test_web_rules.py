@@ -194,8 +194,10 @@ def test_damaged_numbers_are_listed_in_corrupt_spans_at_their_raw_characters():
     assert values == {12.0}  # only 新建学校12所: no 9亿, no 1万
 
 
-def test_an_idiom_with_a_scale_word_is_not_a_damaged_number():
-    assert damaged_numbers("特色产品走进了千家万户。") == []
+@pytest.mark.parametrize("sentence", ["特色产品走进了千家万户。", "可以给家里增收五六万元，", "培训农牧民三万人次。",
+                                      "帮助销售九十万元，"])
+def test_a_scale_word_after_a_numeral_or_in_an_idiom_is_not_a_damaged_number(sentence):
+    assert damaged_numbers(sentence) == []
 
 
 # --- the hand-written reports -------------------------------------------------------------------------------------
