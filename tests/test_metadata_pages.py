@@ -37,3 +37,22 @@ def test_a_repeated_chrome_line_is_not_taken_for_the_title():
 def test_an_original_mark_after_the_source_is_not_part_of_its_name():
     m = meta("深圳援疆：为喀什发展贡献力量\n2023-07-11 12:26:09 来源：天山网-新疆日报原创\n\n深圳市对口支援喀什市以来，深圳援疆干部人才扎根喀什。\n")
     assert m.source == "新疆日报"
+
+
+def test_a_masthead_of_two_short_words_above_the_title_is_skipped():
+    m = meta("新闻源 财富源\n\n字号：\n\n去年八成对口援疆资金用于民生\n\n  • 发布时间：2016-02-10 05:26:41  来源：经济日报\n\n"
+             "  本报讯 记者从兵团对口援疆工作新闻发布会上获悉，去年兵团对口援疆资金八成以上用于民生，新闻发布会介绍了民生项目。\n")
+    assert m.title == "去年八成对口援疆资金用于民生"
+
+
+def test_a_recipients_account_without_a_donor_in_title_or_opening_has_no_donor():
+    m = meta("2018年上半年兵团援疆资金到位情况\n\n发稿时间：2018-07-20 17:28:34 来源：中国新闻网\n\n"
+             "  新疆生产建设兵团新闻办公室20日发布上半年对口援疆工作情况，兵团安排对口援疆项目300个，总投资40亿元。\n\n"
+             "  据介绍，上半年浙江省新增两市对口支援第一师团场，浙江11个市与第一师团场结对。\n")
+    assert m.donor is None
+
+
+def test_a_donor_named_in_the_opening_paragraph_is_the_donor():
+    m = meta("结对帮扶结硕果\n\n2018-07-20 来源：新疆日报\n\n"
+             "  记者从浙江省援疆指挥部获悉，浙江援疆今年安排对口援疆项目100个，总投资10亿元，援疆干部人才扎根基层。\n")
+    assert m.donor == "浙江"

@@ -103,7 +103,7 @@ _NOT_NAME: Final = ("从", "在", "近日", "日前", "了解", "获悉", "对",
 _REPORTER_STOP: Final = ("通讯员", "摄影", "文", "图", "编辑", "报道")
 _TITLE_LABEL_RE: Final = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
 _SLOGAN_RE: Final = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
-_CHROME_WORDS: Final = ("分享到", "收录于", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
+_CHROME_WORDS: Final = ("分享到", "收录于", "字号", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
 _CHROME_WORDS_RE: Final = re.compile("|".join(map(re.escape, _CHROME_WORDS)))
 _NUMBERED_START: Final = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
 _HEAD_LINES: Final = 12
@@ -286,8 +286,8 @@ _CJK2_RE: Final = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
 def _most_told(cands: list[str], body: str) -> str | None:
-    """The first candidate, past any line whose character pairs the body hardly repeats (< 20 %) when the next line (not a
-    ——subtitle) is told by the body (≥ 30 %: a site's name above the title): ``_most_told(["新疆自驾游价格联盟",
+    """The first candidate, past any line whose character pairs the body hardly repeats (< 30 %) when the next line (not a
+    ——subtitle) is told by the body (≥ 30 % and half as well again: a site's name above the title): ``_most_told(["新疆自驾游价格联盟",
     "上海援疆干部载誉返沪"], "上海援疆干部人才…")`` → ``"上海援疆干部载誉返沪"``."""
     if len(cands) < 2 or not body:
         return cands[0] if cands else None
@@ -295,7 +295,7 @@ def _most_told(cands: list[str], body: str) -> str | None:
     shares = [len(_bigrams(c) & told) / max(1, len(_bigrams(c))) for c in cands]
     for i, c in enumerate(cands[:-1]):
         nxt = cands[i + 1]
-        if not (shares[i] < 0.2 and shares[i + 1] >= 0.3 and not _SUBTITLE_DASH.match(nxt)):
+        if not (shares[i] < 0.3 and shares[i + 1] >= max(0.3, 1.5 * shares[i]) and not _SUBTITLE_DASH.match(nxt)):
             return c
     return cands[-1]
 
@@ -433,6 +433,9 @@ def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, 
     first = _FIRST_SENTENCE_RE.match(lead)
     if first and len({donor_province(c) for c in specific_donors_in(first.group(0))}) >= 3:
         return None  # the lead opens on three donor provinces or more (上海、广东、山东、深圳四个对口省市…)
+    opening = next((ln for ln in main.split("\n") if len(ln.strip()) >= 40), "")
+    if opening and not donors_in(opening):
+        return None  # neither the title nor the opening paragraph names a donor: a recipient's or a national account
     counts: dict[str, int] = {}
     order = _ordered(h[1] for h in main_places)  # = donors_in(main)
     for _, donor, _ in main_places:
