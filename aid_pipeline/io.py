@@ -763,7 +763,7 @@ def shard_layout_path(warehouse: str | os.PathLike):
 
 
 def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = None) -> int:
-    """The number of stage shards of ``warehouse``, recorded in ``stages/layout.json`` by its first writer; a process
+    """The number of stage shards of ``warehouse``, recorded in ``stages/layout.json`` once it holds stage data; a process
     whose count (``AID_STAGE_SHARDS``) differs is refused, since it would look each report up in the wrong shard
     and build tables from part of the data. A warehouse written before the record is checked against the
     partition keys of one of its shards. ``ensure_shard_layout('wh')`` → ``16``"""
@@ -773,7 +773,7 @@ def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = Non
         recorded = int(json.loads(path.read_text(encoding="utf-8"))["n_shards"])
     else:
         recorded = _shards_of_existing_data(warehouse, n)
-        if recorded == n:
+        if recorded == n and path.parent.exists():  # recorded once there is stage data (a lock alone writes nothing)
             _write_text_atomic(path, json.dumps({"n_shards": n}) + "\n")
     if recorded != n:
         raise ShardLayoutMismatch(
