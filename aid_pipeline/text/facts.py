@@ -89,6 +89,7 @@ _YEAR_WORDS: Final = frozenset({"year", "relative_year", "whole_year"})  # what 
 _CONTEXT_RE: Final = re.compile("|".join(map(re.escape, sorted(_S["context_cues"], key=len, reverse=True))))
 _STOCK_VERBS: Final = tuple(_S.get("region_stock_verbs", ()))
 _AID_CUES: Final = tuple(_S.get("aid_cues", ()))
+_AID_RESULTS: Final = tuple(_S.get("aid_results", ()))
 _APPENDED_CONTEXT: Final = bool(_S.get("appended_without_donor", True))
 
 _PART_MARKERS: Final = tuple(_PARTS["markers"])
@@ -616,7 +617,7 @@ def context_clauses(sentence: str) -> list[bool]:
     out, cur = [], False
     for a, b in bounds:
         clause = sentence[a:b]
-        own = _CONTEXT_RE.search(clause) is not None
+        own = _CONTEXT_RE.search(clause) is not None and not any(w in clause for w in _AID_RESULTS)
         if not own:
             for v in _STOCK_VERBS:
                 k = clause.find(v)
@@ -661,6 +662,24 @@ def _is_destination(sentence: str, start: int, ends: dict[int, int]) -> bool:
     return False
 
 
+def _joint(sentence: str, found: list[tuple[int, int, str]], at: int | None) -> bool:
+    """Whether the donor named last before offset ``at`` (any, for ``None``) is one of a list of donors of several
+    provinces joined only by list joiners (、和与及): ``_joint("北京、天津三省市投入5亿元", [(0, 2, "北京"), (3, 5, "天津")],
+    12) -> True``."""
+    groups: list[list[tuple[int, int, str]]] = []
+    for f in found:
+        if groups and all(ch in _JOIN for ch in sentence[groups[-1][-1][1]:f[0]]):
+            groups[-1].append(f)
+        else:
+            groups.append([f])
+    for g in groups:
+        if at is not None and not (g[0][0] < at and not any(f[0] < at for f in found if f[0] > g[-1][0])):
+            continue
+        if len({places.donor_province(d) for _s, _e, d in g}) > 1:
+            return True
+    return False
+
+
 def sentence_donor(sentence: str, report_donor: str | None, at: int | None = None) -> str | None:
     """The most specific donor a sentence names for a figure at offset ``at``, or ``None`` when it names none
     (venues and route starts skipped).
@@ -678,6 +697,8 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
              and not _is_destination(sentence, s, spans)]
     if not found:
         return None
+    if report_donor is None and _joint(sentence, found, at):
+        return None  # 上海、广东、山东、深圳四个对口省市…逾200亿元: the figure of them all, no one donor's
     named = [(s, d) for s, _e, d in found]
     # donors of several provinces named as givers (北京援疆投入…，上海援疆投入…): each figure takes the one before it
     givers = [(s, d) for s, e, d in found if any(w in sentence[e:e + _AID_WINDOW] for w in _AID_MARKERS)]
