@@ -62,6 +62,7 @@ _NEEDS: Final = frozenset("".join(r.get("needs", "") for r in _P["rules"]))
 _PLAN_PERIODS: Final[dict[str, int]] = _P["plan_periods"]
 _LEAD: Final = frozenset(_P.get("lead_chars", ""))
 _PLAN_NOT_INITIAL: Final = frozenset(_P.get("plan_not_clause_initial", ()))
+_PLAN_WILL: Final = tuple(_P.get("plan_initial_will_before", ()))
 _NOT_PLAN_AFTER: Final[dict[str, str]] = _P.get("not_plan_after", {})
 _NOT_PLAN_BEFORE: Final[dict[str, str]] = _P.get("not_plan_before", {})
 _ANAPHORS: Final = tuple(_P.get("anaphors", ()))
@@ -101,6 +102,7 @@ _LOWER_BEFORE: Final = tuple(_PARTS.get("lower_bound_before", ()))
 _LOWER_INSIDE: Final = tuple(_PARTS.get("lower_bound_inside", ()))
 _LOWER_SLACK: Final = float(_PARTS.get("lower_bound_slack", 1.0))
 _WHOLE_PERIODS: Final = frozenset(_PARTS.get("whole_periods", ("year", "cumulative")))
+_NOT_PARTS: Final = frozenset(_PARTS.get("not_parts", ()))
 _VENUE_BEFORE: Final = tuple(_ATTR["venue_before"])
 _VENUE_VERBS: Final = tuple(_ATTR["venue_verbs"])
 _VENUE_WINDOW: Final = int(_ATTR["venue_window"])
@@ -226,7 +228,8 @@ def time_words(sentence: str, pos: list[int] | None = None) -> list[_Word]:
                 continue
         anchor = s + 1 if sentence[s] in "?？\ufffd" else s
         c = _clause_of(pos, anchor)
-        if kind == "plan" and word in _PLAN_NOT_INITIAL and anchor <= _clause_start(sentence, pos, c):
+        if (kind == "plan" and word in _PLAN_NOT_INITIAL and anchor <= _clause_start(sentence, pos, c)
+                and not sentence.startswith(_PLAN_WILL, e)):
             continue  # 将 opening a clause is 把 (将优质医疗服务送到…), not "will"
         suffix = f"__{i}"
         groups = {k[: -len(suffix)]: v for k, v in m.groupdict().items() if v and k.endswith(suffix)}
@@ -779,6 +782,8 @@ def parts(text: str, ms: list[FactInput], donors: list[str | None], pers: list[_
     sent_ids: list[tuple[int, int]] = []
     by_sent: dict[tuple[int, int], list[int]] = {}
     for i in order:
+        if ms[i].unit in _NOT_PARTS:
+            continue  # a share (其中七成用于民生) is neither a part nor a whole
         key = (ms[i].sentence_start, ms[i].sentence_end)
         if key not in by_sent:
             by_sent[key] = []
