@@ -4,14 +4,17 @@ Pure functions (no Dagster). The words live in data tables: ``data/periods.json`
 words), ``data/scope.json`` (context cues), ``data/places.json`` (donor places). GUIDE.md, section "Facts":
 
 * ``period`` (year | to_date | cumulative | plan | unspecified) and ``period_start``/``period_end``, from the time
-  words of the figure's clause, of the clauses before it that open with a time word, and of the sentence that
-  opens its paragraph with one (``2023年以来，… 。 … 10场次`` → both to_date 2023);
+  words of the figure's clause, of the clauses before it that open with a time word (or hold one and a figure:
+  ``江苏累计引进企业500家，到位资金620亿元`` → both cumulative), and of the sentence that opens its paragraph (or
+  its run of short poster lines) with one (``2023年以来，… 。 … 10场次`` → both to_date 2023); what none of these
+  dates takes the report's frame, from its title or opening span (``江苏援伊十年`` + ``2010年以来，…`` → 2010-2020);
 * ``part_of``: the index of the figure this one breaks down (``其中``/``包括``/``包含`` after a whole of the same
   unit, a sentence going on with ``另外``/``此外``, and spending lines of the same donor after a total of funding
-  whose sum stays within it);
+  whose sum stays within it; a joint total of listed donors takes those donors' lines);
 * ``scope``: ``context`` for the setting (a region's trade or GDP, its own stock of firms), else ``aid``;
 * ``donor``: the most specific donor named (湖州, 东营, 济宁 …; the report's donor city beats its own province),
-  ``donor_province`` the province it rolls up to; a context figure has no donor.
+  ``donor_province`` the province it rolls up to; a context figure, and a joint figure of a list of donors in a
+  multi-donor report (``上海、广东、山东、深圳四个对口省市…``), have no donor.
 
     >>> [f["period"] for f in fact_fields("今年以来销售额10亿元，累计达到50亿元。", [(0, 21)],
     ...     [FactInput(7, 11, 1e9, "CNY", "sales", 0, 21, "山东"), FactInput(16, 20, 5e9, "CNY", "sales", 0, 21, "山东")],
@@ -24,7 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from aid_pipeline.text import places
@@ -158,7 +161,11 @@ class _Period:
     start: int | None = None
     end: int | None = None
     plan_end: int | None = None  # a plan period's last year (十四五期间: 2025), for a plan made within it
-    framed: bool = field(default=False, compare=False)  # given only by the report's frame
+    framed: bool = False  # given only by the report's frame
+
+    def copy(self, framed: bool = False) -> _Period:
+        """The same period as a new object: ``_Period("year", 2023, 2023).copy().start -> 2023``."""
+        return _Period(self.period, self.start, self.end, self.plan_end, framed)
 
 
 _UNSPEC: Final = _Period("unspecified")
@@ -531,7 +538,7 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
         if frame_cum is not None and frame_cum.start is not None and frame_cum.end is not None:
             # 五年来 in a report framed on “十二五”期间 (2011-2015) means those five years
             span = frame_cum.end - frame_cum.start
-            resolved = [(w, replace(frame_cum) if w.kind == "years_back" and p.period == "cumulative" and p.start is not None
+            resolved = [(w, frame_cum.copy() if w.kind == "years_back" and p.period == "cumulative" and p.start is not None
                          and p.end is not None and p.end - p.start == span else p) for w, p in resolved]
         # a paragraph's cumulative scene lends only its start year to a sentence's own 累计 (not a period to all),
         # unless the report's frame already says its figures are cumulative
@@ -604,7 +611,7 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             c = _clause_of(pos, scene[-1].start)
             head = _combine(by_clause[c], None, clause_in[c], None, True, pub)
             carry, carry_par = (head, par) if head.period != "plan" else (_UNSPEC, par)
-    return [replace(p, framed=True) if frame is not None and p is frame else p for p in out]
+    return [p.copy(framed=True) if frame is not None and p is frame else p for p in out]
 
 
 # ---- scope -------------------------------------------------------------------------------------------
