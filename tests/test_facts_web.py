@@ -129,6 +129,14 @@ def test_time_word_rules_on_single_sentences():
     assert one("2017年安排资金4亿元，已拨付3亿元。", "3亿元", "CNY", "funding", "2019-06-27") == ("year", 2017, 2017)
 
 
+def test_a_review_of_last_year_ends_its_running_totals_then():
+    t = "十九省市2024年援疆工作综述\n多年来，各省市累计投入援疆资金2000亿元。"
+    a = t.index("2000亿元")
+    (f,) = fact_fields(t, [(0, 14), (15, len(t))], [FactInput(a, a + 6, 2e11, "CNY", "funding", 15, len(t), None)],
+                       "2025-01-21", None)
+    assert (f["period"], f["period_start"], f["period_end"]) == ("cumulative", None, 2024)
+
+
 def test_joint_donors_and_aid_results_on_single_sentences():
     s = "上海、广东两省市在喀什累计投入资金50亿元"
     assert sentence_donor(s, None, s.index("50")) is None

@@ -611,6 +611,10 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             c = _clause_of(pos, scene[-1].start)
             head = _combine(by_clause[c], None, clause_in[c], None, True, pub)
             carry, carry_par = (head, par) if head.period != "plan" else (_UNSPEC, par)
+    if frame is not None and frame.period in ("year", "to_date") and frame.end is not None and pub is not None \
+            and frame.end < pub:  # a review of last year (19省市2024年…, published 2025): its running totals end then
+        out = [_Period(p.period, p.start, frame.end, p.plan_end) if p.period == "cumulative" and p.end == pub else p
+               for p in out]
     return [p.copy(framed=True) if frame is not None and p is frame else p for p in out]
 
 
