@@ -370,7 +370,7 @@ def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Perio
         dated_plan = [p for p in plan if p.start is not None or p.end is not None]
         if dated_plan:
             return dated_plan[0]
-        for w, p in own:  # 今年暑期…将组织; 全年计划资金; “十四五”期间…将再投入
+        for _w, p in own:  # 今年暑期…将组织; 全年计划资金; “十四五”期间…将再投入
             if p.plan_end is not None:
                 return _Period("plan", p.start, p.plan_end)
             if p.period == "year" and p.start is not None:
