@@ -44,7 +44,8 @@ def test_a_total_and_its_parts_after_qizhong_and_baokuo():
     # 全年 in the next sentence is the year just spoken of; 包括 breaks the 25 projects down
     assert fields(by["25个"], "period", "period_start", "part_of") == ("year", 2023, None)
     assert by["15个"]["part_of"] == by["10个"]["part_of"] == by["25个"]["metric_id"]
-    assert fields(by["600人次"], "period", "part_of") == ("unspecified", None)
+    # no time word of its own: the title (东营援疆指挥部2023年工作回顾) frames the report on 2023
+    assert fields(by["600人次"], "period", "period_start", "part_of") == ("year", 2023, None)
     # the donor is the city that gives (东营), rolled up to its province for totals
     assert {(r["donor"], r["donor_province"]) for r in by.values()} == {("东营", "山东")}
 
@@ -52,7 +53,8 @@ def test_a_total_and_its_parts_after_qizhong_and_baokuo():
 def test_cumulative_figures_beside_annual_and_to_date_ones():
     by = rows("f02_periods.txt")  # published 2024-06-01
     assert fields(by["5亿元"], "period", "period_start", "period_end") == ("year", 2023, 2023)
-    assert fields(by["62亿元"], "period", "period_start", "period_end") == ("cumulative", None, 2024)  # 新一轮…以来累计
+    # 新一轮对口援疆以来累计: the new round began in 2010 (periods.json named_starts)
+    assert fields(by["62亿元"], "period", "period_start", "period_end") == ("cumulative", 2010, 2024)
     assert fields(by["2000余人"], "period", "period_start", "period_end") == ("cumulative", 2010, 2024)  # 2010年以来
     assert fields(by["1.2万人次"], "period", "period_start", "period_end") == ("cumulative", 2020, 2024)  # 五年来
     assert fields(by["3亿元"], "period", "period_start", "period_end") == ("to_date", 2024, 2024)  # 今年以来
@@ -64,7 +66,7 @@ def test_cumulative_figures_beside_annual_and_to_date_ones():
 def test_a_plan_is_not_an_actual_and_a_city_donor_stays_the_city():
     by = rows("f03_plan_city.txt")
     assert fields(by["8000万元"], "period", "period_start", "period_end") == ("plan", 2025, 2025)  # 计划2025年
-    assert fields(by["500个"], "period", "period_start") == ("plan", None)  # 预计
+    assert fields(by["500个"], "period", "period_start") == ("plan", 2025)  # 预计, within the plan for 2025 before it
     assert fields(by["6000万元"], "period", "period_start") == ("year", 2023)
     # 浙江 named in the sentence (入选浙江援疆…品牌) does not replace the report's own 湖州
     assert {(r["donor"], r["donor_province"]) for r in by.values()} == {("湖州", "浙江")}
