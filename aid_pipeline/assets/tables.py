@@ -158,7 +158,7 @@ def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettin
         if pending is not None:
             pending[2].result()
             results.append(described(pending[0], pending[1], io.table_path(wh, pending[0])))
-    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=sorted(switch.AGGREGATE_BUILDERS))
+    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=list(switch.AGGREGATE_BUILDERS))
     yield from results
 
 
@@ -397,17 +397,19 @@ FACTS_DESCRIPTION = (
     code_version=TABLES_CODE_VERSION,
     kinds={"parquet"},
     metadata=static_metadata("facts"),
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def facts(settings: PipelineSettings) -> dg.MaterializeResult:
     """``facts.parquet`` from the metrics and the reports' publish dates (``aid_pipeline.facts.build_facts``)."""
     from .. import facts as fact_rules
 
     wh = settings.warehouse
-    names = io.SCHEMAS["metrics"].names
-    metrics = io.read_frame(io.table_path(wh, "metrics"), columns=[c for c in fact_rules.METRIC_COLUMNS if c in names])
-    reports = io.read_frame(io.table_path(wh, "reports"), columns=["report_id", "publish_date"])
-    df = fact_rules.build_facts(metrics, reports)
-    path = io.write_frame(df, io.table_path(wh, "facts"), "facts")
+    with warehouse_lock(wh, recover_aggregates=False):
+        metrics = io.read_frame(io.table_path(wh, "metrics"), columns=_facts_input_columns("facts", "metrics"))
+        reports = io.read_frame(io.table_path(wh, "reports"), columns=_facts_input_columns("facts", "reports"))
+        df = fact_rules.build_facts(metrics, reports)
+        path = io.write_frame(df, io.table_path(wh, "facts"), "facts")
+        switch.aggregate_done(wh, "facts")  # rebuilt from the tables of the last switch
     metadata = table_metadata(df, "facts", path)
     metadata["chart"] = dg.MetadataValue.md(charts.facts_chart_md(df))
     metadata["n_mentions"] = int(df["n_mentions"].sum()) if len(df) else 0
@@ -415,8 +417,32 @@ def facts(settings: PipelineSettings) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=metadata)
 
 
+def _facts_input_columns(name: str, upstream: str) -> list[str] | None:
+    """What ``facts`` and the aggregates on it read of an upstream table (None: every column)."""
+    from .. import facts as fact_rules
+
+    if name == "facts":
+        if upstream == "metrics":
+            return [c for c in fact_rules.METRIC_COLUMNS if c in io.SCHEMAS["metrics"].names]
+        return ["report_id", "publish_date"]
+    if upstream == "reports":  # the reports' texts of metadata only (not the per-report stats)
+        return [c for c in io.SCHEMAS["reports"].names if c in REPORT_SUMMARY_INPUTS]
+    return None
+
+
+def _build_facts(metrics: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    from .. import facts as fact_rules
+
+    return fact_rules.build_facts(metrics, reports)
+
+
+# facts first: a roll-forward after a kill rebuilds in registration order, and the aggregates below read facts
+switch.AGGREGATE_BUILDERS["facts"] = (_build_facts, ("metrics", "reports"), _facts_input_columns)
+
+
 def _facts_aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
     """An aggregate built on ``facts`` (and ``reports``): the upstream tables read whole (they are small)."""
+    switch.AGGREGATE_BUILDERS[name] = (build, upstream, _facts_input_columns)  # for a roll-forward after a kill
 
     @dg.asset(
         name=name,
@@ -426,15 +452,15 @@ def _facts_aggregate(name: str, description: str, build, upstream: tuple[str, ..
         code_version=TABLES_CODE_VERSION,
         kinds={"parquet"},
         metadata=static_metadata(name),
+        backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
-        inputs = [io.read_frame(io.table_path(wh, t)) for t in upstream]
-        if "reports" in upstream:  # the reports' texts of metadata only (not the per-report stats)
-            i = upstream.index("reports")
-            inputs[i] = inputs[i][[c for c in inputs[i].columns if c in REPORT_SUMMARY_INPUTS]]
-        df = build(*inputs)
-        path = io.write_frame(df, io.table_path(wh, name), name)
+        with warehouse_lock(wh, recover_aggregates=False):
+            inputs = [io.read_frame(io.table_path(wh, t), columns=_facts_input_columns(name, t)) for t in upstream]
+            df = build(*inputs)
+            path = io.write_frame(df, io.table_path(wh, name), name)
+            switch.aggregate_done(wh, name)  # rebuilt from the tables of the last switch
         metadata = table_metadata(df, name, path)
         if chart is not None:
             metadata["chart"] = dg.MetadataValue.md(chart(df))
