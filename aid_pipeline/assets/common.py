@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from .. import io
+from ..column_docs import column_description
 from ..lock import warehouse_lock
 from ..stage_runner import PIPELINE_ORDER, run_units, start_units, uses_pool
 from ..version import text_code_version
@@ -227,7 +228,9 @@ def _cell(v, width: int) -> str:
 
 
 def column_schema(table: str) -> dg.TableSchema:
-    """The Arrow schema of a table as Dagster's ``dagster/column_schema`` metadata."""
+    """The Arrow schema of a table as Dagster's ``dagster/column_schema`` metadata, each column with its
+    description (``aid_pipeline.column_docs``)."""
     return dg.TableSchema(
-        columns=[dg.TableColumn(name=f.name, type=str(f.type)) for f in io.SCHEMAS[table]]
+        columns=[dg.TableColumn(name=f.name, type=str(f.type), description=column_description(table, f.name))
+                 for f in io.SCHEMAS[table]]
     )
