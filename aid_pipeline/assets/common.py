@@ -135,6 +135,9 @@ def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
     if stage == "normalised_reports":  # what the clean-up did, in numbers a reader looks for
         for c in ("traditional_converted", "pinyin_removed", "mojibake_repaired", "boilerplate_lines"):
             metadata[f"total_{c}"] = stat_totals.get(f"n_{c}", 0)
+    # each partition's event: that report's rows as stored now (0 when quarantined; kept rows when unchanged)
+    for key, n in rows_per_partition(warehouse, stage, keys).items():
+        context.add_asset_metadata({"dagster/row_count": n}, partition_key=key)
     if len(keys) <= PREVIEW_MAX_PARTITIONS:
         if len(keys) > 1:  # repeated on every partition's event, where it would read as that report's row count
             metadata["rows_in_run"] = metadata.pop("dagster/row_count")
@@ -147,6 +150,14 @@ def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
 
 # on a partition's materialisation in a big ranged run: where the run's totals are
 RUN_TOTALS_KEY = "run_totals"
+
+
+def rows_per_partition(warehouse: str, stage: str, keys: list[str]) -> dict[str, int]:
+    """How many rows ``stage`` holds for each of ``keys`` (0 for a report without rows):
+    ``rows_per_partition(wh, 'report_metrics', ['a.txt', 'b.txt'])`` → ``{'a.txt': 12, 'b.txt': 0}``."""
+    stored = io.read_stage_table(warehouse, stage, keys, columns=["partition_key"])["partition_key"]
+    counts = {c["values"]: c["counts"] for c in stored.value_counts().to_pylist()} if len(stored) else {}
+    return {k: int(counts.get(k, 0)) for k in keys}
 
 
 def plan_units(warehouse: str, stage: str, keys: list[str], shas: dict[str, str | None], full: bool,
