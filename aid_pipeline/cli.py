@@ -43,6 +43,11 @@ schedule_storage:
     base_dir: {home}/schedules
 run_queue:  # one run at a time writes the warehouse (sensor, schedule and UI runs queue up)
   max_concurrent_runs: 1
+compute_logs:  # Dagster's local step logs, shown on the terminal by a thread, not by `tail -F` children
+  module: aid_pipeline.dagster_storage
+  class: MirroringComputeLogManager
+  config:
+    base_dir: {home}/storage
 """
 
 # Dagster's own switches for runs over many partitions (set unless the caller chose otherwise):
