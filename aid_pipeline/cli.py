@@ -43,6 +43,11 @@ schedule_storage:
     base_dir: {home}/schedules
 run_queue:  # one run at a time writes the warehouse (sensor, schedule and UI runs queue up)
   max_concurrent_runs: 1
+compute_logs:  # Dagster's local step logs, shown on the terminal by a thread, not by `tail -F` children
+  module: aid_pipeline.dagster_storage
+  class: MirroringComputeLogManager
+  config:
+    base_dir: {home}/storage
 """
 
 # Dagster's own switches for runs over many partitions (set unless the caller chose otherwise):
@@ -455,6 +460,15 @@ def predicted_meta(warehouse: str) -> dict[str, dict]:
 
 
 def cmd_bench(args) -> int:
+    if args.hostile:  # text functions on million-character hostile inputs: seconds printed, not asserted
+        from .bench.hostile import bench_hostile
+
+        bench_hostile(args.hostile_scale)
+        if not args.reports:
+            return 0
+    if not args.reports:
+        print("aid-pipeline bench: give --reports N (or --hostile)", file=sys.stderr)
+        return 2
     from .bench.run_bench import run_bench
 
     result = run_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep)
@@ -480,7 +494,10 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--verbose", action="store_true", help="list misses and extras")
     p_eval.set_defaults(func=cmd_eval)
     p_bench = sub.add_parser("bench", help="benchmark text functions and whole runs on a synthetic N-report corpus")
-    p_bench.add_argument("--reports", type=int, action="append", required=True, help="corpus size N (repeat for several)")
+    p_bench.add_argument("--reports", type=int, action="append", default=[], help="corpus size N (repeat for several)")
+    p_bench.add_argument("--hostile", action="store_true",
+                         help="time the text functions on hostile inputs of about a million characters (printed, not asserted)")
+    p_bench.add_argument("--hostile-scale", type=float, default=1.0, help="size factor of the hostile inputs (default 1)")
     p_bench.add_argument("--json", default=None, help="also write the table as JSON to this file")
     p_bench.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     p_bench.add_argument("--keep", default=None, help="keep corpora, warehouses and logs in this folder")

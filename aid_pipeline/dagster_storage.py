@@ -9,8 +9,8 @@ only *how* rows are written, not *what* is written:
 - ``store_event_batch`` writes a whole batch of asset events (Dagster batches the per-partition
   materialisations of a ranged run when ``DAGSTER_EVENT_BATCH_SIZE`` is set) in one transaction per
   shard instead of one per event;
-- the events of a batch that differ only in their partition and timestamp are serialised once, as a
-  template the two values are put into (``EventSerializer``): serialising each one was most of
+- the events of a batch that differ only in their partition, timestamp and ``dagster/row_count`` are
+  serialised once, as a template the values are put into (``EventSerializer``): serialising each one was most of
   what an event cost. Every template is checked against Dagster's own ``serialize_value`` on its
   first events; on any difference the storage goes back to serialising every event itself.
 
@@ -23,10 +23,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from dagster import IntMetadataValue
 from dagster._core.events import ASSET_EVENTS
+from dagster._core.storage.compute_log_manager import CapturedLogContext, ComputeIOType
+from dagster._core.storage.local_compute_log_manager import IO_TYPE_EXTENSION, LocalComputeLogManager
+from dagster._utils import touch_file
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -43,6 +50,8 @@ log = logging.getLogger(__name__)
 # stand-ins that cannot occur in a real event, each found exactly once in a template's JSON
 _PARTITION_STANDIN = "aid-pipeline:partition-standin:6b1d"
 _TIMESTAMP_STANDIN = 1.234567891234567e-300
+_ROW_COUNT_STANDIN = -7_350_918_264_537_182_409  # a partition's own `dagster/row_count` (it varies by report)
+ROW_COUNT = "dagster/row_count"
 
 
 def _skeleton(event: EventLogEntry) -> EventLogEntry | None:
@@ -56,7 +65,15 @@ def _skeleton(event: EventLogEntry) -> EventLogEntry | None:
     if mat is None or not isinstance(mat.partition, str):
         return None
     mat = mat._replace(partition=_PARTITION_STANDIN)
+    if _row_count(mat) is not None:
+        mat = mat._replace(metadata={**mat.metadata, ROW_COUNT: IntMetadataValue(_ROW_COUNT_STANDIN)})
     return event._replace(timestamp=_TIMESTAMP_STANDIN, dagster_event=de._replace(event_specific_data=data._replace(materialization=mat)))
+
+
+def _row_count(mat) -> int | None:
+    """The materialisation's ``dagster/row_count`` when it is an int (put into the template), else None."""
+    value = mat.metadata.get(ROW_COUNT)
+    return value.value if isinstance(value, IntMetadataValue) and isinstance(value.value, int) else None
 
 
 def _materialization(de):
@@ -68,8 +85,8 @@ def _materialization(de):
 
 class EventSerializer:
     """``serialize_value(event)`` for a stream of events, fast when consecutive events differ only in
-    partition and timestamp (a ranged run's per-partition materialisations): the shared part is
-    serialised once and the two values are put into it.
+    partition, timestamp and row count (a ranged run's per-partition materialisations): the shared part
+    is serialised once and the values are put into it.
 
     ``EventSerializer()(event)`` → the same JSON text as ``serialize_value(event)``.
     """
@@ -91,13 +108,17 @@ class EventSerializer:
             return serialize_value(event)
         if self.template is None or skeleton != self.skeleton:
             text = serialize_value(skeleton)
-            if text.count(json.dumps(_PARTITION_STANDIN)) != 1 or text.count(json.dumps(_TIMESTAMP_STANDIN)) != 1:
+            if text.count(json.dumps(_PARTITION_STANDIN)) != 1 or text.count(json.dumps(_TIMESTAMP_STANDIN)) != 1 \
+                    or text.count(json.dumps(_ROW_COUNT_STANDIN)) > 1:
                 return serialize_value(event)
             self.skeleton, self.template, self.unverified = skeleton, text, self.VERIFY_FIRST
-        partition = event.dagster_event.event_specific_data.materialization.partition
-        out = self.template.replace(json.dumps(_PARTITION_STANDIN), json.dumps(partition), 1).replace(
+        mat = event.dagster_event.event_specific_data.materialization
+        out = self.template.replace(json.dumps(_PARTITION_STANDIN), json.dumps(mat.partition), 1).replace(
             json.dumps(_TIMESTAMP_STANDIN), json.dumps(event.timestamp), 1
         )
+        rows = _row_count(mat)
+        if rows is not None:
+            out = out.replace(json.dumps(_ROW_COUNT_STANDIN), json.dumps(rows), 1)
         if self.unverified:
             self.unverified -= 1
             exact = serialize_value(event)
@@ -253,3 +274,69 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
             engine.dispose()
         self.__dict__["_aid_engines"] = {}
         super().dispose()
+
+
+# ---- compute logs without `tail -F` subprocesses -------------------------------------------------------
+
+MIRROR_POLL_SECONDS = 0.05
+
+
+def _follow(path: str, out_fd: int, stop: threading.Event) -> None:
+    """Copy what is appended to ``path`` to ``out_fd`` until ``stop`` is set, then the rest (a ``tail -F`` in a thread)."""
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(65536)
+            if chunk:
+                try:
+                    os.write(out_fd, chunk)
+                except OSError:  # the terminal went away: keep capturing to the file
+                    pass
+                continue
+            if stop.is_set():
+                return
+            stop.wait(MIRROR_POLL_SECONDS)
+
+
+@contextmanager
+def mirror_to_file(stream, path: str) -> Iterator[None]:
+    """Send ``stream``'s file descriptor to ``path`` and show what it gets on the stream's old target too,
+    as Dagster's ``mirror_stream_to_file`` does, but by a thread of this process instead of a ``tail -F``
+    child (plus a watcher) per stream: nothing is left running when the process ends, however it ends."""
+    from dagster._core.execution.compute_logs import _fileno, redirect_to_file
+    from dagster._utils import ensure_file
+
+    ensure_file(path)
+    fd = _fileno(stream)
+    if fd is None:  # a stream without a descriptor (a test runner's): captured as Dagster would (not at all)
+        with redirect_to_file(stream, path):
+            yield
+        return
+    original = os.dup(fd)
+    stop = threading.Event()
+    follower = threading.Thread(target=_follow, args=(path, original, stop), name="aid-compute-log-mirror", daemon=True)
+    follower.start()
+    try:
+        with redirect_to_file(stream, path):
+            yield
+    finally:
+        stop.set()
+        follower.join()
+        os.close(original)
+
+
+class MirroringComputeLogManager(LocalComputeLogManager):
+    """Dagster's local compute log manager (same files, same UI), mirroring each captured stream to the
+    terminal by a thread (``mirror_to_file``) instead of ``tail -F`` subprocesses, which outlived runs
+    that were killed (issue 16 item 14: a test suite left 48 of them)."""
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value) -> MirroringComputeLogManager:
+        return cls(inst_data=inst_data, **config_value)
+
+    @contextmanager
+    def capture_logs(self, log_key: Sequence[str]) -> Iterator[CapturedLogContext]:
+        outpath = self.get_captured_local_path(log_key, IO_TYPE_EXTENSION[ComputeIOType.STDOUT])
+        errpath = self.get_captured_local_path(log_key, IO_TYPE_EXTENSION[ComputeIOType.STDERR])
+        with mirror_to_file(sys.stdout, outpath), mirror_to_file(sys.stderr, errpath):
+            yield CapturedLogContext(log_key)
+        touch_file(self.complete_artifact_path(log_key))

@@ -83,8 +83,9 @@ def read_journal(wh: str) -> dict | None:
 
 def switch_tables(wh: str, names: list[str], manifest: dict, aggregates: list[str]) -> None:
     """Make the staged tables ``names`` the tables, with ``manifest`` (written by ``write_manifest``),
-    and list ``aggregates`` as to be rebuilt from them: steps 1-3 above."""
-    _write_json(journal_path(wh), {"tables": sorted(names), "manifest": manifest, "aggregates_pending": sorted(aggregates)})
+    and list ``aggregates`` as to be rebuilt from them, in that order (an aggregate may read one before
+    it, as the facts aggregates read ``facts``): steps 1-3 above."""
+    _write_json(journal_path(wh), {"tables": sorted(names), "manifest": manifest, "aggregates_pending": list(aggregates)})
     finish_switch(wh)
 
 

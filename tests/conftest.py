@@ -10,6 +10,30 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_tail_process_left_behind(tmp_path_factory):
+    """After the whole suite, no `tail -F` that a run started for its step logs may be alive (issue 16
+    item 14: `make test` once left 48). Dagster's own watcher ends an orphaned one within a second or
+    so; one still there after 20 s was left behind for good."""
+    yield
+    import os
+    import time
+
+    from test_compute_logs import processes_mentioning
+
+    roots = [str(tmp_path_factory.getbasetemp())]
+    if os.environ.get("DAGSTER_HOME"):
+        roots.append(os.path.join(os.environ["DAGSTER_HOME"], "storage"))
+
+    def tails():
+        return [p for r in roots for p in processes_mentioning(r) if os.path.basename(p[0]) == "tail"]
+
+    deadline = time.monotonic() + 20
+    while tails() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert tails() == [], "tail processes left behind by the suite's runs"
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

@@ -59,3 +59,15 @@ def test_bench_runs_end_to_end_and_accounts_for_the_run(tmp_path):
     assert 0 < row["text_s"] < row["cpu_s"]
     assert 0 < row["non_text_cpu_share"] < 1 and 0 < row["non_text_share"] < 1
     assert (tmp_path / "bench.json").exists()
+
+
+def test_hostile_inputs_are_timed_in_the_bench_not_the_suite(capsys):
+    # `aid-pipeline bench --hostile` prints one line per hostile input and function; nothing is asserted on the seconds
+    from aid_pipeline.bench.hostile import CASES
+    from aid_pipeline.cli import main
+
+    assert main(["bench", "--hostile", "--hostile-scale", "0.0005"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split()[:4] == ["function", "input", "chars", "seconds"]
+    assert len(lines) == 1 + len(CASES)
+    assert any(ln.startswith("numbers.scan_numbers") for ln in lines) and any(ln.startswith("segment.segment") for ln in lines)

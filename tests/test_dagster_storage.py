@@ -147,3 +147,38 @@ def test_batched_rows_and_tag_rows_are_the_stock_ones(tmp_path, seeds_dir):
                 "SELECT event_id, asset_key, key, value, event_timestamp FROM asset_event_tags ORDER BY id"):
         got, want = rows(tmp_path / "batched", sql), rows(tmp_path / "stock", sql)
         assert got == want and len(want) >= len(events)
+
+
+def test_partition_events_that_differ_in_their_row_count_share_one_template(tmp_path, seeds_dir, monkeypatch):
+    """Each partition's materialisation carries its own `dagster/row_count` (issue 16 item 14): the events
+    of a ranged run still serialise through one template, to exactly what serialize_value writes."""
+    from aid_pipeline import dagster_storage
+    from aid_pipeline.dagster_storage import EventSerializer
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(sorted(seeds_dir.glob("*.txt"))[0], inbox / "a.txt")
+    instance = dg.DagsterInstance.ephemeral()
+    result = run_pipeline(str(inbox), str(tmp_path / "wh"), instance=instance, quiet=True)
+    mat = next(e for e in instance.all_logs(result.run_id) if e.dagster_event
+               and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION" and e.dagster_event.partition
+               and e.dagster_event.asset_key.to_user_string() == "report_metrics")
+    assert isinstance(mat.dagster_event.event_specific_data.materialization.metadata["dagster/row_count"], dg.IntMetadataValue)
+
+    def variant(partition, rows, timestamp):
+        de = mat.dagster_event
+        data = de.event_specific_data
+        m = data.materialization
+        m = m._replace(partition=partition, metadata={**m.metadata, "dagster/row_count": dg.IntMetadataValue(rows)})
+        return mat._replace(timestamp=timestamp, dagster_event=de._replace(event_specific_data=data._replace(materialization=m)))
+
+    events = [variant(f"r{i}", rows, 1795475942.5 + i) for i, rows in enumerate([0, 1, 12, 7, 123456, 10**12, 1, 0])]
+    calls = []
+    real = dagster_storage.serialize_value
+    monkeypatch.setattr(dagster_storage, "serialize_value", lambda v: calls.append(1) or real(v))
+    serializer = EventSerializer()
+    texts = [serializer(e) for e in events]
+    assert texts == [real(e) for e in events]
+    assert [deserialize_value(t, type(e)) for t, e in zip(texts, events)] == events
+    # one template (1 call) checked on its first events (VERIFY_FIRST calls), then no serialize_value per event
+    assert len(calls) == 1 + EventSerializer.VERIFY_FIRST and serializer.templated == len(events)

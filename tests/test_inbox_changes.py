@@ -102,7 +102,8 @@ def test_a_new_report_rewrites_only_its_own_shard(tmp_path, seeds_dir):
 
 def test_a_big_range_records_its_totals_once_not_on_every_partition(tmp_path, seeds_dir, monkeypatch):
     """Above PREVIEW_MAX_PARTITIONS a stage's run totals go into one observation of the asset; each
-    partition's materialisation only says where they are (they are not that report's numbers)."""
+    partition's materialisation only says where they are (they are not that report's numbers), and
+    its own row count."""
     from aid_pipeline.assets import common
     from aid_pipeline.cli import run_statistics
 
@@ -118,7 +119,11 @@ def test_a_big_range_records_its_totals_once_not_on_every_partition(tmp_path, se
     for stage in stages:
         per_partition = [m for m in mats if m.asset_key.to_user_string() == stage]
         assert len(per_partition) == 5
-        assert all(set(m.metadata) == {common.RUN_TOTALS_KEY} for m in per_partition)
+        # where the run's totals are, and the partition's own row count (issue 16 item 14)
+        assert all(set(m.metadata) == {common.RUN_TOTALS_KEY, "dagster/row_count"} for m in per_partition)
+    metric_rows = {m.partition: m.metadata["dagster/row_count"].value for m in mats if m.asset_key.to_user_string() == "report_metrics"}
+    by_report = pd.read_parquet(wh / "metrics.parquet").groupby("report_id").size().to_dict()
+    assert metric_rows == by_report  # (the seeds' partition keys are their report_ids)
     observed = [e.asset_observation_data.asset_observation for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
     assert sorted(o.asset_key.to_user_string() for o in observed) == sorted(stages)
     totals = {o.asset_key.to_user_string(): o.metadata for o in observed}

@@ -7,6 +7,8 @@ quadratic one) and work by counting how often the section list is walked.
 import random
 import tracemalloc
 
+import pytest
+
 from aid_pipeline import stages
 from aid_pipeline.inbox import InboxFile
 from aid_pipeline.text.metrics import SENTENCE_MAX_CHARS, figure_context
@@ -94,3 +96,16 @@ def test_section_lookup_gives_the_first_section_holding_each_stretch():
     for _ in range(2000):
         spans = [tuple(sorted((rng.randint(0, 30), rng.randint(0, 30)))) for _ in range(rng.randint(0, 8))]
         assert stages._first_section_at(spans) == _reference_owners(spans), spans
+
+
+def test_the_line_count_check_catches_quadratic_work(tmp_path, monkeypatch):
+    # the clock-free check the text tests use: a nested loop over the input fails it, a single loop passes
+    from linear_work import assert_linear_work
+
+    (tmp_path / "toy_work.py").write_text(
+        "def quadratic(s):\n    for i in range(len(s) // 50):\n        for j in range(i):\n            pass\n"
+        "def linear(s):\n    for c in s:\n        pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert_linear_work("toy_work:linear", "ab")
+    with pytest.raises(AssertionError, match="more than linear"):
+        assert_linear_work("toy_work:quadratic", "ab")

@@ -1,9 +1,9 @@
 """Number grammar: Arabic, Chinese, mixed numerals, multipliers, ranges, percents."""
 
-import time
 
 import pytest
 
+from linear_work import assert_linear_work
 from aid_pipeline.text.numbers import parse_chinese, parse_number, scan_numbers
 
 
@@ -83,12 +83,9 @@ def test_bare_multiplier_flag():
     assert _one("两所").lone == "两"
 
 
-@pytest.mark.parametrize("s", ["1" * 1_000_000, "(" * 1_000_000, "余" * 1_000_000, "(a)" * 333_333,
-                               "1," * 500_000, "1-" * 500_000, "一" * 1_000_000])
-def test_scanner_is_linear(s):
-    t0 = time.perf_counter()
-    scan_numbers(s)
-    assert time.perf_counter() - t0 < 6.0  # ~1 s alone; slack for a loaded machine
+@pytest.mark.parametrize("unit", ["1", "(", "余", "(a)", "1,", "1-", "一"])
+def test_scanner_is_linear(unit):
+    assert_linear_work("aid_pipeline.text.numbers:scan_numbers", unit)
 
 
 def test_traditional_and_fullwidth_forms():

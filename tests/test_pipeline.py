@@ -181,5 +181,28 @@ def test_normalised_materialisation_reports_what_was_cleaned(pipeline_run):
     assert md["total_pinyin_removed"].value > 0
     assert md["total_boilerplate_lines"].value > 0
     assert md["rows_in_run"].value == 5  # the run's rows: not the partition's `dagster/row_count`
-    assert "dagster/row_count" not in md  # each partition's event carries it; one report has one row, not 5
+    assert md["dagster/row_count"].value in (0, 1)  # each partition's event: one report has one row, not 5
     assert "report_id" in md["preview"].value
+
+
+def test_each_partition_materialisation_reports_its_own_row_count(pipeline_run):
+    # issue 16 item 14: a ranged run's partitions each say how many rows their report has, not the run's total
+    from aid_pipeline.inbox import partition_key_of
+
+    counts: dict[str, dict[str, int]] = {}
+    STAGES = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
+    for e in pipeline_run["result"].all_events:
+        if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path[0] in STAGES:
+            mat = e.event_specific_data.materialization
+            counts.setdefault(mat.asset_key.path[0], {})[mat.partition] = mat.metadata["dagster/row_count"].value
+    seeds = sorted(p.stem for p in pipeline_run["inbox"].glob("0*.txt"))  # the partition key: the file name without .txt
+    assert len(seeds) == 5 and set(counts) == set(STAGES)
+    for stage in ("raw_reports", "normalised_reports"):  # one row per report; a file set aside has none
+        assert {k: counts[stage][k] for k in seeds} == dict.fromkeys(seeds, 1)
+        assert counts[stage][partition_key_of("empty report.txt")] == 0 and counts[stage]["binary"] == 0
+    metrics = table(pipeline_run, "metrics")
+    sections = table(pipeline_run, "sections")
+    for k in seeds:  # what a reader of the tables counts for that report
+        assert counts["report_metrics"][k] == (metrics["report_id"] == k).sum() > 0
+        assert counts["report_sections"][k] == (sections["report_id"] == k).sum() > 0
+    assert len({counts["report_metrics"][k] for k in seeds}) > 1  # not one number repeated on every partition

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from .. import io
+from ..column_docs import column_description
 from ..lock import warehouse_lock
 from ..stage_runner import PIPELINE_ORDER, run_units, start_units, uses_pool
 from ..version import text_code_version
@@ -134,6 +135,8 @@ def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
     if stage == "normalised_reports":  # what the clean-up did, in numbers a reader looks for
         for c in ("traditional_converted", "pinyin_removed", "mojibake_repaired", "boilerplate_lines"):
             metadata[f"total_{c}"] = stat_totals.get(f"n_{c}", 0)
+    # each partition's event: that report's rows as stored now (0 when quarantined; kept rows when unchanged)
+    add_partition_metadata(context, {k: {"dagster/row_count": n} for k, n in rows_per_partition(warehouse, stage, keys).items()})
     if len(keys) <= PREVIEW_MAX_PARTITIONS:
         if len(keys) > 1:  # repeated on every partition's event, where it would read as that report's row count
             metadata["rows_in_run"] = metadata.pop("dagster/row_count")
@@ -146,6 +149,39 @@ def _run_stage_locked(context, warehouse, stage, keys, current_sha, files, redo)
 
 # on a partition's materialisation in a big ranged run: where the run's totals are
 RUN_TOTALS_KEY = "run_totals"
+
+
+def rows_per_partition(warehouse: str, stage: str, keys: list[str]) -> dict[str, int]:
+    """How many rows ``stage`` holds for each of ``keys`` (0 for a report without rows):
+    ``rows_per_partition(wh, 'report_metrics', ['a', 'b'])`` → ``{'a': 12, 'b': 0}``."""
+    stored = io.read_stage_table(warehouse, stage, keys, columns=["partition_key"])["partition_key"]
+    counts = {c["values"]: c["counts"] for c in stored.value_counts().to_pylist()} if len(stored) else {}
+    return {k: int(counts.get(k, 0)) for k in keys}
+
+
+def add_partition_metadata(context: dg.AssetExecutionContext, per_partition: dict[str, dict]) -> None:
+    """Put ``per_partition[key]`` on the materialisation event of each partition ``key`` of the step.
+
+    ``context.add_asset_metadata(md, partition_key=k)`` does this, but checks each call against the
+    run's whole partition range read from the instance and copies everything added so far: quadratic
+    (10,000 reports: 10,000 range reads). So the metadata goes into the step's accumulator in one
+    update; should Dagster's internals differ, the public call is used for small ranges and nothing
+    for big ones (the run totals are still in the asset's observation).
+    """
+    from dagster._core.execution.context.metadata_logging import AssetMetadataHandle, OutputMetadataAccumulator
+
+    step = getattr(getattr(context, "op_execution_context", None), "_step_execution_context", None)
+    acc = getattr(step, "_metadata_accumulator", None)
+    if not isinstance(acc, OutputMetadataAccumulator):
+        if len(per_partition) <= PREVIEW_MAX_PARTITIONS:
+            for key, md in per_partition.items():
+                context.add_asset_metadata(md, partition_key=key)
+        return
+    merged = dict(acc.per_output_metadata)
+    for key, md in per_partition.items():
+        handle = AssetMetadataHandle(asset_key=context.asset_key, partition_key=key)
+        merged[handle] = {**merged.get(handle, {}), **md}
+    step._metadata_accumulator = OutputMetadataAccumulator(per_output_metadata=merged)
 
 
 def plan_units(warehouse: str, stage: str, keys: list[str], shas: dict[str, str | None], full: bool,
@@ -227,7 +263,9 @@ def _cell(v, width: int) -> str:
 
 
 def column_schema(table: str) -> dg.TableSchema:
-    """The Arrow schema of a table as Dagster's ``dagster/column_schema`` metadata."""
+    """The Arrow schema of a table as Dagster's ``dagster/column_schema`` metadata, each column with its
+    description (``aid_pipeline.column_docs``)."""
     return dg.TableSchema(
-        columns=[dg.TableColumn(name=f.name, type=str(f.type)) for f in io.SCHEMAS[table]]
+        columns=[dg.TableColumn(name=f.name, type=str(f.type), description=column_description(table, f.name))
+                 for f in io.SCHEMAS[table]]
     )

@@ -179,7 +179,7 @@ def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettin
         if pending is not None:
             pending[2].result()
             results.append(described(pending[0], pending[1], io.table_path(wh, pending[0])))
-    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=sorted(switch.AGGREGATE_BUILDERS))
+    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=list(switch.AGGREGATE_BUILDERS))
     yield from results
 
 
