@@ -71,6 +71,10 @@ _COUNTERS: Final = tuple(_EXCL.get("page_counters", {}).get("words", ()))
 _SLOGAN: Final = _EXCL.get("slogan_counts", {})
 _SLOGAN_UNITS: Final = frozenset(_SLOGAN.get("units", ()))
 _SLOGAN_FOLLOW: Final = frozenset(_SLOGAN.get("followers", ""))
+_SIZE: Final = _EXCL.get("size_classes", {})
+_SIZE_UNITS: Final = frozenset(_SIZE.get("units", ()))
+_SIZE_SUFFIXES: Final = frozenset(_SIZE.get("suffixes", ()))
+_SIZE_NOUN_RE: Final = places.longest_form_regex(_SIZE.get("nouns", ()) or ["\x00"])
 _ELLIPSIS: Final = _UNITS.get("project_ellipsis", {})
 _ELLIPSIS_UNITS: Final = frozenset(_ELLIPSIS.get("units", ()))
 _ELLIPSIS_AFTER: Final = frozenset(_ELLIPSIS.get("after", ""))
@@ -509,6 +513,8 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
                 and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
             sq = _SUFFIX_Q[sm.group()]
             end = sm.end()
+            if unit in _SIZE_UNITS and sm.group() in _SIZE_SUFFIXES and _SIZE_NOUN_RE.match(s, end) is not None:
+                continue  # 5000万元以上项目13个: a size class of projects, not an amount
         qual = "range" if value_high is not None else (sq or inner or pq or "exact")
         raw.append((start, end, num_end, value, value_high, unit, qual, factor))
 
