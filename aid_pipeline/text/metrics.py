@@ -81,7 +81,12 @@ _ANIMAL_CHARS: Final = frozenset(_ANIMAL.get("animal_chars", ""))
 _ANIMAL_AFTER: Final[int] = int(_ANIMAL.get("window_after", 6))
 _FRAC: Final = _UNITS.get("fractions", {})
 _FRAC_MAX: Final[int] = int(_FRAC.get("max_denominator", 0))
-_FRAC_FOLLOW: Final = frozenset(_FRAC.get("followers", ""))
+_FRAC_NOT_FOLLOW: Final = frozenset(_FRAC.get("not_followers", ""))
+_FAR: Final = _EXCL.get("actor_groups_far", {})
+_FAR_UNITS: Final = frozenset(_FAR.get("units", ()))
+_FAR_RE: Final = re.compile("[^" + re.escape("，。；！？：,;!?:\n、") + "]{0,%d}?(?:%s)" % (
+    int(_FAR.get("reach", 0)), "|".join(map(re.escape, _FAR.get("heads", ()) or ["\x00"]))))
+_FAR_AID: Final = tuple(_FAR.get("aid_words", ()))
 _FRAC_DEN_RE: Final = re.compile(r"/([0-9]{1,3})(?![0-9./:\-])")
 _SIZE: Final = _EXCL.get("size_classes", {})
 _SIZE_UNITS: Final = frozenset(_SIZE.get("units", ()))
@@ -397,7 +402,7 @@ def _fraction_end(s: str, num_end: int, numerator: str) -> tuple[int, float] | N
     if not (0 < num < den <= _FRAC_MAX):
         return None
     end = m.end()
-    if end < len(s) and s[end] not in _FRAC_FOLLOW:
+    if end < len(s) and s[end] in _FRAC_NOT_FOLLOW:
         return None
     return end, round(num * 100.0 / den, 6)
 
@@ -537,6 +542,8 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             continue  # 三八; 数十, 几百, 成千 (not 建成千余个)
         if uword in _ACTOR_UNITS and _ACTOR_RE.match(s, end) is not None:
             continue  # 19个援疆省市: a set of actors, not a count
+        if uword in _FAR_UNITS and (fm := _FAR_RE.match(s, end)) is not None and any(w in fm.group() for w in _FAR_AID):
+            continue  # 10个对口支援兵团省市: a set of actors described at length
         if _COUNTERS and _page_counter(s, start):
             continue  # 评论0条
         if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
