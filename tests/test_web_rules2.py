@@ -135,3 +135,41 @@ def test_web_dev2_metric_mentions_found_and_valued():
     assert result["n_gold"] >= 200
     assert result["precision"] >= 0.97, report
     assert result["recall"] >= 0.97, report
+
+
+# --- page stamps (metadata) ---------------------------------------------------------------------------------------
+
+def _meta(text):
+    from aid_pipeline.text.metadata import extract_metadata
+    from aid_pipeline.text.normalise import normalise
+
+    return extract_metadata(normalise(text))
+
+
+BODY = "今年以来，浙江援疆指挥部完成援疆项目投资12580万元，新建村级卫生室42间。\n全年计划安排项目113个。\n"
+
+
+def test_a_stamp_line_with_a_weekday_gives_the_date_and_is_not_the_title():
+    md = _meta("浙江在线 > 浙江援疆 > 新闻动态\n2019年07月26日 星期五\n浙江援疆上半年完成投资12580万元\n来源：浙江在线\n" + BODY)
+    assert md.publish_date == "2019-07-26"
+    assert md.title == "浙江援疆上半年完成投资12580万元"
+
+
+def test_a_stamp_line_of_date_time_and_paper_gives_date_and_source():
+    md = _meta("湖北援疆助推第五师双河市发展\n2022-12-26 09:15:37  湖北日报\n" + BODY)
+    assert md.publish_date == "2022-12-26"
+    assert md.source == "湖北日报"
+    assert md.subtitle is None
+
+
+def test_a_site_channel_is_not_the_source_paper():
+    md = _meta("新一轮对口援疆五年成效显著\n2015年10月07日10:42  来源：人民网-新疆频道\n" + BODY)
+    assert md.source == "人民网"
+    md = _meta("援疆五年成效显著\n2015年10月07日10:42  来源：天山网-新疆日报\n" + BODY)
+    assert md.source == "新疆日报"  # a paper after the site is still the source
+
+
+def test_a_bulleted_figure_line_is_not_the_subtitle():
+    md = _meta("数说上海援疆2024\n2025.01.05  来源：解放日报\n▲ 上海全年落实援疆资金22.6亿元，较上年增长4.1%\n" + BODY)
+    assert md.title == "数说上海援疆2024"
+    assert md.subtitle is None
