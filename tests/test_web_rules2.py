@@ -173,3 +173,29 @@ def test_a_bulleted_figure_line_is_not_the_subtitle():
     md = _meta("数说上海援疆2024\n2025.01.05  来源：解放日报\n▲ 上海全年落实援疆资金22.6亿元，较上年增长4.1%\n" + BODY)
     assert md.title == "数说上海援疆2024"
     assert md.subtitle is None
+
+
+# --- round 3: number grammar and units seen in infrastructure and energy pages ----------------------------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("5天实现销售金额3千多万元", [("3千多万元", 3e7, None, "CNY", "at_least")]),
+    ("投入2百余万元", [("2百余万元", 2e6, None, "CNY", "at_least")]),
+    ("投入8千万元", [("8千万元", 8e7, None, "CNY", "exact")]),
+])
+def test_yu_or_duo_inside_a_multiplier_is_and_some(sentence, expected):
+    assert rows(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("辐射面积2.3万平方千米", [("2.3万平方千米", 2.3e10, None, "sqm", "exact")]),
+    ("修建道路12.5km", [("12.5km", 12.5, None, "km", "exact")]),
+    ("运输物资120车次", [("120车次", 120, None, "event", "exact")]),
+    ("开展活动120场（次）", [("120场（次）", 120, None, "event", "exact")]),
+    ("装机10万千瓦", [("10万千瓦", 100, None, "MW", "exact")]),
+])
+def test_more_measure_words(sentence, expected):
+    assert rows(sentence) == expected
+
+
+def test_energy_in_kilowatt_hours_is_not_power():
+    assert rows("年发电量1.2亿千瓦时") == []

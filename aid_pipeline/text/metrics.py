@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, fields_from_groups
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, fields_from_groups, inner_qin
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -477,7 +477,7 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             text = a_txt  # only read for Chinese numerals and bare multipliers
             value = float(int(a_txt) * _mult_value(am) if am else int(a_txt))
             value_high, inner, kind, has_mult, bare, lone, int_digits = (
-                None, "at_least" if (aq1 or aq2) else None, "arabic", bool(am), False, None, len(a_txt))
+                None, "at_least" if (aq1 or aq2 or inner_qin(am)) else None, "arabic", bool(am), False, None, len(a_txt))
         elif not r2 and c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in cn_digits:
             text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
                 c, float(cn_digits[c]), None, None, "chinese", False, False, c, 0)
