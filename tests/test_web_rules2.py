@@ -199,3 +199,16 @@ def test_more_measure_words(sentence, expected):
 
 def test_energy_in_kilowatt_hours_is_not_power():
     assert rows("年发电量1.2亿千瓦时") == []
+
+
+def test_a_related_news_link_on_its_label_line_is_chrome():
+    from aid_pipeline.text.normalise import normalise
+
+    text = ("深圳援建喀什光伏产业园二期并网发电\n2021-06-30 18:02  来源：深圳新闻网\n"
+            "6月29日，由深圳援疆资金撬动建设的喀什光伏产业园二期项目正式并网，项目总投资9.6亿元。\n"
+            "相关阅读：深圳援疆干部人才累计达800多名\n")
+    norm = normalise(text)
+    assert "800多名" not in norm.text
+    assert ("相关阅读：深圳援疆干部人才累计达800多名", "related_news") in [(d.text, d.reason) for d in norm.dropped]
+    # a body sentence that begins with the same words is kept
+    assert "800多名" in normalise("相关阅读：深圳援疆干部人才累计达800多名，他们扎根喀什。\n" + text).text
