@@ -212,3 +212,14 @@ def test_a_related_news_link_on_its_label_line_is_chrome():
     assert ("相关阅读：深圳援疆干部人才累计达800多名", "related_news") in [(d.text, d.reason) for d in norm.dropped]
     # a body sentence that begins with the same words is kept
     assert "800多名" in normalise("相关阅读：深圳援疆干部人才累计达800多名，他们扎根喀什。\n" + text).text
+
+
+def test_a_goal_named_by_a_count_of_100_percents_is_not_a_figure():
+    assert rows("确保实现“三个100%”目标") == []
+    assert rows("实现5个100%") == []
+    assert rows("引进2个10亿元项目") == [("2个", 2, None, "project", "exact"), ("10亿元", 1e9, None, "CNY", "exact")]
+
+
+@pytest.mark.parametrize("sentence", ["（1/3）", "1/5"])
+def test_a_gallery_counter_is_not_a_fraction(sentence):
+    assert rows(sentence) == []

@@ -71,6 +71,7 @@ _COUNTERS: Final = tuple(_EXCL.get("page_counters", {}).get("words", ()))
 _SLOGAN: Final = _EXCL.get("slogan_counts", {})
 _SLOGAN_UNITS: Final = frozenset(_SLOGAN.get("units", ()))
 _SLOGAN_FOLLOW: Final = frozenset(_SLOGAN.get("followers", ""))
+_SLOGAN_TARGETS: Final = tuple(_SLOGAN.get("targets", ()))
 _COLLOQ: Final = _UNITS.get("colloquial_scales", {})
 _COLLOQ_WORD: Final[str] = _COLLOQ.get("unit_word", "\x00")
 _COLLOQ_SCALES: Final[dict[str, float]] = {k: float(v) for k, v in _COLLOQ.get("scales", {}).items()}
@@ -392,7 +393,7 @@ assert not any(ch in w for w in _CUE_TYPES for ch in CLAUSE_DELIMS)  # what make
 
 def _fraction_end(s: str, num_end: int, numerator: str) -> tuple[int, float] | None:
     """A digit fraction at ``num_end`` (``fractions``) as (end, percent): ``_fraction_end("2/3的资金", 1, "2")``
-    -> ``(3, 66.666667)``; ``"2023/1/2"`` and ``"3/4月"`` -> None."""
+    -> ``(3, 66.666667)``; ``"2023/1/2"``, ``"3/4月"`` and a gallery counter ``"（1/5）"`` -> None."""
     if not _FRAC_MAX or num_end >= len(s) or s[num_end] != "/" or not numerator.isdigit():
         return None
     m = _FRAC_DEN_RE.match(s, num_end)
@@ -404,6 +405,9 @@ def _fraction_end(s: str, num_end: int, numerator: str) -> tuple[int, float] | N
     end = m.end()
     if end < len(s) and s[end] in _FRAC_NOT_FOLLOW:
         return None
+    start = num_end - len(numerator)
+    if not ((start > 0 and _CJK_RE.match(s[start - 1])) or (end < len(s) and _CJK_RE.match(s[end]))):
+        return None  # a fraction with no word at either side is a counter (a photo gallery's 1/5, （1/3）)
     return end, round(num * 100.0 / den, 6)
 
 
@@ -548,6 +552,11 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             continue  # 评论0条
         if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
             continue  # 五个一工程
+        if _SLOGAN_TARGETS and uword in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, end):
+            continue  # 实现“三个100%”: a goal's name
+        if (_SLOGAN_TARGETS and start >= 2 and s[start - 1] in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, start)
+                and (s[start - 2].isdigit() or s[start - 2] in _CN_NUMERALS)):
+            continue  # the 100% of 三个100%: part of the goal's name
         if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
                                  or uword in _PHASE and lone not in _PHASE[uword]):
             continue
