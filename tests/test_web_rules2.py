@@ -223,3 +223,11 @@ def test_a_goal_named_by_a_count_of_100_percents_is_not_a_figure():
 @pytest.mark.parametrize("sentence", ["（1/3）", "1/5"])
 def test_a_gallery_counter_is_not_a_fraction(sentence):
     assert rows(sentence) == []
+
+
+def test_an_e_paper_stamp_and_a_breadcrumb_are_not_the_title():
+    md = _meta("新疆日报数字报 2023年10月12日 第05版\n浙江援疆助力阿克苏发展\n2023-10-12 09:30:12  来源：新疆日报\n" + BODY)
+    assert md.title == "浙江援疆助力阿克苏发展"
+    md = _meta("巴州新闻网 >> 援疆专栏\n河北援疆助力巴州农业提质增效\n发布时间：2022年10月18日 11:20 来源：巴音郭楞日报\n" + BODY)
+    assert md.title == "河北援疆助力巴州农业提质增效"
+    assert md.subtitle is None

@@ -109,6 +109,8 @@ _SLOGAN_RE: Final = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,
 _CHROME_WORDS: Final = ("分享到", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
 _CHROME_WORDS_RE: Final = re.compile("|".join(map(re.escape, _CHROME_WORDS)))
 _CHANNEL_WORDS: Final = ("频道", "栏目", "专题", "专栏", "版")
+_FULL_DATE_RE: Final = re.compile(r"\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")  # a page's stamp, never in a title
+_CRUMB_RE: Final = re.compile(r">>|»|\s>\s?|[\u4e00-\u9fff]>[\u4e00-\u9fff]")  # a breadcrumb (巴州新闻网 >> 援疆专栏), never a title
 _BULLET_START: Final = tuple("▲△■□●○◆◇★☆•·►▶")  # a bulleted line is a body line (▲ 全年落实资金22.6亿元), never a title
 _NUMBERED_START: Final = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
 _HEAD_LINES: Final = 12
@@ -273,8 +275,9 @@ def _title_block(text_lines: list[str]) -> list[str]:
     for line in text_lines[:_HEAD_LINES]:
         if any(c in line for c in "。！？") or len(line) > 60:
             break
-        if _is_chrome(line) or _find_date([line])[0] or _BYLINE_RE.search(line) or "日电" in line:
-            continue
+        if (_is_chrome(line) or _find_date([line])[0] or _FULL_DATE_RE.search(line) or _CRUMB_RE.search(line)
+                or _BYLINE_RE.search(line) or "日电" in line):
+            continue  # chrome, a stamp, a breadcrumb or a byline
         if line.startswith(("【", "[")) or line.startswith(_BULLET_START) or _NUMBERED_START.match(line):
             continue  # a section heading (【产业援疆】, 一、…) is not part of the title block
         if is_heading_line(line) == (0, len(line)) or len(line) <= 40:
