@@ -231,3 +231,8 @@ def test_an_e_paper_stamp_and_a_breadcrumb_are_not_the_title():
     md = _meta("巴州新闻网 >> 援疆专栏\n河北援疆助力巴州农业提质增效\n发布时间：2022年10月18日 11:20 来源：巴音郭楞日报\n" + BODY)
     assert md.title == "河北援疆助力巴州农业提质增效"
     assert md.subtitle is None
+
+
+def test_a_head_count_size_class_before_firms_is_not_people():
+    assert rows("用工1000人以上的企业12家") == [("12家", 12, None, "enterprise", "exact")]
+    assert rows("带动就业1000人以上") == [("1000人以上", 1000, None, "person", "at_least")]
