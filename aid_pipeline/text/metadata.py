@@ -30,6 +30,7 @@ __all__ = ["extract_metadata"]
 _DATE: Final = r"(\d\d{3})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"  # (\d\d{3}) = (\d{4}), written so the engine skips ahead to a digit
 _TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
 _SEP: Final = r"\s?[:：]?\s?"
+_WEEKDAY: Final = r"(?:星期|周|礼拜)[一二三四五六日天]"
 _SIGNER: Final = r"(?:网|报|社|台|局|办|部|委|厅|会|中心|政府|指挥部|客户端)"
 # day first, as some sites stamp a page: 21.11.2014 18:28 (day, month, year: groups 2, 1, 3 of _DATE's order)
 _DMY: Final = r"(\d{1,2})\.(\d{1,2})\.(\d\d{3})"
@@ -50,10 +51,13 @@ def _after(before: str, *words: str) -> str:
 # (regex, priority) — lower priority number wins
 _DATE_RES: Final = [
     (re.compile(r"发布(?:日期|时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 0),
-    (re.compile(_DATE + r"(?:\s?" + _TIME + r")?\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
+    (re.compile(_DATE + r"(?:\s?" + _TIME + r")?\s?(?:" + _WEEKDAY + r"\s{0,3})?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
     # = r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)…": the label first, the character before it checked by a lookbehind
     (re.compile(_after(r"[\s【\[]", "时间", "日期", "更新时间", "发表时间") + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
+    # a stamp line with a weekday (2019年07月26日 星期五) or a time and the publisher's name (2022-12-26 09:15:37  湖北日报)
+    (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s{0,3}" + _WEEKDAY + r"\s?$"), 3),
+    (re.compile(r"^" + _DATE + r"\s?" + _TIME + r"\s{0,3}[\u4e00-\u9fff·]{2,16}\s?$"), 3),
     # a date alone in brackets, or after the name of who signs (a footer: 新疆日报 2016年4月7日, （2016年4月7日）)
     (re.compile(r"^[（(]?(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s?)?" + _DATE + r"(?:\s?" + _TIME + r")?[)）]?\s?$"), 3),
     (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
@@ -65,6 +69,8 @@ _SOURCE_RES: Final = [
     (re.compile(r"【来\s?源】\s?([^【\[\s]{2,30})"), 0),
     (re.compile(r"(?:来\s?源|稿源|来源于|出处)\s?[:：]\s?([^【\[\s|丨]{2,30})"), 1),
     (re.compile(r"发布机构\s?[:：]\s?([^【\[\s|丨]{2,30})"), 2),
+    # a stamp line: date, time and the publisher's name, no label (2022-12-26 09:15:37  湖北日报)
+    (re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s{0,3}([\u4e00-\u9fff·]{2,16})\s?$"), 3),
 ]
 _SOURCE_STOP_RE: Final = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
 _TRAILING_COUNT_RE: Final = re.compile(r"\s?\d+$")  # 来源：广州日报 0浏览 → 广州日报0 once 浏览 is cut
@@ -105,6 +111,10 @@ _TITLE_LABEL_RE: Final = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标�
 _SLOGAN_RE: Final = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
 _CHROME_WORDS: Final = ("分享到", "收录于", "字号", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
 _CHROME_WORDS_RE: Final = re.compile("|".join(map(re.escape, _CHROME_WORDS)))
+_CHANNEL_WORDS: Final = ("频道", "栏目", "专题", "专栏", "版")
+_FULL_DATE_RE: Final = re.compile(r"\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")  # a page's stamp, never in a title
+_CRUMB_RE: Final = re.compile(r">>|»|\s>\s?|[\u4e00-\u9fff]>[\u4e00-\u9fff]")  # a breadcrumb (巴州新闻网 >> 援疆专栏), never a title
+_BULLET_START: Final = tuple("▲△■□●○◆◇★☆•·►▶")  # a bulleted line is a body line (▲ 全年落实资金22.6亿元), never a title
 _NUMBERED_START: Final = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
 _HEAD_LINES: Final = 12
 _TAIL_LINES: Final = 8
@@ -183,8 +193,10 @@ def _clean_source(val: str) -> str | None:
         val = titles[-1]
     val = _ORIGINAL_MARK_RE.sub("", val)  # 新疆日报原创: the outlet's own article
     site = _SITE_THEN_PAPER_RE.match(val)
-    if site:
-        val = site.group(1)  # 天山网-新疆日报: the site took it from the paper
+    if site and not site.group(1).endswith(_CHANNEL_WORDS):
+        val = site.group(1)  # 天山网-新疆日报: the site took it from the paper (人民网-新疆频道 is the site's channel)
+    elif site:
+        val = val[: site.start(1)].rstrip(" -—－")
     if _UNREADABLE in val or "?" in val or "？" in val:
         repaired = _repair_source(val)
         if repaired is None:
@@ -269,9 +281,10 @@ def _title_block(text_lines: list[str]) -> list[str]:
         exclaimed = len(line) <= 30 and line[-1:] in "！？!?" and not any(c in line[:-1] for c in "。！？!?")
         if (any(c in line for c in "。！？") and not exclaimed) or len(line) > 60:
             break
-        if _is_chrome(line) or _find_date([line])[0] or _BYLINE_RE.search(line) or "日电" in line:
-            continue
-        if line.startswith(("【", "[")) or _NUMBERED_START.match(line):
+        if (_is_chrome(line) or _find_date([line])[0] or _FULL_DATE_RE.search(line) or _CRUMB_RE.search(line)
+                or _BYLINE_RE.search(line) or "日电" in line):
+            continue  # chrome, a stamp, a breadcrumb or a byline
+        if line.startswith(("【", "[")) or line.startswith(_BULLET_START) or _NUMBERED_START.match(line):
             continue  # a section heading (【产业援疆】, 一、…) is not part of the title block
         if is_heading_line(line) == (0, len(line)) or len(line) <= 40:
             out.append(line)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, fields_from_groups
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, fields_from_groups, inner_qin
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -71,6 +71,28 @@ _COUNTERS: Final = tuple(_EXCL.get("page_counters", {}).get("words", ()))
 _SLOGAN: Final = _EXCL.get("slogan_counts", {})
 _SLOGAN_UNITS: Final = frozenset(_SLOGAN.get("units", ()))
 _SLOGAN_FOLLOW: Final = frozenset(_SLOGAN.get("followers", ""))
+_SLOGAN_TARGETS: Final = tuple(_SLOGAN.get("targets", ()))
+_COLLOQ: Final = _UNITS.get("colloquial_scales", {})
+_COLLOQ_WORD: Final[str] = _COLLOQ.get("unit_word", "\x00")
+_COLLOQ_SCALES: Final[dict[str, float]] = {k: float(v) for k, v in _COLLOQ.get("scales", {}).items()}
+_COLLOQ_UNIT: Final[str] = _COLLOQ.get("unit", "CNY")
+_ANIMAL: Final = _UNITS.get("animal_units", {})
+_ANIMAL_UNITS: Final = frozenset(_ANIMAL.get("units", ()))
+_ANIMAL_CHARS: Final = frozenset(_ANIMAL.get("animal_chars", ""))
+_ANIMAL_AFTER: Final[int] = int(_ANIMAL.get("window_after", 6))
+_FRAC: Final = _UNITS.get("fractions", {})
+_FRAC_MAX: Final[int] = int(_FRAC.get("max_denominator", 0))
+_FRAC_NOT_FOLLOW: Final = frozenset(_FRAC.get("not_followers", ""))
+_FAR: Final = _EXCL.get("actor_groups_far", {})
+_FAR_UNITS: Final = frozenset(_FAR.get("units", ()))
+_FAR_RE: Final = re.compile("[^" + re.escape("，。；！？：,;!?:\n、") + "]{0,%d}?(?:%s)" % (
+    int(_FAR.get("reach", 0)), "|".join(map(re.escape, _FAR.get("heads", ()) or ["\x00"]))))
+_FAR_AID: Final = tuple(_FAR.get("aid_words", ()))
+_FRAC_DEN_RE: Final = re.compile(r"/([0-9]{1,3})(?![0-9./:\-])")
+_SIZE: Final = _EXCL.get("size_classes", {})
+_SIZE_UNITS: Final = frozenset(_SIZE.get("units", ()))
+_SIZE_SUFFIXES: Final = frozenset(_SIZE.get("suffixes", ()))
+_SIZE_NOUN_RE: Final = places.longest_form_regex(_SIZE.get("nouns", ()) or ["\x00"])
 _ELLIPSIS: Final = _UNITS.get("project_ellipsis", {})
 _ELLIPSIS_UNITS: Final = frozenset(_ELLIPSIS.get("units", ()))
 _ELLIPSIS_AFTER: Final = frozenset(_ELLIPSIS.get("after", ""))
@@ -369,6 +391,33 @@ class _CueScan:
 assert not any(ch in w for w in _CUE_TYPES for ch in CLAUSE_DELIMS)  # what makes a clause-by-clause cue scan exact
 
 
+def _fraction_end(s: str, num_end: int, numerator: str) -> tuple[int, float] | None:
+    """A digit fraction at ``num_end`` (``fractions``) as (end, percent): ``_fraction_end("2/3的资金", 1, "2")``
+    -> ``(3, 66.666667)``; ``"2023/1/2"``, ``"3/4月"`` and a gallery counter ``"（1/5）"`` -> None."""
+    if not _FRAC_MAX or num_end >= len(s) or s[num_end] != "/" or not numerator.isdigit():
+        return None
+    m = _FRAC_DEN_RE.match(s, num_end)
+    if m is None:
+        return None
+    num, den = int(numerator), int(m.group(1))
+    if not (0 < num < den <= _FRAC_MAX):
+        return None
+    end = m.end()
+    if end < len(s) and s[end] in _FRAC_NOT_FOLLOW:
+        return None
+    start = num_end - len(numerator)
+    if not ((start > 0 and _CJK_RE.match(s[start - 1])) or (end < len(s) and _CJK_RE.match(s[end]))):
+        return None  # a fraction with no word at either side is a counter (a photo gallery's 1/5, （1/3）)
+    return end, round(num * 100.0 / den, 6)
+
+
+def _names_animal(s: str, lo: int, start: int, end: int) -> bool:
+    """Whether an animal is named in the clause before a number or right after its unit (``animal_units``):
+    ``_names_animal("发放鸡苗5万只", 0, 4, 7) -> True``; ``"捐赠口罩10万只"`` -> False."""
+    window = s[lo:start] + s[end:end + _ANIMAL_AFTER]
+    return any(ch in _ANIMAL_CHARS for ch in window)
+
+
 def find_mentions(sentence: str) -> list[Mention]:
     """All metric mentions in one sentence, left to right (offsets relative to ``sentence``).
 
@@ -406,9 +455,12 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
         demoted = False
         if uw is not None and uw in _NOT_UNIT_BEFORE and m.end() < n and s[m.end()] in _NOT_UNIT_BEFORE[uw]:
             uw, demoted = None, True  # 5万多人口: 人 begins the noun 人口, it is no measure word here
+        frac = None
         if uw is None:
             pos = num_end = end = m.end(1)
-            if not (pct or am or cm or demoted or (c and _BIG_RE.search(c))):
+            if a_txt is not None and not (am or r2 or aq1 or aq2):
+                frac = _fraction_end(s, num_end, a_txt)  # 2/3的资金
+            if frac is None and not (pct or am or cm or demoted or (c and _BIG_RE.search(c))):
                 continue  # a bare number without unit or scale word is never a metric
             unit, factor = None, 1.0
         else:
@@ -418,13 +470,18 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
                 continue  # date, duration, age, level ...
             end = m.end()
         # the number's fields (numbers.token_fields): the commonest figures here, the others by fields_from_groups
-        if not r2 and a_txt is not None and a_txt.isdigit() and a_txt.isascii():
+        if frac is not None:
+            pos = end = frac[0]
+            text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
+                s[start:end], frac[1], None, None, "fraction", False, False, None, 0)
+            unit = "percent"
+        elif not r2 and a_txt is not None and a_txt.isdigit() and a_txt.isascii():
             if len(a_txt) > 40:
                 continue
             text = a_txt  # only read for Chinese numerals and bare multipliers
             value = float(int(a_txt) * _mult_value(am) if am else int(a_txt))
             value_high, inner, kind, has_mult, bare, lone, int_digits = (
-                None, "at_least" if (aq1 or aq2) else None, "arabic", bool(am), False, None, len(a_txt))
+                None, "at_least" if (aq1 or aq2 or inner_qin(am)) else None, "arabic", bool(am), False, None, len(a_txt))
         elif not r2 and c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in cn_digits:
             text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
                 c, float(cn_digits[c]), None, None, "chinese", False, False, c, 0)
@@ -443,6 +500,23 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             unit, factor, end = "percent", 1.0, num_end  # the unit word after 百分之… is not read
         elif uw is not None:
             uword = uw
+        if uword == _COLLOQ_WORD and end < n and not has_mult:
+            k = end + 1 if s.startswith("多", end) else end
+            if k < n and s[k] in _COLLOQ_SCALES:  # 近3个亿, 1个多亿: spoken money
+                if s.startswith("级", k + 1):
+                    continue  # 1个亿级产业园: a size class
+                unit, factor = _COLLOQ_UNIT, _COLLOQ_SCALES[s[k]]
+                if k > end:
+                    inner = "at_least"
+                end = pos = k + 1
+                if s.startswith("元", end):
+                    end = pos = end + 1
+                uword = ""
+        if uword in _ANIMAL_UNITS and unit == "head":
+            if clauses is None:
+                clauses = _Clauses(s)
+            if not _names_animal(s, clauses.start(start), start, end):
+                unit = "item"  # 口罩10万只: 只 counts things here
         if unit is None and (has_mult or demoted) and not bare and kind != "percent_words":
             unit = _noun_unit(s, start, end)  # 21亿援疆资金, 30余万百姓, 脱贫人口10.3万
         if unit is None:
@@ -472,10 +546,17 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             continue  # 三八; 数十, 几百, 成千 (not 建成千余个)
         if uword in _ACTOR_UNITS and _ACTOR_RE.match(s, end) is not None:
             continue  # 19个援疆省市: a set of actors, not a count
+        if uword in _FAR_UNITS and (fm := _FAR_RE.match(s, end)) is not None and any(w in fm.group() for w in _FAR_AID):
+            continue  # 10个对口支援兵团省市: a set of actors described at length
         if _COUNTERS and _page_counter(s, start):
             continue  # 评论0条
         if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
             continue  # 五个一工程
+        if _SLOGAN_TARGETS and uword in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, end):
+            continue  # 实现“三个100%”: a goal's name
+        if (_SLOGAN_TARGETS and start >= 2 and s[start - 1] in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, start)
+                and (s[start - 2].isdigit() or s[start - 2] in _CN_NUMERALS)):
+            continue  # the 100% of 三个100%: part of the goal's name
         if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
                                  or uword in _PHASE and lone not in _PHASE[uword]):
             continue
@@ -509,6 +590,8 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
                 and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
             sq = _SUFFIX_Q[sm.group()]
             end = sm.end()
+            if unit in _SIZE_UNITS and sm.group() in _SIZE_SUFFIXES and _SIZE_NOUN_RE.match(s, end) is not None:
+                continue  # 5000万元以上项目13个: a size class of projects, not an amount
         qual = "range" if value_high is not None else (sq or inner or pq or "exact")
         raw.append((start, end, num_end, value, value_high, unit, qual, factor))
 

@@ -41,7 +41,8 @@ _DIGIT: Final = "[0-9０-９]"
 ARABIC: Final = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
 CN_RUN: Final = f"[{_CN_CHARS}]+"
 # 千 before 瓦/米/克 and 百 before 分 belong to the unit (10万千瓦 = 10万 + 千瓦; 2百分点), 百 before 姓 to 百姓 (30万百姓), not to the multiplier
-_MULT: Final = "(?:[十万亿萬億]|千(?![瓦米克])|百(?![分姓]))" + "{1,3}"
+# 3千多万, 2百余万: 余/多 inside the multiplier, before 万/亿, means "and some" (30000000, at_least; see _INNER_QIN)
+_MULT: Final = "(?:[十万亿萬億]|千(?![瓦米克])|百(?![分姓]))" + "{1,3}" + "(?:[余多](?=[万亿萬億])[万亿萬億])?"
 _QIN: Final = "[余多]"
 _RANGE_SEP: Final = "[-－—–~～至到]"
 
@@ -163,10 +164,17 @@ def _arabic(s: str) -> Decimal | int | None:
 
 
 def _mult_value(m: str | None) -> int:
+    """Product of a multiplier's scale characters (余/多 inside skipped): ``_mult_value("千多万") -> 10000000``."""
     out = 1
     for ch in m or "":
-        out *= MULTIPLIERS[ch]
+        if ch in MULTIPLIERS:
+            out *= MULTIPLIERS[ch]
     return out
+
+
+def inner_qin(m: str | None) -> bool:
+    """Whether 余/多 sits inside a multiplier (3千多万): ``inner_qin("千多万") -> True``; ``inner_qin("万") -> False``."""
+    return m is not None and ("多" in m or "余" in m)
 
 
 def parse_number(s: str) -> float | None:
@@ -226,7 +234,7 @@ def token_fields(m: re.Match) -> tuple | None:
                 return None
             start, end = m.span()
             return (start, end, m.group(), float(int(a_txt) * _mult_value(am) if am else int(a_txt)),
-                    None, "at_least" if (aq1 or aq2) else None, "arabic", bool(am), False, None, len(a_txt))
+                    None, "at_least" if (aq1 or aq2 or inner_qin(am)) else None, "arabic", bool(am), False, None, len(a_txt))
         if c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in CN_DIGITS:
             start, end = m.span()
             return start, end, c, float(CN_DIGITS[c]), None, None, "chinese", False, False, c, 0
@@ -238,7 +246,7 @@ def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, a
     """``token_fields`` from a ``NUMBER_RE`` match's span, text and groups (no match object needed):
     ``fields_from_groups(0, 3, "3至5", None, None, "3", None, None, None, None, None, None, None, "5", None)[3:5]
     -> (3.0, 5.0)``."""
-    inner = "at_least" if (aq1 or aq2 or cq1 or cq2) else None
+    inner = "at_least" if (aq1 or aq2 or cq1 or cq2 or inner_qin(am)) else None
     value: Any
     base: Any
     high: Any = None
