@@ -144,3 +144,13 @@ def test_joint_donors_and_aid_results_on_single_sentences():
     assert sentence_donor("北京援疆投入10亿元，上海援疆投入12亿元", None, 15) == "上海"  # named one by one
     assert context_clauses("帮助疏勒县实现脱贫人口1.03万") == [False]
     assert context_clauses("疏附县脱贫人口6.8万") == [True]
+
+
+def test_a_list_of_provinces_after_a_national_figure_gives_it_no_donor():
+    from aid_pipeline.text.facts import sentence_donor
+
+    sentence = "援疆资金到位率达到90%以上的有5个省市，分别为黑龙江省、山西省、上海市、吉林省、天津市。"
+    assert sentence_donor(sentence, None, sentence.index("90%")) is None
+    # a donor named before the figure still owns it
+    own = "江苏援疆资金到位率达到90%以上，高于山西、吉林。"
+    assert sentence_donor(own, None, own.index("90%")) == "江苏"

@@ -713,6 +713,8 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
         return None
     if report_donor is None and _joint(sentence, found, at):
         return None  # 上海、广东、山东、深圳四个对口省市…逾200亿元: the figure of them all, no one donor's
+    if report_donor is None and at is not None and not any(f[0] < at for f in found) and _joint(sentence, found, None):
+        return None  # 到疆率达到80%以上的有6个省市，分别为黑龙江省、山西省…: a list after the figure says who, not whose
     named = [(s, d) for s, _e, d in found]
     # donors of several provinces named as givers (北京援疆投入…，上海援疆投入…): each figure takes the one before it
     givers = [(s, d) for s, e, d in found if any(w in sentence[e:e + _AID_WINDOW] for w in _AID_MARKERS)]
