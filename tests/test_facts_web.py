@@ -154,3 +154,15 @@ def test_a_list_of_provinces_after_a_national_figure_gives_it_no_donor():
     # a donor named before the figure still owns it
     own = "江苏援疆资金到位率达到90%以上，高于山西、吉林。"
     assert sentence_donor(own, None, own.index("90%")) == "江苏"
+
+
+def test_the_size_of_a_region_is_context_and_an_aid_work_is_not():
+    """GUIDE, Facts: the area of China is context; the square metres of housing built are aid."""
+    from aid_pipeline.text.facts import FactInput, fact_fields
+
+    text = "在中国960万平方公里的土地上，援建安居房12万平方米。"
+    a = text.index("960"); b = text.index("的土地")
+    c = text.index("12万"); d = text.index("。")
+    inputs = [FactInput(a, b, 9.6e12, "sqm", "other", 0, len(text)), FactInput(c, d, 1.2e5, "sqm", "facilities", 0, len(text))]
+    got = fact_fields(text, [(0, len(text))], inputs, "2019-05-07", "深圳")
+    assert [f["scope"] for f in got] == ["context", "aid"]

@@ -265,3 +265,7 @@ def test_digit_runs_without_scale_stay_out():
 ])
 def test_people_who_provide_a_service_are_personnel(sentence, mtype):
     assert [m.metric_type for m in find_mentions(sentence) if m.unit in ("person", "person_time")] == [mtype]
+
+
+def test_the_pair_of_partner_cities_is_not_a_count():
+    assert [m.surface for m in find_mentions("从2020年结对以来，两座城市的情谊不断加深，援建学校3座。")] == ["3座"]

@@ -90,6 +90,8 @@ _DATED: Final = frozenset({"since", "since_relative", "as_of", "months", "month"
 _CUMULATIVE: Final = frozenset({"years_back", "cumulative", "plan_period", "year_range"})
 _YEAR_WORDS: Final = frozenset({"year", "relative_year", "whole_year"})  # what 全年 refers back to
 
+# an area this large (in m², the unit sqm) is the size of a region, never an aid work: scope.json region_area_min_sqm
+_REGION_AREA_MIN_SQM: Final = float(_S.get("region_area_min_sqm", 1e9))
 _CONTEXT_RE: Final = re.compile("|".join(map(re.escape, sorted(_S["context_cues"], key=len, reverse=True))))
 _STOCK_VERBS: Final = tuple(_S.get("region_stock_verbs", ()))
 _AID_CUES: Final = tuple(_S.get("aid_cues", ()))
@@ -920,6 +922,8 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
         is_context = ctx[c] if c < len(ctx) else False
         if _APPENDED_CONTEXT and m.section_kind == "appended" and m.donor is None:
             is_context = True
+        if m.unit == "sqm" and m.value >= _REGION_AREA_MIN_SQM:
+            is_context = True  # 960万平方公里, a county's 1.2万平方公里: the size of a region, not an aid work
         if is_context:
             scope[i] = "context"
             if pers[i].framed:
