@@ -39,6 +39,16 @@ def seeds_dir() -> Path:
     return SEEDS
 
 
+@pytest.fixture()
+def inbox(tmp_path, seeds_dir):
+    """A fresh inbox holding the first two seeds (a test file may define its own ``inbox``)."""
+    path = tmp_path / "inbox"
+    path.mkdir()
+    for s in sorted(seeds_dir.glob("*.txt"))[:2]:
+        shutil.copy(s, path / s.name)
+    return path
+
+
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory):
     """Materialise every asset over the five seeds and three bad files into a temp warehouse."""

@@ -2,7 +2,6 @@
 non-zero exit, never a traceback, a silent loss or a misleading summary."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,15 +15,6 @@ EXE = Path(sys.executable).parent / "aid-pipeline"
 def aid(*args, home: Path, cwd: Path):
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     return subprocess.run([str(EXE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture()
-def inbox(tmp_path, seeds_dir):
-    path = tmp_path / "inbox"
-    path.mkdir()
-    for s in sorted(seeds_dir.glob("*.txt"))[:2]:
-        shutil.copy(s, path / s.name)
-    return path
 
 
 def _read_only(path: Path):

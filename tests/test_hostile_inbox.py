@@ -3,26 +3,15 @@ swapped for a symlink or a FIFO after the inbox was listed, a name that is not v
 
 import hashlib
 import os
-import shutil
 import threading
 
 import dagster as dg
 import pandas as pd
-import pytest
 
 from aid_pipeline.cli import run_pipeline
 
 V1 = "援疆项目总投资3亿元，帮助1200名群众就业。\n".encode()
 V2 = "援疆项目总投资5亿元，帮助800名群众就业。\n".encode()
-
-
-@pytest.fixture()
-def inbox(tmp_path, seeds_dir):
-    path = tmp_path / "inbox"
-    path.mkdir()
-    for s in sorted(seeds_dir.glob("*.txt"))[:2]:
-        shutil.copy(s, path / s.name)
-    return path
 
 
 def test_a_file_rewritten_while_the_run_reads_it_is_recorded_as_the_bytes_read(tmp_path, inbox, monkeypatch):

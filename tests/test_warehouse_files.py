@@ -2,22 +2,11 @@
 files it wrote itself, and its tables get the permissions any new file gets (the umask)."""
 
 import os
-import shutil
 import stat
 
 import dagster as dg
-import pytest
 
 from aid_pipeline.cli import run_pipeline
-
-
-@pytest.fixture()
-def inbox(tmp_path, seeds_dir):
-    path = tmp_path / "inbox"
-    path.mkdir()
-    for s in sorted(seeds_dir.glob("*.txt"))[:2]:
-        shutil.copy(s, path / s.name)
-    return path
 
 
 def test_a_run_leaves_the_users_own_temp_files_alone(tmp_path, inbox):
