@@ -774,7 +774,7 @@ def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = Non
     else:
         recorded = _shards_of_existing_data(warehouse, n)
         if recorded == n and path.parent.exists():  # recorded once there is stage data (a lock alone writes nothing)
-            _write_text_atomic(path, json.dumps({"n_shards": n}) + "\n")
+            write_json(path, {"n_shards": n})
     if recorded != n:
         raise ShardLayoutMismatch(
             f"the warehouse {warehouse} keeps its stage data in {recorded} shards per stage, but this run would use {n} "
@@ -808,14 +808,35 @@ def _shards_of_existing_data(warehouse, n: int) -> int:
     return n
 
 
-def _write_text_atomic(path, text: str) -> None:
+def write_json(path, body: dict) -> None:
+    """Atomically write ``body`` as JSON to ``path`` (a temp file in the same folder, fsync, rename, fsync of the
+    folder; an object store replaces an object at once): ``write_json(Path('wh/stages/layout.json'), {'n_shards': 16})``."""
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
     if is_object_store(path):
         path.write_text(text, encoding="utf-8")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f"{TEMP_PREFIX}{path.name}.tmp"
-    tmp.write_text(text, encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder) -> None:
+    """Make a rename in ``folder`` durable (best effort: some file systems refuse a folder's fsync)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def remove_stale_temp_files(warehouse: str | os.PathLike) -> int:

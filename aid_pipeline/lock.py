@@ -51,8 +51,6 @@ def recover(warehouse: str, aggregates: bool = True) -> None:
     included: that build is dropped)."""
     from . import io, switch
 
-    if aggregates and switch.read_journal(warehouse) is not None:
-        import aid_pipeline.assets.tables  # noqa: F401  (registers the aggregate builders)
     io.ensure_shard_layout(warehouse)  # refuse a run that would hash reports into other shards (stages/layout.json)
     switch.finish_switch(warehouse, rebuild_aggregates=aggregates)
     io.remove_stale_temp_files(warehouse)

@@ -21,15 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 
 from . import io
+from .aggregates import AGGREGATES
 
 JOURNAL_NAME = "tables_switch.json"
-# the aggregate assets' builders, by name: (build(*frames), upstream table names, columns(name, table)), registered
-# by aid_pipeline.assets.tables so a roll-forward can rebuild them without Dagster; an asset built on another is
-# registered after it (a dict keeps that order)
-AGGREGATE_BUILDERS: dict[str, tuple[Callable, tuple[str, ...], Callable[[str, str], list[str]]]] = {}
 
 
 def manifest_path(wh: str):
@@ -46,34 +42,6 @@ def staged_path(wh: str, name: str):
     return io.warehouse_path(wh) / f"{io.TEMP_PREFIX}next.{name}.parquet"
 
 
-def _write_json(path, body: dict) -> None:
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    if io.is_object_store(path):
-        path.write_text(text, encoding="utf-8")
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f"{io.TEMP_PREFIX}{path.name}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def read_journal(wh: str) -> dict | None:
     path = journal_path(wh)
     if not path.exists():
@@ -85,7 +53,7 @@ def switch_tables(wh: str, names: list[str], manifest: dict, aggregates: list[st
     """Make the staged tables ``names`` the tables, with ``manifest`` (written by ``write_manifest``),
     and list ``aggregates`` as to be rebuilt from them, in that order (an aggregate may read one before
     it, as the facts aggregates read ``facts``): steps 1-3 above."""
-    _write_json(journal_path(wh), {"tables": sorted(names), "manifest": manifest, "aggregates_pending": list(aggregates)})
+    io.write_json(journal_path(wh), {"tables": sorted(names), "manifest": manifest, "aggregates_pending": list(aggregates)})
     finish_switch(wh)
 
 
@@ -101,19 +69,19 @@ def finish_switch(wh: str, rebuild_aggregates: bool = False) -> bool:
         if staged.exists():  # not yet renamed when the run was killed
             _replace(staged, io.table_path(wh, name))
     if "manifest" in journal:
-        _write_json(manifest_path(wh), journal["manifest"])
+        io.write_json(manifest_path(wh), journal["manifest"])
         pending = journal.get("aggregates_pending", [])
         if pending:
-            _write_json(journal_path(wh), {"aggregates_pending": pending})
+            io.write_json(journal_path(wh), {"aggregates_pending": pending})
         else:
             journal_path(wh).unlink()
         journal = {"aggregates_pending": pending}
     if rebuild_aggregates:
         pending = journal.get("aggregates_pending", [])
-        # in registration order: facts before the aggregates built on it
-        for name in [n for n in AGGREGATE_BUILDERS if n in pending] + [n for n in pending if n not in AGGREGATE_BUILDERS]:
-            if name in AGGREGATE_BUILDERS:
-                build, upstream, columns = AGGREGATE_BUILDERS[name]
+        # in aggregates.AGGREGATES order: facts before the aggregates built on it
+        for name in [n for n in AGGREGATES if n in pending] + [n for n in pending if n not in AGGREGATES]:
+            if name in AGGREGATES:
+                build, upstream, columns = AGGREGATES[name]
                 frames = [io.read_frame(io.table_path(wh, t), columns=columns(name, t)) for t in upstream]
                 io.write_frame(build(*frames), io.table_path(wh, name), name)
             aggregate_done(wh, name)
@@ -127,7 +95,7 @@ def aggregate_done(wh: str, name: str) -> None:
         return
     pending = [n for n in journal["aggregates_pending"] if n != name]
     if pending:
-        _write_json(journal_path(wh), {"aggregates_pending": pending})
+        io.write_json(journal_path(wh), {"aggregates_pending": pending})
     else:
         journal_path(wh).unlink()
 
@@ -137,4 +105,4 @@ def _replace(src, dst) -> None:
         src.filesystem.move(src.key, dst.key)
         return
     os.replace(src, dst)
-    _fsync_dir(os.path.dirname(os.fspath(dst)) or ".")
+    io.fsync_dir(os.path.dirname(os.fspath(dst)) or ".")

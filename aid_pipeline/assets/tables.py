@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import charts, io, switch, tables
-from .. import facts as fact_tables
+from ..aggregates import AGGREGATES
 from ..lock import warehouse_lock
 from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
@@ -179,7 +179,7 @@ def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettin
         if pending is not None:
             pending[2].result()
             results.append(described(pending[0], pending[1], io.table_path(wh, pending[0])))
-    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=list(switch.AGGREGATE_BUILDERS))
+    switch.switch_tables(wh, list(CONTRACT_TABLES), manifest_body(state), aggregates=list(AGGREGATES))
     yield from results
 
 
@@ -211,14 +211,14 @@ def read_manifest(wh: str) -> dict[str, tuple] | None:
     if not path.exists() or not all(io.table_path(wh, n).exists() for n in CONTRACT_TABLES):
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("code_version") != tables_code_version():
+    if data.get("code_version") != TABLES_CODE_VERSION:
         return None
     return {k: tuple(v) for k, v in data["reports"].items()}
 
 
 def manifest_body(state: dict) -> dict:
     """The manifest of tables built from ``state`` (written by the switch, ``aid_pipeline/switch.py``)."""
-    return {"code_version": tables_code_version(), "reports": {k: list(v) for k, v in sorted(state.items())}}
+    return {"code_version": TABLES_CODE_VERSION, "reports": {k: list(v) for k, v in sorted(state.items())}}
 
 
 def _changes(before: dict | None, state: dict) -> tuple[list[str], list[str]]:
@@ -343,21 +343,10 @@ def texts_table(wh: str, keys: list[str], ok: set[str]) -> pa.Table:
     return pa.table([columns[f.name] for f in io.SCHEMAS["texts"]], schema=io.SCHEMAS["texts"])
 
 
-def input_columns(name: str, upstream: str) -> list[str]:
-    """The columns of ``upstream`` that aggregate ``name`` reads: those its column lineage names, plus
-    the report_id it groups or joins by. ``input_columns('metrics_by_category', 'metrics')`` →
-    ``['report_id', 'metric_id', 'value', 'unit', 'metric_type', 'category']`` (in table order)."""
-    named = {src for deps in tables.COLUMN_SOURCES[name].values() for asset, src in deps if asset == upstream}
-    return [f.name for f in io.SCHEMAS[upstream] if f.name in named | {"report_id"}]
-
-
-def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None, columns=None,
-               group: str = "aggregates", extra_metadata=None):
-    """An asset built from other tables: ``build(*upstream tables)`` written to ``<name>.parquet``, under the warehouse
-    lock, and registered for a roll-forward after a kill (``switch.AGGREGATE_BUILDERS``, in dependency order);
-    ``columns(name, table)`` → the columns read; ``chart(df)`` → markdown; ``extra_metadata(df)`` → more metadata."""
-    read_columns = columns or input_columns
-    switch.AGGREGATE_BUILDERS[name] = (build, upstream, read_columns)
+def _aggregate(name: str, description: str, chart=None, group: str = "aggregates", extra_metadata=None):
+    """An asset for table ``name`` of ``aggregates.AGGREGATES`` (its builder, upstream tables and columns read),
+    written under the warehouse lock; ``chart(df)`` → markdown; ``extra_metadata(df)`` → more metadata."""
+    build, upstream, read_columns = AGGREGATES[name]
 
     @dg.asset(
         name=name,
@@ -389,8 +378,6 @@ def _aggregate(name: str, description: str, build, upstream: tuple[str, ...], ch
 metrics_by_category = _aggregate(
     "metrics_by_category",
     "Metric mentions, reports and value sums by section category, unit and metric type.",
-    tables.metrics_by_category,
-    ("metrics",),
     chart=charts.category_chart_md,
 )
 
@@ -404,17 +391,6 @@ FACTS_DESCRIPTION = (
 )
 
 
-def _fact_inputs(name: str, upstream: str) -> list[str] | None:
-    """The columns the facts asset and the aggregates on facts read: the metrics' fact fields, the reports' metadata."""
-    names = set(io.SCHEMAS[upstream].names)
-    if upstream == "metrics":
-        return [c for c in fact_tables.METRIC_COLUMNS if c in names]
-    if upstream == "reports":
-        wanted = ("report_id", "publish_date") if name == "facts" else REPORT_SUMMARY_INPUTS
-        return [c for c in wanted if c in names]
-    return None  # facts: read whole (one row per fact, small)
-
-
 def _facts_metadata(df) -> dict:
     return {
         "n_mentions": int(df["n_mentions"].sum()) if len(df) else 0,
@@ -422,45 +398,27 @@ def _facts_metadata(df) -> dict:
     }
 
 
-# facts first: the roll-forward after a kill rebuilds in registration order, facts before what is built on them
-facts = _aggregate("facts", FACTS_DESCRIPTION, fact_tables.build_facts, ("metrics", "reports"),
-                   chart=charts.facts_chart_md, columns=_fact_inputs, group="tables", extra_metadata=_facts_metadata)
+facts = _aggregate("facts", FACTS_DESCRIPTION, chart=charts.facts_chart_md, group="tables",
+                   extra_metadata=_facts_metadata)
 
-
-def _facts_aggregate(name: str, description: str, build, upstream: tuple[str, ...], chart=None):
-    """An aggregate built on ``facts`` (and the reports' metadata)."""
-    return _aggregate(name, description, build, upstream, chart=chart, columns=_fact_inputs)
-
-
-REPORT_SUMMARY_INPUTS = ("report_id", "title", "publish_date", "donor", "donor_province", "n_sections", "n_metrics",
-                         "n_corrupt_spans")
-
-funding_by_donor_year = _facts_aggregate(
+funding_by_donor_year = _aggregate(
     "funding_by_donor_year",
     "Aid money (CNY) of one year by donor, recipient, year and metric type, from facts: wholes before parts, "
     "each fact once; fact_ids/metric_ids say what each sum adds.",
-    tables.funding_by_donor_year,
-    ("facts",),
     chart=charts.funding_chart_md,
 )
-cumulative_by_donor = _facts_aggregate(
+cumulative_by_donor = _aggregate(
     "cumulative_by_donor",
     "The latest cumulative or to-date figure per donor, recipient, metric type, unit and start year, "
     "with the report and publish date it comes from.",
-    fact_tables.cumulative_by_donor,
-    ("facts",),
 )
-plans_by_donor = _facts_aggregate(
+plans_by_donor = _aggregate(
     "plans_by_donor",
     "Planned, targeted and expected figures per donor, recipient, target year, metric type and unit "
     "(never in the actuals).",
-    fact_tables.plans_by_donor,
-    ("facts",),
 )
-report_summary = _facts_aggregate(
+report_summary = _aggregate(
     "report_summary",
     "Per report: counts and totals by metric type (funding, investment, people sent, projects, trainees, "
     "beneficiaries, jobs) over the facts it states, each once, wholes before parts.",
-    tables.report_summary,
-    ("reports", "facts"),
 )
