@@ -4,9 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
-# Dagster switches for ranged runs over many partitions (see aid_pipeline/cli.py DAGSTER_ENV_DEFAULTS)
-export DAGSTER_EVENT_BATCH_SIZE ?= 1000
-export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 
 .PHONY: run test ui eval bench install compile clean
 

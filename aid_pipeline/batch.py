@@ -7,7 +7,7 @@ Each report's outcome is one of::
     ("error", "TypeError: ...", cpu_seconds)              a bug or an input nobody foresaw
 
 so one bad report never stops the batch. The pool (``stage_runner.run_units`` uses it) is created
-once per process and reused by every stage of a run: spawned workers import the text tables once.
+once per process; each worker takes whole shards through every stage, importing the text tables once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 from . import stages
 from .stages import QuarantineError
@@ -39,21 +38,7 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@dataclass(frozen=True)
-class MissingFile:
-    """A partition whose file is no longer in the inbox when its run reads it."""
-
-    inbox: str
-    partition_key: str
-
-
 def _raw(file):
-    if isinstance(file, MissingFile):
-        raise QuarantineError(
-            "file_missing",
-            f"no file in the inbox {file.inbox!r} has partition key {file.partition_key!r} any more: "
-            "it was removed or renamed after the run was requested",
-        )
     return [stages.read_raw(file)]
 
 
@@ -106,7 +91,7 @@ _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
-def _get_pool(n: int) -> ProcessPoolExecutor:
+def get_pool(n: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     if _pool is None or _pool_size != n:
         if _pool is not None:
@@ -128,8 +113,5 @@ def shutdown_pool() -> None:
     done, so the memory they hold is given back before the tables and checks are built."""
     global _pool
     if _pool is not None:
-        from .stage_runner import forget_started
-
-        forget_started()  # units started ahead finish (they may be writing a shard) before the pool goes
         _pool.shutdown(cancel_futures=True)
         _pool = None

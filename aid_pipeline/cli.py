@@ -11,7 +11,6 @@ in ``make ui``.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import socket
 import sys
@@ -26,40 +25,17 @@ INSTANCE_YAML = """{marker}: the project-local Dagster instance. Delete this fil
 # replace it (without the first line) to use your own storage, e.g. Postgres (see deploy/).
 telemetry:
   enabled: false
-run_storage:
-  module: dagster._core.storage.runs
-  class: SqliteRunStorage
-  config:
-    base_dir: {home}/history
-event_log_storage:  # the stock SQLite tables, written in batches (aid_pipeline/dagster_storage.py)
-  module: aid_pipeline.dagster_storage
-  class: BatchingSqliteEventLogStorage
-  config:
-    base_dir: {home}/history/runs
-schedule_storage:
-  module: dagster._core.storage.schedules
-  class: SqliteScheduleStorage
-  config:
-    base_dir: {home}/schedules
+storage:  # Dagster's stock SQLite storage: {home}/history (runs, event log), {home}/schedules
+  sqlite:
+    base_dir: {home}
 run_queue:  # one run at a time writes the warehouse (sensor, schedule and UI runs queue up)
   max_concurrent_runs: 1
 compute_logs:  # Dagster's local step logs, shown on the terminal by a thread, not by `tail -F` children
-  module: aid_pipeline.dagster_storage
+  module: aid_pipeline.compute_logs
   class: MirroringComputeLogManager
   config:
     base_dir: {home}/storage
 """
-
-# Dagster's own switches for runs over many partitions (set unless the caller chose otherwise):
-# batch the per-partition materialisation events of a ranged run into one write, and log one
-# "materialisation planned" event per asset and run instead of one per partition. The price of the
-# second: if a run crashes, its partitions show as missing rather than failed (the quarantine
-# table, not Dagster's partition status, is where per-report failures are kept).
-DAGSTER_ENV_DEFAULTS = {
-    "DAGSTER_EVENT_BATCH_SIZE": "1000",
-    "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
-}
-
 
 def ensure_dagster_home() -> Path:
     """Use ``$DAGSTER_HOME`` (default ``./.dagster``), writing our instance config there unless the user has their own."""
@@ -73,62 +49,12 @@ def ensure_dagster_home() -> Path:
         tmp.write_text(wanted)
         os.replace(tmp, cfg)
     os.environ["DAGSTER_HOME"] = str(home)
-    for name, value in DAGSTER_ENV_DEFAULTS.items():
-        os.environ.setdefault(name, value)
     return home
 
 
 def _generated_by_us(text: str) -> bool:
     """Ours: starts with the marker, or is the one-line telemetry file earlier versions wrote."""
     return text.startswith(INSTANCE_MARKER) or text.strip() == "telemetry:\n  enabled: false"
-
-
-def sync_partitions(instance, inbox: str, warehouse: str) -> tuple[list[str], list[str], list[str]]:
-    """Register a partition per inbox file and drop those whose file is gone; returns (all, added, removed).
-
-    A removed partition's rows leave the stage data and the ledger at once, so the tables rebuilt
-    next no longer hold the report (its Dagster history stays in the event log).
-    """
-    from . import io
-    from .inbox import list_inbox
-    from .partitions import REPORTS_PARTITION
-
-    keys = [f.partition_key for f in list_inbox(inbox)]
-    registered = set(instance.get_dynamic_partitions(REPORTS_PARTITION))
-    added = [k for k in keys if k not in registered]
-    removed = sorted(registered - set(keys))
-    if added:
-        instance.add_dynamic_partitions(REPORTS_PARTITION, added)
-    for key in removed:
-        instance.delete_dynamic_partition(REPORTS_PARTITION, key)
-    io.forget_reports(warehouse, removed)
-    return list(instance.get_dynamic_partitions(REPORTS_PARTITION)), added, removed
-
-
-def reports_to_process(inbox: str, warehouse: str) -> tuple[list[str], list[str]]:
-    """Split the inbox into (to process, unchanged): unchanged means every stage holds the report at
-    its current sha256 and with the current code version, read from the path it has now."""
-    from . import io
-    from .inbox import list_inbox, printable_path
-    from .stage_runner import PIPELINE_ORDER
-    from .stages import inbox_fingerprint
-    from .version import text_code_version
-
-    ledger = io.read_ledger(warehouse)
-    ledger = ledger[ledger["code_version"] == text_code_version()]
-    done: dict[str, set] = {}
-    for key, stage, sha in zip(ledger["partition_key"], ledger["stage"], ledger["sha256"]):
-        done.setdefault(key, set()).add((stage, sha))
-    todo, unchanged = [], []
-    last_read_from = io.source_paths(warehouse)
-    for f in list_inbox(inbox):
-        sha = inbox_fingerprint(f)
-        if sha is None or last_read_from.get(f.partition_key) != printable_path(f.path):
-            todo.append(f.partition_key)  # gone or unreadable (the raw stage says which), moved, or no row stored
-            continue
-        have = done.get(f.partition_key, set())
-        (unchanged if all((s, sha) in have for s in PIPELINE_ORDER) else todo).append(f.partition_key)
-    return todo, unchanged
 
 
 def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING",
@@ -153,21 +79,14 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
 
 def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_level: str, full: bool,
                          allow_empty_inbox: bool):
-    from .stage_runner import warm_pool
-
-    # Which reports need work is known before Dagster starts (dropping the partitions of files that
-    # left the inbox, below, changes nothing about the files still there), so the worker processes
-    # are started now: they import the stage code while this process imports and starts Dagster.
-    if not full:
-        todo, unchanged = reports_to_process(inbox, warehouse)
-        warm_pool(len(todo))
-
     import dagster as dg
 
-    from .assets.common import FULL_RUN_TAG, STEPS_IN_ONE_PROCESS_TAG
+    from . import io
+    from .assets.common import FULL_RUN_TAG
+    from .assets.report_stages import ALLOW_EMPTY_INBOX_TAG
     from .definitions import build_defs
     from .inbox import list_inbox
-    from .jobs import range_tags
+    from .plan import plan
     from .resources import PipelineSettings
 
     if instance is None:
@@ -177,47 +96,35 @@ def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_
     if orphans and not quiet:
         print(f"marked {len(orphans)} earlier run(s) on this warehouse that were killed as failed: {', '.join(orphans)}",
               file=sys.stderr)
-    if not allow_empty_inbox and not list_inbox(inbox):
-        from .partitions import REPORTS_PARTITION
-
-        n = len(instance.get_dynamic_partitions(REPORTS_PARTITION))
-        if n:
-            raise EmptyInboxError(
-                f"the inbox {inbox!r} is empty, but {n} reports are registered: this run would remove every one of "
-                "them from every table. If the inbox is not mounted or was emptied by mistake, put the files back; "
-                "to remove them all, run again with --allow-empty-inbox")
-    keys, added, removed = sync_partitions(instance, inbox, warehouse)
-    if full:
-        todo, unchanged = keys, []
-        warm_pool(len(todo))
+    files = list_inbox(inbox)
+    # the stage asset plans again, the same way, under the same lock (held until this run ends)
+    p = plan(warehouse, files, full=full)
+    if not allow_empty_inbox and not files and p.gone:
+        raise EmptyInboxError(
+            f"the inbox {inbox!r} is empty, but {len(p.gone)} reports are registered: this run would remove every one of "
+            "them from every table. If the inbox is not mounted or was emptied by mistake, put the files back; "
+            "to remove them all, run again with --allow-empty-inbox")
+    added = [k for k in p.todo if k not in set(io.read_ledger(warehouse)["partition_key"])]
     defs = build_defs(PipelineSettings(inbox=inbox, warehouse=warehouse))
-    if todo:
-        position = {k: i for i, k in enumerate(keys)}
-        span = sorted(position[k] for k in todo if k in position)
+    tags = {}
+    if p.todo:
         job = defs.resolve_job_def("process_reports")
-        tags = range_tags(keys[span[0]], keys[span[-1]])
         if full:
             tags[FULL_RUN_TAG] = "true"
-    else:
+        if allow_empty_inbox:
+            tags[ALLOW_EMPTY_INBOX_TAG] = "true"
+    else:  # nothing to process: the reports that left the inbox leave the stage data, the tables are rebuilt
+        io.forget_reports(warehouse, p.gone)
         job = defs.resolve_job_def("rebuild_tables")
-        tags = {}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     tags[CLI_WAREHOUSE_TAG] = warehouse_id(warehouse)
     tags[CLI_PID_TAG] = f"{socket.gethostname()}:{os.getpid()}"
-    tags[STEPS_IN_ONE_PROCESS_TAG] = "true"  # execute_in_process: every step in this process, one after another
-    # Everything allocated so far (Dagster, the definitions, pandas, pyarrow: most of this process's
-    # objects) lives until the run ends: frozen, Python's full garbage collections skip it instead of
-    # walking it again each time the run's events pile up (about ten times per 10,000-report stage).
-    gc.freeze()
-    try:
-        result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
-    finally:
-        gc.unfreeze()  # collectable again as usual once the run is over
+    result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
     if not quiet:
-        print(f"partitions: {len(keys)} registered, {len(added)} added, {len(removed)} removed")
-        print(f"reports:    {len(todo)} to process, {len(unchanged)} unchanged and skipped"
+        print(f"inbox:      {len(files)} files, {len(added)} new, {len(p.gone)} removed")
+        print(f"reports:    {len(p.todo)} to process, {len(p.unchanged)} unchanged and skipped"
               + (" (--full: all reprocessed)" if full else ""))
-    result.aid_todo, result.aid_unchanged = todo, unchanged
+    result.aid_todo, result.aid_unchanged = p.todo, p.unchanged
     return result
 
 
@@ -239,14 +146,13 @@ def fail_killed_runs(instance, warehouse: str) -> list[str]:
     was killed (its process is gone). Left as STARTED it would block the one-run-at-a-time queue
     forever. Returns their run ids."""
     import dagster as dg
-    from dagster._core.storage.dagster_run import DagsterRunStatus
 
     from .lock import holds_lock
 
     if not holds_lock(warehouse):
         return []
     stuck = instance.get_runs(filters=dg.RunsFilter(
-        statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.CANCELING],
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING],
         tags={CLI_WAREHOUSE_TAG: warehouse_id(warehouse)}))
     for run in stuck:
         instance.report_run_failed(
@@ -255,30 +161,23 @@ def fail_killed_runs(instance, warehouse: str) -> list[str]:
     return [run.run_id for run in stuck]
 
 
-STAGE_ASSETS = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
-
-
 def run_statistics(result) -> dict:
     """Per-run numbers from the stage assets' materialisation metadata (text CPU seconds, reports processed)."""
+    from .plan import STAGES
+
     stats = {"text_seconds": 0.0, "text_wall_seconds": 0.0, "n_processed": 0, "n_quarantined": 0}
-    seen = set()
     for event in result.all_events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            record = event.step_materialization_data.materialization
-        elif event.event_type_value == "ASSET_OBSERVATION":  # a big range's totals, recorded once
-            record = event.asset_observation_data.asset_observation
-        else:
+        if event.event_type_value != "ASSET_MATERIALIZATION":
             continue
+        record = event.step_materialization_data.materialization
         asset = record.asset_key.to_user_string()
+        if asset not in STAGES:
+            continue
         md = {k: getattr(v, "value", v) for k, v in record.metadata.items()}
-        if asset in seen or "reports_processed" not in md and asset in STAGE_ASSETS:
-            continue  # a small range repeats the metadata on every partition; a big one says where it is
-        seen.add(asset)
-        if "cpu_seconds_text_work" in md:
-            stats["text_seconds"] += float(md["cpu_seconds_text_work"])
-            stats["text_wall_seconds"] += float(md.get("seconds_units_wall", 0.0))  # the stage units, pool included
-            stats["n_quarantined"] += int(md.get("reports_quarantined", 0))
-        if asset == "raw_reports":
+        stats["text_seconds"] += float(md.get("cpu_seconds_text_work", 0.0))
+        stats["n_quarantined"] += int(md.get("reports_quarantined", 0))
+        if asset == "raw_reports":  # the units' wall (all four stages, pool included) and what the run read
+            stats["text_wall_seconds"] += float(md.get("seconds_units_wall", 0.0))
             stats["n_processed"] = int(md.get("reports_processed", 0)) + int(md.get("reports_quarantined", 0))
     stats["text_seconds"] = round(stats["text_seconds"], 3)
     stats["text_wall_seconds"] = round(stats["text_wall_seconds"], 3)

@@ -16,7 +16,7 @@ _COUNT_TOTAL = "sum of the report's {what} facts, each fact once, wholes before 
 COLUMNS: dict[str, str] = {
     # identity and provenance
     "report_id": "the report: its input file's name without extension(s)",
-    "partition_key": "the report's Dagster partition (its file name in the inbox)",
+    "partition_key": "the report's key in the stage data and the ledger (from its file name in the inbox)",
     "source_path": "path of the input file the report was read from",
     "sha256": "SHA-256 (hex) of the input file's bytes as read",
     "n_bytes": "size of the input file in bytes",

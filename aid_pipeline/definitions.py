@@ -2,10 +2,7 @@
 
 import dagster as dg
 
-from .assets.metrics import report_metrics
-from .assets.normalised import normalised_reports
-from .assets.raw import raw_reports
-from .assets.sections import report_sections
+from .assets.report_stages import report_stages
 from .assets.tables import (
     contract_tables,
     cumulative_by_donor,
@@ -25,10 +22,7 @@ def build_defs(settings: PipelineSettings | None = None) -> dg.Definitions:
     """The Definitions with the given inbox/warehouse settings (default: from the environment)."""
     return dg.Definitions(
         assets=[
-            raw_reports,
-            normalised_reports,
-            report_sections,
-            report_metrics,
+            report_stages,
             contract_tables,
             facts,
             funding_by_donor_year,

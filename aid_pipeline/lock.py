@@ -1,7 +1,7 @@
 """One writer at a time per warehouse: an exclusive ``fcntl.flock`` on a lock file (no Dagster import).
 
 Every piece of work that writes the warehouse takes it: ``aid-pipeline run`` for its whole run
-(partition sync, stages, tables), and each stage, table and aggregate step of a run launched from
+(planning, stages, tables), and each stage, table and aggregate step of a run launched from
 the UI, the sensor or the schedule (those steps run in their own processes). A second run waits
 until the first lets go (it says so on stderr) instead of interleaving its read-modify-writes of the
 stage shards, the ledger and the tables with the first's, which lost reports. The lock is re-entrant

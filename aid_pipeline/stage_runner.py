@@ -1,8 +1,9 @@
-"""One stage over one shard's reports: load inputs, run the stage function, validate, store (no Dagster import).
+"""One shard's reports through the stages: load inputs, run the stage function, validate, store (no Dagster import).
 
-A *unit* of work is the reports of one hash shard, so a unit reads one upstream shard file and
-writes one shard file per stage: units never touch each other's files and can run in parallel
-worker processes. Only the ledger (one small file) is written by the caller, after the units.
+A *unit* of work is the reports of one hash shard through all four stages, in one worker process
+(``process_shard``): it reads and writes that shard's files only, so units never touch each
+other's files and run in parallel worker processes. Only the ledger (one small file) is written by
+the caller, after the units.
 
 ``process_unit('report_sections', 'warehouse', ['000_ab', '001_cd'])`` →
 ``{'ok': ['000_ab', '001_cd'], 'quarantined': {}, 'upstream_missing': [], 'rows': 14, 'cpu': 0.03, …}``
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import time
 
 import pandas as pd
@@ -20,14 +20,12 @@ import pandera.errors
 import pyarrow as pa
 
 from . import io
-from .batch import MissingFile, process_one
+from .batch import PARALLEL_MIN_REPORTS, get_pool, process_one, workers
 from .checks.schemas import MODELS, failure_report_ids, typed_table_schema
 from .inbox import printable_path
+from .io import STAGE_ORDER as STAGES
 
 log = logging.getLogger(__name__)
-
-PIPELINE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
-
 
 def quarantine_row(stage: str, key: str, source_path: str, reason: str, detail: str, sha256=None, report_id=None) -> dict:
     return {
@@ -85,10 +83,10 @@ def sources(stage: str, warehouse: str, keys: list[str], files: dict | None = No
     out = {r["partition_key"]: (r["source_path"], r["sha256"], r["report_id"]) for r in known}
     for k in keys:
         f = (files or {}).get(k)
-        if f is not None and not isinstance(f, MissingFile):
+        if f is not None:
             out[k] = (str(f.path), None, f.report_id)
         elif k not in out:
-            out[k] = (f"{f.inbox}/{k}" if isinstance(f, MissingFile) else k, None, None)
+            out[k] = (k, None, None)
     return out
 
 
@@ -96,14 +94,6 @@ def sources(stage: str, warehouse: str, keys: list[str], files: dict | None = No
 def stored_rows_schema(stage: str):
     """The stage's pandera model as checked on its typed Arrow rows (built once per process)."""
     return typed_table_schema(MODELS[stage])
-
-
-def prepare_process() -> None:
-    """Do now, once per process, what a process's first unit would otherwise pay for: build every
-    stage's stored-rows schema and validate an empty table with it (pandera imports dask and
-    hypothesis and registers its backends on first use: about 0.7 s)."""
-    for stage in PIPELINE_ORDER:
-        stored_rows_schema(stage).validate(io.SCHEMAS[stage].empty_table().to_pandas(types_mapper=io._arrow_types_mapper))
 
 
 def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None = None) -> dict:
@@ -197,95 +187,39 @@ def store_outcomes(warehouse: str, stage: str, keys: list[str], table, quarantin
         io.update_stage(warehouse, "quarantine", set(old_q["partition_key"]) | set(quarantined),
                         io.to_arrow(new_q, io.SCHEMAS["quarantine"]))
     if quarantined:
-        for later in PIPELINE_ORDER[PIPELINE_ORDER.index(stage) + 1 :]:
+        for later in STAGES[STAGES.index(stage) + 1 :]:
             io.update_stage(warehouse, later, set(quarantined))
 
 
-def _process_unit_args(args: tuple) -> dict:
-    return process_unit(*args)
+def process_shard(warehouse: str, keys: list[str], files: dict, stages=STAGES) -> dict[str, dict]:
+    """One unit of work: the reports of ``keys`` (one shard) through every stage of ``stages`` in turn, in
+    this process (decode → normalise → segment → extract); ``{stage: process_unit's summary}``.
+
+    Each stage reads what the one before it stored for these reports: a report quarantined at a stage
+    is ``upstream_missing`` in every later one, so nothing stale of it stays in a later stage."""
+    return {stage: process_unit(stage, warehouse, keys, files if stage == "raw_reports" else None) for stage in stages}
+
+
+def _process_shard_args(args: tuple) -> dict[str, dict]:
+    return process_shard(*args)
 
 
 def uses_pool(units: list[tuple[list[str], dict | None]], n_workers: int | None = None) -> bool:
     """Whether ``run_units`` runs these units in the worker pool (enough reports to pay for it)."""
-    from .batch import PARALLEL_MIN_REPORTS, workers
-
     n = workers() if n_workers is None else n_workers
     return n > 1 and len(units) >= 2 and sum(len(keys) for keys, _ in units) >= PARALLEL_MIN_REPORTS
 
 
-# Units handed to the pool ahead of their stage's step (``start_units``), by (warehouse, stage, keys).
-_started: dict[tuple[str, str, tuple[str, ...]], object] = {}
-
-
-def start_units(stage: str, warehouse: str, units: list[tuple[list[str], dict | None]]) -> None:
-    """Hand ``units`` to the worker pool now, without waiting: the next ``run_units`` of the same stage
-    and warehouse collects the results of exactly these units instead of running them again.
-
-    The stage assets use it for the next stage while Dagster records the current one's 10,000
-    partition events in the main process, so the workers are not idle meanwhile.
-    """
-    from .batch import _get_pool, workers
-
-    pool = _get_pool(workers())
-    for keys, files in sorted(units, key=lambda u: -len(u[0])):  # biggest first, as run_units does
-        _started[(str(warehouse), stage, tuple(keys))] = pool.submit(_process_unit_args, (stage, warehouse, keys, files))
-
-
-def _worker_ready() -> int:
-    """What ``warm_pool`` has each worker run first: the stage code imported, its schemas built."""
-    prepare_process()
-    return os.getpid()
-
-
-def warm_pool(n_reports: int) -> list:
-    """Start the worker processes now, without waiting, when a batch of ``n_reports`` reports will use
-    them (``uses_pool``'s rule). Each spawned worker imports the stage code and builds the stage
-    schemas (``prepare_process``: about 1.2 s of CPU, pandera imports dask and hypothesis on first
-    use) while the caller goes on, instead of in the first stage's first units. Returns the futures
-    of those warm-up tasks (none when the batch is too small or there is one worker); a pool already
-    up only gets the cheap tasks."""
-    from .batch import PARALLEL_MIN_REPORTS, _get_pool, workers
-
-    n = workers()
-    if n <= 1 or n_reports < PARALLEL_MIN_REPORTS:
-        return []
-    pool = _get_pool(n)
-    # one task each: a spawn pool starts one process per task submitted while none is idle
-    return [pool.submit(_worker_ready) for _ in range(n)]
-
-
-def forget_started() -> None:
-    """Let units started ahead that no step collected finish, and drop them: their rows are written but
-    the ledger does not count them, so their stage recomputes them when it runs. (Waited for, so no
-    two units ever rewrite the same shard at once.)"""
-    pending = list(_started.values())
-    _started.clear()
-    for future in pending:
-        try:
-            future.result()
-        except Exception:  # the stage's own run will meet the same error and report it
-            log.exception("a unit started ahead failed")
-
-
-def run_units(stage: str, warehouse: str, units: list[tuple[list[str], dict | None]], n_workers: int | None = None) -> list[dict]:
-    """``process_unit`` over every unit, in the worker pool when the batch is big enough to pay for it;
-    units already started ahead (``start_units``) are collected, not run again."""
-    from .batch import _get_pool, workers
-
-    args = [(stage, warehouse, keys, files) for keys, files in units]
-    ahead = {i: _started.pop((str(warehouse), stage, tuple(a[2])), None) for i, a in enumerate(args)}
-    ahead = {i: f for i, f in ahead.items() if f is not None}
-    forget_started()  # anything else started ahead is not what this step needs: finished first
-    rest = [i for i in range(len(args)) if i not in ahead]
+def run_units(warehouse: str, units: list[tuple[list[str], dict | None]], n_workers: int | None = None,
+              stages=STAGES) -> list[dict[str, dict]]:
+    """``process_shard`` over every unit, in the worker pool when the batch is big enough to pay for it
+    (biggest units first, so the last ones to finish are small); results in the order of ``units``."""
+    args = [(warehouse, keys, files, stages) for keys, files in units]
+    if not uses_pool(units, n_workers):
+        return [process_shard(*a) for a in args]
+    order = sorted(range(len(args)), key=lambda i: -len(args[i][1]))
     out: list[dict] = [None] * len(args)  # type: ignore[list-item]
-    if not uses_pool(units, n_workers) and not ahead:
-        return [process_unit(*a) for a in args]
-    if rest:
-        # biggest units first, so the last ones to finish are small
-        order = sorted(rest, key=lambda i: -len(args[i][2]))
-        n = workers() if n_workers is None else n_workers
-        for i, r in zip(order, _get_pool(n).map(_process_unit_args, [args[i] for i in order])):
-            out[i] = r
-    for i, future in ahead.items():
-        out[i] = future.result()
+    n = workers() if n_workers is None else n_workers
+    for i, r in zip(order, get_pool(n).map(_process_shard_args, [args[i] for i in order])):
+        out[i] = r
     return out

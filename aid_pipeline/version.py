@@ -2,7 +2,7 @@
 
 ``text_code_version()`` → ``'t3f9a0c1d2e'``. It changes whenever a text module, a lexicon, the stage
 functions, the stage schemas or their pandera models change, so the ledger knows which stored rows are stale and Dagster
-marks every partition materialised with older code as stale in the UI.
+marks the stage assets materialised with older code as stale in the UI.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ _PACKAGE = Path(__file__).resolve().parent
 # checks/schemas.py and vocab.py: the stage rows' pandera models decide which reports are quarantined (schema_violation)
 _INPUTS = ("text/*.py", "data/*.json", "data/*.tsv", "data/*.csv", "stages.py", "batch.py", "inbox.py",
            "checks/schemas.py", "vocab.py")
-_STAGE_SCHEMAS = ("raw_reports", "normalised_reports", "report_sections", "report_metrics", "quarantine")
 
 
 @lru_cache(maxsize=1)
@@ -26,8 +25,8 @@ def text_code_version() -> str:
             digest.update(path.relative_to(_PACKAGE).as_posix().encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())
-    from .io import SCHEMAS  # the stored layout, not the reading/writing code around it
+    from .io import SCHEMAS, STAGES  # the stored layout, not the reading/writing code around it
 
-    for name in _STAGE_SCHEMAS:
+    for name in STAGES:
         digest.update(f"{name}:{SCHEMAS[name]}".encode())
     return "t" + digest.hexdigest()[:12]

@@ -12,7 +12,7 @@ from aid_pipeline.inbox import list_inbox
 
 
 def test_pool_and_in_process_store_the_same_rows(seeds_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "PARALLEL_MIN_REPORTS", 1)
+    monkeypatch.setattr(stage_runner, "PARALLEL_MIN_REPORTS", 1)
     files = {f.partition_key: f for f in list_inbox(seeds_dir)}
     units: dict[int, list[str]] = {}
     for k in files:
@@ -20,27 +20,13 @@ def test_pool_and_in_process_store_the_same_rows(seeds_dir, tmp_path, monkeypatc
     stored = {}
     for n_workers in (1, 2):
         wh = str(tmp_path / f"wh{n_workers}")
+        work = [(ks, {k: files[k] for k in ks}) for ks in units.values()]
+        results = stage_runner.run_units(wh, work, n_workers=n_workers)
         for stage in ("raw_reports", "normalised_reports", "report_sections", "report_metrics"):
-            work = [(ks, {k: files[k] for k in ks} if stage == "raw_reports" else None) for ks in units.values()]
-            results = stage_runner.run_units(stage, wh, work, n_workers=n_workers)
-            assert sorted(k for r in results for k in r["ok"]) == sorted(files)
+            assert sorted(k for r in results for k in r[stage]["ok"]) == sorted(files), stage
         stored[n_workers] = {p.relative_to(wh): p.read_bytes() for p in (tmp_path / f"wh{n_workers}").rglob("*.parquet")}
     assert stored[1] == stored[2] and len(stored[1]) >= 4 * len(units)
-
-
-def test_warm_pool_starts_the_workers_ready_only_for_a_batch_that_uses_them(monkeypatch):
-    monkeypatch.setenv("AID_WORKERS", "2")
-    assert stage_runner.warm_pool(batch.PARALLEL_MIN_REPORTS - 1) == []
-    try:
-        futures = stage_runner.warm_pool(batch.PARALLEL_MIN_REPORTS)
-        assert len(futures) == 2
-        # each warm-up task built and checked every stage schema in a worker, not in this process
-        assert all(f.result(timeout=120) != os.getpid() for f in futures)
-        assert batch._pool is not None and batch._pool_size == 2
-    finally:
-        batch.shutdown_pool()
-    monkeypatch.setenv("AID_WORKERS", "1")
-    assert stage_runner.warm_pool(10_000) == [] and batch._pool is None
+    batch.shutdown_pool()
 
 
 def test_a_failing_report_is_an_outcome_not_an_exception():
@@ -48,8 +34,10 @@ def test_a_failing_report_is_an_outcome_not_an_exception():
     assert outcome[0] == "error" and "KeyError" in outcome[1]
 
 
-def test_missing_file_is_a_quarantine_outcome():
-    outcome = batch.process_one("raw_reports", batch.MissingFile("inbox", "gone"))
+def test_missing_file_is_a_quarantine_outcome(tmp_path):
+    from aid_pipeline.inbox import InboxFile
+
+    outcome = batch.process_one("raw_reports", InboxFile(tmp_path / "gone.txt", "gone", "gone"))
     assert outcome[0] == "quarantine" and outcome[1] == "file_missing"
 
 
@@ -58,7 +46,7 @@ def test_workers_leave_when_their_parent_is_killed(tmp_path):
         """
         import os, sys, time
         from aid_pipeline import batch
-        pool = batch._get_pool(2)
+        pool = batch.get_pool(2)
         pids = [f.result() for f in [pool.submit(os.getpid) for _ in range(8)]]
         print(" ".join(str(p) for p in sorted(set(pids))), flush=True)
         time.sleep(60)

@@ -15,11 +15,11 @@ V2 = "援疆项目总投资5亿元，帮助800名群众就业。\n".encode()
 
 
 def test_a_file_rewritten_while_the_run_reads_it_is_recorded_as_the_bytes_read(tmp_path, inbox, monkeypatch):
-    from aid_pipeline.assets import raw
+    from aid_pipeline import plan
 
     report = inbox / "zz_changing.txt"
     report.write_bytes(V2)
-    real = raw.inbox_fingerprint
+    real = plan.inbox_fingerprint
 
     def hashed_then_rewritten(f):
         sha = real(f)
@@ -27,10 +27,10 @@ def test_a_file_rewritten_while_the_run_reads_it_is_recorded_as_the_bytes_read(t
             report.write_bytes(V1)  # a writer (cp, rsync) is still busy: the run reads another version
         return sha
 
-    monkeypatch.setattr(raw, "inbox_fingerprint", hashed_then_rewritten)
+    monkeypatch.setattr(plan, "inbox_fingerprint", hashed_then_rewritten)
     wh, instance = tmp_path / "wh", dg.DagsterInstance.ephemeral()
     assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).success
-    monkeypatch.setattr(raw, "inbox_fingerprint", real)
+    monkeypatch.setattr(plan, "inbox_fingerprint", real)
     report.write_bytes(V2)  # the writer finishes: the file is V2 again, as it was hashed
 
     assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).success
@@ -41,13 +41,13 @@ def test_a_file_rewritten_while_the_run_reads_it_is_recorded_as_the_bytes_read(t
 
 
 def test_a_name_swapped_for_a_symlink_after_listing_is_not_followed(tmp_path, inbox, monkeypatch):
-    from aid_pipeline.assets import raw
+    from aid_pipeline.assets import report_stages
 
     secret = tmp_path / "outside.txt"
     secret.write_text("机密文件：投资9亿元。\n", encoding="utf-8")
     victim = inbox / "zz_swapped.txt"
     victim.write_bytes(V1)
-    real = raw.list_inbox
+    real = report_stages.list_inbox
 
     def listed_then_swapped(folder):
         found = real(folder)
@@ -55,7 +55,7 @@ def test_a_name_swapped_for_a_symlink_after_listing_is_not_followed(tmp_path, in
         victim.symlink_to(secret)
         return found
 
-    monkeypatch.setattr(raw, "list_inbox", listed_then_swapped)
+    monkeypatch.setattr(report_stages, "list_inbox", listed_then_swapped)
     wh = tmp_path / "wh"
     assert run_pipeline(str(inbox), str(wh), instance=dg.DagsterInstance.ephemeral(), quiet=True).success
     texts = pd.read_parquet(wh / "texts.parquet")

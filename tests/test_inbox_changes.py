@@ -100,38 +100,39 @@ def test_a_new_report_rewrites_only_its_own_shard(tmp_path, seeds_dir):
     assert touched and all(p.name == f"shard-{own:02d}.parquet" for p in touched), sorted(touched)
 
 
-def test_a_big_range_records_its_totals_once_not_on_every_partition(tmp_path, seeds_dir, monkeypatch):
-    """Above PREVIEW_MAX_PARTITIONS a stage's run totals go into one observation of the asset; each
-    partition's materialisation only says where they are (they are not that report's numbers), and
-    its own row count."""
-    from aid_pipeline.assets import common
+def test_each_stage_materialisation_counts_what_the_run_did(tmp_path, seeds_dir):
+    """One materialisation per stage per run: processed, unchanged and quarantined reports, with the
+    failing reports named and their reasons counted; the stored rows as its row count."""
     from aid_pipeline.cli import run_statistics
 
-    monkeypatch.setattr(common, "PREVIEW_MAX_PARTITIONS", 2)
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     inbox.mkdir()
     for s in sorted(seeds_dir.glob("*.txt")):
         shutil.copy(s, inbox / s.name)
-    result = run_pipeline(str(inbox), str(wh), instance=dg.DagsterInstance.ephemeral(), quiet=True)
+    (inbox / "empty.txt").write_bytes(b"")
+    instance = dg.DagsterInstance.ephemeral()
+    result = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
     assert result.success
-    stages = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
-    mats = [e.step_materialization_data.materialization for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
-    for stage in stages:
-        per_partition = [m for m in mats if m.asset_key.to_user_string() == stage]
-        assert len(per_partition) == 5
-        # where the run's totals are, and the partition's own row count (issue 16 item 14)
-        assert all(set(m.metadata) == {common.RUN_TOTALS_KEY, "dagster/row_count"} for m in per_partition)
-    metric_rows = {m.partition: m.metadata["dagster/row_count"].value for m in mats if m.asset_key.to_user_string() == "report_metrics"}
-    by_report = pd.read_parquet(wh / "metrics.parquet").groupby("report_id").size().to_dict()
-    assert metric_rows == by_report  # (the seeds' partition keys are their report_ids)
-    observed = [e.asset_observation_data.asset_observation for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
-    assert sorted(o.asset_key.to_user_string() for o in observed) == sorted(stages)
-    totals = {o.asset_key.to_user_string(): o.metadata for o in observed}
-    assert totals["raw_reports"]["reports_processed"].value == 5
-    assert totals["raw_reports"]["partitions_in_run"].value == 5
-    assert totals["normalised_reports"]["total_traditional_converted"].value > 0
-    assert totals["report_metrics"]["dagster/row_count"].value == len(pd.read_parquet(wh / "metrics.parquet"))
-    assert run_statistics(result)["n_processed"] == 5
+    mats = {}
+    for e in result.all_events:
+        if e.event_type_value == "ASSET_MATERIALIZATION":
+            m = e.step_materialization_data.materialization
+            assert m.asset_key.to_user_string() not in mats  # one per asset and run
+            mats[m.asset_key.to_user_string()] = m.metadata
+    raw = mats["raw_reports"]
+    assert raw["reports_processed"].value == 5 and raw["reports_quarantined"].value == 1
+    assert raw["quarantine_reasons"].value == {"empty": 1}
+    assert "| empty | empty |" in raw["quarantined_reports"].value
+    assert mats["report_metrics"]["reports_skipped_upstream_quarantined"].value == 1
+    assert mats["normalised_reports"]["total_traditional_converted"].value > 0
+    assert mats["report_metrics"]["dagster/row_count"].value == len(pd.read_parquet(wh / "metrics.parquet"))
+    assert run_statistics(result)["n_processed"] == 6
+
+    shutil.copy(sorted(seeds_dir.glob("*.txt"))[0], inbox / "extra.txt")  # one more: the next run says so
+    again = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
+    raw = {e.step_materialization_data.materialization.asset_key.to_user_string(): e.step_materialization_data.materialization.metadata
+           for e in again.all_events if e.event_type_value == "ASSET_MATERIALIZATION"}["raw_reports"]
+    assert (raw["reports_processed"].value, raw["reports_unchanged"].value, raw["reports_quarantined"].value) == (1, 6, 0)
 
 
 def test_a_moved_inbox_leaves_no_table_pointing_at_the_old_paths(tmp_path, seeds_dir):

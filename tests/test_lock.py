@@ -51,23 +51,20 @@ def test_a_cli_run_waits_for_the_run_holding_the_warehouse(tmp_path, seeds_dir, 
 
 
 def test_a_stage_step_outside_the_cli_takes_the_lock_too(tmp_path, seeds_dir, holder, monkeypatch):
-    from aid_pipeline.assets.raw import raw_reports
-    from aid_pipeline.partitions import REPORTS_PARTITION
+    from aid_pipeline.assets.report_stages import report_stages
     from aid_pipeline.resources import PipelineSettings
 
     wh, release = holder
     inbox = tmp_path / "inbox"
     shutil.copytree(seeds_dir, inbox)
-    key = sorted(p.name.split(".")[0] for p in inbox.iterdir())[0]
     instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(REPORTS_PARTITION, [key])
     said = _io.StringIO()
     monkeypatch.setattr(sys, "stderr", said)
     done = threading.Event()
     outcome = {}
 
-    def step():  # a UI run's raw_reports step, here in a thread
-        outcome["result"] = dg.materialize([raw_reports], partition_key=key, instance=instance,
+    def step():  # a UI run's stage step, here in a thread
+        outcome["result"] = dg.materialize([report_stages], instance=instance,
                                            resources={"settings": PipelineSettings(inbox=str(inbox), warehouse=str(wh))})
         done.set()
 

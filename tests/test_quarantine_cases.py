@@ -3,8 +3,8 @@ reason a person understands, odd but good file names become ordinary reports, an
 
 One in-process run over one inbox holds every case (the 0-byte, binary-range and random-undecodable files of
 conftest's e2e run are not repeated here). Two files vanish during the run, the way they do when a user moves
-a file away at the wrong moment: one after the run has registered the inbox's partitions and before any
-stage reads the inbox, one after the raw stage has listed the inbox and before it reads the file.
+a file away at the wrong moment: one after `aid-pipeline run` has planned and before the stage step lists
+the inbox, one after the stage step has listed the inbox and before it reads the file.
 """
 
 import codecs
@@ -62,7 +62,8 @@ GOOD_ODD_NAMES = {
 @pytest.fixture(scope="module")
 def quarantine_run(tmp_path_factory):
     from aid_pipeline import cli, stages
-    from aid_pipeline.assets import raw as raw_asset
+    from aid_pipeline import plan as plan_module
+    from aid_pipeline.assets import report_stages
 
     base = tmp_path_factory.mktemp("quarantine_cases")
     inbox, warehouse = base / "inbox", base / "warehouse"
@@ -78,18 +79,18 @@ def quarantine_run(tmp_path_factory):
     with open(inbox / "huge.txt", "wb") as fh:  # sparse: 50 MB on paper, nothing written to disk
         fh.truncate(HUGE_BYTES)
 
-    real_sync, real_list = cli.sync_partitions, raw_asset.list_inbox
+    real_plan, real_list = plan_module.plan, report_stages.list_inbox
     real_read = stages.read_regular_file
     read_sizes: dict[str, int] = {}
 
-    def sync_then_vanish(*args, **kwargs):
-        out = real_sync(*args, **kwargs)
-        (inbox / VANISH_BEFORE_RUN).unlink()  # registered as a partition, gone before the stages run
+    def plan_then_vanish(*args, **kwargs):  # the CLI's plan (the stage step plans with its own)
+        out = real_plan(*args, **kwargs)
+        (inbox / VANISH_BEFORE_RUN).unlink()  # planned by the CLI, gone before the stage step lists the inbox
         return out
 
     def list_then_vanish(*args, **kwargs):
         files = real_list(*args, **kwargs)
-        (inbox / VANISH_MID_STAGE).unlink(missing_ok=True)  # listed by the raw stage, gone before it is read
+        (inbox / VANISH_MID_STAGE).unlink(missing_ok=True)  # listed by the stage step, gone before it is read
         return files
 
     def recording_read(path, max_bytes):  # what read_raw reads a report file with
@@ -99,8 +100,8 @@ def quarantine_run(tmp_path_factory):
 
     instance = dg.DagsterInstance.ephemeral()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cli, "sync_partitions", sync_then_vanish)
-        mp.setattr(raw_asset, "list_inbox", list_then_vanish)
+        mp.setattr(plan_module, "plan", plan_then_vanish)
+        mp.setattr(report_stages, "list_inbox", list_then_vanish)
         mp.setattr(stages, "read_regular_file", recording_read)
         result = cli.run_pipeline(str(inbox), str(warehouse), instance=instance, quiet=True)
     quarantine = pd.read_parquet(warehouse / "quarantine.parquet")
@@ -167,14 +168,12 @@ def test_huge_file_is_never_read_into_memory(quarantine_run):
     assert "huge.txt" not in quarantine_run["read_sizes"]
 
 
-def test_file_deleted_after_registration_is_quarantined_as_missing(quarantine_run):
+def test_file_deleted_before_the_stage_step_lists_the_inbox_is_simply_not_there(quarantine_run):
+    # the stage step plans on its own listing: a file gone by then was never a report of this run
     q = quarantine_run["quarantine"]
-    rows = q[q["partition_key"].str.startswith("vanished_before_run")]
-    assert len(rows) == 1
-    row = rows.iloc[0]
-    assert row["reason"] == "file_missing"
-    assert row["stage"] == "raw_reports"
-    assert "no file in the inbox" in row["detail"]
+    assert not q["partition_key"].str.startswith("vanished_before_run").any()
+    assert not any("vanished before run" in p for p in quarantine_run["reports"]["source_path"])
+    assert quarantine_run["result"].success
 
 
 def test_file_deleted_between_listing_and_reading_is_quarantined_as_missing(quarantine_run):

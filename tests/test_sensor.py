@@ -4,7 +4,7 @@ import os
 
 import dagster as dg
 
-from aid_pipeline.partitions import REPORTS_PARTITION
+from aid_pipeline.cli import run_pipeline
 from aid_pipeline.resources import PipelineSettings
 from aid_pipeline.sensors import inbox_sensor
 
@@ -13,17 +13,10 @@ def tick(instance, inbox, cursor):
     ctx = dg.build_sensor_context(
         instance=instance, cursor=cursor, resources={"settings": PipelineSettings(inbox=str(inbox), warehouse=str(inbox.parent / "wh"))}
     )
-    result = inbox_sensor(ctx)
-    for req in result.dynamic_partitions_requests:  # the daemon would apply these
-        if isinstance(req, dg.AddDynamicPartitionsRequest):
-            instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
-        else:
-            for key in req.partition_keys:
-                instance.delete_dynamic_partition(req.partitions_def_name, key)
-    return result
+    return inbox_sensor(ctx)
 
 
-def test_sensor_adds_batches_ignores_unchanged_and_handles_change_and_delete(tmp_path):
+def test_sensor_asks_one_run_ignores_unchanged_and_handles_change_and_delete(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for i in range(30):
@@ -31,11 +24,8 @@ def test_sensor_adds_batches_ignores_unchanged_and_handles_change_and_delete(tmp
     instance = dg.DagsterInstance.ephemeral()
 
     first = tick(instance, inbox, None)
-    assert len(first.run_requests) == 1  # one batched run for 30 new files, not 30 runs
-    tags = first.run_requests[0].tags
-    assert tags["dagster/asset_partition_range_start"] == "r000"
-    assert tags["dagster/asset_partition_range_end"] == "r029"
-    assert len(instance.get_dynamic_partitions(REPORTS_PARTITION)) == 30
+    assert len(first.run_requests) == 1  # one run for 30 new files, not 30 runs
+    assert first.run_requests[0].job_name == "process_reports"
 
     again = tick(instance, inbox, first.cursor)
     assert again.run_requests == []
@@ -45,35 +35,41 @@ def test_sensor_adds_batches_ignores_unchanged_and_handles_change_and_delete(tmp
     os.utime(changed, ns=(1, 1))
     third = tick(instance, inbox, again.cursor)
     assert len(third.run_requests) == 1
-    assert third.run_requests[0].tags["dagster/asset_partition_range_start"] == "r010"
+    assert third.run_requests[0].run_key != first.run_requests[0].run_key
 
     (inbox / "r005.txt").unlink()
     fourth = tick(instance, inbox, third.cursor)
-    assert "r005" not in instance.get_dynamic_partitions(REPORTS_PARTITION)
-    assert len(fourth.run_requests) == 1 and fourth.run_requests[0].job_name == "rebuild_tables"
+    assert len(fourth.run_requests) == 1 and fourth.run_requests[0].job_name == "process_reports"
 
 
 def test_touched_but_unchanged_file_requests_nothing_once_processed(tmp_path):
-    from aid_pipeline import io
-    from aid_pipeline.stages import file_sha256
-
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     inbox.mkdir()
     f = inbox / "r.txt"
-    f.write_text("报告", encoding="utf-8")
+    f.write_text("援疆项目投资1.5亿元。", encoding="utf-8")
     instance = dg.DagsterInstance.ephemeral()
     first = tick(instance, inbox, None)
     assert len(first.run_requests) == 1
-    io.record_in_ledger(wh, "raw_reports", {"r": (file_sha256(f), "ok")}, "any")  # what the run would record
+    assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).success  # the run the tick asked for
     os.utime(f, ns=(2, 2))  # mtime moved, bytes did not
     assert tick(instance, inbox, first.cursor).run_requests == []
-    f.write_text("报告改了", encoding="utf-8")
+    f.write_text("援疆项目投资2亿元。", encoding="utf-8")
     assert len(tick(instance, inbox, first.cursor).run_requests) == 1
 
 
-def test_a_burst_of_1000_files_is_one_run_and_big_bursts_are_batched(tmp_path, monkeypatch):
-    from aid_pipeline import sensors
+def test_a_first_tick_after_cli_runs_requests_only_what_is_not_fresh(tmp_path, seeds_dir):
+    import shutil
 
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    shutil.copytree(seeds_dir, inbox)
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).success
+    assert tick(instance, inbox, None).run_requests == []  # no cursor yet: every file hashed, all fresh
+    (inbox / "new.txt").write_text("援疆资金3000万元。", encoding="utf-8")
+    assert len(tick(instance, inbox, None).run_requests) == 1
+
+
+def test_a_burst_of_1000_files_is_one_run(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for i in range(1000):
@@ -81,9 +77,3 @@ def test_a_burst_of_1000_files_is_one_run_and_big_bursts_are_batched(tmp_path, m
     instance = dg.DagsterInstance.ephemeral()
     result = tick(instance, inbox, None)
     assert len(result.run_requests) == 1
-    assert len(instance.get_dynamic_partitions(REPORTS_PARTITION)) == 1000
-
-    order = [f"k{i:04d}" for i in range(10)]
-    assert sensors.batch_ranges(order, set(order), max_batch=4) == [("k0000", "k0003"), ("k0004", "k0007"), ("k0008", "k0009")]
-    assert sensors.batch_ranges(order, {"k0002", "k0007"}, max_batch=100) == [("k0002", "k0007")]
-    assert sensors.batch_ranges(order, set(), max_batch=4) == []

@@ -5,7 +5,6 @@ import dagster as dg
 import pytest
 
 from aid_pipeline.definitions import build_defs
-from aid_pipeline.partitions import REPORTS_PARTITION
 from aid_pipeline.resources import PipelineSettings
 from aid_pipeline.sensors import inbox_sensor
 
@@ -18,22 +17,15 @@ def instance(tmp_path):
 
 
 def daemon_tick(instance, inbox, cursor):
-    """One tick as the sensor daemon runs it: evaluate, then apply the partition requests."""
+    """One tick as the sensor daemon runs it."""
     settings = PipelineSettings(inbox=str(inbox), warehouse=str(inbox.parent / "wh"))
     defs = build_defs(settings)
     ctx = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=defs.get_repository_def(),
                                   resources={"settings": settings})
-    data = inbox_sensor.evaluate_tick(ctx)
-    for req in data.dynamic_partitions_requests or []:
-        if isinstance(req, dg.AddDynamicPartitionsRequest):
-            instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
-        else:
-            for key in req.partition_keys:
-                instance.delete_dynamic_partition(req.partitions_def_name, key)
-    return data
+    return inbox_sensor.evaluate_tick(ctx)
 
 
-def test_a_tick_after_files_were_only_deleted_requests_a_table_rebuild(tmp_path, instance):
+def test_a_tick_after_files_were_only_deleted_requests_one_run_to_remove_them(tmp_path, instance):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for name in ("a", "b"):
@@ -42,9 +34,9 @@ def test_a_tick_after_files_were_only_deleted_requests_a_table_rebuild(tmp_path,
     assert [r.job_name for r in first.run_requests] == ["process_reports"]
 
     (inbox / "b.txt").unlink()
-    second = daemon_tick(instance, inbox, first.cursor)  # raised "Expected one of: ['process_reports']" before
-    assert [r.job_name for r in second.run_requests] == ["rebuild_tables"]
-    assert instance.get_dynamic_partitions(REPORTS_PARTITION) == ["a"]
+    second = daemon_tick(instance, inbox, first.cursor)
+    assert [r.job_name for r in second.run_requests] == ["process_reports"]  # its stage step forgets b
+    assert daemon_tick(instance, inbox, second.cursor).run_requests == []  # requested once, not on every tick
 
 
 def test_an_inbox_back_in_an_earlier_state_gets_a_new_run_key(tmp_path, instance):
@@ -59,7 +51,7 @@ def test_an_inbox_back_in_an_earlier_state_gets_a_new_run_key(tmp_path, instance
 
     a.unlink()  # the report is taken out …
     second = daemon_tick(instance, inbox, first.cursor)
-    a.write_bytes(data)  # … and put back as it was: a new partition that must be processed again
+    a.write_bytes(data)  # … and put back as it was: a new change that must be processed again
     import os
     os.utime(a, ns=(st.st_atime_ns, st.st_mtime_ns))
     third = daemon_tick(instance, inbox, second.cursor)
@@ -69,7 +61,7 @@ def test_an_inbox_back_in_an_earlier_state_gets_a_new_run_key(tmp_path, instance
 
     a.unlink()  # and out again: the rebuild that removes it must not reuse the first removal's key
     fourth = daemon_tick(instance, inbox, third.cursor)
-    assert [r.job_name for r in fourth.run_requests] == ["rebuild_tables"]
+    assert [r.job_name for r in fourth.run_requests] == ["process_reports"]
     assert fourth.run_requests[0].run_key not in used | {third.run_requests[0].run_key}
 
 
@@ -81,4 +73,3 @@ def test_an_emptied_inbox_removes_nothing_and_says_why(tmp_path, instance):
     (inbox / "a.txt").unlink()  # e.g. the inbox volume is not mounted
     second = daemon_tick(instance, inbox, first.cursor)
     assert second.run_requests == [] and "--allow-empty-inbox" in second.skip_message
-    assert instance.get_dynamic_partitions(REPORTS_PARTITION) == ["a"]

@@ -154,7 +154,7 @@ def test_asset_graph_has_every_stage_table_and_aggregate(webserver):
     assert missing == []
     for stage in STAGES:
         assert nodes[stage]["groupName"] == "stages"
-        assert nodes[stage]["isPartitioned"], stage  # one partition per report file
+        assert not nodes[stage]["isPartitioned"], stage  # per-report state lives in the warehouse (ledger, quarantine)
     for table in CONTRACT:
         assert nodes[table]["groupName"] == "tables"
         assert not nodes[table]["isPartitioned"]
@@ -202,12 +202,14 @@ def test_make_ui_binds_to_loopback():
     assert args[args.index("-h") + 1] == "127.0.0.1"
 
 
-def test_the_cli_run_and_its_per_report_materialisations_show_in_the_ui(webserver):
+def test_the_cli_run_and_its_counts_show_in_the_ui(webserver):
     runs = graphql(webserver["base"], "{ runsOrError { ... on Runs { results { runId status } } } }")["runsOrError"]["results"]
     assert [r["status"] for r in runs] == ["SUCCESS"]
     query = """{ assetOrError(assetKey: {path: ["raw_reports"]}) {
-        ... on Asset { assetMaterializations(limit: 50) { partition runId } } } }"""
+        ... on Asset { assetMaterializations(limit: 50) { runId metadataEntries {
+            label ... on IntMetadataEntry { intValue } } } } } }"""
     mats = graphql(webserver["base"], query)["assetOrError"]["assetMaterializations"]
-    seeds = sorted(p.stem for p in (ROOT / "seeds").glob("*.txt"))
-    assert sorted(m["partition"] for m in mats) == seeds  # one per report, written in one batch
-    assert {m["runId"] for m in mats} == {runs[0]["runId"]}
+    assert [m["runId"] for m in mats] == [runs[0]["runId"]]  # one materialisation for the run
+    counts = {e["label"]: e.get("intValue") for e in mats[0]["metadataEntries"]}
+    assert counts["reports_processed"] == len(list((ROOT / "seeds").glob("*.txt")))  # what the run did, in numbers
+    assert counts["reports_quarantined"] == 0

@@ -19,14 +19,10 @@ import pyarrow.parquet as pq
 from .. import charts, io, switch, tables
 from ..aggregates import AGGREGATES
 from ..lock import warehouse_lock
-from ..partitions import REPORTS_PARTITION
 from ..resources import PipelineSettings
 from ..version import text_code_version
 from .common import column_schema, is_full_run, preview_markdown
-from .metrics import report_metrics
-from .normalised import normalised_reports
-from .raw import raw_reports
-from .sections import report_sections
+from .report_stages import normalised_reports, raw_reports, registered_keys, report_metrics, report_sections
 
 CONTRACT_TABLES = ("reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines")
 DESCRIPTIONS = {
@@ -48,10 +44,6 @@ SORT_KEYS = {
     "corrupt_spans": ["report_id", "raw_start"],
     "dropped_lines": ["report_id", "raw_start"],
 }
-
-
-def registered_keys(context) -> list[str]:
-    return sorted(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
 
 
 def column_lineage(name: str) -> dg.TableColumnLineage | None:

@@ -1,8 +1,8 @@
 """``process_reports`` on Dask: ``run_pipeline_on_dask('seeds', 'warehouse', instance, address='tcp://…:8786')``.
 
-Every step of the job (one per stage asset: the stages are single-run-backfilled, so one step
-covers the whole partition range) becomes a Dask task; the workers must see the same inbox,
-warehouse and Dagster instance (a persistent one: the workers open it from its ``InstanceRef``).
+Every step of the job (the stage multi-asset, each table, aggregate and check) becomes a Dask task;
+the workers must see the same inbox, warehouse and Dagster instance (a persistent one: the workers
+open it from its ``InstanceRef``).
 
 Executor config (run config ``execution``), either an existing scheduler or a local cluster::
 
@@ -16,7 +16,7 @@ Executor config (run config ``execution``), either an existing scheduler or a lo
 from __future__ import annotations
 
 import dagster as dg
-from dagster._core.definitions.reconstruct import build_reconstructable_job
+from dagster import build_reconstructable_job
 from dagster_dask import dask_executor
 
 from . import with_executor
@@ -49,20 +49,16 @@ def cluster_config(address: str | None = None, n_workers: int = 2) -> dict:
 def run_pipeline_on_dask(
     inbox: str, warehouse: str, instance: dg.DagsterInstance, address: str | None = None, n_workers: int = 2
 ) -> dg.ExecutionResult:
-    """What ``aid-pipeline run`` does, with the steps on Dask: sync partitions, one run over their whole range."""
-    from ..cli import sync_partitions
+    """What ``aid-pipeline run`` does, with the steps on Dask: one run of ``process_reports`` (its stage step
+    plans, forgets the reports whose file left the inbox and processes the new, changed or stale ones)."""
     from ..io import remove_stale_temp_files
-    from ..jobs import range_tags
 
     remove_stale_temp_files(warehouse)
-    keys, _, _ = sync_partitions(instance, inbox, warehouse)
-    job_name = "process_reports" if keys else "rebuild_tables"
     recon = build_reconstructable_job(
-        __name__, "dask_job", reconstructable_kwargs={"inbox": inbox, "warehouse": warehouse, "job_name": job_name}
+        __name__, "dask_job", reconstructable_kwargs={"inbox": inbox, "warehouse": warehouse, "job_name": "process_reports"}
     )
     run_config = {
         "execution": cluster_config(address, n_workers),
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
-    tags = range_tags(keys[0], keys[-1]) if keys else {}
-    return dg.execute_job(recon, instance=instance, run_config=run_config, tags=tags)
+    return dg.execute_job(recon, instance=instance, run_config=run_config)
