@@ -63,3 +63,82 @@ def test_a_place_name_with_a_numeral_is_not_a_count():
 def test_a_qualifier_before_zhan_qualifies_the_share(sentence, expected):
     got = [(s, round(v, 6), vh, u, q) for s, v, vh, u, q in rows(sentence)]
     assert got == expected
+
+
+def test_a_money_noun_before_a_scale_gives_no_yuan_to_another_currency():
+    assert rows("签约外资项目2个，金额合计950万美元。") == [("2个", 2, None, "project", "exact")]
+
+
+# --- chrome lines with numbers --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, reason", [
+    ("22.01.2017  19:01", "date_source"),  # a day-first stamp
+    ("（数据来源：山东援疆前指项目部）", "date_source"),
+    ("兵团网 首页 | 师市动态", "site_section"),
+])
+def test_chrome_lines_of_real_pages_are_dropped(line, reason):
+    from aid_pipeline.text.normalise import normalise
+
+    body = "2015年，援疆资金投入1.35亿元，实施项目27个。"
+    norm = normalise(f"{line}\n龙江援疆为富蕴县注入发展新动能\n{body}\n")
+    assert [d.reason for d in norm.dropped] == [reason]
+    assert norm.text.startswith("龙江援疆为富蕴县注入发展新动能\n")
+    assert "援疆资金投入1.35亿元" in norm.text
+
+
+# --- periods (GUIDE, Facts) -----------------------------------------------------------------------------------
+
+def _periods(tmp_path, text, name="r.txt"):
+    """(period, start, end) by surface, for a small report through the pipeline's stage functions."""
+    import pandas as pd
+
+    from aid_pipeline.evaluation.metrics import predict_file
+
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return {r["surface"]: tuple(None if pd.isna(r[k]) else r[k] for k in ("period", "period_start", "period_end"))
+            for r in predict_file(p)}
+
+
+STAMP = "2023-09-21 10:35:12  来源：天津日报\n"
+
+
+def test_the_first_months_of_this_year_are_to_date(tmp_path):
+    got = _periods(tmp_path, "消费援疆成效明显 今年前8个月助销农产品逾6亿元\n" + STAMP
+                   + "天津援疆前方指挥部把消费帮扶作为重要抓手。\n")
+    assert got["6亿元"] == ("to_date", 2023, 2023)
+
+
+def test_a_span_of_years_with_one_nian_is_cumulative(tmp_path):
+    got = _periods(tmp_path, "援疆五年成效显著\n" + STAMP + "2010—2015年，援疆省市累计投入援疆资金720.5亿元。\n")
+    assert got["720.5亿元"] == ("cumulative", 2010, 2015)
+
+
+@pytest.mark.parametrize("clause", ["为年度计划的99.1%", "完成年度目标任务的106%"])
+def test_a_share_of_the_years_plan_is_no_plan(tmp_path, clause):
+    got = _periods(tmp_path, "援疆项目进展顺利\n" + STAMP + f"截至8月底，今年到位资金143.2亿元，{clause}。\n")
+    share = clause[clause.index("的") + 1:]
+    assert got["143.2亿元"] == ("to_date", 2023, 2023)
+    assert got[share] == ("to_date", 2023, 2023)
+
+
+def test_a_lead_opening_after_its_subject_frames_the_report(tmp_path):
+    got = _periods(tmp_path, "粤伽同心 决战脱贫攻坚\n" + STAMP
+                   + "广东省对口支援新疆伽师县，2017年以来累计投入援疆资金26.3亿元。\n"
+                   + "建成农村安居房2.86万户。\n")
+    assert got["26.3亿元"] == ("cumulative", 2017, 2023)
+    assert got["2.86万户"] == ("cumulative", 2017, 2023)
+
+
+def test_a_lead_opening_with_a_year_frames_the_report(tmp_path):
+    got = _periods(tmp_path, "龙江援疆为富蕴县注入发展新动能\n" + STAMP
+                   + "2015年，黑龙江省投入富蕴县援疆资金1.35亿元。\n援建的医院新增床位150张。\n"
+                   + "今年，黑龙江计划安排援疆资金1.48亿元。\n")
+    assert got["150张"] == ("year", 2015, 2015)
+    assert got["1.48亿元"] == ("plan", 2023, 2023)
+
+
+def test_a_titles_year_is_the_year_so_far_when_the_lead_says_so(tmp_path):
+    got = _periods(tmp_path, "闽昌协作促就业 今年转移就业超三万人次\n" + STAMP
+                   + "今年以来，福建援疆组织转移就业3.2万人次。\n举办专场招聘会二十三场。\n")
+    assert got["二十三场"] == ("to_date", 2023, 2023)

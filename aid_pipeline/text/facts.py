@@ -473,7 +473,8 @@ def _frame(text: str, all_sentences: list[tuple[int, int]], pub: int | None, mon
         if sum(1 for ch in sentence if "\u4e00" <= ch <= "\u9fff") < 4:
             continue  # a date line, a byline
         words = time_words(sentence)
-        if words and words[0].governs and words[0].kind in _FRAME_KINDS and words[0].clause == 0:
+        if words and words[0].governs and (words[0].kind in _FRAME_KINDS or words[0].kind in _LEAD_YEAR_KINDS) \
+                and _opens_body(sentence, words[0]):
             lead = rep.resolve(words[0], sentence, words)
         break
     if lead is not None and lead.period == "plan":
@@ -482,7 +483,28 @@ def _frame(text: str, all_sentences: list[tuple[int, int]], pub: int | None, mon
         return lead
     if lead is not None and lead.period == title.period and lead.start is not None:
         return lead
+    if lead is not None and title.period == "year" and lead.period == "to_date" and lead.start == title.start:
+        return lead  # 今年转移就业… + 今年以来，…: the year so far
     return title
+
+
+def _opens_body(sentence: str, w: _Word) -> bool:
+    """Whether a time word opens the body's first sentence: in its first clause, or after a first clause holding
+    no figure (its subject: ``广东省对口支援新疆伽师县，2017年以来累计投入…``).
+    ``_opens_body("广东省对口支援伽师县，2017年以来累计投入26.3亿元", time_words("广东省对口支援伽师县，2017年以来累计投入26.3亿元")[0]) -> True``"""
+    if w.clause == 0:
+        return True
+    return w.clause == 1 and not _DIGIT_RE.search(sentence, 0, w.start)
+
+
+def _title_dated(text: str) -> bool:
+    """Whether the report's title names a time: ``_title_dated("19省市2024年援疆工作回顾\n…") -> True``."""
+    t_end = _title_end(text)
+    return bool(t_end) and bool(time_words(text[:t_end]))
+
+
+_DIGIT_RE: Final = re.compile("[0-9０-９]")
+_LEAD_YEAR_KINDS: Final = frozenset(_P.get("lead_frame_year_kinds", ()))
 
 
 def _blocks(text: str) -> list[int]:
@@ -614,7 +636,9 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             head = _combine(by_clause[c], None, clause_in[c], None, True, pub)
             carry, carry_par = (head, par) if head.period != "plan" else (_UNSPEC, par)
     if frame is not None and frame.period in ("year", "to_date") and frame.end is not None and pub is not None \
-            and frame.end < pub:  # a review of last year (19省市2024年…, published 2025): its running totals end then
+            and frame.end < pub and (frame.period == "to_date" or _title_dated(text)):
+        # a review of last year (19省市2024年…, published 2025): its running totals end then (a body opening on a
+        # year, 2023年，…, frames its figures on that year but is no review: 以来累计 still runs to the publish year)
         out = [_Period(p.period, p.start, frame.end, p.plan_end) if p.period == "cumulative" and p.end == pub else p
                for p in out]
     return [p.copy(framed=True) if frame is not None and p is frame else p for p in out]

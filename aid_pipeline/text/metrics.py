@@ -328,6 +328,9 @@ def _share_qualifier(s: str, start: int) -> str | None:
     return _SHARE_Q[m.group()[:m.group().index("占")]]
 
 
+_MONEY_GLUE_OK: Final = frozenset(_UNITS.get("noun_units", {}).get("money_before_glue", "的"))
+
+
 def _noun_unit(s: str, start: int, end: int) -> str | None:
     """Unit of a scaled number without a measure word from the noun right before or after it (``noun_units``):
     ``_noun_unit("21亿援疆资金", 0, 3) -> "CNY"``; ``_noun_unit("脱贫人口10.3万", 4, 9) -> "person"``."""
@@ -351,6 +354,8 @@ def _noun_unit(s: str, start: int, end: int) -> str | None:
     before = s[max(0, j - 6):j]
     for word, unit in _NOUN_UNIT_BEFORE:
         if before.endswith(word):
+            if unit == "CNY" and end < len(s) and _CJK_RE.match(s[end]) and s[end] not in _MONEY_GLUE_OK:
+                return None  # 金额合计950万美元: another currency (or a word) follows the scale
             return unit
     return None
 
