@@ -142,3 +142,63 @@ def test_a_titles_year_is_the_year_so_far_when_the_lead_says_so(tmp_path):
     got = _periods(tmp_path, "闽昌协作促就业 今年转移就业超三万人次\n" + STAMP
                    + "今年以来，福建援疆组织转移就业3.2万人次。\n举办专场招聘会二十三场。\n")
     assert got["二十三场"] == ("to_date", 2023, 2023)
+
+
+# --- wholes and parts (GUIDE, Facts: part_of) ------------------------------------------------------------------
+
+def _rows(tmp_path, text, name="r.txt"):
+    from aid_pipeline.evaluation.metrics import predict_file
+
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return predict_file(p)
+
+
+def _whole_of(rows):
+    """surface -> surface of its whole (None when it is no part)."""
+    ids = {r["metric_id"]: r["surface"] for r in rows}
+    return {r["surface"]: ids.get(r["part_of"]) for r in rows}
+
+
+def test_a_breakdown_by_year_after_fen_nian_du_kan(tmp_path):
+    got = _whole_of(_rows(tmp_path, "安徽三年投入皮山援疆资金\n" + STAMP
+                          + "2014年至2016年，安徽省在皮山县累计投入援疆资金11.6亿元。\n"
+                          + "分年度看，2014年3.2亿元，2015年3.9亿元，2016年4.5亿元。\n"))
+    assert got == {"11.6亿元": None, "3.2亿元": "11.6亿元", "3.9亿元": "11.6亿元", "4.5亿元": "11.6亿元"}
+
+
+def test_a_sentence_opening_with_qizhong_breaks_down_the_same_measure_word(tmp_path):
+    got = _whole_of(_rows(tmp_path, "北京组团式教育援疆\n" + STAMP
+                          + "2019年以来，北京市累计选派援疆教师1260名，覆盖和田地区8所中小学。\n"
+                          + "其中2019年186名、2020年220名。\n"))
+    assert got["186名"] == got["220名"] == "1260名"
+    assert got["8所"] is None
+
+
+def test_person_times_and_persons_are_one_group_for_parts(tmp_path):
+    got = _whole_of(_rows(tmp_path, "闽昌协作促就业\n" + STAMP
+                          + "今年以来，组织转移就业3.2万人次，其中赴福建务工一千二百余人。\n"))
+    assert got["一千二百余人"] == "3.2万人次"
+
+
+# --- donors (GUIDE, Facts: donor) ------------------------------------------------------------------------------
+
+def test_a_fenbie_list_gives_each_figure_its_donor():
+    from aid_pipeline.text.facts import respective_donors
+
+    s = "资金到位率排在前三位的分别为上海、北京和深圳，到位率分别为92.5%、88.1%和86.3%。"
+    offsets = [s.index("92.5"), s.index("88.1"), s.index("86.3")]
+    assert respective_donors(s, offsets) == dict(zip(offsets, ["上海", "北京", "深圳"]))
+    # a list after the figure names who reached it, not whose figure it is
+    s2 = "到疆率达到80%以上的有3个省市，分别为黑龙江省、山西省、上海市。"
+    assert respective_donors(s2, [s2.index("80")]) == {}
+
+
+def test_cities_of_the_report_donor_named_as_givers_each_take_their_figures():
+    from aid_pipeline.text.facts import sentence_donor
+
+    s = "宁波援建库车的项目完成投资4.6亿元，嘉兴援建沙雅的项目完成投资3.1亿元，湖州援建柯坪的项目完成投资1.9亿元。"
+    assert [sentence_donor(s, "浙江", s.index(x)) for x in ("4.6", "3.1", "1.9")] == ["宁波", "嘉兴", "湖州"]
+    # a city in a company's name is no giver: the report's own city stays
+    s2 = "东营援疆指挥部引进威海宝飞龙钓具有限公司，带动13家企业落户疏勒县。"
+    assert sentence_donor(s2, "东营", s2.index("13")) == "东营"

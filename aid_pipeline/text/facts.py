@@ -504,6 +504,7 @@ def _title_dated(text: str) -> bool:
 
 
 _DIGIT_RE: Final = re.compile("[0-9０-９]")
+_RESPECTIVE: Final = "分别"
 _LEAD_YEAR_KINDS: Final = frozenset(_P.get("lead_frame_year_kinds", ()))
 
 
@@ -752,6 +753,12 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
     if report_donor:
         prov = places.donor_province(report_donor)
         same = [d for d in names if places.donor_province(d) == prov]
+        own_cities = [(s, d) for s, e, d in found if places.donor_province(d) == prov and d != prov
+                      and any(w in sentence[e:e + _AID_WINDOW] for w in _AID_MARKERS)]  # named as givers
+        if at is not None and len({d for _s, d in own_cities}) > 1:
+            # 宁波援建库车…4.6亿元，嘉兴援建沙雅…3.1亿元: each figure takes the city named last before it
+            prior = [d for s, d in own_cities if s < at]
+            return prior[-1] if prior else own_cities[0][1]
         if same:
             cities = [d for d in same if places.donor_province(d) != d]
             if report_donor in same and places.donor_province(report_donor) != report_donor:
@@ -763,6 +770,23 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
         if places.donor_province(d) == first_prov:
             return d
     return names[0]
+
+
+def respective_donors(sentence: str, offsets: list[int]) -> dict[int, str]:
+    """Donors given figure by figure by a ``分别`` list: the donors named before the sentence's last 分别, in order,
+    to the figures after it, when they are as many (two or more).
+    ``respective_donors("江苏、浙江两省分别到位资金9.8亿元、8.6亿元", [13, 19]) -> {13: "江苏", 19: "浙江"}``"""
+    k = sentence.rfind(_RESPECTIVE)
+    if k < 0:
+        return {}
+    figs = sorted(a for a in offsets if a > k)
+    names: list[str] = []
+    for s, e, d, _ent in places.donor_places(sentence[:k]):
+        if d not in names and not _is_venue(sentence, s, e):
+            names.append(d)
+    if len(figs) < 2 or len(names) != len(figs):
+        return {}
+    return dict(zip(figs, names))
 
 
 def _specific(donor: str | None, report_donor: str | None) -> str | None:
@@ -849,8 +873,12 @@ def parts(text: str, ms: list[FactInput], donors: list[str | None], pers: list[_
                 mk = live[-1]
                 g = _group(ms[i].unit)
                 cands = [j for j in idx if ms[j].start - ss < mk and _group(ms[j].unit) == g]
-                if not cands:  # the whole in the sentence before: of the same kind too
-                    cands = [j for j in prev if _group(ms[j].unit) == g and ms[j].metric_type == ms[i].metric_type]
+                if not cands:  # the whole in the sentence before: of the same kind too (of the same unit when the
+                    # sentence opens with the marker: 其中2019年186名、2020年220名…)
+                    opens = sentence.lstrip("，。 “\"").startswith(_PART_MARKERS) and mk == marks[0]
+                    cands = [j for j in prev if _group(ms[j].unit) == g and (
+                        ms[j].metric_type == ms[i].metric_type
+                        or (opens and ms[j].unit == ms[i].unit and text[ms[j].end - 1] == text[ms[i].end - 1]))]
                 if not cands:
                     continue
                 w = cands[-1]
@@ -926,6 +954,7 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
     cache: dict[int, tuple[list[int], list[bool], str | None]] = {}
     newlines = [m.start() for m in re.finditer("\n", text)]
     carry_donor: str | None = None  # the donor the paragraph's last sentence named
+    resp: dict[int, dict[int, str]] = {}  # per sentence, the donors a 分别 list gives its figures
     carry_par = -1
     for i in order:
         m = metrics[i]
@@ -942,6 +971,9 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
                                           == places.donor_province(report_donor)):
                 carry_donor = named_any  # the paragraph goes on about it (another province named in passing does not)
         pos, ctx, carried = cache[ss]
+        if ss not in resp:
+            resp[ss] = respective_donors(sentence, [metrics[j].start - ss for j in order
+                                                    if metrics[j].sentence_start == ss]) if _RESPECTIVE in sentence else {}
         c = _clause_of(pos, m.start - ss)
         is_context = ctx[c] if c < len(ctx) else False
         if _APPENDED_CONTEXT and m.section_kind == "appended" and m.donor is None:
@@ -953,7 +985,7 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
             if pers[i].framed:
                 pers[i] = _UNSPEC  # the setting (a county's population) is no sum over the report's years
             continue
-        named = sentence_donor(sentence, report_donor, m.start - ss) or carried
+        named = resp[ss].get(m.start - ss) or sentence_donor(sentence, report_donor, m.start - ss) or carried
         if named is not None:
             donors[i] = named
         elif m.section_kind == "appended":
