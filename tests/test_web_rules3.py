@@ -202,3 +202,17 @@ def test_cities_of_the_report_donor_named_as_givers_each_take_their_figures():
     # a city in a company's name is no giver: the report's own city stays
     s2 = "东营援疆指挥部引进威海宝飞龙钓具有限公司，带动13家企业落户疏勒县。"
     assert sentence_donor(s2, "东营", s2.index("13")) == "东营"
+
+
+# --- scope (GUIDE, Facts: scope) -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("2023年，阿勒泰地区接待游客4100万人次，旅游收入450亿元。", [False, True, True, True]),  # the region's own
+    ("全县贫困发生率由2017年的35.6%降至2020年的0.7%。", [True, True]),
+    ("援建的景区今年接待游客12万人次。", [False, False]),  # what an aid work did
+    ("援疆帮助伽师县贫困发生率降至0.7%。", [False, False]),  # the aid's result
+])
+def test_a_regions_tourism_and_poverty_rate_are_context(sentence, expected):
+    from aid_pipeline.text.facts import context_clauses
+
+    assert context_clauses(sentence) == expected
