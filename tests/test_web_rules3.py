@@ -216,3 +216,22 @@ def test_a_regions_tourism_and_poverty_rate_are_context(sentence, expected):
     from aid_pipeline.text.facts import context_clauses
 
     assert context_clauses(sentence) == expected
+
+
+def test_a_since_word_after_a_short_subject_frames_the_report(tmp_path):
+    got = _periods(tmp_path, "北京组团式医疗援疆：让和田群众在家门口看好病\n" + STAMP
+                   + "北京自2016年起在和田地区人民医院推行组团式医疗援疆。\n"
+                   + "和田地区人民医院开放床位由800张增至1260张。\n")
+    assert got["1260张"] == ("cumulative", 2016, 2023)
+
+
+# --- metadata ----------------------------------------------------------------------------------------------------
+
+def test_a_time_phrase_opening_a_poster_run_is_no_subtitle():
+    from aid_pipeline.text.metadata import extract_metadata
+    from aid_pipeline.text.normalise import normalise
+
+    md = extract_metadata(normalise("深圳援疆干部人才：把根扎在帕米尔高原\n发布时间：2023年08月15日 09:20  来源：深圳特区报\n"
+                                    "新一轮对口援疆以来\n深圳累计选派援疆干部人才1100多名\n培训喀什本地干部人才8.7万人次\n"))
+    assert md.title == "深圳援疆干部人才：把根扎在帕米尔高原"
+    assert md.subtitle is None

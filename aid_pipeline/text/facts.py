@@ -473,8 +473,8 @@ def _frame(text: str, all_sentences: list[tuple[int, int]], pub: int | None, mon
         if sum(1 for ch in sentence if "\u4e00" <= ch <= "\u9fff") < 4:
             continue  # a date line, a byline
         words = time_words(sentence)
-        if words and words[0].governs and (words[0].kind in _FRAME_KINDS or words[0].kind in _LEAD_YEAR_KINDS) \
-                and _opens_body(sentence, words[0]):
+        if words and (words[0].kind in _FRAME_KINDS or words[0].kind in _LEAD_YEAR_KINDS) \
+                and (words[0].governs or _after_subject(sentence, words[0])) and _opens_body(sentence, words[0]):
             lead = rep.resolve(words[0], sentence, words)
         break
     if lead is not None and lead.period == "plan":
@@ -497,6 +497,13 @@ def _opens_body(sentence: str, w: _Word) -> bool:
     return w.clause == 1 and not _DIGIT_RE.search(sentence, 0, w.start)
 
 
+def _after_subject(sentence: str, w: _Word) -> bool:
+    """Whether a ``since`` word follows only the short subject of its clause (``北京自2016年起在和田推行…``): the body
+    opens on it. ``_after_subject("北京自2016年起推行", time_words("北京自2016年起推行")[0]) -> True``"""
+    head = sentence[:w.start]
+    return w.kind == "since" and w.clause == 0 and 0 < len(head) <= _SUBJECT_MAX and not _DIGIT_RE.search(head)
+
+
 def _title_dated(text: str) -> bool:
     """Whether the report's title names a time: ``_title_dated("19省市2024年援疆工作回顾\n…") -> True``."""
     t_end = _title_end(text)
@@ -505,6 +512,7 @@ def _title_dated(text: str) -> bool:
 
 _DIGIT_RE: Final = re.compile("[0-9０-９]")
 _RESPECTIVE: Final = "分别"
+_SUBJECT_MAX: Final = int(_P.get("lead_subject_max_chars", 8))
 _LEAD_YEAR_KINDS: Final = frozenset(_P.get("lead_frame_year_kinds", ()))
 
 
