@@ -131,6 +131,7 @@ EXCLUSION_EXAMPLES = {
     "size_classes": ["重点推进5000万元以上项目建设", "培育500万元以上企业"],
     "page_counters": ["评论0条 我要评论", "阅读：302条", "点赞12次"],
     "damaged_numbers": ["援疆资金累计达到.9亿元", "受援地人口万人", "援助项目个。", "投入资金50.亿元"],
+    "numeral_place_names": ["援建五家渠市第一中学", "途经十三间房风区"],
 }
 #: keys that list exceptions to an exclusion (what IS a metric), tested in tests/test_web_rules.py
 EXCEPTION_KEYS = {"vague_prefixes_not_after"}

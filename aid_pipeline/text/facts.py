@@ -473,7 +473,8 @@ def _frame(text: str, all_sentences: list[tuple[int, int]], pub: int | None, mon
         if sum(1 for ch in sentence if "\u4e00" <= ch <= "\u9fff") < 4:
             continue  # a date line, a byline
         words = time_words(sentence)
-        if words and words[0].governs and words[0].kind in _FRAME_KINDS and words[0].clause == 0:
+        if words and (words[0].kind in _FRAME_KINDS or words[0].kind in _LEAD_YEAR_KINDS) \
+                and (words[0].governs or _after_subject(sentence, words[0])) and _opens_body(sentence, words[0]):
             lead = rep.resolve(words[0], sentence, words)
         break
     if lead is not None and lead.period == "plan":
@@ -482,7 +483,37 @@ def _frame(text: str, all_sentences: list[tuple[int, int]], pub: int | None, mon
         return lead
     if lead is not None and lead.period == title.period and lead.start is not None:
         return lead
+    if lead is not None and title.period == "year" and lead.period == "to_date" and lead.start == title.start:
+        return lead  # 今年转移就业… + 今年以来，…: the year so far
     return title
+
+
+def _opens_body(sentence: str, w: _Word) -> bool:
+    """Whether a time word opens the body's first sentence: in its first clause, or after a first clause holding
+    no figure (its subject: ``广东省对口支援新疆伽师县，2017年以来累计投入…``).
+    ``_opens_body("广东省对口支援伽师县，2017年以来累计投入26.3亿元", time_words("广东省对口支援伽师县，2017年以来累计投入26.3亿元")[0]) -> True``"""
+    if w.clause == 0:
+        return True
+    return w.clause == 1 and not _DIGIT_RE.search(sentence, 0, w.start)
+
+
+def _after_subject(sentence: str, w: _Word) -> bool:
+    """Whether a ``since`` word follows only the short subject of its clause (``北京自2016年起在和田推行…``): the body
+    opens on it. ``_after_subject("北京自2016年起推行", time_words("北京自2016年起推行")[0]) -> True``"""
+    head = sentence[:w.start]
+    return w.kind == "since" and w.clause == 0 and 0 < len(head) <= _SUBJECT_MAX and not _DIGIT_RE.search(head)
+
+
+def _title_dated(text: str) -> bool:
+    """Whether the report's title names a time: ``_title_dated("19省市2024年援疆工作回顾\n…") -> True``."""
+    t_end = _title_end(text)
+    return bool(t_end) and bool(time_words(text[:t_end]))
+
+
+_DIGIT_RE: Final = re.compile("[0-9０-９]")
+_RESPECTIVE: Final = "分别"
+_SUBJECT_MAX: Final = int(_P.get("lead_subject_max_chars", 8))
+_LEAD_YEAR_KINDS: Final = frozenset(_P.get("lead_frame_year_kinds", ()))
 
 
 def _blocks(text: str) -> list[int]:
@@ -614,7 +645,9 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
             head = _combine(by_clause[c], None, clause_in[c], None, True, pub)
             carry, carry_par = (head, par) if head.period != "plan" else (_UNSPEC, par)
     if frame is not None and frame.period in ("year", "to_date") and frame.end is not None and pub is not None \
-            and frame.end < pub:  # a review of last year (19省市2024年…, published 2025): its running totals end then
+            and frame.end < pub and (frame.period == "to_date" or _title_dated(text)):
+        # a review of last year (19省市2024年…, published 2025): its running totals end then (a body opening on a
+        # year, 2023年，…, frames its figures on that year but is no review: 以来累计 still runs to the publish year)
         out = [_Period(p.period, p.start, frame.end, p.plan_end) if p.period == "cumulative" and p.end == pub else p
                for p in out]
     return [p.copy(framed=True) if frame is not None and p is frame else p for p in out]
@@ -728,6 +761,12 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
     if report_donor:
         prov = places.donor_province(report_donor)
         same = [d for d in names if places.donor_province(d) == prov]
+        own_cities = [(s, d) for s, e, d in found if places.donor_province(d) == prov and d != prov
+                      and any(w in sentence[e:e + _AID_WINDOW] for w in _AID_MARKERS)]  # named as givers
+        if at is not None and len({d for _s, d in own_cities}) > 1:
+            # 宁波援建库车…4.6亿元，嘉兴援建沙雅…3.1亿元: each figure takes the city named last before it
+            prior = [d for s, d in own_cities if s < at]
+            return prior[-1] if prior else own_cities[0][1]
         if same:
             cities = [d for d in same if places.donor_province(d) != d]
             if report_donor in same and places.donor_province(report_donor) != report_donor:
@@ -739,6 +778,23 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
         if places.donor_province(d) == first_prov:
             return d
     return names[0]
+
+
+def respective_donors(sentence: str, offsets: list[int]) -> dict[int, str]:
+    """Donors given figure by figure by a ``分别`` list: the donors named before the sentence's last 分别, in order,
+    to the figures after it, when they are as many (two or more).
+    ``respective_donors("江苏、浙江两省分别到位资金9.8亿元、8.6亿元", [13, 19]) -> {13: "江苏", 19: "浙江"}``"""
+    k = sentence.rfind(_RESPECTIVE)
+    if k < 0:
+        return {}
+    figs = sorted(a for a in offsets if a > k)
+    names: list[str] = []
+    for s, e, d, _ent in places.donor_places(sentence[:k]):
+        if d not in names and not _is_venue(sentence, s, e):
+            names.append(d)
+    if len(figs) < 2 or len(names) != len(figs):
+        return {}
+    return dict(zip(figs, names))
 
 
 def _specific(donor: str | None, report_donor: str | None) -> str | None:
@@ -825,8 +881,12 @@ def parts(text: str, ms: list[FactInput], donors: list[str | None], pers: list[_
                 mk = live[-1]
                 g = _group(ms[i].unit)
                 cands = [j for j in idx if ms[j].start - ss < mk and _group(ms[j].unit) == g]
-                if not cands:  # the whole in the sentence before: of the same kind too
-                    cands = [j for j in prev if _group(ms[j].unit) == g and ms[j].metric_type == ms[i].metric_type]
+                if not cands:  # the whole in the sentence before: of the same kind too (of the same unit when the
+                    # sentence opens with the marker: 其中2019年186名、2020年220名…)
+                    opens = sentence.lstrip("，。 “\"").startswith(_PART_MARKERS) and mk == marks[0]
+                    cands = [j for j in prev if _group(ms[j].unit) == g and (
+                        ms[j].metric_type == ms[i].metric_type
+                        or (opens and ms[j].unit == ms[i].unit and text[ms[j].end - 1] == text[ms[i].end - 1]))]
                 if not cands:
                     continue
                 w = cands[-1]
@@ -902,6 +962,7 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
     cache: dict[int, tuple[list[int], list[bool], str | None]] = {}
     newlines = [m.start() for m in re.finditer("\n", text)]
     carry_donor: str | None = None  # the donor the paragraph's last sentence named
+    resp: dict[int, dict[int, str]] = {}  # per sentence, the donors a 分别 list gives its figures
     carry_par = -1
     for i in order:
         m = metrics[i]
@@ -918,6 +979,9 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
                                           == places.donor_province(report_donor)):
                 carry_donor = named_any  # the paragraph goes on about it (another province named in passing does not)
         pos, ctx, carried = cache[ss]
+        if ss not in resp:
+            resp[ss] = respective_donors(sentence, [metrics[j].start - ss for j in order
+                                                    if metrics[j].sentence_start == ss]) if _RESPECTIVE in sentence else {}
         c = _clause_of(pos, m.start - ss)
         is_context = ctx[c] if c < len(ctx) else False
         if _APPENDED_CONTEXT and m.section_kind == "appended" and m.donor is None:
@@ -929,7 +993,7 @@ def fact_fields(text: str, sentences: list[tuple[int, int]], metrics: list[FactI
             if pers[i].framed:
                 pers[i] = _UNSPEC  # the setting (a county's population) is no sum over the report's years
             continue
-        named = sentence_donor(sentence, report_donor, m.start - ss) or carried
+        named = resp[ss].get(m.start - ss) or sentence_donor(sentence, report_donor, m.start - ss) or carried
         if named is not None:
             donors[i] = named
         elif m.section_kind == "appended":

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Final
 
 from aid_pipeline.text.datafiles import load_json
+from aid_pipeline.text.facts import time_words
 from aid_pipeline.text.places import (donor_places, donor_province, donors_in, place_hits,
                                       recipients_in, recipients_of, specific_donors_in)
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, sections_and_places
@@ -313,6 +314,13 @@ def _most_told(cands: list[str], body: str) -> str | None:
     return cands[-1]
 
 
+def _is_time_phrase(line: str) -> bool:
+    """Whether a short line is only a time phrase (the opening of a poster run of figures):
+    ``_is_time_phrase("新一轮对口援疆以来") -> True``; ``_is_time_phrase("让和田群众在家门口看好病") -> False``."""
+    words = time_words(line)
+    return len(words) == 1 and words[0].start == 0 and words[0].end >= len(line.rstrip("，,：: "))
+
+
 def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str], body: str = "") -> tuple[str | None, str | None]:
     for line in labelled:
         m = _TITLE_LABEL_RE.match(line)
@@ -371,6 +379,8 @@ def extract_metadata(norm: Normalised) -> Metadata:
     title, subtitle = _pick_title(dropped + head, dropped_titles, block, body)
     if subtitle is not None:
         subtitle = _SUBTITLE_DASH.sub("", subtitle).strip() or None
+    if subtitle is not None and _is_time_phrase(subtitle):
+        subtitle = None  # 新一轮对口援疆以来 opening a poster run: the body's first line, no subtitle
     if subtitle is None and text_lines:
         m = _SLOGAN_RE.match(text_lines[0])
         if m and not re.search(r"\d", m.group(1)):

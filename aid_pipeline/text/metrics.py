@@ -61,7 +61,7 @@ _YI_FOLLOW: Final = frozenset(_YI.get("followers", ""))
 _YI_NOT_AFTER: Final = frozenset(_YI.get("not_after", ""))
 _UNIT_BEFORE_NUMBER: Final = frozenset(_EXCL.get("unit_before_number", {}).get("words", ()))
 _CN_NUMERALS: Final = frozenset(CN_DIGITS) | frozenset("十百千万亿")
-FIXED_RE: Final = places.longest_form_regex(_EXCL["fixed_names"])
+FIXED_RE: Final = places.longest_form_regex(_EXCL["fixed_names"] + _EXCL.get("numeral_place_names", {}).get("names", []))
 _VAGUE_NOT_AFTER: Final[dict[str, frozenset[str]]] = {
     k: frozenset(v) for k, v in _EXCL.get("vague_prefixes_not_after", {}).items() if not k.startswith("_")}
 _ACTOR: Final = _EXCL.get("actor_groups", {})
@@ -314,6 +314,23 @@ def _elliptical(s: str, start: int, end: int) -> bool:
     return s[max(0, j - 4):j].endswith(_ELLIPSIS_BEFORE)
 
 
+_SHARE_Q: Final[dict[str, str]] = _CUES.get("share_qualifiers", {}).get("words", {})
+_SHARE_Q_RE: Final = re.compile("(?:" + "|".join(map(re.escape, sorted(_SHARE_Q, key=len, reverse=True))) + ")占"
+                                + r"[^，。；、,;0-9０-９%％]{0,16}$") if _SHARE_Q else None
+
+
+def _share_qualifier(s: str, start: int) -> str | None:
+    """Qualifier of a share from a word before its 占 (``share_qualifiers``), no figure between:
+    ``_share_qualifier("约占总额的三分之二", 6) -> "approx"``; ``_share_qualifier("占总额的三分之二", 5) -> None``."""
+    m = _SHARE_Q_RE.search(s, max(0, start - 20), start) if _SHARE_Q_RE is not None else None
+    if m is None:
+        return None
+    return _SHARE_Q[m.group()[:m.group().index("占")]]
+
+
+_MONEY_GLUE_OK: Final = frozenset(_UNITS.get("noun_units", {}).get("money_before_glue", "的"))
+
+
 def _noun_unit(s: str, start: int, end: int) -> str | None:
     """Unit of a scaled number without a measure word from the noun right before or after it (``noun_units``):
     ``_noun_unit("21亿援疆资金", 0, 3) -> "CNY"``; ``_noun_unit("脱贫人口10.3万", 4, 9) -> "person"``."""
@@ -337,6 +354,8 @@ def _noun_unit(s: str, start: int, end: int) -> str | None:
     before = s[max(0, j - 6):j]
     for word, unit in _NOUN_UNIT_BEFORE:
         if before.endswith(word):
+            if unit == "CNY" and end < len(s) and _CJK_RE.match(s[end]) and s[end] not in _MONEY_GLUE_OK:
+                return None  # 金额合计950万美元: another currency (or a word) follows the scale
             return unit
     return None
 
@@ -593,6 +612,8 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
             if unit in _SIZE_UNITS and sm.group() in _SIZE_SUFFIXES and _SIZE_NOUN_RE.match(s, end) is not None:
                 continue  # 5000万元以上项目13个: a size class of projects, not an amount
         qual = "range" if value_high is not None else (sq or inner or pq or "exact")
+        if qual == "exact" and unit == "percent" and _SHARE_Q:
+            qual = _share_qualifier(s, start) or qual  # 约占总额的三分之二
         raw.append((start, end, num_end, value, value_high, unit, qual, factor))
 
     if not raw:
@@ -1080,6 +1101,23 @@ def figure_sentence(text: str, a: int, b: int, ss: int, se: int) -> str:
     return text[lo:hi]
 
 
+def _carry_projects(sent: str, found: list, carry: set[str]) -> tuple[list, set[str]]:
+    """A ； joins clauses of one sentence: an elliptical count after it (``已开工146个；已完工97个``) counts projects
+    when the clauses before the ； counted projects with its measure word (``carry``). Returns the rows and the
+    measure words to carry into the next sentence (those of this one when it ends with ；):
+    ``_carry_projects("已完工97个。", [(3, 6, 97.0, None, "item", "exact", "facilities")], {"个"})[0][0][4] -> "project"``"""
+    if carry:
+        rows = []
+        for r in found:
+            if r[4] == "item" and sent[r[1] - 1:r[1]] in carry and _elliptical(sent, r[0], r[1]):
+                r = (r[0], r[1], r[2], r[3], "project", r[5], "projects")
+            rows.append(r)
+        found = rows
+    if sent.rstrip().endswith(("；", ";")):
+        return found, {sent[r[1] - 1] for r in found if r[4] == "project"} | carry
+    return found, set()
+
+
 def metric_tuples(text: str, sections, report_donor: str | None, report_recipients: list[str],
                   publish_date: str | None) -> list[tuple]:
     """``extract_metrics`` as plain tuples (``METRIC_TUPLE_FIELDS``, no surface), in section and sentence order.
@@ -1095,12 +1133,15 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
             continue
         appended = kind == "appended"
         sec_places = _SectionPlaces(text, sec_start, sec_end, appended, report_donor)
+        carry: set[str] = set()  # measure words that counted projects in a sentence ended by ；
         for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
             first = _number_start(text, ss, se)
             if first is None:
+                carry = set()
                 continue  # no numeral at all (no mention): not even sliced
             sent = text[ss:se]
             found = _mentions(sent, first.start() - ss)
+            found, carry = _carry_projects(sent, found, carry)
             if not found:
                 continue
             donor, recipient = _sentence_places(sent, report_donor, appended)
