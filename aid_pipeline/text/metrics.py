@@ -213,7 +213,7 @@ _VENUE_VERBS: Final = tuple(_ATTR["venue_verbs"])
 _VENUE_WINDOW: Final = int(_ATTR["venue_window"])
 _AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
 _AID_WINDOW: Final = int(_ATTR["aid_window"])
-RELATIVE_YEARS: Final = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+RELATIVE_YEARS: Final[dict[str, int]] = {w: int(k) for w, k in load_json("relative_years.json")["words"].items()}
 _REL_YEAR_RE: Final = re.compile("|".join(RELATIVE_YEARS))
 assert all("年" in w for w in RELATIVE_YEARS)  # _YearIndex skips sentences without 年
 

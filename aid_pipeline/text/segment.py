@@ -23,6 +23,7 @@ from operator import add
 from typing import Final
 
 from aid_pipeline.text.datafiles import load_json
+from aid_pipeline.text.patterns import TWINS
 from aid_pipeline.text.places import longest_form_regex, place_hits
 from aid_pipeline.text.types import Section, Sentence
 
@@ -57,20 +58,22 @@ _NUMBERED_RE: Final = re.compile(
 )
 _ARABIC_NUM_RE: Final = re.compile(r"\d{1,2}[、．]")
 _BRACKET_RE: Final = re.compile(r"【([^】\n]{2,16})】")
+_LINES: Final = load_json("page_lines.json")  # what a line of a page is: labels, bylines, captions, datelines
+
+
+def _spaced(word: str, spaced: list[str]) -> str:
+    """``word`` as a regex, with one optional space between its characters when it is listed in ``spaced``:
+    ``_spaced("来源", ["来源"]) -> "来\\s?源"``."""
+    return r"\s?".join(map(re.escape, word)) if word in spaced else re.escape(word)
+
+
 _LABEL_RE: Final = re.compile(
-    r"[【\[]?(?:记者|通讯员|来\s?源|编辑|责任编辑|责编|作者|摄影|摄像|图片|图文|校对|审核|审校|监制|出品|策划|"
-    r"发布日期|发布时间|发布机构|索引号|分类|文号|主题词|成文日期|浏览次数|分享到|原标题|本文来源|打印|字体|关闭|"
-    r"返回顶部|收藏|扫一扫)[】\]]?\s*[:：]?"
+    r"[【\[]?(?:" + "|".join(_spaced(w, _LINES["labels"]["spaced"]) for w in _LINES["labels"]["words"])
+    + r")[】\]]?\s*[:：]?"
 )
-# = r"(?:记者|通讯员|特约|见习记者)\s?[\u4e00-\u9fff·]{2,4}|文/图|图/文|[（(]?(?:摄|供图)[)）]?$", each alternative written
-# out to start with its own first character (the same matches, tried in the same order), so that ``search``
-# skips ahead to one of those characters instead of trying every position
-_BYLINE_RE: Final = re.compile(
-    "|".join(rf"{word}\s?[\u4e00-\u9fff·]{{2,4}}" for word in ("记者", "通讯员", "特约", "见习记者"))
-    + "|文/图|图/文|"
-    + "|".join(rf"{paren}{word}[)）]?$" for paren in ("（", r"\(", "") for word in ("摄", "供图"))
-)
-_CAPTION_RE: Final = re.compile(r"[（(]?(?:图为|图片为|上图|下图|左图|右图|图[:：一二三四五六七八九十\d])")
+_BYLINE_RE: Final = re.compile(TWINS["byline"].fast)  # its words from page_lines.json
+_CAPTION_RE: Final = re.compile(r"[（(]?(?:" + "|".join(map(re.escape, _LINES["captions"]["openers"]))
+                                + r"|图[:：一二三四五六七八九十\d])")
 # a line standing for a picture: [图片] / 图片 / 【组图】 / an image file name (the picture itself is gone from the text)
 _IMAGE_MARKER_RE: Final = re.compile(
     r"[【\[（(]?(?:图片|图|组图|配图|照片|点击查看大图|点击图片查看大图|点击放大)[】\]）)]?"
@@ -91,12 +94,15 @@ _FIGURE_RE: Final = re.compile(
     r"|[零一二两三四五六七八九十百千万几]{1,6}(?:多|余)?(?:个|名|人|位|家|所|项|场|次|批|户|亩|吨|台|座|万元|亿元|元)$"
 )
 _MAX_CAPTION_LINE: Final = 100  # a line after an image marker, or closing with a photo credit, up to this long
+_DATELINE: Final = _LINES["datelines"]
 _DATELINE_RE: Final = re.compile(
-    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,、\s上下早晚午]"
-    r"|[\u4e00-\u9fff]{2,12}(?:网|社|报|台)?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
-    r"|本报讯|据[\u4e00-\u9fff]{1,12}(?:报道|消息)"
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[" + re.escape(_DATELINE["after_date"]).replace(r"\ ", "") + r"\s]"
+    + r"|[\u4e00-\u9fff]{2,12}(?:" + "|".join(map(re.escape, _DATELINE["agency_suffixes"]))
+    + r")?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
+    + "|" + "|".join(map(re.escape, _DATELINE["openers"]))
+    + r"|据[\u4e00-\u9fff]{1,12}(?:" + "|".join(map(re.escape, _DATELINE["reported_verbs"])) + ")"
 )
-_SENT_RE: Final = re.compile(r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?")  # = [。！？；!?;]+|[“「『]|[”」』]
+_SENT_RE: Final = re.compile(TWINS["sentence_marks"].fast)  # sentence end marks, opening and closing quotes
 _OPEN_Q: Final = set("“「『")
 _CLOSE_Q: Final = set("”」』")
 _AFTER_END: Final = set("”」』’）)")  # closers a sentence end takes with it
