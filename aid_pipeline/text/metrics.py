@@ -233,19 +233,6 @@ class RawMention(NamedTuple):
     factor: float
 
 
-class MentionRow(NamedTuple):
-    """``Mention`` without its surface (``_mentions``' rows): 培训3000余人次 -> ``MentionRow(start=2, end=9, value=3000.0,
-    value_high=None, unit="person_time", qualifier="at_least", metric_type="trainees")``."""
-
-    start: int
-    end: int
-    value: float
-    value_high: float | None
-    unit: str
-    qualifier: str
-    metric_type: str
-
-
 class MetricRow(NamedTuple):
     """``Metric`` without its surface, in report offsets (``metric_tuples``' rows): 投入资金5亿元。 ->
     ``MetricRow(4, 7, 500000000.0, None, "CNY", "exact", "funding", 0, 8, "深圳", "喀什市", None)``."""
@@ -480,7 +467,7 @@ def find_mentions(sentence: str) -> list[Mention]:
     ``[Mention(surface="87名", value=87.0, unit="person", metric_type="personnel"...),
     Mention(surface="3000余人次", value=3000.0, unit="person_time", qualifier="at_least", metric_type="trainees")]``
     """
-    return [Mention(a, b, sentence[a:b], v, vh, unit, qual, mtype) for a, b, v, vh, unit, qual, mtype in _mentions(sentence)]
+    return _mentions(sentence)
 
 
 class _SentenceScan:
@@ -550,9 +537,9 @@ class _Figure:
 _NO_FIELDS: Final = NumberFields(0, 0, "", 0.0, None, None, "", False, False, None, 0)
 
 
-def _mentions(s: str, pos: int = 0) -> list[MentionRow]:
-    """``find_mentions`` as rows without the surface:
-    ``_mentions("培训3000余人次") -> [MentionRow(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``.
+def _mentions(s: str, pos: int = 0) -> list[Mention]:
+    """``find_mentions``, looking for the first numeral from ``pos``:
+    ``_mentions("培训3000余人次") -> [Mention(2, 9, "3000余人次", 3000.0, None, "person_time", "at_least", "trainees")]``.
     ``pos``: where the first numeral may begin (none before it), when the caller has looked already."""
     scan = _SentenceScan(s)
     raw: list[RawMention] = []
@@ -732,10 +719,10 @@ def _read_qualifier_after(s: str, f: _Figure, scan: _SentenceScan) -> bool:
     return True
 
 
-def _typed(s: str, raw: list[RawMention], scan: _SentenceScan) -> list[MentionRow]:
+def _typed(s: str, raw: list[RawMention], scan: _SentenceScan) -> list[Mention]:
     """Phase 6: each figure's metric type (from its counted noun, cues, a subset clause 其中… or its unit) and its
     value scaled by the unit's factor: ``[RawMention(2, 9, 6, 3000.0, None, "person_time", "at_least", 1.0)]`` of
-    培训3000余人次 -> ``[MentionRow(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``"""
+    培训3000余人次 -> ``[Mention(2, 9, "3000余人次", 3000.0, None, "person_time", "at_least", "trainees")]``"""
     n = len(s)
     clauses = scan.clauses()
     cues = scan.cues()
@@ -743,7 +730,7 @@ def _typed(s: str, raw: list[RawMention], scan: _SentenceScan) -> list[MentionRo
     next_people = [n] * (nraw + 1)  # start of the next person/person_time mention after each one
     for idx in range(nraw - 2, -1, -1):
         next_people[idx] = raw[idx + 1][0] if raw[idx + 1][5] in _MOVE_UNITS else next_people[idx + 1]
-    out: list[MentionRow] = []
+    out: list[Mention] = []
     prev_end = 0
     delims, ndelims = clauses.pos, len(clauses.pos)
     for idx, (a, b, _num_end, value, value_high, unit, qual, factor) in enumerate(raw):
@@ -754,15 +741,15 @@ def _typed(s: str, raw: list[RawMention], scan: _SentenceScan) -> list[MentionRo
         lo = max(clause_start, a - CUE_WINDOW)
         hi = min(delims[k] if k < ndelims else n, b + CUE_WINDOW)
         inherit = None
-        if out and out[-1][4] == unit and s.startswith(_SUBSET_MARKERS, clause_start):
-            inherit = out[-1][6]
+        if out and out[-1].unit == unit and s.startswith(_SUBSET_MARKERS, clause_start):
+            inherit = out[-1].metric_type
         mtype = _metric_type(s, a, b, unit, cues, lo=lo, hi=hi, prev_end=prev_end, next_start=next_start,
                              next_people=next_people[idx], inherit=inherit)
         v = value * factor
         if not v.is_integer():  # _clean, which keeps whole numbers as they are
             v = _clean(v)
         vh = None if value_high is None else _clean(value_high * factor)
-        out.append(MentionRow(a, b, v, vh, unit, qual, mtype))
+        out.append(Mention(a, b, s[a:b], v, vh, unit, qual, mtype))
         prev_end = b
     return out
 
@@ -1248,11 +1235,11 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
                 donor = donor or report_donor or sec_places.donor()
                 recipient = recipient or (report_recipients[0] if report_recipients else sec_places.recipient())
             years = _YearIndex(sent, publish_date) if "年" in sent else None
-            for a, b, value, value_high, unit, qual, mtype in found:
-                key = (ss + a, ss + b)
+            for m in found:
+                key = (ss + m.start, ss + m.end)
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(MetricRow(key[0], key[1], value, value_high, unit, qual, mtype, ss, se, donor, recipient,
-                                     years.at(a) if years is not None else None))
+                out.append(MetricRow(key[0], key[1], m.value, m.value_high, m.unit, m.qualifier, m.metric_type, ss, se,
+                                     donor, recipient, years.at(m.start) if years is not None else None))
     return out
