@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Final
 
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.patterns import DATE, TWINS
+from aid_pipeline.text.patterns import DATE, NAME, SEP, TIME, TWINS
 from aid_pipeline.text.places import (donor_places, donor_province, donors_in, place_hits,
                                       recipients_in, recipients_of, specific_donors_in)
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, sections_and_places
@@ -29,8 +29,8 @@ from aid_pipeline.text.types import Metadata, Normalised
 __all__ = ["extract_metadata"]
 
 _DATE: Final = DATE  # year, month, day (patterns.TWINS["date"])
-_TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
-_SEP: Final = r"\s?[:：]?\s?"
+_TIME: Final = TIME  # hours, minutes, seconds
+_SEP: Final = SEP  # a label's colon
 _WEEKDAY: Final = r"(?:星期|周|礼拜)[一二三四五六日天]"
 _SIGNER: Final = r"(?:网|报|社|台|局|办|部|委|厅|会|中心|政府|指挥部|客户端)"
 # day first, as some sites stamp a page: 21.11.2014 18:28 (day, month, year: groups 2, 1, 3 of _DATE's order)
@@ -81,7 +81,7 @@ _COPYRIGHT_RES: Final = [
     re.compile(r"(?:^|[\s|丨©])([\u4e00-\u9fff（）()·]{2,30}?)\s?版权所有"),
 ]
 _NOT_OWNER: Final = ("本网", "本站", "网站", "原作者", "作者")
-_NAME: Final = r"[\u4e00-\u9fff·]{2,5}"
+_NAME: Final = NAME  # a person's name
 _REPORTER_RES: Final = [
     re.compile(r"【记者】\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
     re.compile(TWINS["reporter"].fast),  # 本报记者 王强 at a line's start or after a space, bracket or paper

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, NumberFields, NumberGroups, common_fields
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, NumberGroups, common_fields
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -527,14 +527,20 @@ class _Figure:
         self.fraction: tuple[int, float] | None = None  # (end, percent) of a digit fraction 2/3
         self.unit: str | None = None
         self.factor = 1.0
-        self.fields: NumberFields = _NO_FIELDS
+        # the number's fields (numbers.NumberFields)
+        self.text = ""
+        self.value = 0.0
+        self.value_high: float | None = None
+        self.inner_qualifier: str | None = None
+        self.kind = ""
+        self.has_multiplier = False
+        self.bare_multiplier = False
+        self.lone: str | None = None
+        self.int_digits = 0
         self.prefix_q: str | None = None  # the qualifier word right before the number
         self.before = ""  # up to 4 characters before it (one space skipped)
         self.measure = ""  # the measure word read as the unit ("" for none or a spoken/percent form)
         self.qualifier = "exact"
-
-
-_NO_FIELDS: Final = NumberFields(0, 0, "", 0.0, None, None, "", False, False, None, 0)
 
 
 def _mentions(s: str, pos: int = 0) -> list[Mention]:
@@ -558,8 +564,7 @@ def _mentions(s: str, pos: int = 0) -> list[Mention]:
                  and not _excluded(s, f, scan) and _read_qualifier_after(s, f, scan))
         pos = f.resume
         if found:
-            fields = f.fields
-            raw.append(RawMention(f.start, f.end, f.num_end, fields.value, fields.value_high, f.unit,  # type: ignore[arg-type]
+            raw.append(RawMention(f.start, f.end, f.num_end, f.value, f.value_high, f.unit,  # type: ignore[arg-type]
                                   f.qualifier, f.factor))
     if not raw:
         return []
@@ -570,18 +575,19 @@ def _read_unit_word(s: str, f: _Figure) -> bool:
     """Phase 1: the unit word after the number (a noun's first character is none: 5万多人口), or for a number without
     one a digit fraction or a scale word; ``False``: not a figure (a bare number, a date or age unit).
     ``5亿元`` -> True, unit "CNY", factor 100000000.0; ``2023年`` -> False"""
-    uw, g = f.unit_word, f.groups
+    uw = f.unit_word
+    pct, _pnum, a, aq1, am, aq2, c, _cq1, cm, _cq2, _rsep, r2, _r2m = f.groups
     if uw is not None and uw in _NOT_UNIT_BEFORE and f.match_end < len(s) and s[f.match_end] in _NOT_UNIT_BEFORE[uw]:
         uw = f.unit_word = None
         f.demoted = True  # 5万多人口: 人 begins the noun 人口, it is no measure word here
     if uw is None:
-        if g.a is not None and not (g.am or g.r2 or g.aq1 or g.aq2):
-            f.fraction = _fraction_end(s, f.num_end, g.a)  # 2/3的资金
-        if f.fraction is None and not (g.pct or g.am or g.cm or f.demoted or (g.c and _BIG_RE.search(g.c))):
+        if a is not None and not (am or r2 or aq1 or aq2):
+            f.fraction = _fraction_end(s, f.num_end, a)  # 2/3的资金
+        if f.fraction is None and not (pct or am or cm or f.demoted or (c and _BIG_RE.search(c))):
             return False  # a bare number without unit or scale word is never a metric
         return True
     f.unit, f.factor = _UNIT_INFO[uw]
-    if f.unit is None and not g.pct:
+    if f.unit is None and not pct:
         return False  # date, duration, age, level ...
     f.end = f.match_end
     return True
@@ -593,17 +599,18 @@ def _read_number(s: str, f: _Figure) -> bool:
     start = f.start
     if f.fraction is not None:
         f.resume = f.end = f.fraction[0]
-        f.fields = NumberFields(start, f.end, s[start:f.end], f.fraction[1], None, None, "fraction", False, False, None, 0)
+        f.text, f.value, f.kind = s[start:f.end], f.fraction[1], "fraction"
         f.unit = "percent"
     else:
         fields = common_fields(start, f.num_end, f.numeral, f.groups)
         if fields is None:
             return False
-        f.fields = fields
+        (_start, _end, f.text, f.value, f.value_high, f.inner_qualifier, f.kind, f.has_multiplier, f.bare_multiplier,
+         f.lone, f.int_digits) = fields
     j = start  # the prefix qualifier and the preceding characters: one space skipped
     if j > 0 and s[j - 1] in _WS:
         j -= 1
-    f.prefix_q = _prefix_qualifier(s, start, f.fields.bare_multiplier) if j > 0 and s[j - 1] in _PREFIX_LAST else None
+    f.prefix_q = _prefix_qualifier(s, start, f.bare_multiplier) if j > 0 and s[j - 1] in _PREFIX_LAST else None
     f.before = s[max(0, j - 4):j]
     return True
 
@@ -613,20 +620,19 @@ def _read_unit(s: str, f: _Figure, scan: _SentenceScan) -> bool:
     (口罩10万只 counts items), a noun (21亿援疆资金), a bare scale word, money cues; ``False``: no unit at all.
     ``近3个亿`` -> True, unit "CNY", factor 100000000.0; ``第5届`` -> False"""
     n = len(s)
-    fields = f.fields
-    if fields.kind == "percent_words":
+    if f.kind == "percent_words":
         f.unit, f.factor, f.end = "percent", 1.0, f.num_end  # the unit word after 百分之… is not read
     elif f.unit_word is not None:
         f.measure = f.unit_word
     end = f.end
-    if f.measure == _COLLOQ_WORD and end < n and not fields.has_multiplier:
+    if f.measure == _COLLOQ_WORD and end < n and not f.has_multiplier:
         k = end + 1 if s.startswith("多", end) else end
         if k < n and s[k] in _COLLOQ_SCALES:  # 近3个亿, 1个多亿: spoken money
             if s.startswith("级", k + 1):
                 return False  # 1个亿级产业园: a size class
             f.unit, f.factor = _COLLOQ_UNIT, _COLLOQ_SCALES[s[k]]
             if k > end:
-                f.fields = fields = fields._replace(inner_qualifier="at_least")
+                f.inner_qualifier = "at_least"
             end = k + 1
             if s.startswith("元", end):
                 end += 1
@@ -635,17 +641,17 @@ def _read_unit(s: str, f: _Figure, scan: _SentenceScan) -> bool:
     if f.measure in _ANIMAL_UNITS and f.unit == "head":
         if not _names_animal(s, scan.clauses().start(f.start), f.start, end):
             f.unit = "item"  # 口罩10万只: 只 counts things here
-    if f.unit is None and (fields.has_multiplier or f.demoted) and not fields.bare_multiplier and fields.kind != "percent_words":
+    if f.unit is None and (f.has_multiplier or f.demoted) and not f.bare_multiplier and f.kind != "percent_words":
         f.unit = _noun_unit(s, f.start, end)  # 21亿援疆资金, 30余万百姓, 脱贫人口10.3万
     if f.unit is None:
         nxt = s[end:end + 1]
         if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
             return False  # number glued to a non-unit word: a name or label
-        if fields.bare_multiplier:
+        if f.bare_multiplier:
             if not f.prefix_q or f.prefix_q == "exact":
                 return False
-            f.unit = _BARE_MULT_UNIT.get(fields.text[-1], _BARE_NUMBER_UNIT)
-        elif fields.has_multiplier:
+            f.unit = _BARE_MULT_UNIT.get(f.text[-1], _BARE_NUMBER_UNIT)
+        elif f.has_multiplier:
             lo, _hi = scan.clauses().bounds(f.start, end)
             f.unit = "CNY" if any(c[2] in _MONEY_CUES for c in scan.cues().between(lo, f.start)) else _BARE_NUMBER_UNIT
         else:
@@ -658,8 +664,8 @@ def _excluded(s: str, f: _Figure, scan: _SentenceScan) -> bool:
     numeral, a set of actors, a page counter, a slogan, a lone numeral, an identifier, a fixed name.
     ``第3名`` -> True; ``19个援疆省市`` -> True; ``87名干部`` -> False"""
     n = len(s)
-    start, end, prev, uword, fields = f.start, f.end, f.before, f.measure, f.fields
-    text, kind, lone = fields.text, fields.kind, fields.lone
+    start, end, prev, uword = f.start, f.end, f.before, f.measure
+    text, kind, lone = f.text, f.kind, f.lone
     if prev.endswith(_ORDINAL):
         return True
     if prev.endswith(_RANK_WORDS) and any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
@@ -685,10 +691,10 @@ def _excluded(s: str, f: _Figure, scan: _SentenceScan) -> bool:
         return True
     if uword in _UNIT_BEFORE_NUMBER and end < n and (s[end].isdigit() or s[end] in _CN_NUMERALS):
         return True
-    if fields.bare_multiplier and (not f.prefix_q or f.prefix_q == "exact"):
+    if f.bare_multiplier and (not f.prefix_q or f.prefix_q == "exact"):
         return True
     a_txt = f.groups.a
-    if fields.int_digits >= _ID_DIGITS and not fields.has_multiplier and not (a_txt and ("," in a_txt or "，" in a_txt)):
+    if f.int_digits >= _ID_DIGITS and not f.has_multiplier and not (a_txt and ("," in a_txt or "，" in a_txt)):
         return True  # an identifier; never one with a scale word (210315万元) or thousands separators
     return scan.in_fixed_name(start, end)
 
@@ -714,8 +720,7 @@ def _read_qualifier_after(s: str, f: _Figure, scan: _SentenceScan) -> bool:
         f.end = end = sm.end()
         if f.unit in _SIZE_UNITS and sm.group() in _SIZE_SUFFIXES and _SIZE_NOUN_RE.match(s, end) is not None:
             return False  # 5000万元以上项目13个: a size class of projects, not an amount
-    fields = f.fields
-    f.qualifier = "range" if fields.value_high is not None else (sq or fields.inner_qualifier or f.prefix_q or "exact")
+    f.qualifier = "range" if f.value_high is not None else (sq or f.inner_qualifier or f.prefix_q or "exact")
     return True
 
 

@@ -66,10 +66,10 @@ _LINES: Final = load_json("page_lines.json")
 # metadata's date parts: (\d\d{3}) = (\d{4}), written so the engine skips ahead to a digit
 DATE: Final = r"(\d\d{3})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"
 _DATE_READABLE: Final = r"(\d{4})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"
-_TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
-_SEP: Final = r"\s?[:：]?\s?"
-_NAME: Final = r"[\u4e00-\u9fff·]{2,5}"
-_NAMES: Final = "(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"
+TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
+SEP: Final = r"\s?[:：]?\s?"
+NAME: Final = r"[\u4e00-\u9fff·]{2,5}"
+_NAMES: Final = "(" + NAME + r"(?:[\s、，,]{1,2}" + NAME + r"){0,3})"
 _DATE_LABEL: Final = (r"[\s【\[]", "时间", "日期", "更新时间", "发表时间")
 _REPORTER: Final = (r"[\s（(【报网社台]", "本报记者", "本网记者", "特约记者", "见习记者", "记者")
 _DIGITS: Final = "0123456789 -/.年月日:：时间日期更新发表【[\n"
@@ -81,8 +81,8 @@ TWINS: Final[dict[str, Twin]] = {t.name: t for t in (
     Twin("sentence_marks", r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?",
          r"[。！？；!?;]+|[“「『]|[”」』]", "。！？；!?;“「『”」』a", "segment"),
     # metadata
-    Twin("date_label", _after(*_DATE_LABEL) + _SEP + DATE + r"(?:\s?" + _TIME + r")?",
-         _after_readable(*_DATE_LABEL) + _SEP + _DATE_READABLE + r"(?:\s?" + _TIME + r")?",
+    Twin("date_label", _after(*_DATE_LABEL) + SEP + DATE + r"(?:\s?" + TIME + r")?",
+         _after_readable(*_DATE_LABEL) + SEP + _DATE_READABLE + r"(?:\s?" + TIME + r")?",
          _DIGITS + " 　a", "metadata"),
     Twin("date", DATE, _DATE_READABLE, _DIGITS, "metadata"),
     Twin("reporter", _after(*_REPORTER) + r"\s?[:：]?\s?" + _NAMES,
