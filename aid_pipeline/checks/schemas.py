@@ -1,7 +1,10 @@
-"""pandera DataFrameModels, one per table; every check is vectorised (no Python row loops).
+"""pandera DataFrameModels, one per table (``MODELS``, by stage and table name); every check is vectorised
+(no Python row loops).
 
-``validate(df, Model)`` returns the valid frame or raises ``pandera.errors.SchemaErrors`` with every
-failure case (lazy validation), which the assets and checks turn into quarantine rows or metadata.
+The pipeline validates a frame with ``typed_table_schema(MODELS[name]).validate(df, lazy=True)``: it returns
+the frame or raises ``pandera.errors.SchemaErrors`` with every failure case, which ``stage_runner`` turns into
+``schema_violation`` quarantine rows (``failure_report_ids`` names the reports) and the asset checks into
+metadata. That schema does not coerce: the types read from our Parquet files are the types checked.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ PINYIN_ANNOTATION_CHARS = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.gro
 
 
 class _TableModel(pa.DataFrameModel):
-    """Shared config: extra columns allowed (the contract is a floor), values coerced to the declared types."""
+    """Shared config: extra columns allowed (the contract is a floor). ``coerce`` here applies only to a direct
+    ``Model.validate(df)`` (tests); the pipeline's ``typed_table_schema`` switches it off for every column."""
 
     class Config:
         strict = False

@@ -21,6 +21,7 @@ from typing import Final
 
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.facts import time_words
+from aid_pipeline.text.patterns import DATE, NAME, SEP, TIME, TWINS
 from aid_pipeline.text.places import (donor_places, donor_province, donors_in, place_hits,
                                       recipients_in, recipients_of, specific_donors_in)
 from aid_pipeline.text.segment import _BYLINE_RE, _LABEL_RE, is_heading_line, sections_and_places
@@ -28,9 +29,9 @@ from aid_pipeline.text.types import Metadata, Normalised
 
 __all__ = ["extract_metadata"]
 
-_DATE: Final = r"(\d\d{3})\s?[-/.年]\s?(\d{1,2})\s?[-/.月]\s?(\d{1,2})\s?日?"  # (\d\d{3}) = (\d{4}), written so the engine skips ahead to a digit
-_TIME: Final = r"(\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
-_SEP: Final = r"\s?[:：]?\s?"
+_DATE: Final = DATE  # year, month, day (patterns.TWINS["date"])
+_TIME: Final = TIME  # hours, minutes, seconds
+_SEP: Final = SEP  # a label's colon
 _WEEKDAY: Final = r"(?:星期|周|礼拜)[一二三四五六日天]"
 _SIGNER: Final = r"(?:网|报|社|台|局|办|部|委|厅|会|中心|政府|指挥部|客户端)"
 # day first, as some sites stamp a page: 21.11.2014 18:28 (day, month, year: groups 2, 1, 3 of _DATE's order)
@@ -41,20 +42,11 @@ _DMY_RES: Final = [
 ]
 
 
-def _after(before: str, *words: str) -> str:
-    """A regex for any of ``words`` at the start of the text or right after a character of the class ``before``
-    (``(?:^|before)(?:w1|w2)`` in the groups it captures), written word first so the regex engine skips ahead
-    to a word's first character: ``_after("[ ]", "ab")`` → ``'(?:ab(?<![^ ]ab))'``."""
-    neg = "[^" + before[1:]  # the class negated: "[ab]" → "[^ab]"
-    return "(?:" + "|".join(f"{re.escape(w)}(?<!{neg}{re.escape(w)})" for w in words) + ")"
-
-
 # (regex, priority) — lower priority number wins
 _DATE_RES: Final = [
     (re.compile(r"发布(?:日期|时间)" + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 0),
     (re.compile(_DATE + r"(?:\s?" + _TIME + r")?\s?(?:" + _WEEKDAY + r"\s{0,3})?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
-    # = r"(?:^|[\s【\[])(?:时间|日期|更新时间|发表时间)…": the label first, the character before it checked by a lookbehind
-    (re.compile(_after(r"[\s【\[]", "时间", "日期", "更新时间", "发表时间") + _SEP + _DATE + r"(?:\s?" + _TIME + r")?"), 2),
+    (re.compile(TWINS["date_label"].fast), 2),  # 时间：2023-09-20 at a line's start or after a space or bracket
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
     # a stamp line with a weekday (2019年07月26日 星期五) or a time and the publisher's name (2022-12-26 09:15:37  湖北日报)
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s{0,3}" + _WEEKDAY + r"\s?$"), 3),
@@ -90,11 +82,10 @@ _COPYRIGHT_RES: Final = [
     re.compile(r"(?:^|[\s|丨©])([\u4e00-\u9fff（）()·]{2,30}?)\s?版权所有"),
 ]
 _NOT_OWNER: Final = ("本网", "本站", "网站", "原作者", "作者")
-_NAME: Final = r"[\u4e00-\u9fff·]{2,5}"
+_NAME: Final = NAME  # a person's name
 _REPORTER_RES: Final = [
     re.compile(r"【记者】\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
-    # = r"(?:^|[\s（(【报网社台])(?:本报|本网|特约|见习)?记者…"
-    re.compile(_after(r"[\s（(【报网社台]", "本报记者", "本网记者", "特约记者", "见习记者", "记者") + r"\s?[:：]?\s?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})"),
+    re.compile(TWINS["reporter"].fast),  # 本报记者 王强 at a line's start or after a space, bracket or paper
     re.compile(r"日电\s?[（(](?:记者\s?)?(" + _NAME + r"(?:[\s、，,]{1,2}" + _NAME + r"){0,3})[)）]"),
 ]
 # a dateline names the agency before the place: 新华社乌鲁木齐4月10日电, 天山网讯, 据中新网报道
@@ -104,13 +95,14 @@ _DATELINE_SOURCE_RES: Final = [
     re.compile(r"^" + _AGENCY + r"讯"),
     re.compile(r"^据" + _AGENCY + r"(?:报道|消息)"),
 ]
-_NOT_AGENCY: Final = ("本报", "本网", "本台", "本社", "记者", "通讯员")
+_LINES: Final = load_json("page_lines.json")
+_NOT_AGENCY: Final = tuple(_LINES["not_agency"]["words"])
 _SUBTITLE_DASH: Final = re.compile(r"^[—\-－―─]{1,4}\s?|\s?[—\-－―─]{1,4}$")
 _NOT_NAME: Final = ("从", "在", "近日", "日前", "了解", "获悉", "对", "向", "跟随", "走进", "来到", "采访", "看到", "发现")
 _REPORTER_STOP: Final = ("通讯员", "摄影", "文", "图", "编辑", "报道")
 _TITLE_LABEL_RE: Final = re.compile(r"^(?:名\s?称|标\s?题|题\s?目|原标题)\s?[:：]\s?(.{4,80})$")
 _SLOGAN_RE: Final = re.compile(r"^([\u4e00-\u9fff]{3,10}[，,][\u4e00-\u9fff]{3,10})[。！!]")
-_CHROME_WORDS: Final = ("分享到", "收录于", "字号", "浏览次数", "索引号", "主题词", "打印", "字体", "网站", "版权", "Copyright", "ICP")
+_CHROME_WORDS: Final = tuple(_LINES["chrome_words"]["words"])
 _CHROME_WORDS_RE: Final = re.compile("|".join(map(re.escape, _CHROME_WORDS)))
 _CHANNEL_WORDS: Final = ("频道", "栏目", "专题", "专栏", "版")
 _FULL_DATE_RE: Final = re.compile(r"\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")  # a page's stamp, never in a title

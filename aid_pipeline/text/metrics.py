@@ -10,13 +10,13 @@ Pure functions (no Dagster). Rules live in data tables: ``data/units.json`` (mea
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from bisect import bisect_left
 from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, _mult_value, fields_from_groups, inner_qin
+from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, NumberGroups, common_fields
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -32,10 +32,19 @@ UNIT_RE: Final = re.compile(f"[{_WS}]?(" + places.longest_form_regex(_UNIT_TABLE
 _NUMBER_UNIT_RE: Final = re.compile("(" + NUMBER_RE.pattern + f")(?:[{_WS}]?(?P<uw>"
                              + places.longest_form_regex(_UNIT_TABLE, bucket=32).pattern
                              + "))?")
-assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.__getitem__)) == (
-    "pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m", "uw")  # m.groups() unpacking
-# unit word -> (unit, factor); unit None: a date, duration, age, level ... (never a metric)
-_UNIT_INFO: Final[dict[str, tuple[str | None, float]]] = {w: (e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
+# _Figure reads m.groups() as: the numeral (group 1), NumberGroups, the unit word
+assert tuple(sorted(_NUMBER_UNIT_RE.groupindex, key=_NUMBER_UNIT_RE.groupindex.__getitem__)) == (*NumberGroups._fields, "uw")
+
+
+class UnitInfo(NamedTuple):
+    """What a unit word counts and by which factor: ``_UNIT_INFO["万元"] -> UnitInfo(unit="CNY", factor=10000.0)``;
+    unit ``None``: a date, duration, age, level ... (never a metric)."""
+
+    unit: str | None
+    factor: float
+
+
+_UNIT_INFO: Final[dict[str, UnitInfo]] = {w: UnitInfo(e["unit"], float(e.get("factor", 1))) for w, e in _UNIT_TABLE.items()}
 _SUFFIX_Q: Final[dict[str, str]] = _CUES["qualifier_suffixes"]
 SUFFIX_RE: Final = places.longest_form_regex(_SUFFIX_Q)
 _SUFFIX_FIRST: Final = frozenset(w[0] for w in _SUFFIX_Q)
@@ -204,9 +213,42 @@ _VENUE_VERBS: Final = tuple(_ATTR["venue_verbs"])
 _VENUE_WINDOW: Final = int(_ATTR["venue_window"])
 _AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
 _AID_WINDOW: Final = int(_ATTR["aid_window"])
-RELATIVE_YEARS: Final = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+RELATIVE_YEARS: Final[dict[str, int]] = {w: int(k) for w, k in load_json("relative_years.json")["words"].items()}
 _REL_YEAR_RE: Final = re.compile("|".join(RELATIVE_YEARS))
 assert all("年" in w for w in RELATIVE_YEARS)  # _YearIndex skips sentences without 年
+
+
+class RawMention(NamedTuple):
+    """A figure read in a sentence, before its type and before its value is scaled by the unit's factor:
+    培训3000余人次 -> ``RawMention(start=2, end=9, num_end=6, value=3000.0, value_high=None, unit="person_time",
+    qualifier="at_least", factor=1.0)``."""
+
+    start: int
+    end: int
+    num_end: int
+    value: float
+    value_high: float | None
+    unit: str
+    qualifier: str
+    factor: float
+
+
+class MetricRow(NamedTuple):
+    """``Metric`` without its surface, in report offsets (``metric_tuples``' rows): 投入资金5亿元。 ->
+    ``MetricRow(4, 7, 500000000.0, None, "CNY", "exact", "funding", 0, 8, "深圳", "喀什市", None)``."""
+
+    start: int
+    end: int
+    value: float
+    value_high: float | None
+    unit: str
+    qualifier: str
+    metric_type: str
+    sentence_start: int
+    sentence_end: int
+    donor: str | None
+    recipient: str | None
+    year: int | None
 
 
 @dataclass
@@ -444,22 +486,88 @@ def find_mentions(sentence: str) -> list[Mention]:
     ``[Mention(surface="87名", value=87.0, unit="person", metric_type="personnel"...),
     Mention(surface="3000余人次", value=3000.0, unit="person_time", qualifier="at_least", metric_type="trainees")]``
     """
-    return [Mention(a, b, sentence[a:b], v, vh, unit, qual, mtype) for a, b, v, vh, unit, qual, mtype in _mentions(sentence)]
+    return _mentions(sentence)
 
 
-def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None, str, str, str]]:
-    """``find_mentions`` as plain rows ``(start, end, value, value_high, unit, qualifier, metric_type)``:
-    ``_mentions("培训3000余人次") -> [(2, 9, 3000.0, None, "person_time", "at_least", "trainees")]``.
+class _SentenceScan:
+    """What ``_mentions`` looks up in one sentence besides its numbers, each made on first use (most sentences
+    have no figure): clauses, cue words, fixed names, and the measure words that counted projects so far.
+    ``_SentenceScan("培训农民，投入5亿元").cues().between(0, 4) -> [(0, 2, "培训")]``"""
+
+    def __init__(self, s: str):
+        self.s = s
+        self._clauses: _Clauses | None = None
+        self._cues: _CueScan | None = None
+        self._fixed: list[tuple[int, int]] | None = None
+        self._fixed_starts: list[int] = []
+        self.project_words: set[str] = set()  # measure words that counted projects earlier in the sentence
+
+    def clauses(self) -> _Clauses:
+        c = self._clauses
+        if c is None:
+            c = self._clauses = _Clauses(self.s)
+        return c
+
+    def cues(self) -> _CueScan:
+        c = self._cues
+        if c is None:
+            c = self._cues = _CueScan(self.s, self.clauses())
+        return c
+
+    def in_fixed_name(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps a fixed name (``FIXED_RE``, e.g. 十四五)."""
+        fixed = self._fixed
+        if fixed is None:
+            fixed = self._fixed = [fm.span() for fm in FIXED_RE.finditer(self.s)]
+            self._fixed_starts = [a for a, _ in fixed]
+        if fixed:
+            fi = bisect_left(self._fixed_starts, end) - 1
+            if fi >= 0 and fixed[fi][1] > start:
+                return True
+        return False
+
+
+class _Figure:
+    """One number being read into a mention: the match of a number and its unit word, filled in by the phases of
+    ``_mentions`` (unit word, number, qualifier before, unit, exclusions, project, qualifier after).
+    ``_Figure(_NUMBER_UNIT_RE.match("5亿元")).unit_word -> "亿元"``"""
+
+    def __init__(self, m: re.Match):
+        groups = m.groups()
+        self.groups = NumberGroups(*groups[1:14])
+        self.numeral: str = groups[0]
+        self.unit_word: str | None = groups[14]
+        self.start: int = m.start()
+        self.num_end: int = m.end(1)  # the numeral's end
+        self.match_end: int = m.end()  # the unit word's end (num_end without one)
+        self.end: int = self.num_end  # the mention's end (unit and suffix qualifier included)
+        self.resume: int = self.num_end  # where the next number is looked for
+        self.demoted = False  # the unit word begins a noun here (5万多人口)
+        self.fraction: tuple[int, float] | None = None  # (end, percent) of a digit fraction 2/3
+        self.unit: str | None = None
+        self.factor = 1.0
+        # the number's fields (numbers.NumberFields)
+        self.text = ""
+        self.value = 0.0
+        self.value_high: float | None = None
+        self.inner_qualifier: str | None = None
+        self.kind = ""
+        self.has_multiplier = False
+        self.bare_multiplier = False
+        self.lone: str | None = None
+        self.int_digits = 0
+        self.prefix_q: str | None = None  # the qualifier word right before the number
+        self.before = ""  # up to 4 characters before it (one space skipped)
+        self.measure = ""  # the measure word read as the unit ("" for none or a spoken/percent form)
+        self.qualifier = "exact"
+
+
+def _mentions(s: str, pos: int = 0) -> list[Mention]:
+    """``find_mentions``, looking for the first numeral from ``pos``:
+    ``_mentions("培训3000余人次") -> [Mention(2, 9, "3000余人次", 3000.0, None, "person_time", "at_least", "trainees")]``.
     ``pos``: where the first numeral may begin (none before it), when the caller has looked already."""
-    # fixed names, clauses and cues are scanned only once a number needs them (most sentences have no figure)
-    fixed: list[tuple[int, int]] | None = None
-    fixed_starts: list[int] = []
-    clauses: _Clauses | None = None
-    cues: _CueScan | None = None
-    n = len(s)
-    raw: list[tuple[int, int, int, float, float | None, str, str, float]] = []
-    project_words: set[str] = set()  # measure words that counted projects earlier in the sentence
-    unit_info, ws, prefix_last, cn_digits = _UNIT_INFO, _WS, _PREFIX_LAST, CN_DIGITS
+    scan = _SentenceScan(s)
+    raw: list[RawMention] = []
     start_search, number_unit_match = NUMBER_START_RE.search, _NUMBER_UNIT_RE.match
     while True:  # finditer_numbers(s), inline, each number matched together with the unit after it
         hit = start_search(s, pos)
@@ -470,166 +578,185 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
         if m is None:
             pos = start + 1
             continue
-        num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m, uw = m.groups()
-        demoted = False
-        if uw is not None and uw in _NOT_UNIT_BEFORE and m.end() < n and s[m.end()] in _NOT_UNIT_BEFORE[uw]:
-            uw, demoted = None, True  # 5万多人口: 人 begins the noun 人口, it is no measure word here
-        frac = None
-        if uw is None:
-            pos = num_end = end = m.end(1)
-            if a_txt is not None and not (am or r2 or aq1 or aq2):
-                frac = _fraction_end(s, num_end, a_txt)  # 2/3的资金
-            if frac is None and not (pct or am or cm or demoted or (c and _BIG_RE.search(c))):
-                continue  # a bare number without unit or scale word is never a metric
-            unit, factor = None, 1.0
-        else:
-            pos = num_end = m.end(1)
-            unit, factor = unit_info[uw]
-            if unit is None and not pct:
-                continue  # date, duration, age, level ...
-            end = m.end()
-        # the number's fields (numbers.token_fields): the commonest figures here, the others by fields_from_groups
-        if frac is not None:
-            pos = end = frac[0]
-            text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
-                s[start:end], frac[1], None, None, "fraction", False, False, None, 0)
-            unit = "percent"
-        elif not r2 and a_txt is not None and a_txt.isdigit() and a_txt.isascii():
-            if len(a_txt) > 40:
-                continue
-            text = a_txt  # only read for Chinese numerals and bare multipliers
-            value = float(int(a_txt) * _mult_value(am) if am else int(a_txt))
-            value_high, inner, kind, has_mult, bare, lone, int_digits = (
-                None, "at_least" if (aq1 or aq2 or inner_qin(am)) else None, "arabic", bool(am), False, None, len(a_txt))
-        elif not r2 and c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in cn_digits:
-            text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = (
-                c, float(cn_digits[c]), None, None, "chinese", False, False, c, 0)
-        else:
-            f = fields_from_groups(start, num_end, num, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, r2, r2m)
-            if f is None:
-                continue
-            _start, _num_end, text, value, value_high, inner, kind, has_mult, bare, lone, int_digits = f
-        j = start  # the prefix qualifier and the preceding characters: one space skipped
-        if j > 0 and s[j - 1] in ws:
-            j -= 1
-        pq = _prefix_qualifier(s, start, bare) if j > 0 and s[j - 1] in prefix_last else None
-        prev = s[max(0, j - 4):j]
-        uword = ""
-        if kind == "percent_words":
-            unit, factor, end = "percent", 1.0, num_end  # the unit word after 百分之… is not read
-        elif uw is not None:
-            uword = uw
-        if uword == _COLLOQ_WORD and end < n and not has_mult:
-            k = end + 1 if s.startswith("多", end) else end
-            if k < n and s[k] in _COLLOQ_SCALES:  # 近3个亿, 1个多亿: spoken money
-                if s.startswith("级", k + 1):
-                    continue  # 1个亿级产业园: a size class
-                unit, factor = _COLLOQ_UNIT, _COLLOQ_SCALES[s[k]]
-                if k > end:
-                    inner = "at_least"
-                end = pos = k + 1
-                if s.startswith("元", end):
-                    end = pos = end + 1
-                uword = ""
-        if uword in _ANIMAL_UNITS and unit == "head":
-            if clauses is None:
-                clauses = _Clauses(s)
-            if not _names_animal(s, clauses.start(start), start, end):
-                unit = "item"  # 口罩10万只: 只 counts things here
-        if unit is None and (has_mult or demoted) and not bare and kind != "percent_words":
-            unit = _noun_unit(s, start, end)  # 21亿援疆资金, 30余万百姓, 脱贫人口10.3万
-        if unit is None:
-            nxt = s[end:end + 1]
-            if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
-                continue  # number glued to a non-unit word: a name or label
-            if bare:
-                if not pq or pq == "exact":
-                    continue
-                unit = _BARE_MULT_UNIT.get(text[-1], _BARE_NUMBER_UNIT)
-            elif has_mult:
-                if clauses is None:
-                    clauses = _Clauses(s)
-                if cues is None:
-                    cues = _CueScan(s, clauses)
-                lo, _hi = clauses.bounds(start, end)
-                unit = "CNY" if any(c[2] in _MONEY_CUES for c in cues.between(lo, start)) else _BARE_NUMBER_UNIT
-            else:
-                continue
-        # --- exclusions -------------------------------------------------------------------------
-        if prev.endswith(_ORDINAL):
-            continue
-        if prev.endswith(_RANK_WORDS) and any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
-            continue
-        if kind == "chinese" and (_is_digit_run(text) or (text[0] in _SCALE_START and prev.endswith(_VAGUE)
-                                                           and not _verb_end(prev))):
-            continue  # 三八; 数十, 几百, 成千 (not 建成千余个)
-        if uword in _ACTOR_UNITS and _ACTOR_RE.match(s, end) is not None:
-            continue  # 19个援疆省市: a set of actors, not a count
-        if uword in _FAR_UNITS and (fm := _FAR_RE.match(s, end)) is not None and any(w in fm.group() for w in _FAR_AID):
-            continue  # 10个对口支援兵团省市: a set of actors described at length
-        if _COUNTERS and _page_counter(s, start):
-            continue  # 评论0条
-        if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
-            continue  # 五个一工程
-        if _SLOGAN_TARGETS and uword in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, end):
-            continue  # 实现“三个100%”: a goal's name
-        if (_SLOGAN_TARGETS and start >= 2 and s[start - 1] in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, start)
-                and (s[start - 2].isdigit() or s[start - 2] in _CN_NUMERALS)):
-            continue  # the 100% of 三个100%: part of the goal's name
-        if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
-                                 or uword in _PHASE and lone not in _PHASE[uword]):
-            continue
-        if uword in _UNIT_BEFORE_NUMBER and end < n and (s[end].isdigit() or s[end] in _CN_NUMERALS):
-            continue
-        if bare and (not pq or pq == "exact"):
-            continue
-        if int_digits >= _ID_DIGITS and not has_mult and not (a_txt and ("," in a_txt or "，" in a_txt)):
-            continue  # an identifier; never one with a scale word (210315万元) or thousands separators
-        if fixed is None:
-            fixed = [fm.span() for fm in FIXED_RE.finditer(s)]
-            fixed_starts = [a for a, _ in fixed]
-        if fixed:
-            fi = bisect_left(fixed_starts, end) - 1
-            if fi >= 0 and fixed[fi][1] > start:
-                continue
-        if uword in _PROJECT_UNITS and unit in ("item", "project"):
-            if clauses is None:
-                clauses = _Clauses(s)
-            lo, hi = clauses.bounds(start, end)
-            reach = _PROJECT_REACH.get(uword, 12)
-            if _has_project_noun(s, start, end, lo, hi, reach):
-                unit = "project"
-                project_words.add(uword)
-            elif uword in project_words and uword in _ELLIPSIS_UNITS and _elliptical(s, start, end):
-                unit = "project"  # 计划新建项目1022个，已开工943个
-            else:
-                unit = "item"
-        sq = None
-        if end < n and s[end] in _SUFFIX_FIRST and (sm := SUFFIX_RE.match(s, end)) \
-                and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
-            sq = _SUFFIX_Q[sm.group()]
-            end = sm.end()
-            if unit in _SIZE_UNITS and sm.group() in _SIZE_SUFFIXES and _SIZE_NOUN_RE.match(s, end) is not None:
-                continue  # 5000万元以上项目13个: a size class of projects, not an amount
-        qual = "range" if value_high is not None else (sq or inner or pq or "exact")
-        if qual == "exact" and unit == "percent" and _SHARE_Q:
-            qual = _share_qualifier(s, start) or qual  # 约占总额的三分之二
-        raw.append((start, end, num_end, value, value_high, unit, qual, factor))
-
+        f = _Figure(m)
+        found = (_read_unit_word(s, f) and _read_number(s, f) and _read_unit(s, f, scan)
+                 and not _excluded(s, f, scan) and _read_qualifier_after(s, f, scan))
+        pos = f.resume
+        if found:
+            raw.append(RawMention(f.start, f.end, f.num_end, f.value, f.value_high, f.unit,  # type: ignore[arg-type]
+                                  f.qualifier, f.factor))
     if not raw:
         return []
-    if clauses is None:
-        clauses = _Clauses(s)
-    if cues is None:
-        cues = _CueScan(s, clauses)
+    return _typed(s, _merge_unit_ranges(s, raw) if len(raw) > 1 else raw, scan)
+
+
+def _read_unit_word(s: str, f: _Figure) -> bool:
+    """Phase 1: the unit word after the number (a noun's first character is none: 5万多人口), or for a number without
+    one a digit fraction or a scale word; ``False``: not a figure (a bare number, a date or age unit).
+    ``5亿元`` -> True, unit "CNY", factor 100000000.0; ``2023年`` -> False"""
+    uw = f.unit_word
+    pct, _pnum, a, aq1, am, aq2, c, _cq1, cm, _cq2, _rsep, r2, _r2m = f.groups
+    if uw is not None and uw in _NOT_UNIT_BEFORE and f.match_end < len(s) and s[f.match_end] in _NOT_UNIT_BEFORE[uw]:
+        uw = f.unit_word = None
+        f.demoted = True  # 5万多人口: 人 begins the noun 人口, it is no measure word here
+    if uw is None:
+        if a is not None and not (am or r2 or aq1 or aq2):
+            f.fraction = _fraction_end(s, f.num_end, a)  # 2/3的资金
+        if f.fraction is None and not (pct or am or cm or f.demoted or (c and _BIG_RE.search(c))):
+            return False  # a bare number without unit or scale word is never a metric
+        return True
+    f.unit, f.factor = _UNIT_INFO[uw]
+    if f.unit is None and not pct:
+        return False  # date, duration, age, level ...
+    f.end = f.match_end
+    return True
+
+
+def _read_number(s: str, f: _Figure) -> bool:
+    """Phase 2: the number's value and shape (``numbers.NumberFields``), then the qualifier word before it;
+    ``False``: unreadable. ``超过3000余人`` -> True, value 3000.0, inner qualifier "at_least", prefix "at_least\""""
+    start = f.start
+    if f.fraction is not None:
+        f.resume = f.end = f.fraction[0]
+        f.text, f.value, f.kind = s[start:f.end], f.fraction[1], "fraction"
+        f.unit = "percent"
+    else:
+        fields = common_fields(start, f.num_end, f.numeral, f.groups)
+        if fields is None:
+            return False
+        (_start, _end, f.text, f.value, f.value_high, f.inner_qualifier, f.kind, f.has_multiplier, f.bare_multiplier,
+         f.lone, f.int_digits) = fields
+    j = start  # the prefix qualifier and the preceding characters: one space skipped
+    if j > 0 and s[j - 1] in _WS:
+        j -= 1
+    f.prefix_q = _prefix_qualifier(s, start, f.bare_multiplier) if j > 0 and s[j - 1] in _PREFIX_LAST else None
+    f.before = s[max(0, j - 4):j]
+    return True
+
+
+def _read_unit(s: str, f: _Figure, scan: _SentenceScan) -> bool:
+    """Phase 3: the unit where the unit word does not give it alone: 百分之…, spoken money (近3个亿), animals
+    (口罩10万只 counts items), a noun (21亿援疆资金), a bare scale word, money cues; ``False``: no unit at all.
+    ``近3个亿`` -> True, unit "CNY", factor 100000000.0; ``第5届`` -> False"""
+    n = len(s)
+    if f.kind == "percent_words":
+        f.unit, f.factor, f.end = "percent", 1.0, f.num_end  # the unit word after 百分之… is not read
+    elif f.unit_word is not None:
+        f.measure = f.unit_word
+    end = f.end
+    if f.measure == _COLLOQ_WORD and end < n and not f.has_multiplier:
+        k = end + 1 if s.startswith("多", end) else end
+        if k < n and s[k] in _COLLOQ_SCALES:  # 近3个亿, 1个多亿: spoken money
+            if s.startswith("级", k + 1):
+                return False  # 1个亿级产业园: a size class
+            f.unit, f.factor = _COLLOQ_UNIT, _COLLOQ_SCALES[s[k]]
+            if k > end:
+                f.inner_qualifier = "at_least"
+            end = k + 1
+            if s.startswith("元", end):
+                end += 1
+            f.end = f.resume = end
+            f.measure = ""
+    if f.measure in _ANIMAL_UNITS and f.unit == "head":
+        if not _names_animal(s, scan.clauses().start(f.start), f.start, end):
+            f.unit = "item"  # 口罩10万只: 只 counts things here
+    if f.unit is None and (f.has_multiplier or f.demoted) and not f.bare_multiplier and f.kind != "percent_words":
+        f.unit = _noun_unit(s, f.start, end)  # 21亿援疆资金, 30余万百姓, 脱贫人口10.3万
+    if f.unit is None:
+        nxt = s[end:end + 1]
+        if nxt and _CJK_RE.match(nxt) and not SUFFIX_RE.match(s, end):
+            return False  # number glued to a non-unit word: a name or label
+        if f.bare_multiplier:
+            if not f.prefix_q or f.prefix_q == "exact":
+                return False
+            f.unit = _BARE_MULT_UNIT.get(f.text[-1], _BARE_NUMBER_UNIT)
+        elif f.has_multiplier:
+            lo, _hi = scan.clauses().bounds(f.start, end)
+            f.unit = "CNY" if any(c[2] in _MONEY_CUES for c in scan.cues().between(lo, f.start)) else _BARE_NUMBER_UNIT
+        else:
+            return False
+    return True
+
+
+def _excluded(s: str, f: _Figure, scan: _SentenceScan) -> bool:
+    """Phase 4: whether the figure is no metric (``data/exclusions.json``): an ordinal or rank, a vague or digit-run
+    numeral, a set of actors, a page counter, a slogan, a lone numeral, an identifier, a fixed name.
+    ``第3名`` -> True; ``19个援疆省市`` -> True; ``87名干部`` -> False"""
+    n = len(s)
+    start, end, prev, uword = f.start, f.end, f.before, f.measure
+    text, kind, lone = f.text, f.kind, f.lone
+    if prev.endswith(_ORDINAL):
+        return True
+    if prev.endswith(_RANK_WORDS) and any(prev.endswith(p) and uword in us for p, us in _RANK.items()):
+        return True
+    if kind == "chinese" and (_is_digit_run(text) or (text[0] in _SCALE_START and prev.endswith(_VAGUE)
+                                                       and not _verb_end(prev))):
+        return True  # 三八; 数十, 几百, 成千 (not 建成千余个)
+    if uword in _ACTOR_UNITS and _ACTOR_RE.match(s, end) is not None:
+        return True  # 19个援疆省市: a set of actors, not a count
+    if uword in _FAR_UNITS and (fm := _FAR_RE.match(s, end)) is not None and any(w in fm.group() for w in _FAR_AID):
+        return True  # 10个对口支援兵团省市: a set of actors described at length
+    if _COUNTERS and _page_counter(s, start):
+        return True  # 评论0条
+    if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
+        return True  # 五个一工程
+    if _SLOGAN_TARGETS and uword in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, end):
+        return True  # 实现“三个100%”: a goal's name
+    if (_SLOGAN_TARGETS and start >= 2 and s[start - 1] in _SLOGAN_UNITS and s.startswith(_SLOGAN_TARGETS, start)
+            and (s[start - 2].isdigit() or s[start - 2] in _CN_NUMERALS)):
+        return True  # the 100% of 三个100%: part of the goal's name
+    if lone is not None and (lone in _LONE and not (lone == "一" and _yi_closes_item(s, start, end))
+                             or uword in _PHASE and lone not in _PHASE[uword]):
+        return True
+    if uword in _UNIT_BEFORE_NUMBER and end < n and (s[end].isdigit() or s[end] in _CN_NUMERALS):
+        return True
+    if f.bare_multiplier and (not f.prefix_q or f.prefix_q == "exact"):
+        return True
+    a_txt = f.groups.a
+    if f.int_digits >= _ID_DIGITS and not f.has_multiplier and not (a_txt and ("," in a_txt or "，" in a_txt)):
+        return True  # an identifier; never one with a scale word (210315万元) or thousands separators
+    return scan.in_fixed_name(start, end)
+
+
+def _read_qualifier_after(s: str, f: _Figure, scan: _SentenceScan) -> bool:
+    """Phase 5: projects or items for a project measure word, then the qualifier after the figure (以上, 左右) and
+    the mention's qualifier; ``False``: a size class (5000万元以上项目). ``5亿元以上`` -> True, qualifier "at_least\""""
+    start, end, uword = f.start, f.end, f.measure
+    if uword in _PROJECT_UNITS and f.unit in ("item", "project"):
+        lo, hi = scan.clauses().bounds(start, end)
+        reach = _PROJECT_REACH.get(uword, 12)
+        if _has_project_noun(s, start, end, lo, hi, reach):
+            f.unit = "project"
+            scan.project_words.add(uword)
+        elif uword in scan.project_words and uword in _ELLIPSIS_UNITS and _elliptical(s, start, end):
+            f.unit = "project"  # 计划新建项目1022个，已开工943个
+        else:
+            f.unit = "item"
+    sq = None
+    if end < len(s) and s[end] in _SUFFIX_FIRST and (sm := SUFFIX_RE.match(s, end)) \
+            and (len(sm.group()) > 1 or not _CJK_RE.match(s[sm.end():sm.end() + 1])):
+        sq = _SUFFIX_Q[sm.group()]
+        f.end = end = sm.end()
+        if f.unit in _SIZE_UNITS and sm.group() in _SIZE_SUFFIXES and _SIZE_NOUN_RE.match(s, end) is not None:
+            return False  # 5000万元以上项目13个: a size class of projects, not an amount
+    f.qualifier = "range" if f.value_high is not None else (sq or f.inner_qualifier or f.prefix_q or "exact")
+    if f.qualifier == "exact" and f.unit == "percent" and _SHARE_Q:
+        f.qualifier = _share_qualifier(s, start) or f.qualifier  # 约占总额的三分之二
+    return True
+
+
+def _typed(s: str, raw: list[RawMention], scan: _SentenceScan) -> list[Mention]:
+    """Phase 6: each figure's metric type (from its counted noun, cues, a subset clause 其中… or its unit) and its
+    value scaled by the unit's factor: ``[RawMention(2, 9, 6, 3000.0, None, "person_time", "at_least", 1.0)]`` of
+    培训3000余人次 -> ``[Mention(2, 9, "3000余人次", 3000.0, None, "person_time", "at_least", "trainees")]``"""
+    n = len(s)
+    clauses = scan.clauses()
+    cues = scan.cues()
     nraw = len(raw)
-    if nraw > 1:
-        raw = _merge_unit_ranges(s, raw)
-        nraw = len(raw)
     next_people = [n] * (nraw + 1)  # start of the next person/person_time mention after each one
     for idx in range(nraw - 2, -1, -1):
         next_people[idx] = raw[idx + 1][0] if raw[idx + 1][5] in _MOVE_UNITS else next_people[idx + 1]
-    out: list[tuple[int, int, float, float | None, str, str, str]] = []
+    out: list[Mention] = []
     prev_end = 0
     delims, ndelims = clauses.pos, len(clauses.pos)
     for idx, (a, b, _num_end, value, value_high, unit, qual, factor) in enumerate(raw):
@@ -640,19 +767,20 @@ def _mentions(s: str, pos: int = 0) -> list[tuple[int, int, float, float | None,
         lo = max(clause_start, a - CUE_WINDOW)
         hi = min(delims[k] if k < ndelims else n, b + CUE_WINDOW)
         inherit = None
-        if out and out[-1][4] == unit and s.startswith(_SUBSET_MARKERS, clause_start):
-            inherit = out[-1][6]
-        mtype = _metric_type(s, a, b, unit, cues, lo, hi, prev_end, next_start, next_people[idx], inherit)
+        if out and out[-1].unit == unit and s.startswith(_SUBSET_MARKERS, clause_start):
+            inherit = out[-1].metric_type
+        mtype = _metric_type(s, a, b, unit, cues, lo=lo, hi=hi, prev_end=prev_end, next_start=next_start,
+                             next_people=next_people[idx], inherit=inherit)
         v = value * factor
         if not v.is_integer():  # _clean, which keeps whole numbers as they are
             v = _clean(v)
         vh = None if value_high is None else _clean(value_high * factor)
-        out.append((a, b, v, vh, unit, qual, mtype))
+        out.append(Mention(a, b, s[a:b], v, vh, unit, qual, mtype))
         prev_end = b
     return out
 
 
-def _merge_unit_ranges(s: str, raw: list) -> list:
+def _merge_unit_ranges(s: str, raw: list[RawMention]) -> list[RawMention]:
     """Two figures with the same unit joined by a range mark are one range: ``20万元至30万元`` -> value 200000,
     value_high 300000 (``_merge_unit_ranges`` works on ``_mentions``' internal rows)."""
     if len(raw) < 2:
@@ -660,11 +788,11 @@ def _merge_unit_ranges(s: str, raw: list) -> list:
     out = [raw[0]]
     for cur in raw[1:]:
         a, b, _ne, value, value_high, unit, qual, factor = out[-1]
-        gap = s[b:cur[0]].strip(_WS)
-        if (gap and len(gap) == 1 and gap in _RANGE_MARKS and unit == cur[5] and factor == cur[7]
-                and value_high is None and cur[4] is None and qual == "exact"
-                and cur[6] in ("exact", "range") and cur[3] > value):
-            out[-1] = (a, cur[1], cur[2], value, cur[3], unit, "range", factor)
+        gap = s[b:cur.start].strip(_WS)
+        if (gap and len(gap) == 1 and gap in _RANGE_MARKS and unit == cur.unit and factor == cur.factor
+                and value_high is None and cur.value_high is None and qual == "exact"
+                and cur.qualifier in ("exact", "range") and cur.value > value):
+            out[-1] = RawMention(a, cur.end, cur.num_end, value, cur.value, unit, "range", factor)
         else:
             out.append(cur)
     return out
@@ -761,11 +889,12 @@ def _move_type(word: str, unit: str) -> str | None:
     return found
 
 
-def _cue_type(s: str, a: int, b: int, unit: str, cues, hi: int, lo: int, prev_end: int, next_start: int,
+def _cue_type(s: str, a: int, b: int, unit: str, cues, lo: int, hi: int, prev_end: int, next_start: int,
               next_people: int, verbs_only: bool = False, skip: tuple[int, int] = (0, 0)) -> str | None:
     """Type from the nearest compatible cue in the clause (``verbs_only``: verb cues only), or ``None``.
 
-    ``_cue_type("培训农民3000人", 6, 8, "person", [(0, 2, "培训")], 8, 0, 0, 8, 8) -> "trainees"``
+    ``_cue_type("培训农民3000人", 4, 10, "person", [(0, 2, "培训")], lo=0, hi=10, prev_end=0, next_start=10,
+    next_people=10) -> "trainees"``
     """
     if unit in _MOVE_UNITS:
         stop = min(hi, next_people)
@@ -825,12 +954,13 @@ def _metric_type(s: str, a: int, b: int, unit: str, cue_scan: _CueScan, lo: int,
         if cls == "institution":  # schools, hospitals: facilities when built, equipped or upgraded in the clause
             clause = s[lo:hi]
             return built if built and any(v in clause for v in _BUILT_VERBS) else ntype
-        verb = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people,
-                         verbs_only=True, skip=span)
+        verb = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), lo=lo, hi=hi, prev_end=prev_end,
+                         next_start=next_start, next_people=next_people, verbs_only=True, skip=span)
         if verb is not None and verb in _PROVIDED.get(ntype, ()):
             verb = None  # 86名医生赴哈密开展巡诊: the doctors provide the check-ups, they are the personnel
         return verb or inherit or ntype
-    found = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), hi, lo, prev_end, next_start, next_people)
+    found = _cue_type(s, a, b, unit, cue_scan.between(lo, hi), lo=lo, hi=hi, prev_end=prev_end, next_start=next_start,
+                      next_people=next_people)
     if found is not None:
         return found
     if inherit is not None:
@@ -1010,14 +1140,13 @@ def extract_metrics(text: str, sections: list[Section], report_donor: str | None
     Caption sections are skipped; in "appended" sections donor/recipient come only from the sentence or section.
     """
     spans = [(sec.kind, sec.start, sec.end, [(x.start, x.end) for x in sec.sentences]) for sec in sections]
-    out = [Metric(a, b, text[a:b], *rest) for a, b, *rest in metric_tuples(text, spans, report_donor, report_recipients,
-                                                                         publish_date)]
+    out = [Metric(r.start, r.end, text[r.start:r.end], *r[2:])
+           for r in metric_tuples(text, spans, report_donor, report_recipients, publish_date)]
     out.sort(key=lambda m: m.start)
     return out
 
 
-METRIC_TUPLE_FIELDS: Final = ("start", "end", "value", "value_high", "unit", "qualifier", "metric_type",
-                       "sentence_start", "sentence_end", "donor", "recipient", "year")
+METRIC_TUPLE_FIELDS: Final = MetricRow._fields
 
 
 _DAMAGED: Final = _EXCL.get("damaged_numbers", {})
@@ -1101,32 +1230,30 @@ def figure_sentence(text: str, a: int, b: int, ss: int, se: int) -> str:
     return text[lo:hi]
 
 
-def _carry_projects(sent: str, found: list, carry: set[str]) -> tuple[list, set[str]]:
+def _carry_projects(sent: str, found: list[Mention], carry: set[str]) -> tuple[list[Mention], set[str]]:
     """A ； joins clauses of one sentence: an elliptical count after it (``已开工146个；已完工97个``) counts projects
-    when the clauses before the ； counted projects with its measure word (``carry``). Returns the rows and the
+    when the clauses before the ； counted projects with its measure word (``carry``). Returns the mentions and the
     measure words to carry into the next sentence (those of this one when it ends with ；):
-    ``_carry_projects("已完工97个。", [(3, 6, 97.0, None, "item", "exact", "facilities")], {"个"})[0][0][4] -> "project"``"""
+    ``_carry_projects("已完工97个。", [Mention(3, 6, "97个", 97.0, None, "item", "exact", "facilities")], {"个"})[0][0].unit
+    -> "project"``"""
     if carry:
-        rows = []
-        for r in found:
-            if r[4] == "item" and sent[r[1] - 1:r[1]] in carry and _elliptical(sent, r[0], r[1]):
-                r = (r[0], r[1], r[2], r[3], "project", r[5], "projects")
-            rows.append(r)
-        found = rows
+        for m in found:
+            if m.unit == "item" and sent[m.end - 1:m.end] in carry and _elliptical(sent, m.start, m.end):
+                m.unit, m.metric_type = "project", "projects"
     if sent.rstrip().endswith(("；", ";")):
-        return found, {sent[r[1] - 1] for r in found if r[4] == "project"} | carry
+        return found, {sent[m.end - 1] for m in found if m.unit == "project"} | carry
     return found, set()
 
 
 def metric_tuples(text: str, sections, report_donor: str | None, report_recipients: list[str],
-                  publish_date: str | None) -> list[tuple]:
+                  publish_date: str | None) -> list[MetricRow]:
     """``extract_metrics`` as plain tuples (``METRIC_TUPLE_FIELDS``, no surface), in section and sentence order.
 
     ``sections``: ``(kind, start, end, [(sentence_start, sentence_end), ...])`` each, in reading order; an empty
     sentence list is split here. ``metric_tuples("投入资金5亿元。", [("lead", 0, 8, [])], "深圳", ["喀什市"], None)``
-    -> ``[(4, 7, 500000000.0, None, "CNY", "exact", "funding", 0, 8, "深圳", "喀什市", None)]``
+    -> ``[MetricRow(4, 7, 500000000.0, None, "CNY", "exact", "funding", 0, 8, "深圳", "喀什市", None)]``
     """
-    out: list[tuple] = []
+    out: list[MetricRow] = []
     seen: set[tuple[int, int]] = set()
     for kind, sec_start, sec_end, sentences in sections:
         if kind == "caption":
@@ -1152,11 +1279,11 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
                 donor = donor or report_donor or sec_places.donor()
                 recipient = recipient or (report_recipients[0] if report_recipients else sec_places.recipient())
             years = _YearIndex(sent, publish_date) if "年" in sent else None
-            for a, b, value, value_high, unit, qual, mtype in found:
-                key = (ss + a, ss + b)
+            for m in found:
+                key = (ss + m.start, ss + m.end)
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append((key[0], key[1], value, value_high, unit, qual, mtype, ss, se, donor, recipient,
-                            years.at(a) if years is not None else None))
+                out.append(MetricRow(key[0], key[1], m.value, m.value_high, m.unit, m.qualifier, m.metric_type, ss, se,
+                                     donor, recipient, years.at(m.start) if years is not None else None))
     return out

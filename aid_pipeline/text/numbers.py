@@ -12,7 +12,7 @@ optional groups that never need to backtrack into a repeated group).
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
@@ -211,8 +211,42 @@ _FRACTION_RE: Final = re.compile("(千|[一二两三四五六七八九]|十)分�
 _FULL_ARABIC: Final = re.compile(r"([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)([十百千万亿萬億]{0,3})")
 
 
-_GROUP_ORDER: Final = ("pct", "pnum", "a", "aq1", "am", "aq2", "c", "cq1", "cm", "cq2", "rsep", "r2", "r2m")
-assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.__getitem__)) == _GROUP_ORDER  # m.groups() unpacking
+class NumberGroups(NamedTuple):
+    """The named groups of one ``NUMBER_RE`` match, in the pattern's order (``NumberGroups(*m.groups())``):
+    ``NumberGroups(*NUMBER_RE.search("共3至5名").groups()).r2 -> "5"``."""
+
+    pct: str | None  # 百分之 / 三分之: a fraction's denominator words
+    pnum: str | None  # the fraction's numerator
+    a: str | None  # an Arabic number
+    aq1: str | None  # 余/多 after it
+    am: str | None  # its multiplier (万, 千多万)
+    aq2: str | None  # 余/多 after the multiplier
+    c: str | None  # a Chinese numeral
+    cq1: str | None  # 余/多/几 after it
+    cm: str | None  # its big multiplier (万, 亿)
+    cq2: str | None  # 余/多 after the multiplier
+    rsep: str | None  # a range mark (至, -)
+    r2: str | None  # the range's high end
+    r2m: str | None  # the high end's multiplier
+
+
+class NumberFields(NamedTuple):
+    """``NumberToken``'s fields as a tuple (no object built): ``token_fields(NUMBER_RE.search("87名")).value -> 87.0``."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    value_high: float | None
+    inner_qualifier: str | None
+    kind: str
+    has_multiplier: bool
+    bare_multiplier: bool
+    lone: str | None
+    int_digits: int
+
+
+assert tuple(sorted(NUMBER_RE.groupindex, key=NUMBER_RE.groupindex.__getitem__)) == NumberGroups._fields  # NumberGroups(*m.groups())
 
 
 def _token_from_match(m: re.Match) -> NumberToken | None:
@@ -224,28 +258,36 @@ def _token_from_match(m: re.Match) -> NumberToken | None:
     return NumberToken(*f)
 
 
-def token_fields(m: re.Match) -> tuple | None:
-    """``NumberToken`` fields of one ``NUMBER_RE`` match as a plain tuple, in field order (no object built), or
-    ``None``: ``token_fields(NUMBER_RE.search("共3至5名"))[3:5] -> (3.0, 5.0)``."""
-    pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m = m.groups()
-    if not r2:  # the commonest figures, with the general path's results: 87名, 420余万, 两名
+def token_fields(m: re.Match) -> NumberFields | None:
+    """``NumberToken`` fields of one ``NUMBER_RE`` match (no object built), or ``None``:
+    ``token_fields(NUMBER_RE.search("共3至5名"))[3:5] -> (3.0, 5.0)``."""
+    start, end = m.span()
+    return common_fields(start, end, m.group(), NumberGroups(*m.groups()))
+
+
+def common_fields(start: int, end: int, text: str, g: NumberGroups) -> NumberFields | None:
+    """``fields_from_groups`` with the commonest figures (87名, 420余万, 两名) read first, by a shorter path with the
+    same results: ``common_fields(0, 3, "87名", NumberGroups(*NUMBER_RE.match("87名").groups())).value -> 87.0``."""
+    if not g.r2:
+        a_txt = g.a
         if a_txt is not None and a_txt.isdigit() and a_txt.isascii():
             if len(a_txt) > 40:
                 return None
-            start, end = m.span()
-            return (start, end, m.group(), float(int(a_txt) * _mult_value(am) if am else int(a_txt)),
-                    None, "at_least" if (aq1 or aq2 or inner_qin(am)) else None, "arabic", bool(am), False, None, len(a_txt))
-        if c is not None and len(c) == 1 and not (cq1 or cm or cq2) and c in CN_DIGITS:
-            start, end = m.span()
-            return start, end, c, float(CN_DIGITS[c]), None, None, "chinese", False, False, c, 0
-    start, end = m.span()
-    return fields_from_groups(start, end, m.group(), pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, r2, r2m)
+            am = g.am
+            return NumberFields(start, end, text, float(int(a_txt) * _mult_value(am) if am else int(a_txt)), None,
+                                "at_least" if (g.aq1 or g.aq2 or inner_qin(am)) else None, "arabic", bool(am), False,
+                                None, len(a_txt))
+        c = g.c
+        if c is not None and len(c) == 1 and not (g.cq1 or g.cm or g.cq2) and c in CN_DIGITS:
+            return NumberFields(start, end, c, float(CN_DIGITS[c]), None, None, "chinese", False, False, c, 0)
+    return fields_from_groups(start, end, text, g)
 
 
-def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, r2, r2m):
+def fields_from_groups(start: int, end: int, text: str, g: NumberGroups) -> NumberFields | None:
     """``token_fields`` from a ``NUMBER_RE`` match's span, text and groups (no match object needed):
-    ``fields_from_groups(0, 3, "3至5", None, None, "3", None, None, None, None, None, None, None, "5", None)[3:5]
-    -> (3.0, 5.0)``."""
+    ``fields_from_groups(0, 3, "3至5", NumberGroups(*NUMBER_RE.match("3至5").groups()))[3:5] -> (3.0, 5.0)``."""
+    groups: Any = g  # each read only where the match set it
+    pct, pnum, a_txt, aq1, am, aq2, c, cq1, cm, cq2, _rsep, r2, r2m = groups
     inner = "at_least" if (aq1 or aq2 or cq1 or cq2 or inner_qin(am)) else None
     value: Any
     base: Any
@@ -302,8 +344,8 @@ def fields_from_groups(start: int, end: int, text: str, pct, pnum, a_txt, aq1, a
             high = hb * mult if kind != "chinese" else hb
         if high <= value:
             return None  # 2025-04, 1-1: not a range of quantities
-    return (start, end, text, float(value), None if high is None else float(high), inner, kind,
-            has_mult, bare, lone, int_digits)
+    return NumberFields(start, end, text, float(value), None if high is None else float(high), inner, kind,
+                        has_mult, bare, lone, int_digits)
 
 
 def scan_numbers(text: str) -> list[NumberToken]:

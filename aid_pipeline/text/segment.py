@@ -23,6 +23,7 @@ from operator import add
 from typing import Final
 
 from aid_pipeline.text.datafiles import load_json
+from aid_pipeline.text.patterns import TWINS
 from aid_pipeline.text.places import longest_form_regex, place_hits
 from aid_pipeline.text.types import Section, Sentence
 
@@ -57,20 +58,22 @@ _NUMBERED_RE: Final = re.compile(
 )
 _ARABIC_NUM_RE: Final = re.compile(r"\d{1,2}[、．]")
 _BRACKET_RE: Final = re.compile(r"【([^】\n]{2,16})】")
+_LINES: Final = load_json("page_lines.json")  # what a line of a page is: labels, bylines, captions, datelines
+
+
+def _spaced(word: str, spaced: list[str]) -> str:
+    """``word`` as a regex, with one optional space between its characters when it is listed in ``spaced``:
+    ``_spaced("来源", ["来源"]) -> "来\\s?源"``."""
+    return r"\s?".join(map(re.escape, word)) if word in spaced else re.escape(word)
+
+
 _LABEL_RE: Final = re.compile(
-    r"[【\[]?(?:记者|通讯员|来\s?源|编辑|责任编辑|责编|作者|摄影|摄像|图片|图文|校对|审核|审校|监制|出品|策划|"
-    r"发布日期|发布时间|发布机构|索引号|分类|文号|主题词|成文日期|浏览次数|分享到|原标题|本文来源|打印|字体|关闭|"
-    r"返回顶部|收藏|扫一扫)[】\]]?\s*[:：]?"
+    r"[【\[]?(?:" + "|".join(_spaced(w, _LINES["labels"]["spaced"]) for w in _LINES["labels"]["words"])
+    + r")[】\]]?\s*[:：]?"
 )
-# = r"(?:记者|通讯员|特约|见习记者)\s?[\u4e00-\u9fff·]{2,4}|文/图|图/文|[（(]?(?:摄|供图)[)）]?$", each alternative written
-# out to start with its own first character (the same matches, tried in the same order), so that ``search``
-# skips ahead to one of those characters instead of trying every position
-_BYLINE_RE: Final = re.compile(
-    "|".join(rf"{word}\s?[\u4e00-\u9fff·]{{2,4}}" for word in ("记者", "通讯员", "特约", "见习记者"))
-    + "|文/图|图/文|"
-    + "|".join(rf"{paren}{word}[)）]?$" for paren in ("（", r"\(", "") for word in ("摄", "供图"))
-)
-_CAPTION_RE: Final = re.compile(r"[（(]?(?:图为|图片为|上图|下图|左图|右图|图[:：一二三四五六七八九十\d])")
+_BYLINE_RE: Final = re.compile(TWINS["byline"].fast)  # its words from page_lines.json
+_CAPTION_RE: Final = re.compile(r"[（(]?(?:" + "|".join(map(re.escape, _LINES["captions"]["openers"]))
+                                + r"|图[:：一二三四五六七八九十\d])")
 # a line standing for a picture: [图片] / 图片 / 【组图】 / an image file name (the picture itself is gone from the text)
 _IMAGE_MARKER_RE: Final = re.compile(
     r"[【\[（(]?(?:图片|图|组图|配图|照片|点击查看大图|点击图片查看大图|点击放大)[】\]）)]?"
@@ -91,12 +94,15 @@ _FIGURE_RE: Final = re.compile(
     r"|[零一二两三四五六七八九十百千万几]{1,6}(?:多|余)?(?:个|名|人|位|家|所|项|场|次|批|户|亩|吨|台|座|万元|亿元|元)$"
 )
 _MAX_CAPTION_LINE: Final = 100  # a line after an image marker, or closing with a photo credit, up to this long
+_DATELINE: Final = _LINES["datelines"]
 _DATELINE_RE: Final = re.compile(
-    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,、\s上下早晚午]"
-    r"|[\u4e00-\u9fff]{2,12}(?:网|社|报|台)?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
-    r"|本报讯|据[\u4e00-\u9fff]{1,12}(?:报道|消息)"
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[" + re.escape(_DATELINE["after_date"]).replace(r"\ ", "") + r"\s]"
+    + r"|[\u4e00-\u9fff]{2,12}(?:" + "|".join(map(re.escape, _DATELINE["agency_suffixes"]))
+    + r")?[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电"
+    + "|" + "|".join(map(re.escape, _DATELINE["openers"]))
+    + r"|据[\u4e00-\u9fff]{1,12}(?:" + "|".join(map(re.escape, _DATELINE["reported_verbs"])) + ")"
 )
-_SENT_RE: Final = re.compile(r"[。！？；!?;“「『”」』](?:(?<=[。！？；!?;])[。！？；!?;]*)?")  # = [。！？；!?;]+|[“「『]|[”」』]
+_SENT_RE: Final = re.compile(TWINS["sentence_marks"].fast)  # sentence end marks, opening and closing quotes
 _OPEN_Q: Final = set("“「『")
 _CLOSE_Q: Final = set("”」』")
 _AFTER_END: Final = set("”」』’）)")  # closers a sentence end takes with it
@@ -361,15 +367,29 @@ def section_spans(text: str, detail: bool = False) -> list[Section]:
 
 def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section], list[tuple[int, str | None, str | None]] | None]:
     """``section_spans`` plus the ``place_hits(text)`` it used (``None`` when it needed none: no line, or no
-    line that could start an appended article)."""
+    line that could start an appended article): ``sections_and_places("引言。")`` → ``([Section(0, None, "lead", …)], None)``.
+
+    The phases, each a function: what each line is (``_line_kinds``), the title block (``_mark_title_block``),
+    lines set alone poster-style (``_demote_poster_lines``), trailing captions (``_mark_trailing_captions``), where
+    an appended article starts (``_appended_cut``), the sections (``_build_sections``)."""
     lines = _lines(text)
     if not lines:
         return [], None
-    n = len(lines)
     strs = [text[a:b] for a, b in lines]
-    kind = ["body"] * n  # body / heading / caption / label
-    head_span: list[tuple[int, int] | None] = [None] * n
+    kind, head_span = _line_kinds(lines, strs)
+    _mark_title_block(kind, strs)
+    _demote_poster_lines(kind, head_span, strs)
+    _mark_trailing_captions(text, lines, strs, kind)
+    cut, hits = _appended_cut(text, lines, strs, kind, head_span)
+    return _build_sections(text, lines, kind, head_span, cut, detail), hits
 
+
+def _line_kinds(lines: list[tuple[int, int]], strs: list[str]) -> tuple[list[str], list[tuple[int, int] | None]]:
+    """Phase 1: each line's kind (body / heading / caption / label) and its heading's span in the text:
+    ``_line_kinds([(0, 6), (7, 15)], ["一、产业援疆", "投入资金5亿元。"])`` → ``(["heading", "body"], [(0, 6), None])``."""
+    n = len(lines)
+    kind = ["body"] * n
+    head_span: list[tuple[int, int] | None] = [None] * n
     for i, s in enumerate(strs):
         if _IMAGE_MARKER_RE.fullmatch(s) or (
             len(s) <= _MAX_CAPTION_LINE
@@ -392,7 +412,7 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             if _overlap(inner, near) >= 0.6:
                 kind[i] = "caption"
                 continue
-        h_span = None if caption else _heading_span(s)  # = is_heading_line(s): s is stripped, not a label
+        h_span = None if caption else _heading_span(s)  # is_heading_line(s): s is stripped, not a label
         if h_span is None:
             continue
         prev = strs[i - 1] if i > 0 else ""
@@ -411,18 +431,26 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             continue  # a figure stated on a line of its own (poster style) is body text
         kind[i] = "heading"
         head_span[i] = (lines[i][0] + h_span[0], lines[i][0] + h_span[1])
+    return kind, head_span
 
-    # title block: plain heading-like lines before the first paragraph (a line with a sentence end
-    # or a long line; page chrome left in the text does not count) stay in the lead
-    for i in range(n):
+
+def _mark_title_block(kind: list[str], strs: list[str]) -> None:
+    """Phase 2: plain heading-like lines before the first paragraph (a line with a sentence end or a long line;
+    page chrome left in the text does not count) are the title block, which stays in the lead:
+    ``["heading", "body"]`` of ``["援疆十年", "投入5亿元。"]`` → ``["title", "body"]``."""
+    for i in range(len(kind)):
         if kind[i] == "body" and (_has_inner_terminal(strs[i]) or len(strs[i]) > 60):
             break
         if kind[i] == "heading" and not (_NUMBERED_RE.match(strs[i]) or _BRACKET_RE.match(strs[i])):
             kind[i] = "title"
 
-    # poster style: a plain short line followed by another plain short line (no sentence end, no figure) is a
-    # sentence set on a line of its own, not a heading: a heading is followed by the text it heads (numbered and bracketed
-    # headings are headings whatever follows)
+
+def _demote_poster_lines(kind: list[str], head_span: list[tuple[int, int] | None], strs: list[str]) -> None:
+    """Phase 3: a plain short heading followed by another plain short line (no sentence end, no figure) is a
+    sentence set on a line of its own, poster style, not a heading: a heading is followed by the text it heads
+    (numbered and bracketed headings are headings whatever follows): ``["heading", "body"]`` of
+    ``["优先改善民生", "助力乡村振兴"]`` → ``["body", "body"]``."""
+    n = len(kind)
     demote = [
         i for i in range(n - 1)
         if kind[i] == "heading" and _is_plain_short(strs[i]) and kind[i + 1] in ("heading", "body") and _is_plain_short(strs[i + 1])
@@ -432,38 +460,49 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         kind[i] = "body"
         head_span[i] = None
 
-    # trailing captions: short lines after the last paragraph that repeat the body (a photo's caption restating
-    # the article); any other short line there is a sentence set on its own line, not a caption
+
+def _mark_trailing_captions(text: str, lines: list[tuple[int, int]], strs: list[str], kind: list[str]) -> None:
+    """Phase 4: short lines after the last paragraph that repeat the body are captions (a photo's caption restating
+    the article); any other short line there is a sentence set on its own line: after a long body line about
+    援疆干部走访农户, the last line ``援疆干部走访农户`` becomes ``"caption"``."""
+    n = len(kind)
     last_body = max((i for i in range(n) if kind[i] == "body" and len(strs[i]) > _MAX_CAPTION), default=-1)
-    if last_body >= 0:
-        cjk_before: str | None = None  # what _bigrams(before) pairs up, made once
+    if last_body < 0:
+        return
+    cjk_before: str | None = None  # what _bigrams(before) pairs up, made once
 
-        def overlap_before(s: str) -> float:  # = _overlap(s, text up to the last body line)
-            nonlocal cjk_before
-            ba = _bigrams(s)
-            if not ba:
-                return 0.0
-            if cjk_before is None:
-                before = text[: lines[last_body][1]]
-                cjk_before = _NON_CJK_RE.sub("", before) or before
-            return sum(1 for x in ba if x in cjk_before) / len(ba)  # x in _bigrams(before) ⇔ x in cjk_before
-        short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
-        for j in range(n - 1, -1, -1):
-            short_after[j] = short_after[j + 1] and len(strs[j]) <= _MAX_CAPTION
-        for i in range(last_body + 1, n):
-            s = strs[i]
-            if kind[i] in ("label", "caption") or len(s) > _MAX_CAPTION:
-                continue
-            if kind[i] == "heading" and (_NUMBERED_RE.match(s) or _BRACKET_RE.match(s)):
-                continue
-            if _DATELINE_RE.match(s) or (i + 1 < n and _DATELINE_RE.match(strs[i + 1])):
-                continue  # a dated item (or its headline) is news, not a photo caption
-            if short_after[i] and not _FIGURE_RE.search(s) and overlap_before(s) >= 0.6:
-                kind[i] = "caption"
+    def overlap_before(s: str) -> float:  # _overlap(s, text up to the last body line)
+        nonlocal cjk_before
+        ba = _bigrams(s)
+        if not ba:
+            return 0.0
+        if cjk_before is None:
+            before = text[: lines[last_body][1]]
+            cjk_before = _NON_CJK_RE.sub("", before) or before
+        return sum(1 for x in ba if x in cjk_before) / len(ba)  # x in _bigrams(before) ⇔ x in cjk_before
+    short_after = [True] * (n + 1)  # short_after[i]: every line from i on is caption-short
+    for j in range(n - 1, -1, -1):
+        short_after[j] = short_after[j + 1] and len(strs[j]) <= _MAX_CAPTION
+    for i in range(last_body + 1, n):
+        s = strs[i]
+        if kind[i] in ("label", "caption") or len(s) > _MAX_CAPTION:
+            continue
+        if kind[i] == "heading" and (_NUMBERED_RE.match(s) or _BRACKET_RE.match(s)):
+            continue
+        if _DATELINE_RE.match(s) or (i + 1 < n and _DATELINE_RE.match(strs[i + 1])):
+            continue  # a dated item (or its headline) is news, not a photo caption
+        if short_after[i] and not _FIGURE_RE.search(s) and overlap_before(s) >= 0.6:
+            kind[i] = "caption"
 
-    # appended article: a heading-like clause glued after a sentence end (or a heading line),
-    # followed by a dateline or by recipient places the report did not mention
-    cut: tuple[int, int, int] | None = None  # (line index, heading start, heading end)
+
+def _appended_cut(text: str, lines: list[tuple[int, int]], strs: list[str], kind: list[str],
+                  head_span: list[tuple[int, int] | None]
+                  ) -> tuple[tuple[int, int, int] | None, list[tuple[int, str | None, str | None]] | None]:
+    """Phase 5: where a second article glued onto the report starts, as ``(line index, heading start, heading end)``,
+    and the ``place_hits(text)`` it looked at (``None`` when no line could start one): a heading-like clause glued
+    after a sentence end (or a heading line), followed by a dateline or by recipient places the report did not
+    mention. ``(None, None)`` for a report without one."""
+    n = len(lines)
     next_body = [-1] * (n + 1)
     for j in range(n - 1, -1, -1):
         next_body[j] = j if kind[j] == "body" else next_body[j + 1]
@@ -503,10 +542,15 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
         no_main = not (rest_r & main_r)  # the rest never names the report's recipients
         shift = no_main and bool(rest_r) and bool(main_r)
         if (glued and (shift or (dateline and no_main))) or (not glued and dateline and shift):
-            cut = (i, hs, he)
-            break
+            return (i, hs, he), hits
+    return None, hits
 
-    # ---- build sections
+
+def _build_sections(text: str, lines: list[tuple[int, int]], kind: list[str], head_span: list[tuple[int, int] | None],
+                    cut: tuple[int, int, int] | None, detail: bool) -> list[Section]:
+    """Phase 6: the sections from the line kinds: a heading opens a body section, a caption is a section of its own
+    (the section it interrupts goes on after it with the same heading), the cut opens the appended part:
+    lines ``["引言。", "一、产业援疆", "投入5亿元。"]`` of kinds ``["body", "heading", "body"]`` → a lead and a body section."""
     sections: list[Section] = []
 
     def close(cur: dict | None, end: int) -> None:
@@ -575,4 +619,4 @@ def sections_and_places(text: str, detail: bool = False) -> tuple[list[Section],
             pk, ph = resume
             cur = new("appended" if appended else pk, a, inherit=ph)
     close(cur, lines[-1][1])
-    return sections, hits
+    return sections
