@@ -92,3 +92,28 @@ def test_traditional_and_fullwidth_forms():
     assert parse_number("5.3億") == pytest.approx(5.3e8)
     assert parse_number("兩萬") == 20_000
     assert parse_number("１,２００") == 1200
+
+
+@pytest.mark.parametrize("text, value", [
+    ("投入1 200万元", 12_000_000),        # a space groups thousands, as many pages print them
+    ("培训1\u2009860人次", 1_860),         # thin space
+    ("惠及1\u00a0036名", 1_036),           # no-break space
+    ("累计1 200 300元", 1_200_300),
+])
+def test_space_between_thousands_groups_is_one_number(text, value):
+    t = _one(text)
+    assert t.value == value and " " not in text[:t.start]
+
+
+@pytest.mark.parametrize("text, values", [
+    ("2019 300万元", [2019, 3_000_000]),   # four digits before the space: a year and a figure, not 2,019,300
+    ("第1 20个", [1, 20]),                 # the group after the space must be three digits
+    ("1 2000元", [1, 2000]),
+])
+def test_space_that_is_not_a_thousands_separator_splits(text, values):
+    assert [t.value for t in scan_numbers(text)] == values
+
+
+@pytest.mark.parametrize("unit", ["1 ", "1 000", "12 3"])
+def test_space_grouped_numbers_are_linear(unit):
+    assert_linear_work("aid_pipeline.text.numbers:scan_numbers", unit)

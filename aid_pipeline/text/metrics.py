@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aid_pipeline.text import places
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.numbers import CN_DIGITS, NUMBER_RE, NUMBER_START_RE, NumberGroups, common_fields
+from aid_pipeline.text.numbers import CN_DIGITS, GROUP_MARKS, NUMBER_RE, NUMBER_START_RE, NumberGroups, common_fields
 from aid_pipeline.text.segment import split_sentences
 from aid_pipeline.text.types import Metric, Section
 
@@ -713,7 +713,7 @@ def _excluded(s: str, f: _Figure, scan: _SentenceScan) -> bool:
     if f.bare_multiplier and (not f.prefix_q or f.prefix_q == "exact"):
         return True
     a_txt = f.groups.a
-    if f.int_digits >= _ID_DIGITS and not f.has_multiplier and not (a_txt and ("," in a_txt or "，" in a_txt)):
+    if f.int_digits >= _ID_DIGITS and not f.has_multiplier and not (a_txt and any(ch in a_txt for ch in GROUP_MARKS)):
         return True  # an identifier; never one with a scale word (210315万元) or thousands separators
     return scan.in_fixed_name(start, end)
 

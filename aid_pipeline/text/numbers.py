@@ -38,7 +38,13 @@ _FW.update({ord("．"): ord("."), ord("，"): ord(","), ord("％"): ord("%"), 0x
 
 _WS: Final = "[ \u00a0\u3000\t]"
 _DIGIT: Final = "[0-9０-９]"
-ARABIC: Final = rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
+# thousands groups: 2,300 and, as pages print them, 1 200 / 1\u2009200 (a space after one to three digits, then exactly
+# three: 2019 300 and 1 20 are two numbers)
+_GROUP_SPACE: Final = "[ \u00a0\u2009\u202f]"
+ARABIC: Final = (rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}}|(?<![0-9０-９]{{4}}){_GROUP_SPACE}{_DIGIT}{{3}}(?![0-9０-９]))*"
+                 rf"(?:[.．]{_DIGIT}+)?")
+#: the characters that group thousands inside an Arabic number (not digits)
+GROUP_MARKS: Final = ",， \u00a0\u2009\u202f"
 CN_RUN: Final = f"[{_CN_CHARS}]+"
 # 千 before 瓦/米/克 and 百 before 分 belong to the unit (10万千瓦 = 10万 + 千瓦; 2百分点), 百 before 姓 to 百姓 (30万百姓), not to the multiplier
 # 3千多万, 2百余万: 余/多 inside the multiplier, before 万/亿, means "and some" (30000000, at_least; see _INNER_QIN)
@@ -154,7 +160,7 @@ def parse_chinese(s: str) -> float | None:
 def _arabic(s: str) -> Decimal | int | None:
     if s.isascii() and s.isdigit():
         return int(s) if len(s) <= 40 else None
-    s = s.translate(_FW).replace(",", "")
+    s = s.translate(_FW).replace(",", "").replace(" ", "").replace("\u2009", "").replace("\u202f", "")
     if not s or len(s) > 40:
         return None
     try:
@@ -311,7 +317,7 @@ def fields_from_groups(start: int, end: int, text: str, g: NumberGroups) -> Numb
         if base is None:
             return None
         dot = a_txt.find(".")
-        int_digits = (len(a_txt) if dot < 0 else dot) - a_txt.count(",") - a_txt.count("，")
+        int_digits = (len(a_txt) if dot < 0 else dot) - sum(a_txt.count(ch) for ch in GROUP_MARKS)
         mult = _mult_value(am)
         has_mult = bool(am)
         value = base * mult
