@@ -1,5 +1,7 @@
 """Title, date and donor of pages as a browser saves them from news sites (own examples in the style of real pages)."""
 
+import pytest
+
 from aid_pipeline.text.metadata import extract_metadata
 from aid_pipeline.text.normalise import normalise
 
@@ -56,3 +58,27 @@ def test_a_donor_named_in_the_opening_paragraph_is_the_donor():
     m = meta("结对帮扶结硕果\n\n2018-07-20 来源：新疆日报\n\n"
              "  记者从浙江省援疆指挥部获悉，浙江援疆今年安排对口援疆项目100个，总投资10亿元，援疆干部人才扎根基层。\n")
     assert m.donor == "浙江"
+
+
+def test_a_date_and_publisher_stamp_without_a_time_names_both():
+    from aid_pipeline.text.metadata import _find_date, _find_source
+
+    line = "2022-08-15  辽宁援疆前方指挥部"
+    assert _find_date([line]) == ("2022-08-15", None)
+    assert _find_source([line]) == "辽宁援疆前方指挥部"
+    assert _find_source(["2022-08-15"]) is None
+    # normalising drops the space between a digit and a Chinese character; a date in words then needs its space
+    assert _find_date(["2022-08-15辽宁援疆前方指挥部"]) == ("2022-08-15", None)
+    assert _find_source(["2022-08-15辽宁援疆前方指挥部"]) == "辽宁援疆前方指挥部"
+    assert _find_source(["2023年3月5日开工仪式"]) is None
+
+
+@pytest.mark.parametrize("title, lead, donor", [
+    ("克州对口援疆工作综述：两省援克资金18.9亿元", "", None),           # two donor provinces named as a group
+    ("", "2023年，江苏、江西两省共向克州投入援疆资金18.9亿元。", None),    # the lead opens on two, as a group
+    ("", "2023年，江苏省投入援疆资金18.9亿元，江西省干部到克州考察。", "江苏"),  # two named, no group: the first sentence's
+])
+def test_two_donor_provinces_named_as_a_group_have_no_single_donor(title, lead, donor):
+    from aid_pipeline.text.metadata import _pick_donor
+
+    assert _pick_donor(title, lead, []) == donor

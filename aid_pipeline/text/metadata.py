@@ -50,7 +50,9 @@ _DATE_RES: Final = [
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
     # a stamp line with a weekday (2019年07月26日 星期五) or a time and the publisher's name (2022-12-26 09:15:37  湖北日报)
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s{0,3}" + _WEEKDAY + r"\s?$"), 3),
-    (re.compile(r"^" + _DATE + r"\s?" + _TIME + r"\s{0,3}[\u4e00-\u9fff·]{2,16}\s?$"), 3),
+    # (without the time too, when a space parts them or the date is in digits: 2022-08-15  辽宁援疆前方指挥部, which
+    # normalising makes 2022-08-15辽宁援疆前方指挥部; 2023年3月5日开工仪式 is no stamp)
+    (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r"\s{0,3}|\s{1,3}|(?<=\d)(?![日\d]))[\u4e00-\u9fff·]{2,16}\s?$"), 3),
     # a date alone in brackets, or after the name of who signs (a footer: 新疆日报 2016年4月7日, （2016年4月7日）)
     (re.compile(r"^[（(]?(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s?)?" + _DATE + r"(?:\s?" + _TIME + r")?[)）]?\s?$"), 3),
     (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
@@ -63,7 +65,8 @@ _SOURCE_RES: Final = [
     (re.compile(r"(?:来\s?源|稿源|来源于|出处)\s?[:：]\s?([^【\[\s|丨]{2,30})"), 1),
     (re.compile(r"发布机构\s?[:：]\s?([^【\[\s|丨]{2,30})"), 2),
     # a stamp line: date, time and the publisher's name, no label (2022-12-26 09:15:37  湖北日报)
-    (re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s{0,3}([\u4e00-\u9fff·]{2,16})\s?$"), 3),
+    (re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s?\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s{0,3}|\s{1,3}|(?<=\d)(?![日\d]))"
+                r"([\u4e00-\u9fff·]{2,16})\s?$"), 3),
 ]
 _SOURCE_STOP_RE: Final = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
 _TRAILING_COUNT_RE: Final = re.compile(r"\s?\d+$")  # 来源：广州日报 0浏览 → 广州日报0 once 浏览 is cut
@@ -426,7 +429,9 @@ def _ordered(values) -> list[str]:
 _PLACES: Final = load_json("places.json")
 _NATIONAL: Final = tuple(_PLACES.get("national_cues", ()))
 # a group of donor provinces named by its size: 四省市, 四个对口省市, 3个援疆省市, 多个省市 (19 is a national cue)
-_GROUP_OF_DONORS_RE: Final = re.compile(r"(?:[两三四五六七八九十多几]|\d{1,2})个?(?:对口|援疆|对口援疆|支援)?省市")
+# a set of donor provinces named as a group: 四省市, 19个援疆省市, 两省 (not 两省区: 新疆西藏两省区 are recipients)
+_GROUP_OF_DONORS_RE: Final = re.compile(
+    r"(?:[两三四五六七八九十多几]|\d{1,2})个?(?:对口|援疆|对口援疆|支援)?(?:省市|省份|省区市|省(?![区委级政长]))")
 _FIRST_SENTENCE_RE: Final = re.compile(r"[^。！？!?\n]+")
 _MULTI: Final = _PLACES.get("multi_donor", {})
 
@@ -446,8 +451,11 @@ def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, 
     if any(w in lead for w in _NATIONAL):
         return None
     first = _FIRST_SENTENCE_RE.match(lead)
-    if first and len({donor_province(c) for c in specific_donors_in(first.group(0))}) >= 3:
-        return None  # the lead opens on three donor provinces or more (上海、广东、山东、深圳四个对口省市…)
+    if first:
+        n_named = len({donor_province(c) for c in specific_donors_in(first.group(0))})
+        if n_named >= 3 or (n_named >= 2 and _GROUP_OF_DONORS_RE.search(first.group(0))):
+            return None  # the lead opens on three donor provinces or more (上海、广东、山东、深圳四个对口省市…), or on
+            # two named as a group (江苏、江西两省共向克州投入…)
     opening = next((ln for ln in main.split("\n") if len(ln.strip()) >= 40), "")
     if opening and not donors_in(opening):
         return None  # neither the title nor the opening paragraph names a donor: a recipient's or a national account
