@@ -143,7 +143,7 @@ def _is_cjk_like(c: str) -> bool:
 
 def find_corrupt_spans(raw: str) -> list[CorruptSpan]:
     """Mojibake runs in ``raw`` with their repair: ``find_corrupt_spans('當?shù)剞r(nóng)')`` →
-    ``[CorruptSpan(1, 7, '?shù)剞r', LOST + '農', True)]``.
+    ``[CorruptSpan(1, 8, '?shù)剞r', '地農', True)]`` (the pinyin tail shù names the lost lead byte of 地).
 
     ``repaired`` is what the span should read (``LOST`` marks characters that cannot be recovered);
     ``recovered`` is True when at least one real character was restored.

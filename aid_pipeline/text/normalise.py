@@ -32,7 +32,7 @@ from .datafiles import load_json
 from .mojibake import LOST, find_corrupt_spans
 from .types import CorruptSpan, DroppedLine, Edit, Normalised, TextEdit
 
-__all__ = ["normalise", "normalise_and_explain", "classify_lines", "is_pinyin_annotation", "STAT_KEYS", "OffsetText",
+__all__ = ["normalise", "normalise_and_explain", "edits_at", "classify_lines", "is_pinyin_annotation", "STAT_KEYS", "OffsetText",
            "Edit", "NORMALISATION_STEPS", "Step"]
 
 STAT_KEYS: Final = (
@@ -612,7 +612,7 @@ def spaces(text: str, ctx: Context | None = None) -> list[Edit]:
         return []
     # = delete _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", delete _LINE_EDGE_SPACE
     return [Edit("spaces", a, b, text[a:b], "") for m in _SPACE_RUNS.finditer(text)
-            for a, b in ((m.start() if m.lastgroup else m.start() + 1, m.end()),)]
+            for a, b in ((m.start() if m.lastgroup else m.start() + 1, m.end()),) if a < b]  # one space between words stays
 
 
 def blank_lines(text: str, ctx: Context | None = None) -> list[Edit]:
@@ -859,6 +859,15 @@ def normalise_and_explain(
         edits=raw_edits,
     )
     return norm, edits
+
+
+def edits_at(norm: Normalised, start: int, end: int | None = None) -> list[TextEdit]:
+    """The edits behind the normalised characters ``norm.text[start:end]`` (one character when ``end`` is left out):
+    those whose raw span meets the characters' raw span, in step order.
+    ``edits_at(normalise('潤(rùn)疆'), 0)`` → ``[TextEdit('traditional', 0, 1, '潤', '润')]``."""
+    end = start + 1 if end is None else end
+    lo, hi = norm.starts[start], norm.ends[end - 1]
+    return [x for x in norm.edits if (x.raw_start < hi and lo < x.raw_end) or (x.raw_start == x.raw_end and lo <= x.raw_start <= hi)]
 
 
 def normalise(raw: str, page: bool = False, keep_line: Callable[[str], bool] | None = None) -> Normalised:

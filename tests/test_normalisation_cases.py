@@ -1,0 +1,82 @@
+"""The normalisation cases of tests/data/normalisation_cases.json (written by hand, as ftfy's are): each raw text
+normalises to what a reader expects, only the named steps change it, and the edits explain every change."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aid_pipeline.text.normalise import NORMALISATION_STEPS, edits_at, normalise, normalise_and_explain
+
+CASES = json.loads((Path(__file__).parent / "data" / "normalisation_cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+def _replay(raw, edits):
+    """Apply the edits step after step, each step's edits (offsets into the text that step read) from the back,
+    checking that each edit's ``before`` is what stands there."""
+    text = raw
+    i = 0
+    while i < len(edits):
+        j = i
+        while j < len(edits) and edits[j].step == edits[i].step:
+            j += 1
+        for ed in sorted(edits[i:j], key=lambda x: x.start, reverse=True):
+            assert text[ed.start:ed.end] == ed.before, ed
+            text = text[:ed.start] + ed.after + text[ed.end:]
+        i = j
+    return text
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_case_normalises_as_a_reader_expects(case):
+    norm = normalise(case["raw"], page=case.get("page", False))
+    assert norm.text == case["normalised"], case["expect"]
+    assert {e.step for e in norm.edits} == set(case["steps"]), case["expect"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_edits_explain_the_change(case):
+    raw = case["raw"]
+    norm, edits = normalise_and_explain(raw, page=case.get("page", False))
+    assert _replay(raw, edits) == norm.text == case["normalised"]
+    assert [e.step for e in edits] == [e.step for e in norm.edits]  # the same edits, in raw offsets
+    # every normalised character maps back to raw characters; one that differs from them was changed by an edit
+    assert len(norm.starts) == len(norm.ends) == len(norm.text)
+    assert all(a <= b for a, b in zip(norm.starts, norm.starts[1:]))
+    for i, c in enumerate(norm.text):
+        a, b = norm.starts[i], norm.ends[i]
+        assert 0 <= a <= b <= len(raw)
+        if raw[a:b] != c:
+            assert edits_at(norm, i), (i, c, raw[a:b])
+    for ed in norm.edits:  # each edit's raw span holds raw characters (or is an insertion point)
+        assert 0 <= ed.raw_start <= ed.raw_end <= len(raw)
+
+
+def test_every_step_has_a_case():
+    covered = {s for c in CASES for s in c["steps"]}
+    assert {s.name for s in NORMALISATION_STEPS} <= covered
+    assert len(CASES) >= 30
+
+
+def test_steps_listed_once_in_order_with_a_doc():
+    names = [s.name for s in NORMALISATION_STEPS]
+    assert len(names) == len(set(names))
+    assert names[0] == "mojibake" and names[-1] == "chrome_lines"  # repairs on the raw text; chrome on whole lines
+    assert all(s.doc and s.function.__doc__ for s in NORMALISATION_STEPS)
+
+
+def test_a_user_sees_which_steps_touched_a_character():
+    norm = normalise("潤(rùn)疆,,投入 6423 萬元")
+    assert norm.text == "润疆，投入6423万元"
+    assert [e.step for e in edits_at(norm, 0)] == ["traditional"]  # 润 was 潤
+    assert [e.step for e in edits_at(norm, 2)] == ["ascii_punct", "ascii_punct", "punct_runs"]  # ，was ,,
+    assert edits_at(norm, 5) == []  # 6 is as it was
+    assert [(e.raw_start, e.raw_end, e.before) for e in norm.edits if e.step == "pinyin"] == [(1, 6, "(rùn)")]
+
+
+def test_counters_are_counted_from_the_edits():
+    norm = normalise("潤(rùn)疆,,投入 6423 萬元")
+    assert norm.stats["traditional_converted"] == 2  # 潤, 萬
+    assert norm.stats["pinyin_removed"] == 1
+    assert norm.stats["punct_collapsed"] == 1
+    assert norm.stats["spaces_removed"] == 2
