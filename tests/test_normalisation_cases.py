@@ -80,3 +80,28 @@ def test_counters_are_counted_from_the_edits():
     assert norm.stats["pinyin_removed"] == 1
     assert norm.stats["punct_collapsed"] == 1
     assert norm.stats["spaces_removed"] == 2
+
+
+def test_edits_table_shows_which_steps_touched_a_character(pipeline_run):
+    import duckdb
+
+    wh = pipeline_run["warehouse"]
+    con = duckdb.connect()
+    texts = con.execute(f"select report_id, raw_text, text, offsets, offset_ends from '{wh}/texts.parquet'").df()
+    row = next(r for r in texts.itertuples() if "塔孜洪乡卫生院" in r.text)  # seed 002: 塔孜洪鄉(xiāng)衛(wèi)生院
+    i = row.text.index("塔孜洪乡卫生院") + 3  # 乡
+    lo, hi = int(row.offsets[i]), int(row.offset_ends[i])
+    assert row.raw_text[lo:hi] == "鄉"
+    steps = con.execute(
+        f"select step, before, after from '{wh}/edits.parquet' where report_id = ? and raw_start < ? and ? < raw_end "
+        "order by ordinal", [row.report_id, hi, lo]).fetchall()
+    assert steps == [("traditional", "鄉", "乡")]
+    after = con.execute(  # the annotation right after it went in the pinyin step
+        f"select step, before from '{wh}/edits.parquet' where report_id = ? and raw_start = ?", [row.report_id, hi]).fetchall()
+    assert ("pinyin", "(xiāng)") in after
+    # the counters of reports are counts of the edits
+    counts = con.execute(
+        f"select r.report_id, r.n_pinyin_removed, (select count(*) from '{wh}/edits.parquet' e "
+        f"where e.report_id = r.report_id and e.step = 'pinyin') from '{wh}/reports.parquet' r").fetchall()
+    assert counts and all(n == m for _, n, m in counts)
+    assert any(n > 0 for _, n, _ in counts)

@@ -521,13 +521,20 @@ def full_width(text: str, ctx: Context | None = None) -> list[Edit]:
 
 
 def traditional(text: str, ctx: Context | None = None) -> list[Edit]:
-    """Traditional characters as Simplified (``convert.to_simplified``), one edit per run of changed characters:
+    """Traditional characters as Simplified (``convert.to_simplified``), one edit per run of changed characters (next
+    to each other in the raw text too, with ``ctx``):
     ``traditional('網絡潤疆')`` → ``[Edit('traditional', 0, 3, '網絡潤', '网络润')]``."""
     simp = to_simplified(text)
     if simp == text:
         return []
     out = []
+    starts, ends = (ctx.state.starts, ctx.state.ends) if ctx is not None else (None, None)
     for a, b in _differing_runs(text, simp):
+        if starts is not None and ends is not None:  # a run also ends where its raw characters are not adjacent
+            for k in range(a + 1, b):
+                if starts[k] != ends[k - 1]:
+                    out.append(Edit("traditional", a, k, text[a:k], simp[a:k]))
+                    a = k
         out.append(Edit("traditional", a, b, text[a:b], simp[a:b]))
     return out
 
