@@ -105,3 +105,11 @@ def test_edits_table_shows_which_steps_touched_a_character(pipeline_run):
         f"where e.report_id = r.report_id and e.step = 'pinyin') from '{wh}/reports.parquet' r").fetchall()
     assert counts and all(n == m for _, n, m in counts)
     assert any(n > 0 for _, n, _ in counts)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_counters_recount_from_the_listed_edits(case):
+    from aid_pipeline.text.normalise import _stats
+
+    norm = normalise(case["raw"], page=case.get("page", False))
+    assert _stats(norm.edits) == norm.stats

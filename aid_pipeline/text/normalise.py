@@ -47,6 +47,9 @@ STAT_KEYS: Final = (
 )
 
 _CJK_RE: Final = CJK_RE
+# ``_new(Edit, (step, start, end, before, after))`` makes an Edit (or TextEdit) without the Python-level
+# ``NamedTuple.__new__`` (half the time; reports hold thousands of edits)
+_new: Final = tuple.__new__
 _PINYIN_LETTERS: Final = PINYIN_LETTERS
 _TONE: Final = TONE_RE
 _SYLLABLE_SEP: Final = SYLLABLE_SEP
@@ -151,49 +154,45 @@ class OffsetText:
     def __init__(self, text: str, starts: list[int], ends: list[int]):
         self.text, self.starts, self.ends = text, starts, ends
 
-    def raw_spans(self, edits: list[Edit]) -> list[TextEdit]:
-        """The ``edits`` (offsets into ``text``) placed in the raw text: ``[Edit('pinyin', 1, 6, '(rùn)', '')]`` →
-        ``[TextEdit('pinyin', 1, 6, '(rùn)', '')]`` while ``text`` is still the raw text."""
-        s, e, n = self.starts, self.ends, len(self.starts)
-        out = []
-        for step, a, b, before, after in edits:
-            if a < b:
-                out.append(TextEdit(step, s[a], e[b - 1], before, after))
-            else:  # an insertion: at the raw position after the character before it
-                p = e[a - 1] if a > 0 else (s[a] if a < n else 0)
-                out.append(TextEdit(step, p, p, before, after))
-        return out
-
-    def apply(self, edits: list[Edit], whole: bool = False) -> None:
-        """Put the sorted, non-overlapping ``edits`` in place and rebuild ``starts``/``ends`` around them: kept
-        stretches keep their spans (list slices); a replacement as long as what it replaces maps character by
-        character (unless ``whole``), any other one maps each new character to the whole raw span it replaces
-        (an insertion: to the raw position after the character before it). ``'a，，b'`` with
+    def apply(self, edits: list[Edit], whole: bool = False) -> list[TextEdit]:
+        """Put the sorted, non-overlapping ``edits`` in place and rebuild ``starts``/``ends`` around them; returns the
+        edits in raw offsets. Kept stretches keep their spans (list slices); a replacement as long as what it
+        replaces maps character by character (unless ``whole``), any other one maps each new character to the whole
+        raw span it replaces (an insertion: to the raw position after the character before it). ``'a，，b'`` with
         ``[Edit('punct_runs', 1, 3, '，，', '，')]`` → ``'a，b'``, the ``，`` mapped to raw ``1:3``."""
         if not edits:
-            return
+            return []
         t, s, e = self.text, self.starts, self.ends
+        n = len(s)
+        placed: list[TextEdit] = []
+        put = placed.append
         if not whole and all(len(x[4]) == x[2] - x[1] for x in edits):  # character for character: spans unchanged
             pieces = []
             last = 0
-            for _, a, b, _, new in edits:
+            for step, a, b, old, new in edits:
                 pieces.append(t[last:a])
                 pieces.append(new)
                 last = b
+                put(_new(TextEdit, (step, s[a], e[b - 1], old, new)) if a < b else TextEdit(step, *_at(s, e, a), old, new))
             pieces.append(t[last:])
             self.text = "".join(pieces)
-            return
+            return placed
         out_t: list[str] = []
         out_s: list[int] = []
         out_e: list[int] = []
         add_t, ext_s, ext_e = out_t.append, out_s.extend, out_e.extend
         last = 0
-        for _, a, b, _, new in edits:
+        for step, a, b, old, new in edits:
             if a > last:
                 add_t(t[last:a])
                 ext_s(s[last:a])
                 ext_e(e[last:a])
             last = b
+            if a < b:
+                lo, hi = s[a], e[b - 1]
+            else:
+                lo, hi = _at(s, e, a)
+            put(_new(TextEdit, (step, lo, hi, old, new)))
             if not new:
                 continue
             add_t(new)
@@ -201,22 +200,25 @@ class OffsetText:
             if k == b - a and not whole:
                 ext_s(s[a:b])
                 ext_e(e[a:b])
-                continue
-            if a < b:
-                lo, hi = s[a], e[b - 1]
-            else:
-                lo = hi = e[a - 1] if a > 0 else (s[a] if a < len(s) else 0)
-            if k == 1:
+            elif k == 1:
                 out_s.append(lo)
                 out_e.append(hi)
             else:
                 ext_s([lo] * k)
                 ext_e([hi] * k)
-        if last < len(t):
+        if last < n:
             add_t(t[last:])
             ext_s(s[last:])
             ext_e(e[last:])
         self.text, self.starts, self.ends = "".join(out_t), out_s, out_e
+        return placed
+
+
+def _at(s: list[int], e: list[int], a: int) -> tuple[int, int]:
+    """The raw point of an insertion before character ``a``: after the raw span of the character before it
+    (the start of the first one's): ``_at([0, 2], [2, 3], 1)`` → ``(2, 2)``."""
+    p = e[a - 1] if a > 0 else (s[a] if a < len(s) else 0)
+    return p, p
 
 
 @dataclass
@@ -503,7 +505,7 @@ def pinyin_annotations(text: str, ctx: Context | None = None) -> list[Edit]:
         b = a + len(g)
         n, toned_ok = kind(g)
         if (toned_ok and n <= a) if toned_ok is not None else _is_annotation(t[max(0, a - n) : a], g):
-            out.append(Edit("pinyin", a, b, g, ""))
+            out.append(_new(Edit, ("pinyin", a, b, g, "")))
         a = b + len(parts[j + 1])
     return out
 
@@ -533,9 +535,9 @@ def traditional(text: str, ctx: Context | None = None) -> list[Edit]:
         if starts is not None and ends is not None:  # a run also ends where its raw characters are not adjacent
             for k in range(a + 1, b):
                 if starts[k] != ends[k - 1]:
-                    out.append(Edit("traditional", a, k, text[a:k], simp[a:k]))
+                    out.append(_new(Edit, ("traditional", a, k, text[a:k], simp[a:k])))
                     a = k
-        out.append(Edit("traditional", a, b, text[a:b], simp[a:b]))
+        out.append(_new(Edit, ("traditional", a, b, text[a:b], simp[a:b])))
     return out
 
 
@@ -579,7 +581,7 @@ def ascii_punct(text: str, ctx: Context | None = None) -> list[Edit]:
 
     # the sure cases found in one C-level scan, ``single`` decides the rest (both read the text as it was)
     sure = {m.start() for m in _SURE_FW.finditer(t)}
-    return [Edit("ascii_punct", a, a + 1, c, _ASCII_TO_FW[c]) for m in _ASCII_PUNCT.finditer(t)
+    return [_new(Edit, ("ascii_punct", a, a + 1, c, _ASCII_TO_FW[c])) for m in _ASCII_PUNCT.finditer(t)
             for a, c in ((m.start(), m.group()),) if a in sure or single(a, c)]
 
 
@@ -597,7 +599,7 @@ def punct_runs(text: str, ctx: Context | None = None) -> list[Edit]:
         b = a + len(run)
         mark = _collapse_run(run)
         if mark is not None:
-            out.append(Edit("punct_runs", a, b, run, mark))
+            out.append(_new(Edit, ("punct_runs", a, b, run, mark)))
         a = b + len(parts[j + 1])
     return out
 
@@ -618,7 +620,7 @@ def spaces(text: str, ctx: Context | None = None) -> list[Edit]:
     if " " not in text:
         return []
     # = delete _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", delete _LINE_EDGE_SPACE
-    return [Edit("spaces", a, b, text[a:b], "") for m in _SPACE_RUNS.finditer(text)
+    return [_new(Edit, ("spaces", a, b, text[a:b], "")) for m in _SPACE_RUNS.finditer(text)
             for a, b in ((m.start() if m.lastgroup else m.start() + 1, m.end()),) if a < b]  # one space between words stays
 
 
@@ -813,26 +815,39 @@ NORMALISATION_STEPS: Final = (
 )
 
 
+def _count(stats: dict[str, int], step: str, edits: list[TextEdit]) -> None:
+    """Add a step's edits to the ``STAT_KEYS`` counters they count for:
+    ``_count(stats, 'pinyin', [TextEdit('pinyin', 1, 6, '(rùn)', '')])`` adds 1 to ``stats['pinyin_removed']``."""
+    if step == "traditional":
+        stats["traditional_converted"] += sum([len(x.before) for x in edits])  # every character of a run changed
+    elif step == "pinyin":
+        stats["pinyin_removed"] += len(edits)
+    elif step == "punct_runs":
+        stats["punct_collapsed"] += len(edits)
+    elif step == "spaces":
+        stats["spaces_removed"] += sum([len(x.before) for x in edits])
+    elif step == "chrome_lines":
+        stats["boilerplate_lines"] += len(edits)
+    elif step == "mojibake":
+        lost = sum([1 for x in edits if x.after == LOST])
+        stats["mojibake_unrecovered"] += lost
+        stats["mojibake_repaired"] += len(edits) - lost
+    elif step in ("html_entities", "page_entities", "page_hidden", "page_tags"):
+        stats["html_removed"] += len(edits)
+    elif step == "html_tags":  # not the line breaks joined after a fragment
+        stats["html_removed"] += sum([1 for x in edits if "<" in x.before or ">" in x.before])
+
+
 def _stats(edits: list[TextEdit]) -> dict[str, int]:
-    """The ``STAT_KEYS`` counters counted from the edits: ``_stats([TextEdit('pinyin', 1, 6, '(rùn)', '')])['pinyin_removed']`` → 1."""
+    """The ``STAT_KEYS`` counters counted from a report's edits (in step order): ``_stats([TextEdit('pinyin', 1, 6, '(rùn)', '')])['pinyin_removed']`` → 1."""
     stats = {k: 0 for k in STAT_KEYS}
-    for step, _, _, before, after in edits:
-        if step == "traditional":
-            stats["traditional_converted"] += len(before)  # every character of a run changed
-        elif step == "pinyin":
-            stats["pinyin_removed"] += 1
-        elif step == "punct_runs":
-            stats["punct_collapsed"] += 1
-        elif step == "spaces":
-            stats["spaces_removed"] += len(before)
-        elif step == "chrome_lines":
-            stats["boilerplate_lines"] += 1
-        elif step == "mojibake":
-            stats["mojibake_repaired" if after != LOST else "mojibake_unrecovered"] += 1
-        elif step in ("html_entities", "page_entities", "page_hidden", "page_tags") or (
-            step == "html_tags" and ("<" in before or ">" in before)  # not a line break joined after a fragment
-        ):
-            stats["html_removed"] += 1
+    k = 0
+    while k < len(edits):
+        m = k
+        while m < len(edits) and edits[m].step == edits[k].step:
+            m += 1
+        _count(stats, edits[k].step, edits[k:m])
+        k = m
     return stats
 
 
@@ -847,14 +862,16 @@ def normalise_and_explain(
     mode = "page" if page else "text"
     edits: list[Edit] = []
     raw_edits: list[TextEdit] = []
+    stats = {k: 0 for k in STAT_KEYS}
     for step in NORMALISATION_STEPS:
         if step.runs_on != "all" and step.runs_on != mode:
             continue
         found = step.function(state.text, ctx)
         if found:
             edits += found
-            raw_edits += state.raw_spans(found)
-            state.apply(found, step.whole)
+            placed = state.apply(found, step.whole)
+            raw_edits += placed
+            _count(stats, step.name, placed)
     norm = Normalised(
         text=state.text,
         starts=state.starts,
@@ -862,7 +879,7 @@ def normalise_and_explain(
         script=script_of(raw),
         dropped=ctx.dropped,
         corrupt_spans=ctx.corrupt_spans,
-        stats=_stats(raw_edits),
+        stats=stats,
         edits=raw_edits,
     )
     return norm, edits
