@@ -113,3 +113,9 @@ def test_counters_recount_from_the_listed_edits(case):
 
     norm = normalise(case["raw"], page=case.get("page", False))
     assert _stats(norm.edits) == norm.stats
+
+
+def test_a_step_can_be_switched_off_to_see_what_it_does():
+    norm, edits = normalise_and_explain("潤(rùn)疆,,投入", skip=frozenset({"traditional", "punct_runs"}))
+    assert norm.text == "潤疆，，投入"  # still Traditional, the two commas full-width but not collapsed
+    assert {e.step for e in edits} == {"pinyin", "ascii_punct"}

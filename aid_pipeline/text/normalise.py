@@ -852,11 +852,12 @@ def _stats(edits: list[TextEdit]) -> dict[str, int]:
 
 
 def normalise_and_explain(
-    raw: str, page: bool = False, keep_line: Callable[[str], bool] | None = None
+    raw: str, page: bool = False, keep_line: Callable[[str], bool] | None = None, skip: frozenset[str] = frozenset()
 ) -> tuple[Normalised, list[Edit]]:
     """``normalise`` and every edit of every step in order, offsets into the text that step read (as ftfy's
     ``fix_and_explain``): ``normalise_and_explain('潤(rùn)')`` → ``(Normalised(text='润', …), [Edit('pinyin', 1, 6, '(rùn)', ''),
-    Edit('traditional', 0, 1, '潤', '润')])``."""
+    Edit('traditional', 0, 1, '潤', '润')])``. ``skip``: names of steps not to run (to see what one step does:
+    ``skip=frozenset({'traditional'})`` gives ``'潤'``)."""
     state = OffsetText(raw, *_identity(len(raw)))
     ctx = Context(raw=raw, state=state, page=page, hidden=_hidden_spans(raw) if page else [], keep_line=keep_line)
     mode = "page" if page else "text"
@@ -864,7 +865,7 @@ def normalise_and_explain(
     raw_edits: list[TextEdit] = []
     stats = {k: 0 for k in STAT_KEYS}
     for step in NORMALISATION_STEPS:
-        if step.runs_on != "all" and step.runs_on != mode:
+        if (step.runs_on != "all" and step.runs_on != mode) or step.name in skip:
             continue
         found = step.function(state.text, ctx)
         if found:
