@@ -168,13 +168,14 @@ class OffsetText:
         put = placed.append
         if not whole and all(len(x[4]) == x[2] - x[1] for x in edits):  # character for character: spans unchanged
             pieces = []
+            add = pieces.append
             last = 0
             for step, a, b, old, new in edits:
-                pieces.append(t[last:a])
-                pieces.append(new)
+                add(t[last:a])
+                add(new)
                 last = b
                 put(_new(TextEdit, (step, s[a], e[b - 1], old, new)) if a < b else TextEdit(step, *_at(s, e, a), old, new))
-            pieces.append(t[last:])
+            add(t[last:])
             self.text = "".join(pieces)
             return placed
         out_t: list[str] = []
@@ -529,16 +530,8 @@ def traditional(text: str, ctx: Context | None = None) -> list[Edit]:
     simp = to_simplified(text)
     if simp == text:
         return []
-    out = []
     starts, ends = (ctx.state.starts, ctx.state.ends) if ctx is not None else (None, None)
-    for a, b in _differing_runs(text, simp):
-        if starts is not None and ends is not None:  # a run also ends where its raw characters are not adjacent
-            for k in range(a + 1, b):
-                if starts[k] != ends[k - 1]:
-                    out.append(_new(Edit, ("traditional", a, k, text[a:k], simp[a:k])))
-                    a = k
-        out.append(_new(Edit, ("traditional", a, b, text[a:b], simp[a:b])))
-    return out
+    return [_new(Edit, ("traditional", a, b, text[a:b], simp[a:b])) for a, b in _differing_runs(text, simp, starts, ends)]
 
 
 def paren_pairs(text: str, ctx: Context | None = None) -> list[Edit]:
@@ -721,24 +714,26 @@ def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
     return out
 
 
-def _differing_runs(a: str, b: str) -> list[tuple[int, int]]:
-    """The runs of positions where two equally long strings differ: ``_differing_runs('國家網', '国家网')`` → ``[(0, 1), (2, 3)]``."""
+def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[int] | None = None) -> list[tuple[int, int]]:
+    """The runs of positions where two equally long strings differ (with ``starts``/``ends``: a run also ends where
+    the raw spans of two neighbours do not meet): ``_differing_runs('國家網絡', '国家网络')`` → ``[(0, 1), (2, 4)]``."""
     import numpy as np
 
     try:
         x = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         y = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     except UnicodeEncodeError:  # pragma: no cover - every code point encodes with surrogatepass
-        idx = [i for i in range(len(a)) if a[i] != b[i]]
-    else:
-        idx = np.flatnonzero(x != y).tolist()
-    runs: list[tuple[int, int]] = []
-    for i in idx:
-        if runs and runs[-1][1] == i:
-            runs[-1] = (runs[-1][0], i + 1)
-        else:
-            runs.append((i, i + 1))
-    return runs
+        return [(i, i + 1) for i in range(len(a)) if a[i] != b[i]]
+    idx = np.flatnonzero(x != y)
+    if not len(idx):
+        return []
+    brk = np.diff(idx) != 1  # brk[k]: a run ends between idx[k] and idx[k + 1]
+    if starts is not None and ends is not None and len(idx) > 1:
+        later = idx[1:].tolist()
+        brk |= np.array([starts[i] for i in later]) != np.array([ends[i - 1] for i in later])
+    first = np.concatenate(([True], brk))
+    last = np.concatenate((brk, [True]))
+    return list(zip(idx[first].tolist(), (idx[last] + 1).tolist()))
 
 
 def page_hidden(text: str, ctx: Context | None = None) -> list[Edit]:
