@@ -167,7 +167,7 @@ class OffsetText:
         placed: list[TextEdit] = []
         put = placed.append
         if not whole and all(len(x[4]) == x[2] - x[1] for x in edits):  # character for character: spans unchanged
-            pieces = []
+            pieces: list[str] = []
             add = pieces.append
             last = 0
             for step, a, b, old, new in edits:
