@@ -77,6 +77,11 @@ def test_a_user_sees_which_steps_touched_a_character():
 def test_counters_are_counted_from_the_edits():
     norm = normalise("潤(rùn)疆,,投入 6423 萬元")
     assert norm.stats["traditional_converted"] == 2  # 潤, 萬
+    # a phrase is one edit; its unchanged characters were not touched
+    phrase = normalise("網絡援疆資金")
+    assert [(e.before, e.after) for e in phrase.edits] == [("網絡援疆資", "网络援疆资")]
+    assert phrase.stats["traditional_converted"] == 3
+    assert [e.step for e in edits_at(phrase, 2)] == []  # 援 was 援
     assert norm.stats["pinyin_removed"] == 1
     assert norm.stats["punct_collapsed"] == 1
     assert norm.stats["spaces_removed"] == 2
@@ -93,9 +98,11 @@ def test_edits_table_shows_which_steps_touched_a_character(pipeline_run):
     lo, hi = int(row.offsets[i]), int(row.offset_ends[i])
     assert row.raw_text[lo:hi] == "鄉"
     steps = con.execute(
-        f"select step, before, after from '{wh}/edits.parquet' where report_id = ? and raw_start < ? and ? < raw_end "
+        f"select step, raw_start, before, after from '{wh}/edits.parquet' where report_id = ? and raw_start < ? and ? < raw_end "
         "order by ordinal", [row.report_id, hi, lo]).fetchall()
-    assert steps == [("traditional", "鄉", "乡")]
+    assert [s for s, *_ in steps] == ["traditional"]  # a phrase converted at once: 鄉 is one of its characters
+    _, start, before, after = steps[0]
+    assert (before[lo - start], after[lo - start]) == ("鄉", "乡")
     after = con.execute(  # the annotation right after it went in the pinyin step
         f"select step, before from '{wh}/edits.parquet' where report_id = ? and raw_start = ?", [row.report_id, hi]).fetchall()
     assert ("pinyin", "(xiāng)") in after

@@ -524,14 +524,16 @@ def full_width(text: str, ctx: Context | None = None) -> list[Edit]:
 
 
 def traditional(text: str, ctx: Context | None = None) -> list[Edit]:
-    """Traditional characters as Simplified (``convert.to_simplified``), one edit per run of changed characters (next
-    to each other in the raw text too, with ``ctx``):
+    """Traditional characters as Simplified (``convert.to_simplified``), one edit per stretch of changed characters
+    (a phrase: at most ``_T2S_GAP`` unchanged ones inside, no line break, and with ``ctx`` its raw characters next to
+    each other):
     ``traditional('網絡潤疆')`` → ``[Edit('traditional', 0, 3, '網絡潤', '网络润')]``."""
     simp = to_simplified(text)
     if simp == text:
         return []
     starts, ends = (ctx.state.starts, ctx.state.ends) if ctx is not None else (None, None)
-    return [_new(Edit, ("traditional", a, b, text[a:b], simp[a:b])) for a, b in _differing_runs(text, simp, starts, ends)]
+    runs = _differing_runs(text, simp, starts, ends, _T2S_GAP)
+    return [_new(Edit, ("traditional", a, b, text[a:b], simp[a:b])) for a, b in runs]
 
 
 def paren_pairs(text: str, ctx: Context | None = None) -> list[Edit]:
@@ -576,6 +578,9 @@ def ascii_punct(text: str, ctx: Context | None = None) -> list[Edit]:
     sure = {m.start() for m in _SURE_FW.finditer(t)}
     return [_new(Edit, ("ascii_punct", a, a + 1, c, _ASCII_TO_FW[c])) for m in _ASCII_PUNCT.finditer(t)
             for a, c in ((m.start(), m.group()),) if a in sure or single(a, c)]
+
+
+_T2S_GAP: Final = 8  # unchanged characters a Traditional → Simplified edit may hold: one edit per phrase, not per character
 
 
 _PUNCT_RUN_SPLIT: Final = re.compile(f"({_PUNCT_RUN.pattern})")  # split() gives [text, run, text, …, text]
@@ -714,9 +719,10 @@ def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
     return out
 
 
-def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[int] | None = None) -> list[tuple[int, int]]:
-    """The runs of positions where two equally long strings differ (with ``starts``/``ends``: a run also ends where
-    the raw spans of two neighbours do not meet): ``_differing_runs('國家網絡', '国家网络')`` → ``[(0, 1), (2, 4)]``."""
+def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[int] | None = None, gap: int = 0) -> list[tuple[int, int]]:
+    """The runs of positions where two equally long strings differ, with at most ``gap`` equal characters inside a
+    run and none of them a line break (with ``starts``/``ends``: a run also ends where the raw spans of two neighbours
+    do not meet): ``_differing_runs('國家網絡', '国家网络')`` → ``[(0, 1), (2, 4)]``; with ``gap=1`` → ``[(0, 4)]``."""
     import numpy as np
 
     try:
@@ -727,13 +733,29 @@ def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[
     idx = np.flatnonzero(x != y)
     if not len(idx):
         return []
-    brk = np.diff(idx) != 1  # brk[k]: a run ends between idx[k] and idx[k + 1]
-    if starts is not None and ends is not None and len(idx) > 1:
-        later = idx[1:].tolist()
-        brk |= np.array([starts[i] for i in later]) != np.array([ends[i - 1] for i in later])
+    brk = np.diff(idx) > gap + 1  # brk[k]: a run ends between idx[k] and idx[k + 1]
+    if len(idx) > 1 and gap > 0:  # no line break inside a run
+        cut = np.concatenate(([0], np.cumsum(x == 10)))  # line breaks before each position
+        brk |= cut[idx[1:]] != cut[idx[:-1] + 1]
     first = np.concatenate(([True], brk))
     last = np.concatenate((brk, [True]))
-    return list(zip(idx[first].tolist(), (idx[last] + 1).tolist()))
+    runs = list(zip(idx[first].tolist(), (idx[last] + 1).tolist()))
+    if starts is None or ends is None:
+        return runs
+    out: list[tuple[int, int]] = []
+    for p, q in runs:
+        if ends[q - 1] - starts[p] == q - p:  # one raw character each, all next to each other
+            out.append((p, q))
+            continue
+        k0 = p
+        for k in range(p + 1, q):  # cut where the raw spans of two neighbours do not meet
+            if starts[k] != ends[k - 1]:
+                if a[k0:k] != b[k0:k]:
+                    out.append((k0, k))
+                k0 = k
+        if a[k0:q] != b[k0:q]:
+            out.append((k0, q))
+    return out
 
 
 def page_hidden(text: str, ctx: Context | None = None) -> list[Edit]:
@@ -813,8 +835,8 @@ NORMALISATION_STEPS: Final = (
 def _count(stats: dict[str, int], step: str, edits: list[TextEdit]) -> None:
     """Add a step's edits to the ``STAT_KEYS`` counters they count for:
     ``_count(stats, 'pinyin', [TextEdit('pinyin', 1, 6, '(rùn)', '')])`` adds 1 to ``stats['pinyin_removed']``."""
-    if step == "traditional":
-        stats["traditional_converted"] += sum([len(x.before) for x in edits])  # every character of a run changed
+    if step == "traditional":  # the characters that changed (a stretch may hold unchanged ones)
+        stats["traditional_converted"] += sum([sum(map(str.__ne__, x.before, x.after)) for x in edits])
     elif step == "pinyin":
         stats["pinyin_removed"] += len(edits)
     elif step == "punct_runs":
@@ -887,7 +909,16 @@ def edits_at(norm: Normalised, start: int, end: int | None = None) -> list[TextE
     ``edits_at(normalise('潤(rùn)疆'), 0)`` → ``[TextEdit('traditional', 0, 1, '潤', '润')]``."""
     end = start + 1 if end is None else end
     lo, hi = norm.starts[start], norm.ends[end - 1]
-    return [x for x in norm.edits if (x.raw_start < hi and lo < x.raw_end) or (x.raw_start == x.raw_end and lo <= x.raw_start <= hi)]
+    out = []
+    for x in norm.edits:
+        if not ((x.raw_start < hi and lo < x.raw_end) or (x.raw_start == x.raw_end and lo <= x.raw_start <= hi)):
+            continue
+        if len(x.before) == len(x.after) == x.raw_end - x.raw_start:  # character for character: did these change?
+            a, b = max(lo, x.raw_start) - x.raw_start, min(hi, x.raw_end) - x.raw_start
+            if x.before[a:b] == x.after[a:b]:
+                continue
+        out.append(x)
+    return out
 
 
 def normalise(raw: str, page: bool = False, keep_line: Callable[[str], bool] | None = None) -> Normalised:
