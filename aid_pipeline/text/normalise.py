@@ -748,13 +748,16 @@ def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[
             out.append((p, q))
             continue
         k0 = p
-        for k in range(p + 1, q):  # cut where the raw spans of two neighbours do not meet
-            if starts[k] != ends[k - 1]:
-                if a[k0:k] != b[k0:k]:
-                    out.append((k0, k))
+        for k in range(p + 1, q + 1):  # cut where the raw spans of two neighbours do not meet
+            if k == q or starts[k] != ends[k - 1]:
+                i, j = k0, k  # the piece without its unchanged ends
+                while i < j and a[i] == b[i]:
+                    i += 1
+                while j > i and a[j - 1] == b[j - 1]:
+                    j -= 1
+                if i < j:
+                    out.append((i, j))
                 k0 = k
-        if a[k0:q] != b[k0:q]:
-            out.append((k0, q))
     return out
 
 
