@@ -3,7 +3,7 @@
 Layout of a warehouse folder (default ``./warehouse``, or ``$AID_WAREHOUSE``)::
 
     reports.parquet texts.parquet sections.parquet metrics.parquet quarantine.parquet   (the contract)
-    corrupt_spans.parquet dropped_lines.parquet                                          (visible repairs)
+    corrupt_spans.parquet dropped_lines.parquet edits.parquet                            (visible repairs)
     facts.parquet                        (one row per fact: the mentions of one figure consolidated)
     funding_by_donor_year.parquet metrics_by_category.parquet report_summary.parquet   (aggregates)
     cumulative_by_donor.parquet plans_by_donor.parquet                                 (aggregates on facts)
@@ -47,6 +47,8 @@ CORRUPT_SPAN_TYPE = pa.struct(
      ("reason", _str)]
 )
 DROPPED_LINE_TYPE = pa.struct([("text", _str), ("raw_start", _i32), ("raw_end", _i32), ("reason", _str)])
+# one change of a normalisation step (text/normalise.py NORMALISATION_STEPS), in raw offsets
+EDIT_TYPE = pa.struct([("step", _str), ("raw_start", _i32), ("raw_end", _i32), ("before", _str), ("after", _str)])
 
 STAT_COLUMNS = (
     "n_traditional_converted",
@@ -94,6 +96,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("corrupt_spans", pa.list_(CORRUPT_SPAN_TYPE)),
             ("dropped_lines", pa.list_(DROPPED_LINE_TYPE)),
             *[(c, _i32) for c in STAT_COLUMNS],
+            ("edits", pa.list_(EDIT_TYPE)),
         ]
     ),
     "report_sections": pa.schema(
@@ -202,6 +205,10 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
     "dropped_lines": pa.schema(
         [("report_id", _str), ("text", _str), ("raw_start", _i32), ("raw_end", _i32), ("reason", _str)]
+    ),
+    "edits": pa.schema(
+        [("report_id", _str), ("ordinal", _i32), ("step", _str), ("raw_start", _i32), ("raw_end", _i32),
+         ("before", _str), ("after", _str)]
     ),
     "funding_by_donor_year": pa.schema(
         [

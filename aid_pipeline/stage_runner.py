@@ -155,7 +155,7 @@ def process_unit(stage: str, warehouse: str, keys: list[str], files: dict | None
 
     store_outcomes(warehouse, stage, keys, table, quarantined)
     t4 = time.perf_counter()
-    light = df.drop(columns=[c for c in ("raw_text", "text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines") if c in df])
+    light = df.drop(columns=[c for c in ("raw_text", "text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines", "edits") if c in df])
     light = light.head(8).astype(object).where(light.head(8).notna(), None)
     return {
         "ok": sorted(frames),

@@ -18,7 +18,7 @@ def build_reports(raw: pd.DataFrame, norm: pd.DataFrame, sections: pd.DataFrame,
         return pd.DataFrame(columns=["report_id"])
     # partition_key comes from the raw row (the stage rows all carry it: a second copy would split the merge)
     base = norm.drop(
-        columns=["text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines", "partition_key"], errors="ignore"
+        columns=["text", "offsets", "offset_ends", "corrupt_spans", "dropped_lines", "edits", "partition_key"], errors="ignore"
     )
     base = base.merge(
         raw[["report_id", "partition_key", "source_path", "sha256", "encoding"]], on="report_id", how="left"
@@ -57,6 +57,17 @@ def build_dropped_lines(norm: pd.DataFrame) -> pd.DataFrame:
         for line in (lines if lines is not None else [])
     ]
     return pd.DataFrame(rows, columns=["report_id", "text", "raw_start", "raw_end", "reason"])
+
+
+def build_edits(norm: pd.DataFrame) -> pd.DataFrame:
+    """One row per change a normalisation step made, in the order the steps made them (``ordinal``), in raw offsets:
+    which steps touched a character of the normalised text (``texts.offsets``) is where their raw spans meet."""
+    rows = [
+        {"report_id": rid, "ordinal": i, **ed}
+        for rid, edits in zip(norm.get("report_id", []), norm.get("edits", []))
+        for i, ed in enumerate(edits if edits is not None else [])
+    ]
+    return pd.DataFrame(rows, columns=["report_id", "ordinal", "step", "raw_start", "raw_end", "before", "after"])
 
 
 def sort_rows(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -142,6 +153,10 @@ COLUMN_SOURCES: dict[str, dict[str, list[tuple[str, str]]]] = {
     "dropped_lines": {
         "report_id": [(_NORM, "report_id")],
         **{c: [(_NORM, "dropped_lines")] for c in ("text", "raw_start", "raw_end", "reason")},
+    },
+    "edits": {
+        "report_id": [(_NORM, "report_id")],
+        **{c: [(_NORM, "edits")] for c in ("ordinal", "step", "raw_start", "raw_end", "before", "after")},
     },
     "facts": {
         "fact_id": _from_metrics(*_facts.FACT_KEY, "value", "value_high", "surface"),

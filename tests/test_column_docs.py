@@ -20,7 +20,7 @@ def test_every_column_of_every_table_asset_has_a_description():
     schemas = _column_schemas()
     # every stage, contract table and aggregate declares its columns (the checks are not assets)
     for name in ("raw_reports", "normalised_reports", "report_sections", "report_metrics", "reports", "texts",
-                 "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines", "facts",
+                 "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines", "edits", "facts",
                  "funding_by_donor_year", "metrics_by_category", "report_summary", "cumulative_by_donor", "plans_by_donor"):
         assert schemas.get(name) is not None, f"{name} has no dagster/column_schema"
     undescribed = [f"{asset}.{c.name}" for asset, schema in schemas.items() if schema is not None

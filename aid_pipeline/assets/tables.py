@@ -24,7 +24,7 @@ from ..version import text_code_version
 from .common import column_schema, is_full_run, preview_markdown
 from .report_stages import normalised_reports, raw_reports, registered_keys, report_metrics, report_sections
 
-CONTRACT_TABLES = ("reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines")
+CONTRACT_TABLES = ("reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines", "edits")
 DESCRIPTIONS = {
     "reports": "One row per report: source, hash, encoding, metadata, counts, original script.",
     "texts": "Raw decoded text, normalised text and the offset map between them, per report.",
@@ -34,6 +34,8 @@ DESCRIPTIONS = {
     "quarantine": "Every input that could not be processed, with the stage, a reason code and a sentence for people.",
     "corrupt_spans": "Every mojibake run found in a raw text and what it was repaired to.",
     "dropped_lines": "Every raw line removed from an article body (page chrome, bylines, footers) and why.",
+    "edits": "Every change a normalisation step made to a raw text, in order and in raw offsets: which steps touched "
+             "any character.",
 }
 SORT_KEYS = {
     "reports": ["report_id"],
@@ -43,6 +45,7 @@ SORT_KEYS = {
     "quarantine": ["source_path", "stage"],
     "corrupt_spans": ["report_id", "raw_start"],
     "dropped_lines": ["report_id", "raw_start"],
+    "edits": ["report_id", "ordinal"],
 }
 
 
@@ -288,6 +291,7 @@ def build_contract(wh: str, keys: list[str]):
     yield "quarantine", typed("quarantine", quar)
     yield "corrupt_spans", typed("corrupt_spans", tables.build_corrupt_spans(norm))
     yield "dropped_lines", typed("dropped_lines", tables.build_dropped_lines(norm))
+    yield "edits", typed("edits", tables.build_edits(norm))
     secs = stage_rows_table(wh, "report_sections", keys, ok, "sections")
     n_sections = secs.select(["report_id"]).to_pandas()
     yield "sections", secs

@@ -19,7 +19,7 @@ from .schemas import MODELS, PINYIN_ANNOTATION, typed_table_schema
 
 _PINYIN_RE = re.compile(PINYIN_ANNOTATION)
 SCHEMA_CHECKED_TABLES = (
-    "reports", "texts", "sections", "metrics", "quarantine",
+    "reports", "texts", "sections", "metrics", "quarantine", "edits",
     "funding_by_donor_year", "metrics_by_category", "report_summary",
     "facts", "cumulative_by_donor", "plans_by_donor",
 )

@@ -17,6 +17,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..lineage import PINYIN_ANNOTATION
+from ..text.normalise import NORMALISATION_STEPS
 from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, PERIODS, QUALIFIERS, SCOPES, SCRIPTS, SECTION_KINDS, UNITS
 
 BASES = ("wholes", "parts", "wholes+parts")
@@ -153,6 +154,20 @@ class Quarantine(_TableModel):
     sha256: Series[str] = pa.Field(nullable=True)
     reason: Series[str] = pa.Field(str_length={"min_value": 1})
     detail: Series[str] = pa.Field(str_length={"min_value": 1})
+
+
+class Edits(_TableModel):
+    report_id: Series[str]
+    ordinal: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    step: Series[str] = pa.Field(isin=[s.name for s in NORMALISATION_STEPS])
+    raw_start: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    raw_end: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    before: Series[str]
+    after: Series[str]
+
+    @pa.dataframe_check(error="an edit's raw span runs forwards (raw_start <= raw_end)")
+    def spans_forward(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["raw_start"] <= df["raw_end"]
 
 
 class Reports(_TableModel):
@@ -338,6 +353,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sections": Sections,
     "metrics": Metrics,
     "quarantine": Quarantine,
+    "edits": Edits,
     "facts": Facts,
     "funding_by_donor_year": FundingByDonorYear,
     "cumulative_by_donor": CumulativeByDonor,

@@ -39,6 +39,8 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from .datafiles import load_json
+
 __all__ = [
     "Backend",
     "TableBackend",
@@ -249,10 +251,7 @@ def set_backend(backend: Backend | str | None) -> Backend:
 
 
 # words in which Simplified Chinese keeps 著 (zhù, "notable / to write"); everywhere else 著 becomes 着
-_ZHU_KEEP: Final = (
-    "显著 顯著 著名 著作 著称 著稱 著述 著者 著录 著錄 著书 著書 著说 著說 名著 巨著 原著 专著 專著 论著 論著 "
-    "编著 編著 译著 譯著 遗著 遺著 昭著 卓著 土著 拙著 合著 撰著 新著 大著 杰著 傑著 佳著"
-).split()
+_ZHU_KEEP: Final = tuple(load_json("zhu_keep.json")["words"])  # 显著, 著名, 名著 ...
 _ZHU_KEEP_SET: Final = frozenset(_ZHU_KEEP)  # all two characters long
 
 

@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from .chars import CJK_RE
 from .types import Decoded, DecodeError
 
 __all__ = ["decode_bytes", "common_cjk", "looks_like_html"]
@@ -28,7 +29,6 @@ _MIN_MARGIN: Final = 0.15  # how far ahead the winner must be when both legacy c
 _CTRL: Final = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _CTRL_BYTES: Final = bytes(b for b in range(256) if _CTRL.match(bytes([b])))  # counted by bytes.translate (faster)
 _HTML_START: Final = re.compile(r"\A(?:\s|<!--[^>]{0,500}-->|<\?xml[^>]{0,200}\?>)*<(?:!doctype\s+html|html[\s>]|head[\s>]|meta\s)", re.I)
-_CJK_CHAR: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def looks_like_html(text: str) -> bool:
@@ -86,7 +86,7 @@ def _check_text(text: str, encoding: str, confidence: float) -> Decoded:
         text = text[1:]
     if not text.strip():
         raise DecodeError("empty", "the file holds only whitespace")
-    if _CJK_CHAR.search(text) is None:
+    if CJK_RE.search(text) is None:
         raise DecodeError(
             "no_chinese", f"the decoded text ({len(text):,} characters, as {encoding}) holds no Chinese character: "
             "this is not a Chinese report, or its encoding was not recognised"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Final
 
+from .chars import CJK_RE
 from .normalise import normalise
 from .types import Normalised
 
@@ -26,7 +27,6 @@ _SPACES: Final = re.compile(r"\s+")
 _MIN_PART: Final = 8  # a line this long may be a part of a main-text line (inline links split nothing)
 _MIN_TITLE: Final = 4
 _MIN_ARTICLE: Final = 30  # Chinese characters the extractor's text must hold to be taken as the article
-_CJK: Final = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TITLE_SEP: Final = re.compile(r"[_|｜—–-]{1,2}|\s[-—]\s")  # 标题_网站名, 标题--频道, 标题 - 网站
 
 
@@ -56,7 +56,7 @@ def page_line_filter(page: str) -> Callable[[str], bool] | None:
     """Which normalised lines of ``page`` are its article: ``page_line_filter(html)('投入5亿元。')`` → ``True``;
     ``None`` (keep every line) when the extractor finds no main text or one of fewer than 30 Chinese characters."""
     text, title = main_text(page)
-    if len(_CJK.findall(text)) < _MIN_ARTICLE:
+    if len(CJK_RE.findall(text)) < _MIN_ARTICLE:
         return None  # no article found, or too little to be one (a short page): the chrome rules alone decide
     main = normalise(text)  # the same normalisation as the page's lines, so the two compare
     lines = {_squash(ln) for ln in main.text.split("\n")}

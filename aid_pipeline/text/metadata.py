@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from aid_pipeline.text.chars import HAN
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.facts import time_words
 from aid_pipeline.text.patterns import DATE, NAME, SEP, TIME, TWINS
@@ -291,7 +292,7 @@ def _bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1) if _CJK2_RE.fullmatch(s[i : i + 2])}
 
 
-_CJK2_RE: Final = re.compile(r"[\u4e00-\u9fff]{2}")
+_CJK2_RE: Final = re.compile(f"[{HAN}]{{2}}")
 
 
 def _most_told(cands: list[str], body: str) -> str | None:

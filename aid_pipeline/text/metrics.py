@@ -15,6 +15,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from aid_pipeline.text import places
+from aid_pipeline.text.chars import HAN_RE
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.numbers import CN_DIGITS, GROUP_MARKS, NUMBER_RE, NUMBER_START_RE, NumberGroups, common_fields
 from aid_pipeline.text.segment import split_sentences
@@ -204,7 +205,7 @@ SENTENCE_LOOKBACK: Final = 200
 #: sentence cost O(n) characters of context, not O(n x sentence) (issue 16, item 11)
 SENTENCE_MAX_CHARS: Final = 600
 CONTEXT_REACH: Final = 200
-_CJK_RE: Final = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RE: Final = HAN_RE
 _number_start = NUMBER_START_RE.search  # where a numeral could begin
 YEAR_RE: Final = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[" + _WS + r"]?年(?!代)|(?<![〇零一二三四五六七八九])([一二][〇零一二三四五六七八九]{3})年(?!代)")
 _ATTR: Final = load_json("attribution.json")

@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from .chars import CJK_RE, TONED_LOWER, UNTONE
 from .datafiles import load_json
 from .decode import common_cjk
 from .types import CorruptSpan
@@ -31,9 +32,8 @@ LOST: Final = "\ufffd"
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
     cfg = load_json("mojibake.json")
-    tone = cfg["pinyin_letters"]
-    cfg["_junk"] = re.compile(f"[{tone}a-z]{{1,7}}\\)")
-    cfg["_tone"] = re.compile(f"[{cfg['pinyin_tone_letters']}]")
+    cfg["_junk"] = re.compile(f"[{TONED_LOWER}a-z]{{1,7}}\\)")
+    cfg["_tone"] = re.compile(f"[{TONED_LOWER}]")
     cfg["_sep"] = re.compile(f"[{re.escape(cfg['junk_separators'])}]")
     cfg["_implausible"] = re.compile("[" + "".join(f"\\u{a}-\\u{b}" for a, b in cfg["implausible_ranges"]) + "]")
     cfg["_garbage_to_q"] = re.compile(r"[A-Za-z]{0,2}[^\x00-\x7f\s]{0,4}\?")
@@ -42,7 +42,7 @@ def _cfg() -> dict:
 
 _ANCHOR: Final = re.compile(r"[?\ufffd]")
 _RUN: Final = re.compile(r"[^\x00-\x7f\s\ufffd]{1,400}")
-_CJK: Final = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK: Final = CJK_RE
 
 
 def _gbk2(c: str) -> bytes | None:
@@ -53,9 +53,6 @@ def _gbk2(c: str) -> bytes | None:
     return b if len(b) == 2 else None
 
 
-_UNTONE: Final = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeiiiioooouuuuüüüünnnm")
-
-
 @lru_cache(maxsize=1)
 def pinyin_readings() -> dict[str, frozenset[str]]:
     """Toneless pinyin syllable → characters read that way (``data/pinyin.json``): ``pinyin_readings()["run"]`` ∋ ``"潤"``."""
@@ -64,7 +61,7 @@ def pinyin_readings() -> dict[str, frozenset[str]]:
 
 def _syllable(tail: str) -> str:
     """``'shù)'`` → ``'shu'``."""
-    return tail.rstrip(")").lower().translate(_UNTONE)
+    return tail.rstrip(")").lower().translate(UNTONE)
 
 
 @lru_cache(maxsize=512)
@@ -146,7 +143,7 @@ def _is_cjk_like(c: str) -> bool:
 
 def find_corrupt_spans(raw: str) -> list[CorruptSpan]:
     """Mojibake runs in ``raw`` with their repair: ``find_corrupt_spans('當?shù)剞r(nóng)')`` →
-    ``[CorruptSpan(1, 7, '?shù)剞r', LOST + '農', True)]``.
+    ``[CorruptSpan(1, 8, '?shù)剞r', '地農', True)]`` (the pinyin tail shù names the lost lead byte of 地).
 
     ``repaired`` is what the span should read (``LOST`` marks characters that cannot be recovered);
     ``recovered`` is True when at least one real character was restored.

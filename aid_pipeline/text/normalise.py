@@ -1,17 +1,20 @@
-"""Raw report text → normalised Simplified text with an exact offset map (no Dagster import).
+"""Raw report text → normalised Simplified text with an exact offset map and the edits that explain it (no Dagster import).
 
-Passes, each a compiled regex (or ``str.translate``) over the whole text that rebuilds the per-char
-raw spans ``starts``/``ends`` with list slices:
+The normalisation is a list of named steps (``NORMALISATION_STEPS``, in order). Each step is a function that
+reads the text as the steps before it left it and returns its changes as ``Edit(step, start, end, before, after)``
+(offsets into the text it read); ``OffsetText.apply`` puts them in place and rebuilds the raw span of every
+character: a character ``after`` holds maps to the whole raw span of ``before``, or to its own raw character when
+``before`` and ``after`` are equally long (an ``Edit`` that converts ``國`` to ``国``). The steps:
 
-1. line breaks (``\\r\\n``, ``\\r``, U+2028/9 → ``\\n``); 2. mojibake repair (``mojibake.py``);
-3. HTML entities and tags/fragments (a sentence cut by ``/p>`` + line break is joined again);
-4. pinyin annotations glued after a CJK character (``潤(rùn)`` → ``潤``; ``(EICU)`` stays);
-5. full-width ASCII → ASCII, odd spaces → space, zero-width chars removed; 6. t2s (length-preserving);
-7. punctuation: ASCII ``, : ; ! ? ( )`` next to CJK → full-width, doubled marks collapsed;
-8. whitespace: digit↔CJK and punctuation-adjacent spaces removed, runs collapsed, lines stripped,
-   empty lines dropped; 9. page-chrome lines dropped by the rules in ``data/boilerplate.json``.
+mojibake repair (``mojibake.py``); line breaks (``\\r\\n``, ``\\r``, U+2028/9 → ``\\n``); HTML entities, tags and
+fragments (a sentence cut by ``/p>`` + line break is joined again) or, for a saved web page, what a browser does
+not show; pinyin annotations glued after a CJK character (``潤(rùn)`` → ``潤``; ``(EICU)`` stays); zero-width
+characters; full-width ASCII and odd spaces; Traditional → Simplified (length-preserving); brackets around
+Chinese; ASCII ``, : ; ! ? ( )`` next to CJK → full-width; doubled marks collapsed; spaces (digit↔CJK,
+around punctuation, runs, line edges); blank lines; page-chrome lines (``data/boilerplate.json``).
 
-Inserted or replacing characters map to the whole raw span they replace.
+``normalise_and_explain(raw)`` gives the result and every edit in order, as ftfy's ``fix_and_explain`` does;
+``normalise(raw)`` the result alone, whose ``stats`` counters are counted from the edits.
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Final
+from typing import Callable, Final, NamedTuple
 
-from .datafiles import load_json
+from .chars import CJK, CJK_RE, PINYIN_LETTERS, SYLLABLE_SEP, TONE_RE, UNTONE, is_cjk
 from .convert import script_of, to_simplified
+from .datafiles import load_json
 from .mojibake import LOST, find_corrupt_spans
-from .types import CorruptSpan, DroppedLine, Normalised
+from .types import CorruptSpan, DroppedLine, Edit, Normalised, TextEdit
 
-__all__ = ["normalise", "classify_lines", "is_pinyin_annotation", "STAT_KEYS"]
+__all__ = ["normalise", "normalise_and_explain", "edits_at", "classify_lines", "is_pinyin_annotation", "STAT_KEYS", "OffsetText",
+           "Edit", "NORMALISATION_STEPS", "Step"]
 
 STAT_KEYS: Final = (
     "traditional_converted",
@@ -40,14 +46,16 @@ STAT_KEYS: Final = (
     "spaces_removed",
 )
 
-
-CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE: Final = re.compile(f"[{CJK}]")
+_CJK_RE: Final = CJK_RE
+# ``_new(Edit, (step, start, end, before, after))`` makes an Edit (or TextEdit) without the Python-level
+# ``NamedTuple.__new__`` (half the time; reports hold thousands of edits)
+_new: Final = tuple.__new__
+_PINYIN_LETTERS: Final = PINYIN_LETTERS
+_TONE: Final = TONE_RE
+_SYLLABLE_SEP: Final = SYLLABLE_SEP
+_UNTONE: Final = UNTONE
 _PUNCT_FW: Final = "，。、；：！？（）“”‘’《》〈〉【】「」『』…—·"
 _TERMINAL: Final = set("。！？；…”」』!?.;")
-_PINYIN_LETTERS: Final = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿA-ZĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ"
-_TONE: Final = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙÜ]")
-
 # --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
 # A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
 # ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
@@ -70,10 +78,6 @@ _TAG_REACH: Final = 1 + max(len(name) for name in f"{_BLOCK_TAGS}|{_INLINE_TAGS}
 _TAG_BLOCK: Final = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re.I)
 _PINYIN: Final = re.compile(
     rf"[(（](?<=[{CJK}][(（])[ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
-)
-_SYLLABLE_SEP: Final = re.compile(r"[ '’·-]")
-_UNTONE: Final = str.maketrans(
-    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿv", "aaaaeeeeiiiioooouuuuüüüünnnmü"
 )
 _ZERO_WIDTH: Final = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # = [...]+
 _SPACE_MAP: Final = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
@@ -137,118 +141,104 @@ def _identity(n: int) -> tuple[list[int], list[int]]:
     return ints[:n], ints[1 : n + 1]
 
 
-class _State:
-    """Text plus the raw span of every character."""
 
-    __slots__ = ("t", "s", "e")
+class OffsetText:
+    """A text and the raw span of every character: ``starts[i]:ends[i]`` is where ``text[i]`` came from.
 
-    def __init__(self, t: str, s: list[int], e: list[int]):
-        self.t, self.s, self.e = t, s, e
+    ``OffsetText('潤(rùn)', [0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6]).apply([Edit('pinyin', 1, 6, '(rùn)', '')])``
+    leaves ``text == '潤'``, ``starts == [0]``, ``ends == [1]``.
+    """
 
-    def sub(self, pattern: re.Pattern, fn) -> int:
-        """Apply ``fn(match) -> None | str | (str, list[int|None])`` at every match; returns #changes.
+    __slots__ = ("text", "starts", "ends")
 
-        With a plain string, each new char maps to the whole matched raw span (or 1:1 if the
-        lengths are equal); with a list, entry ``k`` is the offset inside the match that new char
-        ``k`` comes from (``None``: the whole match).
-        """
-        return self.apply([(m.start(), m.end(), r) for m in pattern.finditer(self.t) if (r := fn(m)) is not None])
+    def __init__(self, text: str, starts: list[int], ends: list[int]):
+        self.text, self.starts, self.ends = text, starts, ends
 
-    def delete(self, pattern: re.Pattern) -> int:
-        """Remove every match of ``pattern`` (``sub(pattern, lambda m: "")``); returns #matches."""
-        spans = [m.span() for m in pattern.finditer(self.t)]
-        if spans:
-            self.delete_spans(spans)
-        return len(spans)
-
-    def delete_spans(self, spans: list[tuple[int, int]]) -> None:
-        """Remove the sorted, non-overlapping ``(start, end)`` spans (the kept pieces are list slices)."""
-        t, s, e = self.t, self.s, self.e
-        out_t: list[str] = []
-        out_s: list[int] = []
-        out_e: list[int] = []
-        add_t, ext_s, ext_e = out_t.append, out_s.extend, out_e.extend
-        last = 0
-        for a, b in spans:
-            add_t(t[last:a])
-            ext_s(s[last:a])
-            ext_e(e[last:a])
-            last = b
-        add_t(t[last:])
-        ext_s(s[last:])
-        ext_e(e[last:])
-        self.t, self.s, self.e = "".join(out_t), out_s, out_e
-
-    def apply(self, edits: list) -> int:
-        """Apply ``(start, end, replacement)`` edits (sorted, non-overlapping) as ``sub`` does; returns #edits."""
+    def apply(self, edits: list[Edit], whole: bool = False) -> list[TextEdit]:
+        """Put the sorted, non-overlapping ``edits`` in place and rebuild ``starts``/``ends`` around them; returns the
+        edits in raw offsets. Kept stretches keep their spans (list slices); a replacement as long as what it
+        replaces maps character by character (unless ``whole``), any other one maps each new character to the whole
+        raw span it replaces (an insertion: to the raw position after the character before it). ``'a，，b'`` with
+        ``[Edit('punct_runs', 1, 3, '，，', '，')]`` → ``'a，b'``, the ``，`` mapped to raw ``1:3``."""
         if not edits:
-            return 0
-        t, s, e = self.t, self.s, self.e
-        if all(r.__class__ is str and len(r) == b - a for a, b, r in edits):  # 1:1 (or deletions)
-            if all(not r for _, _, r in edits):
-                self.delete_spans([(a, b) for a, b, _ in edits])
-                return len(edits)
-            if all(r for _, _, r in edits):  # same length: the offsets stay as they are
-                pieces = []
-                last = 0
-                for a, b, r in edits:
-                    pieces.append(t[last:a])
-                    pieces.append(r)
-                    last = b
-                pieces.append(t[last:])
-                self.t = "".join(pieces)
-                return len(edits)
+            return []
+        t, s, e = self.text, self.starts, self.ends
+        n = len(s)
+        placed: list[TextEdit] = []
+        put = placed.append
+        if not whole and all(len(x[4]) == x[2] - x[1] for x in edits):  # character for character: spans unchanged
+            pieces: list[str] = []
+            add = pieces.append
+            last = 0
+            for step, a, b, old, new in edits:
+                add(t[last:a])
+                add(new)
+                last = b
+                put(_new(TextEdit, (step, s[a], e[b - 1], old, new)) if a < b else TextEdit(step, *_at(s, e, a), old, new))
+            add(t[last:])
+            self.text = "".join(pieces)
+            return placed
         out_t: list[str] = []
         out_s: list[int] = []
         out_e: list[int] = []
         add_t, ext_s, ext_e = out_t.append, out_s.extend, out_e.extend
         last = 0
-        for a, b, r in edits:
+        for step, a, b, old, new in edits:
             if a > last:
                 add_t(t[last:a])
                 ext_s(s[last:a])
                 ext_e(e[last:a])
             last = b
-            if r.__class__ is tuple:
-                new, idx = r
-            elif not r:
-                continue
-            elif len(r) == b - a:  # 1:1
-                add_t(r)
-                ext_s(s[a:b])
-                ext_e(e[a:b])
-                continue
-            elif len(r) == 1 and a < b:  # one char for the whole match (a collapsed run)
-                add_t(r)
-                out_s.append(s[a])
-                out_e.append(e[b - 1])
-                continue
+            if a < b:
+                lo, hi = s[a], e[b - 1]
             else:
-                new, idx = r, None
+                lo, hi = _at(s, e, a)
+            put(_new(TextEdit, (step, lo, hi, old, new)))
             if not new:
                 continue
-            if a < b:
-                whole = (s[a], e[b - 1])
-            else:  # pure insertion: map to the neighbouring raw position
-                p = e[a - 1] if a > 0 else (s[a] if a < len(s) else 0)
-                whole = (p, p)
-            if idx is None and len(new) == b - a:
-                idx = list(range(len(new)))
-            for k in range(len(new)):
-                j = idx[k] if idx is not None else None
-                if j is None:
-                    out_s.append(whole[0])
-                    out_e.append(whole[1])
-                else:
-                    out_s.append(s[a + j])
-                    out_e.append(e[a + j])
             add_t(new)
-        if last < len(t):
+            k = len(new)
+            if k == b - a and not whole:
+                ext_s(s[a:b])
+                ext_e(e[a:b])
+            elif k == 1:
+                out_s.append(lo)
+                out_e.append(hi)
+            else:
+                ext_s([lo] * k)
+                ext_e([hi] * k)
+        if last < n:
             add_t(t[last:])
             ext_s(s[last:])
             ext_e(e[last:])
-        self.t, self.s, self.e = "".join(out_t), out_s, out_e
-        return len(edits)
+        self.text, self.starts, self.ends = "".join(out_t), out_s, out_e
+        return placed
+
+
+def _at(s: list[int], e: list[int], a: int) -> tuple[int, int]:
+    """The raw point of an insertion before character ``a``: after the raw span of the character before it
+    (the start of the first one's): ``_at([0, 2], [2, 3], 1)`` → ``(2, 2)``."""
+    p = e[a - 1] if a > 0 else (s[a] if a < len(s) else 0)
+    return p, p
+
+
+@dataclass
+class Context:
+    """What a step may need besides the text: the raw text, the offset map so far (``state``), the page's hidden
+    raw spans, a main-text line filter; and what the steps found (corrupt spans, dropped lines)."""
+
+    raw: str
+    state: OffsetText
+    page: bool = False
+    hidden: list[tuple[int, int]] = field(default_factory=list)
+    keep_line: Callable[[str], bool] | None = None
+    corrupt_spans: list[CorruptSpan] = field(default_factory=list)
+    dropped: list[DroppedLine] = field(default_factory=list)
+
+
+def _edits(step: str, t: str, spans: list[tuple[int, int, str]]) -> list[Edit]:
+    """``(start, end, after)`` triples as edits of ``step`` on ``t``: ``_edits('x', 'ab', [(0, 1, '')])`` → ``[Edit('x', 0, 1, 'a', '')]``."""
+    return [Edit(step, a, b, t[a:b], r) for a, b, r in spans]
 
 
 # --- boilerplate -------------------------------------------------------------------------------
@@ -322,13 +312,10 @@ def classify_lines(lines: list[str]) -> list[str | None]:
     return out
 
 
-# --- passes ------------------------------------------------------------------------------------
-def _cjk(c: str) -> bool:
-    return bool(c) and bool(_CJK_RE.match(c))
 
-
+# --- steps -------------------------------------------------------------------------------------
 def _prev_char(t: str, a: int) -> str:
-    """Last non-blank character before ``a`` on the same stretch (looks back at most 64 chars)."""
+    """Last non-blank character before ``a`` on the same stretch (looks back at most 64 chars): ``_prev_char('字 <p>', 2)`` → ``'字'``."""
     i = a - 1
     lo = max(-1, a - 65)
     while i > lo and t[i] in " \t":
@@ -355,22 +342,70 @@ def _tag_matches(t: str) -> list[re.Match]:
     return out
 
 
-def _html_pass(st: _State) -> int:
-    def entity(m):
+def mojibake_repair(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Each corrupt span (``mojibake.find_corrupt_spans``, and each U+FFFD the decoder left) replaced by its repair
+    or one ``LOST`` character, the whole span behind every new character (the step runs on the raw text):
+    ``mojibake_repair('8\ufffd4亿元')`` → ``[Edit('mojibake', 1, 2, '\ufffd', '\ufffd')]``."""
+    spans: list[CorruptSpan] = find_corrupt_spans(text)
+    if LOST in text:
+        spans = _with_lost_chars(text, spans)
+    if ctx is not None and ctx.hidden and spans:
+        spans = [sp for sp in spans if not _inside(sp.raw_start, ctx.hidden)]
+    if ctx is not None:
+        ctx.corrupt_spans = spans
+    out = []
+    last = 0
+    for sp in sorted(spans, key=lambda x: x.raw_start):
+        a, b = sp.raw_start, sp.raw_end
+        if a < last or text[a:b] != sp.raw:
+            continue
+        out.append(Edit("mojibake", a, b, sp.raw, sp.repaired if sp.repaired else LOST))
+        last = b
+    return out
+
+
+def line_breaks(text: str, ctx: Context | None = None) -> list[Edit]:
+    """``\\r\\n``, ``\\r``, U+2028/9 and other line breaks as ``\\n``: ``line_breaks('a\\r\\nb')`` → ``[Edit('line_breaks', 1, 3, '\\r\\n', '\\n')]``."""
+    return [Edit("line_breaks", m.start(), m.end(), m.group(), "\n") for m in _NEWLINES.finditer(text)]
+
+
+def _entity_edits(step: str, text: str) -> list[Edit]:
+    if "&" not in text:
+        return []
+    out = []
+    for m in _ENTITY.finditer(text):
         ent = m.group()
         if ent.lower() in ("&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"):
-            return " "
-        val = html.unescape(ent)
-        return None if val == ent else val
+            val = " "
+        else:
+            val = html.unescape(ent)
+            if val == ent:
+                continue
+        out.append(Edit(step, m.start(), m.end(), ent, val))
+    return out
 
-    n = st.sub(_ENTITY, entity) if "&" in st.t else 0
-    t = st.t
+
+def html_entities(text: str, ctx: Context | None = None) -> list[Edit]:
+    """HTML entities as the characters they stand for (a space for the space entities): ``html_entities('5&amp;6')``
+    → ``[Edit('html_entities', 1, 6, '&amp;', '&')]``."""
+    return _entity_edits("html_entities", text)
+
+
+def page_entities(text: str, ctx: Context | None = None) -> list[Edit]:
+    """``html_entities`` on a saved web page, after its tags: ``page_entities('5&amp;6')`` → ``[Edit('page_entities', 1, 6, '&amp;', '&')]``."""
+    return _entity_edits("page_entities", text)
+
+
+def html_tags(text: str, ctx: Context | None = None) -> list[Edit]:
+    """HTML tags and their fragments left in a text removed (a block tag between two sentences becomes a line break);
+    a line break right after a fragment that cut a sentence goes with the spaces before it:
+    ``html_tags('援疆/p>\\n资金')`` → ``[Edit('html_tags', 2, 5, '/p>', ''), Edit('html_tags', 5, 6, '\\n', '')]``."""
+    t = text
     if "<" not in t and ">" not in t:
-        return n  # every tag or fragment holds a < or a >
-
-    # line ends where a fragment was removed mid-sentence: the next line continues the sentence
-    joins: set[int] = set()
+        return []  # every tag or fragment holds a < or a >
     matches = _tag_matches(t)
+    # line ends where a fragment was removed mid-sentence: the next line continues the sentence
+    joins: dict[int, int] = {}  # a line break to remove → where the spaces before it (to remove too) end
     for m in matches:
         a, b = m.span()
         if m.group().startswith("<"):
@@ -379,30 +414,30 @@ def _html_pass(st: _State) -> int:
         lone = before == "\n" and t[a - 1] == "\n"  # the fragment on a line of its own
         if lone:
             before = _prev_char(t, a - 1)
-        if b < len(t) and t[b] == "\n" and before and before not in _TERMINAL and (_cjk(before) or before == LOST) and _cjk(t[b + 1 : b + 2]):
-            joins.add(b)
+        if b < len(t) and t[b] == "\n" and before and before not in _TERMINAL and (is_cjk(before) or before == LOST) and is_cjk(t[b + 1 : b + 2]):
+            joins[b] = a
             if lone:
-                joins.add(a - 1)
-    marker = "\x00"
-    if joins and marker not in t:
-        st.sub(re.compile(r"\n"), lambda m: (marker, [0]) if m.start() in joins else None)
-        t = st.t
-        matches = _tag_matches(t)
-    else:
-        joins = set()  # the text is unchanged: the same tags
-
-    def tag(m):
+                joins[a - 1] = a - 1
+    if "\x00" in t:
+        joins = {}  # a text holding a NUL is not joined (NUL marked the joins once)
+    spans: list[tuple[int, int, str]] = []
+    for m in matches:
         a, b = m.span()
         before = _prev_char(t, a)
         after = t[b : b + 1]
-        if after and after not in "\n\x00" and before in _TERMINAL and _TAG_BLOCK.match(m.group()):
-            return "\n"  # a block tag between two sentences on one line is a paragraph break
-        return ""
+        # a block tag between two sentences on one line is a paragraph break
+        new = "\n" if after and after not in "\n\x00" and before in _TERMINAL and _TAG_BLOCK.match(m.group()) else ""
+        spans.append((a, b, new))
+    for p, q in joins.items():  # the line break, and the spaces between the character and the fragment
+        k = q
+        while k > 0 and t[k - 1] in " \t":
+            k -= 1
+        if k < q:
+            spans.append((k, q, ""))
+        spans.append((p, p + 1, ""))
+    spans.sort()
+    return _edits("html_tags", t, spans)
 
-    n += st.apply([(m.start(), m.end(), tag(m)) for m in matches])
-    if joins:
-        st.sub(re.compile(r"[ \t]*\x00[ \t]*"), lambda m: "")
-    return n
 
 
 @lru_cache(maxsize=1)
@@ -451,61 +486,76 @@ def _is_annotation(before: str, bracketed: str) -> bool:
     return is_pinyin_annotation(before, bracketed[1:-1])
 
 
+
+
 _PINYIN_SPLIT: Final = re.compile(f"({_PINYIN.pattern})")  # split() gives [text, annotation, text, …, text]
 
 
-def _pinyin_pass(st: _State) -> int:
-    """Delete the pinyin annotations (``潤(rùn)`` → ``潤``); returns how many."""
-    t = st.t
+def pinyin_annotations(text: str, ctx: Context | None = None) -> list[Edit]:
+    """The pinyin annotations glued after Chinese characters, removed: ``pinyin_annotations('潤(rùn)疆')`` →
+    ``[Edit('pinyin', 1, 6, '(rùn)', '')]``; ``(EICU)`` or ``(a)`` after a character that is not read so stay."""
+    t = text
     if "(" not in t and "（" not in t:
-        return 0
+        return []
     parts = _PINYIN_SPLIT.split(t)
-    if len(parts) == 1:
-        return 0
-    s, e = st.s, st.e
+    out = []
     kind = _annotation_kind
-    out_t = [parts[0]]
-    out_s: list[int] = []
-    out_e: list[int] = []
     a = len(parts[0])  # start of the annotation parts[j]
-    last = 0  # start of the stretch kept since the last deletion
-    removed = 0
     for j in range(1, len(parts), 2):
         g = parts[j]
         b = a + len(g)
         n, toned_ok = kind(g)
         if (toned_ok and n <= a) if toned_ok is not None else _is_annotation(t[max(0, a - n) : a], g):
-            out_s += s[last:a]
-            out_e += e[last:a]
-            last = b
-            removed += 1
-        else:
-            out_t.append(g)
-        rest = parts[j + 1]
-        out_t.append(rest)
-        a = b + len(rest)
-    if removed:
-        out_s += s[last:]
-        out_e += e[last:]
-        st.t, st.s, st.e = "".join(out_t), out_s, out_e
-    return removed
+            out.append(_new(Edit, ("pinyin", a, b, g, "")))
+        a = b + len(parts[j + 1])
+    return out
 
 
-def _punct_pass(st: _State) -> int:
-    t = st.t
+def zero_width(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Zero-width characters and soft hyphens removed: ``zero_width('援\\u200b疆')`` → ``[Edit('zero_width', 1, 2, '\\u200b', '')]``."""
+    return [Edit("zero_width", m.start(), m.end(), m.group(), "") for m in _ZERO_WIDTH.finditer(text)]
 
-    def pair(m):
-        inner = m.group(1)
-        if not _CJK_RE.search(inner):
-            return None
-        return "（" + inner + "）"
 
-    st.sub(_PAREN_PAIR, pair)
-    t = st.t
+def full_width(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Full-width digits, letters and ``％．＋－／＝＆＠＃`` as ASCII, tabs and odd spaces (U+3000, U+00A0 …) as a space:
+    ``full_width('２０亿')`` → ``[Edit('full_width', 0, 1, '２', '2'), Edit('full_width', 1, 2, '０', '0')]``."""
+    table = _TRANSLATE
+    return [Edit("full_width", m.start(), m.end(), m.group(), table[ord(m.group())]) for m in _TRANSLATE_RE.finditer(text)]
 
-    def single(m):
-        c = m.group()
-        a = m.start()
+
+def traditional(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Traditional characters as Simplified (``convert.to_simplified``), one edit per stretch of changed characters
+    (a phrase: at most ``_T2S_GAP`` unchanged ones inside, no line break, and with ``ctx`` its raw characters next to
+    each other):
+    ``traditional('網絡潤疆')`` → ``[Edit('traditional', 0, 3, '網絡潤', '网络润')]``."""
+    simp = to_simplified(text)
+    if simp == text:
+        return []
+    starts, ends = (ctx.state.starts, ctx.state.ends) if ctx is not None else (None, None)
+    runs = _differing_runs(text, simp, starts, ends, _T2S_GAP)
+    return [_new(Edit, ("traditional", a, b, text[a:b], simp[a:b])) for a, b in runs]
+
+
+def paren_pairs(text: str, ctx: Context | None = None) -> list[Edit]:
+    """ASCII brackets around Chinese as full-width brackets: ``paren_pairs('(援疆)')`` →
+    ``[Edit('paren_pairs', 0, 1, '(', '（'), Edit('paren_pairs', 3, 4, ')', '）')]``."""
+    if "(" not in text:
+        return []
+    out = []
+    for m in _PAREN_PAIR.finditer(text):
+        if _CJK_RE.search(m.group(1)):
+            a, b = m.span()
+            out.append(Edit("paren_pairs", a, a + 1, "(", "（"))
+            out.append(Edit("paren_pairs", b - 1, b, ")", "）"))
+    return out
+
+
+def ascii_punct(text: str, ctx: Context | None = None) -> list[Edit]:
+    """ASCII ``, : ; ! ? ( )`` next to a Chinese character or mark as full-width (not ``3,5`` or ``?a``):
+    ``ascii_punct('投入,共')`` → ``[Edit('ascii_punct', 2, 3, ',', '，')]``."""
+    t = text
+
+    def single(a: int, c: str) -> bool:
         prev = t[a - 1] if a > 0 else ""
         nxt = t[a + 1] if a + 1 < len(t) else ""
         if prev == " " and a > 1:
@@ -515,64 +565,41 @@ def _punct_pass(st: _State) -> int:
         prev_c = prev in _CJKP_SET
         next_c = nxt in _CJKP_SET
         if c in "?!" and nxt and (nxt.isascii() and nxt.isalnum()):
-            return None
+            return False
         if c in ",:;" and prev.isdigit() and nxt.isdigit():
-            return None
+            return False
         if c == "(" and not next_c:
-            return None
+            return False
         if c == ")" and not prev_c:
-            return None
-        if prev_c or next_c:
-            return _ASCII_TO_FW[c]
-        return None
+            return False
+        return prev_c or next_c
 
-    # the sure cases in one C-level pass, then ``single`` on the rest (same length: offsets unchanged)
-    parts = _SURE_FW.split(t)  # [text, mark, text, mark, …, text]
-    if len(parts) > 1:
-        parts[1::2] = [_ASCII_TO_FW[c] for c in parts[1::2]]
-        st.t = "".join(parts)
-    st.sub(_ASCII_PUNCT, single)
-    return _collapse_runs(st)
+    # the sure cases found in one C-level scan, ``single`` decides the rest (both read the text as it was)
+    sure = {m.start() for m in _SURE_FW.finditer(t)}
+    return [_new(Edit, ("ascii_punct", a, a + 1, c, _ASCII_TO_FW[c])) for m in _ASCII_PUNCT.finditer(t)
+            for a, c in ((m.start(), m.group()),) if a in sure or single(a, c)]
+
+
+_T2S_GAP: Final = 8  # unchanged characters a Traditional → Simplified edit may hold: one edit per phrase, not per character
 
 
 _PUNCT_RUN_SPLIT: Final = re.compile(f"({_PUNCT_RUN.pattern})")  # split() gives [text, run, text, …, text]
 
 
-def _collapse_runs(st: _State) -> int:
-    """Each run of punctuation becomes its strongest mark (``_collapse_run``), mapped to the whole run;
-    returns how many runs (``st.sub(_PUNCT_RUN, lambda m: _collapse_run(m.group()))``)."""
-    parts = _PUNCT_RUN_SPLIT.split(st.t)
-    if len(parts) == 1:
-        return 0
-    s, e = st.s, st.e
-    out_t = [parts[0]]
-    out_s: list[int] = []
-    out_e: list[int] = []
+def punct_runs(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Each run of Chinese punctuation as its strongest mark (``。？！；：、，``): ``punct_runs('好，，。')`` →
+    ``[Edit('punct_runs', 1, 4, '，，。', '。')]``; a run of ASCII marks alone (``,,``) stays."""
+    parts = _PUNCT_RUN_SPLIT.split(text)
+    out = []
     a = len(parts[0])  # start of the run parts[j]
-    last = 0  # start of the stretch kept as it is since the last collapsed run
-    n = 0
     for j in range(1, len(parts), 2):
         run = parts[j]
         b = a + len(run)
         mark = _collapse_run(run)
-        if mark is None:
-            out_t.append(run)
-        else:
-            out_t.append(mark)
-            out_s += s[last:a]
-            out_s.append(s[a])
-            out_e += e[last:a]
-            out_e.append(e[b - 1])
-            last = b
-            n += 1
-        rest = parts[j + 1]
-        out_t.append(rest)
-        a = b + len(rest)
-    if n:
-        out_s += s[last:]
-        out_e += e[last:]
-        st.t, st.s, st.e = "".join(out_t), out_s, out_e
-    return n
+        if mark is not None:
+            out.append(_new(Edit, ("punct_runs", a, b, run, mark)))
+        a = b + len(parts[j + 1])
+    return out
 
 
 @lru_cache(maxsize=1024)
@@ -584,50 +611,63 @@ def _collapse_run(s: str) -> str | None:
     return _ASCII_TO_FW.get(s[best], s[best])  # maps to the whole collapsed run
 
 
-def _space_pass(st: _State) -> int:
-    before = len(st.t)
-    if " " in st.t:  # = delete _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", delete _LINE_EDGE_SPACE
-        spans = [(m.start() if m.lastgroup else m.start() + 1, m.end()) for m in _SPACE_RUNS.finditer(st.t)]
-        if spans:
-            st.delete_spans(spans)
-    n = before - len(st.t)
-    _keep_first(st, _BLANK_LINES)
-    t = st.t
-    if t[:1] == "\n" or t[-1:] == "\n":  # = st.delete(_EDGE_NEWLINES)
-        lead = len(t) - len(t.lstrip("\n"))
-        trail = len(t) - len(t.rstrip("\n"))
-        st.delete_spans([(0, lead)] if lead == len(t) else [x for x in ((0, lead), (len(t) - trail, len(t))) if x[0] < x[1]])
-    return n
+
+def spaces(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Spaces between a figure and a Chinese character, around Chinese punctuation and at line edges removed, other
+    runs of spaces cut to one: ``spaces('投入 6423 万元')`` → ``[Edit('spaces', 2, 3, ' ', ''), Edit('spaces', 7, 8, ' ', '')]``."""
+    if " " not in text:
+        return []
+    # = delete _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", delete _LINE_EDGE_SPACE
+    return [_new(Edit, ("spaces", a, b, text[a:b], "")) for m in _SPACE_RUNS.finditer(text)
+            for a, b in ((m.start() if m.lastgroup else m.start() + 1, m.end()),) if a < b]  # one space between words stays
 
 
-def _keep_first(st: _State, pattern: re.Pattern) -> None:
-    """``st.sub(pattern, lambda m: (m.group()[0], [0]))`` for runs of one character: keep a run's first char."""
-    spans = [(m.start() + 1, m.end()) for m in pattern.finditer(st.t)]
-    if spans:
-        st.delete_spans(spans)
+def blank_lines(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Empty lines and the line breaks at the text's start and end removed: ``blank_lines('a\\n\\n\\nb\\n')`` →
+    ``[Edit('blank_lines', 2, 4, '\\n\\n', ''), Edit('blank_lines', 5, 6, '\\n', '')]``."""
+    spans = [(m.start() + 1, m.end()) for m in _BLANK_LINES.finditer(text)]  # a run keeps its first line break
+    if text[:1] == "\n" or text[-1:] == "\n":  # = _EDGE_NEWLINES (after the runs are cut to one)
+        lead = len(text) - len(text.lstrip("\n"))
+        trail = len(text) - len(text.rstrip("\n"))
+        if lead == len(text):
+            spans = [(0, lead)]
+        else:
+            if lead:
+                spans = [(0, lead)] + [sp for sp in spans if sp[0] >= lead]
+            if trail:
+                spans = [sp for sp in spans if sp[1] <= len(text) - trail] + [(len(text) - trail, len(text))]
+    return [Edit("blank_lines", a, b, text[a:b], "") for a, b in spans]
 
 
-def _replace_spans(st: _State, spans: list[CorruptSpan]) -> None:
-    """Put each span's repair (or one LOST char) in place; new chars map to the whole span."""
-    t = st.t
-    out_t, out_s, out_e = [], [], []
-    last = 0
-    for sp in sorted(spans, key=lambda x: x.raw_start):
-        a, b = sp.raw_start, sp.raw_end
-        if a < last or t[a:b] != sp.raw:
+def chrome_lines(text: str, ctx: Context | None = None) -> list[Edit]:
+    """Lines of page chrome (``classify_lines``; with ``ctx.keep_line``, also the lines it says are not the article)
+    removed with one line break each; ``ctx.dropped`` gets a ``DroppedLine`` for each:
+    ``chrome_lines('分享到：\\n正文。')`` → ``[Edit('chrome_lines', 0, 5, '分享到：\\n', '')]``."""
+    lines = text.split("\n") if text else []
+    reasons = classify_lines(lines)
+    keep_line = ctx.keep_line if ctx is not None else None
+    if keep_line is not None:
+        reasons = [why if why is not None or keep_line(line) else "not_main_text" for line, why in zip(lines, reasons)]
+    if not any(reasons):
+        return []
+    # a dropped line goes with the line break after it; the last lines, when dropped, with the one before them
+    n_tail = 0
+    while n_tail < len(lines) and reasons[len(lines) - 1 - n_tail] is not None:
+        n_tail += 1
+    tail_from = len(lines) - n_tail
+    out = []
+    pos = 0
+    for i, (line, why) in enumerate(zip(lines, reasons)):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        if why is None:
             continue
-        new = sp.repaired if sp.repaired else LOST
-        out_t.append(t[last:a])
-        out_s.extend(st.s[last:a])
-        out_e.extend(st.e[last:a])
-        out_t.append(new)
-        out_s.extend([a] * len(new))
-        out_e.extend([b] * len(new))
-        last = b
-    out_t.append(t[last:])
-    out_s.extend(st.s[last:])
-    out_e.extend(st.e[last:])
-    st.t, st.s, st.e = "".join(out_t), out_s, out_e
+        x, y = (a, b + 1) if i < tail_from else (max(0, a - 1), b)
+        out.append(Edit("chrome_lines", x, y, text[x:y], ""))
+        if ctx is not None:
+            s, e = ctx.state.starts, ctx.state.ends
+            ctx.dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
+    return out
 
 
 # --- saved web pages -------------------------------------------------------------------------------
@@ -661,49 +701,6 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
-def _page_pass(st: _State, hidden: list[tuple[int, int]]) -> int:
-    """A saved web page as the text a browser shows, one block per line (offsets kept); returns the number of
-    tags, hidden blocks and entities removed. ``'<p>援疆</p><p>5亿元</p>'`` → ``'\n援疆\n\n5亿元\n'``."""
-    n = 0
-    if hidden:  # the state may no longer be the identity (mojibake repairs): find each raw span by the offsets
-        cut = []
-        for a, b in hidden:
-            i, j = bisect_left(st.s, a), bisect_left(st.s, b)
-            if i < j:
-                cut.append((i, j))
-        st.delete_spans(cut)
-        n += len(cut)
-    t = st.t
-
-    def source_break(m: re.Match) -> str:
-        a, b = m.span()
-        before = t[a - 1] if a > 0 else ""
-        after = t[b] if b < len(t) else ""
-        if not before or not after or before in _CJKP_SET or after in _CJKP_SET or before == ">" or after == "<":
-            return ""
-        return " "
-
-    st.sub(_SOURCE_BREAK, source_break)
-
-    def tag(m: re.Match) -> str:
-        name = m.group(2)
-        if _CELL_RE.fullmatch(name):
-            return " "
-        return "\n" if _PAGE_BLOCK_RE.fullmatch(name) else ""
-
-    n += st.sub(_PAGE_TAG, tag)
-
-    def entity(m: re.Match):
-        ent = m.group()
-        if ent.lower() in ("&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"):
-            return " "
-        val = html.unescape(ent)
-        return None if val == ent else val
-
-    if "&" in st.t:
-        n += st.sub(_ENTITY, entity)
-    return n
-
 
 def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
     """``spans`` plus one unrecovered span per U+FFFD of ``raw`` outside them (a byte the decoder could not read
@@ -722,16 +719,209 @@ def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
     return out
 
 
-def _n_differing(a: str, b: str) -> int:
-    """Positions where two equally long strings differ: ``_n_differing('國家', '国家')`` → 1."""
+def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[int] | None = None, gap: int = 0) -> list[tuple[int, int]]:
+    """The runs of positions where two equally long strings differ, with at most ``gap`` equal characters inside a
+    run and none of them a line break (with ``starts``/``ends``: a run also ends where the raw spans of two neighbours
+    do not meet): ``_differing_runs('國家網絡', '国家网络')`` → ``[(0, 1), (2, 4)]``; with ``gap=1`` → ``[(0, 4)]``."""
     import numpy as np
 
     try:
         x = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         y = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     except UnicodeEncodeError:  # pragma: no cover - every code point encodes with surrogatepass
-        return sum(map(str.__ne__, a, b))
-    return int(np.count_nonzero(x != y))
+        return [(i, i + 1) for i in range(len(a)) if a[i] != b[i]]
+    idx = np.flatnonzero(x != y)
+    if not len(idx):
+        return []
+    brk = np.diff(idx) > gap + 1  # brk[k]: a run ends between idx[k] and idx[k + 1]
+    if len(idx) > 1 and gap > 0:  # no line break inside a run
+        cut = np.concatenate(([0], np.cumsum(x == 10)))  # line breaks before each position
+        brk |= cut[idx[1:]] != cut[idx[:-1] + 1]
+    first = np.concatenate(([True], brk))
+    last = np.concatenate((brk, [True]))
+    runs = list(zip(idx[first].tolist(), (idx[last] + 1).tolist()))
+    if starts is None or ends is None:
+        return runs
+    out: list[tuple[int, int]] = []
+    for p, q in runs:
+        if ends[q - 1] - starts[p] == q - p:  # one raw character each, all next to each other
+            out.append((p, q))
+            continue
+        k0 = p
+        for k in range(p + 1, q + 1):  # cut where the raw spans of two neighbours do not meet
+            if k == q or starts[k] != ends[k - 1]:
+                i, j = k0, k  # the piece without its unchanged ends
+                while i < j and a[i] == b[i]:
+                    i += 1
+                while j > i and a[j - 1] == b[j - 1]:
+                    j -= 1
+                if i < j:
+                    out.append((i, j))
+                k0 = k
+    return out
+
+
+def page_hidden(text: str, ctx: Context | None = None) -> list[Edit]:
+    """What a browser does not show (head, scripts, styles, comments …; found in the raw page, ``ctx.hidden``) removed:
+    ``page_hidden('a<script>x</script>b')`` → ``[Edit('page_hidden', 1, 19, '<script>x</script>', '')]``."""
+    hidden = ctx.hidden if ctx is not None else _hidden_spans(text)
+    if not hidden:
+        return []
+    starts = ctx.state.starts if ctx is not None else list(range(len(text)))
+    spans = []  # the text may no longer be the raw text (mojibake repairs): find each raw span by the offsets
+    for a, b in hidden:
+        i, j = bisect_left(starts, a), bisect_left(starts, b)
+        if i < j:
+            spans.append((i, j, ""))
+    return _edits("page_hidden", text, spans)
+
+
+def page_source_breaks(text: str, ctx: Context | None = None) -> list[Edit]:
+    """A saved page's source line breaks (with the spaces around them), which a browser does not show: gone next to
+    a Chinese character or a tag, else one space: ``page_source_breaks('援\\n  疆')`` → ``[Edit('page_source_breaks', 1, 4, '\\n  ', '')]``."""
+    t = text
+    out = []
+    for m in _SOURCE_BREAK.finditer(t):
+        a, b = m.span()
+        before = t[a - 1] if a > 0 else ""
+        after = t[b] if b < len(t) else ""
+        gone = not before or not after or before in _CJKP_SET or after in _CJKP_SET or before == ">" or after == "<"
+        new = "" if gone else " "
+        out.append(Edit("page_source_breaks", a, b, m.group(), new))
+    return out
+
+
+def page_tags(text: str, ctx: Context | None = None) -> list[Edit]:
+    """A saved page's tags removed, a block element ending a line and a table cell a space:
+    ``page_tags('<p>援疆</p>')`` → ``[Edit('page_tags', 0, 3, '<p>', '\\n'), Edit('page_tags', 5, 9, '</p>', '\\n')]``."""
+    out = []
+    for m in _PAGE_TAG.finditer(text):
+        name = m.group(2)
+        new = " " if _CELL_RE.fullmatch(name) else ("\n" if _PAGE_BLOCK_RE.fullmatch(name) else "")
+        out.append(Edit("page_tags", m.start(), m.end(), m.group(), new))
+    return out
+
+
+class Step(NamedTuple):
+    """A normalisation step: its name (``Edit.step``), its function, which texts it runs on (``text``, ``page``
+    or ``all``), whether its new characters map to the whole raw span they replace (``whole``), and what it does."""
+
+    name: str
+    function: Callable[[str, Context | None], list[Edit]]
+    runs_on: str
+    whole: bool
+    doc: str
+
+
+NORMALISATION_STEPS: Final = (
+    Step("mojibake", mojibake_repair, "all", True, "mis-decoded GBK runs repaired, unreadable characters as U+FFFD"),
+    Step("line_breaks", line_breaks, "text", False, "\\r\\n, \\r, U+2028/9 … as \\n"),
+    Step("html_entities", html_entities, "text", False, "&amp; &nbsp; &#20140; … as their characters"),
+    Step("html_tags", html_tags, "text", False, "HTML tags and fragments (/p>) removed; a sentence they cut joined"),
+    Step("page_hidden", page_hidden, "page", False, "a saved page's head, scripts, styles, comments removed"),
+    Step("page_source_breaks", page_source_breaks, "page", False, "a saved page's source line breaks: gone or a space"),
+    Step("page_tags", page_tags, "page", False, "a saved page's tags: a block ends a line, a cell is a space"),
+    Step("page_entities", page_entities, "page", False, "a saved page's entities as their characters"),
+    Step("pinyin", pinyin_annotations, "all", False, "pinyin annotations after characters removed: 潤(rùn) → 潤"),
+    Step("zero_width", zero_width, "all", False, "zero-width characters and soft hyphens removed"),
+    Step("full_width", full_width, "all", False, "full-width digits and letters as ASCII, odd spaces as a space"),
+    Step("traditional", traditional, "all", False, "Traditional characters as Simplified: 網絡 → 网络"),
+    Step("paren_pairs", paren_pairs, "all", False, "ASCII brackets around Chinese as （）"),
+    Step("ascii_punct", ascii_punct, "all", False, "ASCII , : ; ! ? ( ) next to Chinese as full-width"),
+    Step("punct_runs", punct_runs, "all", False, "doubled punctuation as its strongest mark: ，， → ，"),
+    Step("spaces", spaces, "all", False, "spaces in figures, next to Chinese and at line edges removed; runs cut to one"),
+    Step("blank_lines", blank_lines, "all", False, "empty lines and leading/trailing line breaks removed"),
+    Step("chrome_lines", chrome_lines, "all", False, "page chrome lines (share widgets, footers, bylines …) removed"),
+)
+
+
+def _count(stats: dict[str, int], step: str, edits: list[TextEdit]) -> None:
+    """Add a step's edits to the ``STAT_KEYS`` counters they count for:
+    ``_count(stats, 'pinyin', [TextEdit('pinyin', 1, 6, '(rùn)', '')])`` adds 1 to ``stats['pinyin_removed']``."""
+    if step == "traditional":  # the characters that changed (a stretch may hold unchanged ones)
+        stats["traditional_converted"] += sum([sum(map(str.__ne__, x.before, x.after)) for x in edits])
+    elif step == "pinyin":
+        stats["pinyin_removed"] += len(edits)
+    elif step == "punct_runs":
+        stats["punct_collapsed"] += len(edits)
+    elif step == "spaces":
+        stats["spaces_removed"] += sum([len(x.before) for x in edits])
+    elif step == "chrome_lines":
+        stats["boilerplate_lines"] += len(edits)
+    elif step == "mojibake":
+        lost = sum([1 for x in edits if x.after == LOST])
+        stats["mojibake_unrecovered"] += lost
+        stats["mojibake_repaired"] += len(edits) - lost
+    elif step in ("html_entities", "page_entities", "page_hidden", "page_tags"):
+        stats["html_removed"] += len(edits)
+    elif step == "html_tags":  # not the line breaks joined after a fragment
+        stats["html_removed"] += sum([1 for x in edits if "<" in x.before or ">" in x.before])
+
+
+def _stats(edits: list[TextEdit]) -> dict[str, int]:
+    """The ``STAT_KEYS`` counters counted from a report's edits (in step order): ``_stats([TextEdit('pinyin', 1, 6, '(rùn)', '')])['pinyin_removed']`` → 1."""
+    stats = {k: 0 for k in STAT_KEYS}
+    k = 0
+    while k < len(edits):
+        m = k
+        while m < len(edits) and edits[m].step == edits[k].step:
+            m += 1
+        _count(stats, edits[k].step, edits[k:m])
+        k = m
+    return stats
+
+
+def normalise_and_explain(
+    raw: str, page: bool = False, keep_line: Callable[[str], bool] | None = None, skip: frozenset[str] = frozenset()
+) -> tuple[Normalised, list[Edit]]:
+    """``normalise`` and every edit of every step in order, offsets into the text that step read (as ftfy's
+    ``fix_and_explain``): ``normalise_and_explain('潤(rùn)')`` → ``(Normalised(text='润', …), [Edit('pinyin', 1, 6, '(rùn)', ''),
+    Edit('traditional', 0, 1, '潤', '润')])``. ``skip``: names of steps not to run (to see what one step does:
+    ``skip=frozenset({'traditional'})`` gives ``'潤'``)."""
+    state = OffsetText(raw, *_identity(len(raw)))
+    ctx = Context(raw=raw, state=state, page=page, hidden=_hidden_spans(raw) if page else [], keep_line=keep_line)
+    mode = "page" if page else "text"
+    edits: list[Edit] = []
+    raw_edits: list[TextEdit] = []
+    stats = {k: 0 for k in STAT_KEYS}
+    for step in NORMALISATION_STEPS:
+        if (step.runs_on != "all" and step.runs_on != mode) or step.name in skip:
+            continue
+        found = step.function(state.text, ctx)
+        if found:
+            edits += found
+            placed = state.apply(found, step.whole)
+            raw_edits += placed
+            _count(stats, step.name, placed)
+    norm = Normalised(
+        text=state.text,
+        starts=state.starts,
+        ends=state.ends,
+        script=script_of(raw),
+        dropped=ctx.dropped,
+        corrupt_spans=ctx.corrupt_spans,
+        stats=stats,
+        edits=raw_edits,
+    )
+    return norm, edits
+
+
+def edits_at(norm: Normalised, start: int, end: int | None = None) -> list[TextEdit]:
+    """The edits behind the normalised characters ``norm.text[start:end]`` (one character when ``end`` is left out):
+    those whose raw span meets the characters' raw span, in step order.
+    ``edits_at(normalise('潤(rùn)疆'), 0)`` → ``[TextEdit('traditional', 0, 1, '潤', '润')]``."""
+    end = start + 1 if end is None else end
+    lo, hi = norm.starts[start], norm.ends[end - 1]
+    out = []
+    for x in norm.edits:
+        if not ((x.raw_start < hi and lo < x.raw_end) or (x.raw_start == x.raw_end and lo <= x.raw_start <= hi)):
+            continue
+        if len(x.before) == len(x.after) == x.raw_end - x.raw_start:  # character for character: did these change?
+            a, b = max(lo, x.raw_start) - x.raw_start, min(hi, x.raw_end) - x.raw_start
+            if x.before[a:b] == x.after[a:b]:
+                continue
+        out.append(x)
+    return out
 
 
 def normalise(raw: str, page: bool = False, keep_line: Callable[[str], bool] | None = None) -> Normalised:
@@ -741,83 +931,6 @@ def normalise(raw: str, page: bool = False, keep_line: Callable[[str], bool] | N
     styles, comments) goes, block elements end lines, other tags go, source line breaks are not line breaks.
     ``keep_line``: a line of the normalised text that page chrome rules keep but for which it says False is
     dropped as ``not_main_text`` (the lines a main-text extractor did not keep, ``html.normalise_page``).
+    ``edits`` lists every change in raw offsets (``normalise_and_explain`` gives them in the steps' own offsets).
     """
-    stats = {k: 0 for k in STAT_KEYS}
-    script = script_of(raw)
-    st = _State(raw, *_identity(len(raw)))
-    hidden = _hidden_spans(raw) if page else []
-
-    # mojibake first, while the state is still the identity map of the raw text
-    spans: list[CorruptSpan] = find_corrupt_spans(raw)
-    if LOST in raw:
-        spans = _with_lost_chars(raw, spans)
-    if hidden and spans:
-        spans = [sp for sp in spans if not _inside(sp.raw_start, hidden)]
-    if spans:
-        _replace_spans(st, spans)
-        stats["mojibake_repaired"] = sum(1 for sp in spans if sp.recovered)
-        stats["mojibake_unrecovered"] = sum(1 for sp in spans if not sp.recovered)
-    if page:
-        stats["html_removed"] = _page_pass(st, hidden)
-    else:
-        st.sub(_NEWLINES, lambda m: "\n")
-        stats["html_removed"] = _html_pass(st)
-    stats["pinyin_removed"] = _pinyin_pass(st)
-    st.delete(_ZERO_WIDTH)
-    if _TRANSLATE_RE.search(st.t):  # = st.t.translate(_TRANSLATE), same length
-        st.t = _TRANSLATE_RE.sub(lambda m: _TRANSLATE[ord(m.group())], st.t)
-    simp = to_simplified(st.t)
-    if simp != st.t:
-        stats["traditional_converted"] = _n_differing(st.t, simp)
-        st.t = simp
-    stats["punct_collapsed"] = _punct_pass(st)
-    stats["spaces_removed"] = _space_pass(st)
-
-    # lines and page chrome
-    t, s, e = st.t, st.s, st.e
-    lines = t.split("\n") if t else []
-    reasons = classify_lines(lines)
-    if keep_line is not None:
-        reasons = [why if why is not None or keep_line(line) else "not_main_text" for line, why in zip(lines, reasons)]
-    dropped: list[DroppedLine] = []
-    if any(reasons):
-        # the kept lines, a run of consecutive ones at a time; the newline put between two runs is the raw
-        # newline after the earlier run's last line
-        out_t: list[str] = []
-        out_s: list[int] = []
-        out_e: list[int] = []
-        run_a = -1  # start of the current run of kept lines (-1: none)
-        run_b = 0  # end of its last line
-        nl_s = nl_e = 0  # raw span of the newline after the last run put out (set once one is)
-        pos = 0
-        for line, why in zip(lines + [""], reasons + ["end"]):
-            a, b = pos, pos + len(line)
-            pos = b + 1
-            if why is None:
-                if run_a < 0:
-                    run_a = a
-                run_b = b
-                continue
-            if run_a >= 0:
-                if out_t:
-                    out_t.append("\n")
-                    out_s.append(nl_s)
-                    out_e.append(nl_e)
-                out_t.append(t[run_a:run_b])
-                out_s += s[run_a:run_b]
-                out_e += e[run_a:run_b]
-                nl_s, nl_e = (s[run_b], e[run_b]) if run_b < len(t) else (e[run_b - 1], e[run_b - 1])
-                run_a = -1
-            if why != "end":
-                dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
-        t, s, e = "".join(out_t), out_s, out_e
-    stats["boilerplate_lines"] = len(dropped)
-    return Normalised(
-        text=t,
-        starts=s,
-        ends=e,
-        script=script,
-        dropped=dropped,
-        corrupt_spans=spans,
-        stats=stats,
-    )
+    return normalise_and_explain(raw, page, keep_line)[0]

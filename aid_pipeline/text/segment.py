@@ -22,6 +22,7 @@ import re
 from operator import add
 from typing import Final
 
+from aid_pipeline.text.chars import HAN_RE, NON_HAN_RUN
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.patterns import TWINS
 from aid_pipeline.text.places import longest_form_regex, place_hits
@@ -109,8 +110,8 @@ _AFTER_END: Final = set("”」』’）)")  # closers a sentence end takes with
 _AFTER_END_RE: Final = re.compile(r"[”」』’）)]+")
 _QUOTE_RE: Final = re.compile(r"[“「『”」』]")
 _END_RUN_RE: Final = re.compile(r"[。！？；!?;][。！？；!?;]*[’）)]*")  # _SENT_RE's end marks plus the closers taken after them
-_CJK_RE: Final = re.compile(r"[\u4e00-\u9fff]")
-_NON_CJK_RE: Final = re.compile(r"[^\u4e00-\u9fff][^\u4e00-\u9fff]*")
+_CJK_RE: Final = HAN_RE
+_NON_CJK_RE: Final = NON_HAN_RUN
 _DIGIT_RE: Final = re.compile(r"\d")
 
 _MAX_HEADING: Final = 32

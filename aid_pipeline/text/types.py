@@ -7,6 +7,7 @@ offsets called ``raw_start``/``raw_end`` index the *raw decoded* text. Ends are 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class DecodeError(ValueError):
@@ -58,6 +59,28 @@ class DroppedLine:
     reason: str  # e.g. share_widget, index_header, byline, footer, copyright, duplicate_title
 
 
+class Edit(NamedTuple):
+    """One change a normalisation step made: ``text[start:end]`` (offsets into the text the step saw) was ``before``
+    and became ``after``: ``Edit('pinyin', 1, 6, '(rùn)', '')`` (``潤(rùn)疆`` → ``潤疆``)."""
+
+    step: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+
+class TextEdit(NamedTuple):
+    """An ``Edit`` placed in the raw text: ``raw_text[raw_start:raw_end]`` is the stretch the step changed
+    (``raw_start == raw_end`` for an insertion): ``TextEdit('pinyin', 1, 6, '(rùn)', '')``."""
+
+    step: str
+    raw_start: int
+    raw_end: int
+    before: str
+    after: str
+
+
 @dataclass
 class Normalised:
     """The normalised article text and its map back to the raw text.
@@ -73,6 +96,7 @@ class Normalised:
     dropped: list[DroppedLine] = field(default_factory=list)
     corrupt_spans: list[CorruptSpan] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    edits: list[TextEdit] = field(default_factory=list)  # every step's changes in order, in raw offsets
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``(raw_start, raw_end)`` behind normalised ``text[start:end]`` (``end > start``)."""
