@@ -212,7 +212,11 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
     m["_key"] = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
     m["_ctx"] = [context_of(s, f) for s, f in zip(m["sentence"], m["surface"])]
 
-    # group mentions into facts, key by key
+    # group mentions into facts, key by key (the columns as Python lists: one lookup per value, no pandas per row)
+    prec_col, value_col, high_col = m["_prec"].tolist(), m["value"].tolist(), m["value_high"].tolist()
+    mid_col = [str(x) for x in m["metric_id"].tolist()]
+    rid_col = [str(x) for x in m["report_id"].tolist()]
+    qual_col, part_col, ctx_col = m["qualifier"].tolist(), m["part_of"].tolist(), m["_ctx"].tolist()
     fact_of_row = [""] * len(m)
     facts: dict[str, dict] = {}
     for key, idx in m.groupby("_key", sort=False).indices.items():
@@ -221,16 +225,18 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
         highs = pd.to_numeric(sub["value_high"], errors="coerce").to_numpy(dtype=float)
         precs = sub["_prec"].to_numpy(dtype=float)
         labels = _components(values, highs, precs)
-        for label in sorted(set(labels)):
-            rows = [int(idx[i]) for i, lab in enumerate(labels) if lab == label]
+        members: dict[int, list[int]] = defaultdict(list)
+        for i, lab in enumerate(labels):
+            members[lab].append(int(idx[i]))
+        for label in sorted(members):
+            rows = members[label]
             # the most precise mention speaks for the fact (then the smallest value, then the first id)
-            rep = min(rows, key=lambda r: (m.at[r, "_prec"] if m.at[r, "_prec"] > 0 else math.inf,
-                                           m.at[r, "value"], str(m.at[r, "metric_id"])))
-            value, high = float(m.at[rep, "value"]), m.at[rep, "value_high"]
+            rep = min(rows, key=lambda r: (prec_col[r] if prec_col[r] > 0 else math.inf, value_col[r], mid_col[r]))
+            value, high = float(value_col[rep]), high_col[rep]
             fid = fact_id_of(key, value, high)
             for r in rows:
                 fact_of_row[r] = fid
-            report_ids = sorted({str(m.at[r, "report_id"]) for r in rows})
+            report_ids = sorted({rid_col[r] for r in rows})
             by_date = sorted(report_ids, key=lambda rid: (dates.get(rid) is None, dates.get(rid) or 0, rid))
             latest = sorted(report_ids, key=lambda rid: (dates.get(rid) is not None, dates.get(rid) or 0, rid))[-1]
             facts[fid] = {
@@ -238,10 +244,10 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
                 **dict(zip(FACT_KEY, key)),
                 "value": value,
                 "value_high": None if _na(high) else float(high),
-                "qualifier": m.at[rep, "qualifier"],
+                "qualifier": qual_col[rep],
                 "n_mentions": len(rows),
                 "n_reports": len(report_ids),
-                "metric_ids": sorted(str(m.at[r, "metric_id"]) for r in rows),
+                "metric_ids": sorted(mid_col[r] for r in rows),
                 "first_report_id": by_date[0],
                 "report_ids": report_ids,
                 "first_publish_date": dates.get(by_date[0]),
@@ -252,33 +258,14 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
     m["_fact"] = fact_of_row
 
     # parents: the fact of each mention's part_of metric
-    fact_of_metric = dict(zip(m["metric_id"].astype(str), m["_fact"]))
+    fact_of_metric = dict(zip(mid_col, fact_of_row))
     for f in facts.values():
-        parents = Counter(
-            fact_of_metric.get(str(m.at[r, "part_of"])) for r in f["_rows"] if m.at[r, "part_of"] is not None
-        )
+        parents = Counter(fact_of_metric.get(str(part_col[r])) for r in f["_rows"] if part_col[r] is not None)
         parents.pop(None, None)
         parents.pop(f["fact_id"], None)
         f["parent_fact_id"] = min(parents, key=lambda p: (-parents[p], p)) if parents else None
     _break_cycles(facts)
-
-    # conflicts: same key, different values, no report stating both, same parent, similar context
-    conflicts: dict[str, set[str]] = defaultdict(set)
-    by_key: dict[tuple, list[str]] = defaultdict(list)
-    for f in facts.values():
-        by_key[tuple(f[k] for k in FACT_KEY)].append(f["fact_id"])
-    for ids in by_key.values():
-        ids = sorted(ids)
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                fa, fb = facts[a], facts[b]
-                if set(fa["report_ids"]) & set(fb["report_ids"]) or fa["parent_fact_id"] != fb["parent_fact_id"]:
-                    continue
-                ctx_a = {m.at[r, "_ctx"] for r in fa["_rows"]}
-                ctx_b = {m.at[r, "_ctx"] for r in fb["_rows"]}
-                if any(context_similarity(x, y) >= CONTEXT_MIN for x in ctx_a for y in ctx_b):
-                    conflicts[a].add(b)
-                    conflicts[b].add(a)
+    conflicts = _conflicts(facts, ctx_col)
     rows = []
     for f in facts.values():
         f.pop("_rows")
@@ -288,6 +275,42 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
     for col in ("period_start", "period_end"):
         out[col] = out[col].astype("Int64")
     return sort_facts(out)
+
+
+def _conflicts(facts: dict[str, dict], ctx_col: list[str]) -> dict[str, set[str]]:
+    """Conflicting facts: same key, other values, no report stating both, same parent, a similar context.
+
+    Facts of one key and parent that were said in the same set of contexts are compared once as a group
+    (``context_similarity`` once per pair of distinct contexts): the same pairs as comparing every two facts."""
+    conflicts: dict[str, set[str]] = defaultdict(set)
+    groups: dict[tuple, dict[frozenset, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for fid in sorted(facts):
+        f = facts[fid]
+        contexts = frozenset(ctx_col[r] for r in f["_rows"])
+        groups[(tuple(f[k] for k in FACT_KEY), f["parent_fact_id"])][contexts].append(fid)
+    similar: dict[tuple[str, str], bool] = {}
+
+    def alike(x: str, y: str) -> bool:
+        pair = (x, y) if x <= y else (y, x)
+        got = similar.get(pair)
+        if got is None:
+            got = similar[pair] = context_similarity(x, y) >= CONTEXT_MIN
+        return got
+
+    reports = {fid: set(f["report_ids"]) for fid, f in facts.items()}
+    for by_contexts in groups.values():
+        sigs = list(by_contexts)
+        for i, ctx_a in enumerate(sigs):
+            for ctx_b in sigs[i:]:
+                if not any(alike(x, y) for x in ctx_a for y in ctx_b):
+                    continue
+                fa_ids, fb_ids = by_contexts[ctx_a], by_contexts[ctx_b]
+                for j, a in enumerate(fa_ids):
+                    for b in (fa_ids[j + 1:] if ctx_a is ctx_b else fb_ids):
+                        if reports[a].isdisjoint(reports[b]):
+                            conflicts[a].add(b)
+                            conflicts[b].add(a)
+    return conflicts
 
 
 def _break_cycles(facts: dict[str, dict]) -> None:
@@ -636,9 +659,19 @@ def mentions_disagreeing(facts: pd.DataFrame, metrics: pd.DataFrame) -> list[dic
     metric_ids that are not in the metrics table."""
     if facts.empty:
         return []
-    m = with_fact_columns(metrics).set_index("metric_id")
+    m = with_fact_columns(metrics)
+    cols = ("unit", "period", "period_start", "period_end")
+    fields = zip(*(m[c].tolist() for c in cols))
+    mention = {mid: tuple(None if _na(v) else v for v in vals) for mid, vals in zip(m["metric_id"].tolist(), fields)}
+    # the facts to look at row by row: a mention missing, or one whose fields differ from the fact's
+    wanted = zip(*(facts[c].tolist() for c in cols))
+    suspect = [i for i, (ids, want) in enumerate(zip(facts["metric_ids"].tolist(), wanted))
+               if len(ids) == 0 or any(mention.get(x) != tuple(None if _na(v) else v for v in want) for x in ids)]
+    if not suspect:
+        return []
+    m = m.set_index("metric_id")
     out = []
-    for f in facts.itertuples(index=False):
+    for f in facts.iloc[suspect].itertuples(index=False):
         ids = list(f.metric_ids)
         missing = [i for i in ids if i not in m.index]
         if missing:
