@@ -353,22 +353,47 @@ def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFram
     """The eligible facts an aggregate counts: none of whose ancestors is eligible (wholes before parts),
     one per conflict group (latest report, then more reports, then smaller fact_id). Returns the facts
     counted and, per counted fact, the conflicting facts left out for it."""
-    ok = facts[eligible.to_numpy()]
-    if ok.empty:
-        return ok, {}
-    ids = set(ok["fact_id"])
-    anc = _ancestors(facts)
-    ok = ok[[not any(a in ids for a in anc.get(f, ())) for f in ok["fact_id"]]]
-    ids = set(ok["fact_id"])
-    rank = {
-        f: (0 if _na(d) else 1, d if not _na(d) else 0, n, _neg(f))
-        for f, d, n in zip(ok["fact_id"], ok["last_publish_date"], ok["n_reports"])
-    }
-    conflict = {f: {y for y in _as_list(c) if y in ids} for f, c in zip(ok["fact_id"], ok["conflict"])}
-    reports = dict(zip(ok["fact_id"], ok["report_ids"]))
-    last = dict(zip(ok["fact_id"], ok["last_report_id"]))
+    mask = eligible.to_numpy()
+    if not mask.any():
+        return facts[mask], {}
+    keep, left_out = counted_ids(_records(facts), mask.tolist())
+    return facts[facts["fact_id"].isin(keep).to_numpy() & mask], left_out
+
+
+_RECORD_COLUMNS = ("fact_id", "parent_fact_id", "last_publish_date", "n_reports", "conflict", "report_ids", "last_report_id")
+
+
+def _records(facts: pd.DataFrame) -> list[tuple]:
+    """What ``counted_ids`` reads of each fact, as tuples in ``_RECORD_COLUMNS`` order."""
+    return list(zip(*(facts[c].tolist() for c in _RECORD_COLUMNS)))
+
+
+def counted_ids(records: list[tuple], eligible: list[bool]) -> tuple[set[str], dict[str, list[str]]]:
+    """``counted_facts`` on plain tuples (``_records``): the ids counted and, per counted fact, the conflicting
+    facts left out for it. Ancestors are followed within ``records`` only."""
+    parent = {r[0]: r[1] for r in records}
+    ok = [r for r, e in zip(records, eligible) if e]
+    if not ok:
+        return set(), {}
+    ids = {r[0] for r in ok}
+
+    def has_eligible_ancestor(fid: str) -> bool:
+        cur, seen = parent.get(fid), {fid}
+        while cur is not None and not _na(cur) and cur not in seen:
+            if cur in ids:
+                return True
+            seen.add(cur)
+            cur = parent.get(cur)
+        return False
+
+    ok = [r for r in ok if not has_eligible_ancestor(r[0])]
+    ids = {r[0] for r in ok}
+    rank = {r[0]: (0 if _na(r[2]) else 1, r[2] if not _na(r[2]) else 0, r[3], _neg(r[0])) for r in ok}
+    conflict = {r[0]: {y for y in _as_list(r[4]) if y in ids} for r in ok}
+    reports = {r[0]: r[5] for r in ok}
+    last = {r[0]: r[6] for r in ok}
     left_out: dict[str, list[str]] = {}
-    keep: list[str] = []
+    keep: set[str] = set()
     seen: set[str] = set()
     for fid in sorted(ids):
         if fid in seen:
@@ -386,10 +411,10 @@ def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFram
             won = {best} | {x for x in remaining if last[best] in _as_list(reports[x])}
             lost = {y for x in won for y in conflict[x] if y in remaining and y not in won}
             for x in sorted(won):
-                keep.append(x)
+                keep.add(x)
                 left_out[x] = sorted(y for y in conflict[x] if y in lost)
             remaining -= won | lost
-    return ok[ok["fact_id"].isin(keep)], left_out
+    return keep, left_out
 
 
 def _neg(fid: str) -> tuple:
@@ -573,30 +598,35 @@ def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         out["donor_province"] = out["donor"]
     per_report: dict[str, dict] = {}
     if len(facts):
-        exploded = facts.assign(_report=facts["report_ids"]).explode("_report")
-        exploded = exploded[exploded["_report"].notna()]
-        for rid, g in exploded.groupby("_report", sort=False):
-            g = g.drop(columns="_report").reset_index(drop=True)
-            eligible = (g["scope"] == "aid") & g["period"].isin(SUMMARY_PERIODS) & _summary_type(g)
-            counted, _ = counted_facts(g, eligible)
-            totals = {name: float(counted.loc[(counted["metric_type"] == t) & (counted["unit"] == u), "value"].sum())
+        records = _records(facts)
+        pairs = set(SUMMARY_TOTALS.values())
+        eligible = [(s == "aid") and (p in SUMMARY_PERIODS) and ((t, u) in pairs) for s, p, t, u in
+                    zip(facts["scope"].tolist(), facts["period"].tolist(), facts["metric_type"].tolist(),
+                        facts["unit"].tolist())]
+        types, units, values = facts["metric_type"].tolist(), facts["unit"].tolist(), facts["value"].tolist()
+        metric_ids = facts["metric_ids"].tolist()
+        rows_of: dict[str, list[int]] = defaultdict(list)  # report → its facts, in table order
+        for i, rids in enumerate(records[j][5] for j in range(len(records))):
+            for rid in (rids if rids is not None else ()):
+                if not _na(rid):
+                    rows_of[rid].append(i)
+        for rid, rows in rows_of.items():
+            keep, _ = counted_ids([records[i] for i in rows], [eligible[i] for i in rows])
+            counted = [i for i in rows if eligible[i] and records[i][0] in keep]
+            totals = {name: float(np.nansum(np.asarray([values[i] for i in counted if types[i] == t and units[i] == u],
+                                                       dtype=float)))
                       for name, (t, u) in SUMMARY_TOTALS.items()}
             prefix = f"{rid}:"
             per_report[rid] = {
                 **totals,
                 "n_facts": len(counted),
-                "fact_ids": sorted(counted["fact_id"]),
-                "metric_ids": sorted(x for ids in counted["metric_ids"] for x in ids if x.startswith(prefix)),
+                "fact_ids": sorted(records[i][0] for i in counted),
+                "metric_ids": sorted(x for i in counted for x in metric_ids[i] if x.startswith(prefix)),
             }
     empty = {**{n: 0.0 for n in SUMMARY_TOTALS}, "n_facts": 0, "fact_ids": [], "metric_ids": []}
     for col in [*SUMMARY_TOTALS, "n_facts", "fact_ids", "metric_ids"]:
         out[col] = [per_report.get(rid, empty)[col] for rid in out["report_id"]]
     return _sorted(out, ["report_id"])[SUMMARY_COLUMNS]
-
-
-def _summary_type(f: pd.DataFrame) -> pd.Series:
-    pairs = set(SUMMARY_TOTALS.values())
-    return pd.Series([(t, u) in pairs for t, u in zip(f["metric_type"], f["unit"])], index=f.index)
 
 
 # ---- what the asset checks verify (pure functions returning the offending rows) -------------------
