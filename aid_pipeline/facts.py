@@ -202,36 +202,127 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
     ``build_facts(<'5.3亿元' in report a, '53000万元' in report b, same key>)`` → one fact, value 5.3e8,
     n_mentions 2, n_reports 2, metric_ids ``['a:m0000', 'b:m0003']``.
     """
+    return update_facts(None, metrics, reports, None)
+
+
+def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.DataFrame | None,
+                 changed_reports: set[str] | None) -> pd.DataFrame:
+    """``build_facts(metrics, reports)``, computed only for the keys the change touches when ``old`` (the facts
+    table built before) and ``changed_reports`` (every report new, changed or removed since) are given.
+
+    A fact depends on its key's mentions, their reports' dates, its parent (the fact of its mentions'
+    part_of metrics, then the loops broken over all facts) and, for its conflicts, the other facts of its
+    key. So the keys recomputed are those with a mention in a changed report (before or after), then
+    those whose parent came out otherwise; every other row is ``old``'s as it was.
+    ``update_facts(facts, metrics, reports, {'r9'})`` == ``build_facts(metrics, reports)``.
+    """
     if metrics is None or metrics.empty:
         return pd.DataFrame(columns=FACT_COLUMNS)
     m = with_fact_columns(metrics).reset_index(drop=True)
     dates: dict[str, object] = {}
     if reports is not None and len(reports) and "publish_date" in reports:
         dates = {r: (None if _na(d) else pd.Timestamp(d).date()) for r, d in zip(reports["report_id"], reports["publish_date"])}
-    m["_prec"] = [stated_precision(s, v) for s, v in zip(m["surface"], m["value"])]
-    m["_key"] = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
-    m["_ctx"] = [context_of(s, f) for s, f in zip(m["sentence"], m["surface"])]
-
-    # group mentions into facts, key by key (the columns as Python lists: one lookup per value, no pandas per row)
-    prec_col, value_col, high_col = m["_prec"].tolist(), m["value"].tolist(), m["value_high"].tolist()
+    keys = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
     mid_col = [str(x) for x in m["metric_id"].tolist()]
     rid_col = [str(x) for x in m["report_id"].tolist()]
-    qual_col, part_col, ctx_col = m["qualifier"].tolist(), m["part_of"].tolist(), m["_ctx"].tolist()
-    fact_of_row = [""] * len(m)
+    part_col = m["part_of"].tolist()
+    incremental = old is not None and changed_reports is not None and len(old) > 0
+    if incremental:
+        old = old.reset_index(drop=True)
+        old_keys = [_key_tuple(r) for r in old[FACT_KEY].itertuples(index=False, name=None)]
+        touched = {k for k, rid in zip(keys, rid_col) if rid in changed_reports}
+        touched |= {k for k, rids in zip(old_keys, old["report_ids"].tolist())
+                    if not changed_reports.isdisjoint(_as_list(rids))}
+    else:
+        old_keys, touched = [], set(keys)
+    facts, fact_of_row, ctx = _facts_of_keys(m, keys, touched, dates, mid_col, rid_col)
+
+    # parents: the fact of each mention's part_of metric, over every fact (then loops broken over all of them)
+    part_rows = [r for r, p in enumerate(part_col) if p is not None]
+    new_fact_of_metric = {mid_col[r]: f for r, f in fact_of_row.items()}
+    old_fact_of_metric: dict[str, str] = {}
+    if incremental:
+        needed = {str(part_col[r]) for r in part_rows} | {mid_col[r] for r in part_rows}
+        for k, fid, ids in zip(old_keys, old["fact_id"].tolist(), old["metric_ids"].tolist()):
+            if k not in touched:
+                for x in _as_list(ids):
+                    if x in needed:
+                        old_fact_of_metric[x] = fid
+
+    def fact_of_metric(x: str) -> str | None:
+        got = new_fact_of_metric.get(x)
+        return got if got is not None else old_fact_of_metric.get(x)
+
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for r in part_rows:
+        f = fact_of_metric(mid_col[r])
+        if f is not None:
+            counts[f][fact_of_metric(str(part_col[r]))] += 1
+    graph: dict[str, dict] = {}
+    for f, parents in counts.items():
+        parents.pop(None, None)
+        parents.pop(f, None)
+        if parents:
+            graph[f] = {"parent_fact_id": min(parents, key=lambda p: (-parents[p], p))}
+    _break_cycles(graph)  # facts without a parent end every chain: the loops are among these
+    parent_of = {f: g["parent_fact_id"] for f, g in graph.items()}
+    for fid, f in facts.items():
+        f["parent_fact_id"] = parent_of.get(fid)
+    kept = []
+    if incremental:  # a fact whose parent changed: its key's conflicts are compared again
+        moved = {k for k, fid, p in zip(old_keys, old["fact_id"].tolist(), old["parent_fact_id"].tolist())
+                 if k not in touched and parent_of.get(fid) != (None if _na(p) else p)}
+        if moved:
+            more, more_rows, more_ctx = _facts_of_keys(m, keys, moved, dates, mid_col, rid_col)
+            for fid, f in more.items():
+                f["parent_fact_id"] = parent_of.get(fid)
+            facts.update(more)
+            ctx.update(more_ctx)
+            touched |= moved
+        kept = [i for i, k in enumerate(old_keys) if k not in touched]
+    conflicts = _conflicts(facts, ctx)
+    rows = []
+    for f in facts.values():
+        f.pop("_rows")
+        f["conflict"] = sorted(conflicts.get(f["fact_id"], ()))
+        rows.append(f)
+    out = pd.DataFrame(rows, columns=FACT_COLUMNS)
+    if kept:
+        out = pd.concat([old.iloc[kept][FACT_COLUMNS], out], ignore_index=True) if len(out) else old.iloc[kept][FACT_COLUMNS]
+    for col in ("period_start", "period_end"):
+        out[col] = out[col].astype("Int64")
+    return sort_facts(out)
+
+
+def _facts_of_keys(m: pd.DataFrame, keys: list[tuple], wanted: set, dates: dict, mid_col: list[str],
+                   rid_col: list[str]) -> tuple[dict[str, dict], dict[int, str], dict[int, str]]:
+    """The facts of the fact keys ``wanted`` from their mentions (rows of ``m``; ``keys[i]`` is row i's key):
+    ``(facts by id, each with its mention rows in "_rows"; fact_id by row; masked context by row)``."""
+    rows_of: dict[tuple, list[int]] = defaultdict(list)
+    for r, k in enumerate(keys):
+        if k in wanted:
+            rows_of[k].append(r)
+    value_col, high_col, surface_col = m["value"].tolist(), m["value_high"].tolist(), m["surface"].tolist()
+    qual_col, sentence_col = m["qualifier"].tolist(), m["sentence"].tolist()
+    highs_num = pd.to_numeric(m["value_high"], errors="coerce").to_numpy(dtype=float)
+    values_num = m["value"].to_numpy(dtype=float)
     facts: dict[str, dict] = {}
-    for key, idx in m.groupby("_key", sort=False).indices.items():
-        sub = m.iloc[idx]
-        values = sub["value"].to_numpy(dtype=float)
-        highs = pd.to_numeric(sub["value_high"], errors="coerce").to_numpy(dtype=float)
-        precs = sub["_prec"].to_numpy(dtype=float)
-        labels = _components(values, highs, precs)
+    fact_of_row: dict[int, str] = {}
+    ctx: dict[int, str] = {}
+    prec: dict[int, float] = {}
+    for key, idx in rows_of.items():
+        for r in idx:
+            prec[r] = stated_precision(surface_col[r], value_col[r])
+            ctx[r] = context_of(sentence_col[r], surface_col[r])
+        at = np.asarray(idx)
+        labels = _components(values_num[at], highs_num[at], np.asarray([prec[r] for r in idx], dtype=float))
         members: dict[int, list[int]] = defaultdict(list)
         for i, lab in enumerate(labels):
-            members[lab].append(int(idx[i]))
+            members[lab].append(idx[i])
         for label in sorted(members):
             rows = members[label]
             # the most precise mention speaks for the fact (then the smallest value, then the first id)
-            rep = min(rows, key=lambda r: (prec_col[r] if prec_col[r] > 0 else math.inf, value_col[r], mid_col[r]))
+            rep = min(rows, key=lambda r: (prec[r] if prec[r] > 0 else math.inf, value_col[r], mid_col[r]))
             value, high = float(value_col[rep]), high_col[rep]
             fid = fact_id_of(key, value, high)
             for r in rows:
@@ -255,29 +346,10 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
                 "last_publish_date": dates.get(latest),
                 "_rows": rows,
             }
-    m["_fact"] = fact_of_row
-
-    # parents: the fact of each mention's part_of metric
-    fact_of_metric = dict(zip(mid_col, fact_of_row))
-    for f in facts.values():
-        parents = Counter(fact_of_metric.get(str(part_col[r])) for r in f["_rows"] if part_col[r] is not None)
-        parents.pop(None, None)
-        parents.pop(f["fact_id"], None)
-        f["parent_fact_id"] = min(parents, key=lambda p: (-parents[p], p)) if parents else None
-    _break_cycles(facts)
-    conflicts = _conflicts(facts, ctx_col)
-    rows = []
-    for f in facts.values():
-        f.pop("_rows")
-        f["conflict"] = sorted(conflicts.get(f["fact_id"], ()))
-        rows.append(f)
-    out = pd.DataFrame(rows, columns=FACT_COLUMNS)
-    for col in ("period_start", "period_end"):
-        out[col] = out[col].astype("Int64")
-    return sort_facts(out)
+    return facts, fact_of_row, ctx
 
 
-def _conflicts(facts: dict[str, dict], ctx_col: list[str]) -> dict[str, set[str]]:
+def _conflicts(facts: dict[str, dict], ctx_col) -> dict[str, set[str]]:
     """Conflicting facts: same key, other values, no report stating both, same parent, a similar context.
 
     Facts of one key and parent that were said in the same set of contexts are compared once as a group
