@@ -288,7 +288,10 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
         rows.append(f)
     out = pd.DataFrame(rows, columns=FACT_COLUMNS)
     if kept:
-        out = pd.concat([old.iloc[kept][FACT_COLUMNS], out], ignore_index=True) if len(out) else old.iloc[kept][FACT_COLUMNS]
+        rest = old.iloc[kept][FACT_COLUMNS]
+        # columns all null in the new rows (value_high …) are null there: their dtype comes from the kept rows
+        out = pd.concat([rest, out.astype({c: rest[c].dtype for c in FACT_COLUMNS if out[c].isna().all()})],
+                        ignore_index=True) if len(out) else rest.reset_index(drop=True)
     for col in ("period_start", "period_end"):
         out[col] = out[col].astype("Int64")
     return sort_facts(out)
