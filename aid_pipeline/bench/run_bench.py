@@ -321,7 +321,7 @@ def bench_incremental_size(n: int, workdir: Path, seed: int = 0) -> dict:
     for label, step in (("add", add), ("change", change), ("delete", delete)):
         step()
         r = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), str(base / f"summary_{label}.json"))
-        steps[label] = {"wall_s": r["wall_s"], "peak_rss_mb": r["peak_rss_mb"], "peak_tree_mb": r["peak_tree_mb"],
+        steps[label] = {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "peak_rss_mb": r["peak_rss_mb"], "peak_tree_mb": r["peak_tree_mb"],
                         "returncode": r["returncode"], "n_processed": r["summary"].get("n_processed")}
     return {"n_reports": n, "prep_wall_s": prep["wall_s"], "prep_returncode": prep["returncode"], "steps": steps}
 
@@ -347,8 +347,8 @@ def incremental_verdicts(rows: list[dict]) -> dict:
 
 
 def format_incremental(result: dict) -> str:
-    head = ["N", "step", "wall s", "peak MB", "tree MB", "processed", "ok"]
-    lines = [[str(r["n_reports"]), k, f"{s['wall_s']:.2f}", _fmt(s["peak_rss_mb"], ".0f"), _fmt(s["peak_tree_mb"], ".0f"),
+    head = ["N", "step", "wall s", "cpu s", "peak MB", "tree MB", "processed", "ok"]
+    lines = [[str(r["n_reports"]), k, f"{s['wall_s']:.2f}", _fmt(s.get("cpu_s"), ".2f"), _fmt(s["peak_rss_mb"], ".0f"), _fmt(s["peak_tree_mb"], ".0f"),
               str(s["n_processed"]), "yes" if s["returncode"] == 0 else "NO"]
              for r in result["sizes"] for k, s in r["steps"].items()]
     widths = [max(len(h), *(len(x[i]) for x in lines)) if lines else len(h) for i, h in enumerate(head)]
@@ -358,7 +358,8 @@ def format_incremental(result: dict) -> str:
     out += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in lines]
     for name, ok in result["verdicts"].items():
         out.append(f"floor {name}: {'met' if ok else 'NOT MET'}")
-    out.append("peak MB = ru_maxrss of the run's largest process; tree MB = largest sum over its process tree (psutil); "
+    out.append("cpu s = CPU seconds of the run and its workers (on a shared machine a steadier measure than wall s); "
+               "peak MB = ru_maxrss of the run's largest process; tree MB = largest sum over its process tree (psutil); "
                "floors (issue 14) on the added report: < 3 s and < 600 MB (the larger of the two) at every N, within 1.3x "
                "across N; a changed and a deleted report within 1.3x of the added one.")
     return "\n".join(out)
