@@ -8,6 +8,7 @@ from this one list; ``facts`` comes before the aggregates that read it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from . import facts as fact_tables
@@ -47,3 +48,61 @@ AGGREGATES: dict[str, Aggregate] = {
     "plans_by_donor": (fact_tables.plans_by_donor, ("facts",), fact_inputs),
     "report_summary": (tables.report_summary, ("reports", "facts"), fact_inputs),
 }
+
+
+def built_from_path(wh: str, name: str):
+    """What aggregate ``name`` was last built from: a copy of the tables manifest of that build
+    (``stages/<name>.built_from.json``; only for the aggregates built incrementally)."""
+    return io.warehouse_path(wh) / "stages" / f"{name}.built_from.json"
+
+
+INCREMENTAL = ("facts",)  # aggregates that can update the rows the changed reports touch instead of rebuilding
+
+
+def changed_reports(wh: str, name: str) -> set[str] | None:
+    """The report_ids new, changed or removed since aggregate ``name`` was built (None: build it in full — no
+    record of its last build, other table code, or no current manifest)."""
+    from .switch import manifest_path
+
+    before, now = built_from_path(wh, name), manifest_path(wh)
+    if not before.exists() or not now.exists() or not io.table_path(wh, name).exists():
+        return None
+    old, new = json.loads(before.read_text(encoding="utf-8")), json.loads(now.read_text(encoding="utf-8"))
+    if old.get("code_version") != new.get("code_version"):
+        return None
+    a, b = old.get("reports", {}), new.get("reports", {})
+    out = set()
+    for key in set(a) | set(b):
+        if a.get(key) != b.get(key) or (b.get(key) or [None, None])[1] is None:
+            out |= {v[0] for v in (a.get(key), b.get(key)) if v and v[0] is not None}
+    return out
+
+
+def build_aggregate(wh: str, name: str, full: bool = False) -> tuple:
+    """Build aggregate ``name`` from the current tables and write it; returns the frame and how it was built
+    (``'full'`` or ``'incremental: N reports changed'``). ``facts`` updates only
+    the keys of the reports changed since its last build (``facts.update_facts``: the same rows a full build
+    gives) unless ``full``; its record of what it was built from is removed before the write and written after,
+    so a kill in between leaves a full build to the next run."""
+    build, upstream, columns = AGGREGATES[name]
+    inputs = [io.read_frame(io.table_path(wh, t), columns=columns(name, t)) for t in upstream]
+    record = built_from_path(wh, name)
+    note = "full"
+    if name in INCREMENTAL:
+        changed = None if full else changed_reports(wh, name)
+        record.unlink(missing_ok=True)
+        if changed is not None:
+            old = io.read_frame(io.table_path(wh, name))
+            df = fact_tables.update_facts(old, *inputs, changed)
+            note = f"incremental: {len(changed)} reports changed"
+        else:
+            df = build(*inputs)
+    else:
+        df = build(*inputs)
+    io.write_frame(df, io.table_path(wh, name), name)
+    if name in INCREMENTAL:
+        from .switch import manifest_path
+
+        if manifest_path(wh).exists():
+            io.write_json(record, json.loads(manifest_path(wh).read_text(encoding="utf-8")))
+    return df, note

@@ -368,6 +368,11 @@ def cmd_bench(args) -> int:
     if not args.reports:
         print("aid-pipeline bench: give --reports N (or --hostile)", file=sys.stderr)
         return 2
+    if args.incremental:  # +1 added, changed, deleted report at each N, and the floors of issue 14
+        from .bench.run_bench import run_incremental_bench
+
+        result = run_incremental_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep)
+        return 0 if all(s["returncode"] == 0 for r in result["sizes"] for s in r["steps"].values()) else 1
     from .bench.run_bench import run_bench
 
     result = run_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep)
@@ -400,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--json", default=None, help="also write the table as JSON to this file")
     p_bench.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     p_bench.add_argument("--keep", default=None, help="keep corpora, warehouses and logs in this folder")
+    p_bench.add_argument("--incremental", action="store_true",
+                         help="only the incremental section: one report added, changed, deleted with N processed")
     p_bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     return args.func(args)

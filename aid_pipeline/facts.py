@@ -202,35 +202,135 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
     ``build_facts(<'5.3亿元' in report a, '53000万元' in report b, same key>)`` → one fact, value 5.3e8,
     n_mentions 2, n_reports 2, metric_ids ``['a:m0000', 'b:m0003']``.
     """
+    return update_facts(None, metrics, reports, None)
+
+
+def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.DataFrame | None,
+                 changed_reports: set[str] | None) -> pd.DataFrame:
+    """``build_facts(metrics, reports)``, computed only for the keys the change touches when ``old`` (the facts
+    table built before) and ``changed_reports`` (every report new, changed or removed since) are given.
+
+    A fact depends on its key's mentions, their reports' dates, its parent (the fact of its mentions'
+    part_of metrics, then the loops broken over all facts) and, for its conflicts, the other facts of its
+    key. So the keys recomputed are those with a mention in a changed report (before or after), then
+    those whose parent came out otherwise; every other row is ``old``'s as it was.
+    ``update_facts(facts, metrics, reports, {'r9'})`` == ``build_facts(metrics, reports)``.
+    """
     if metrics is None or metrics.empty:
         return pd.DataFrame(columns=FACT_COLUMNS)
     m = with_fact_columns(metrics).reset_index(drop=True)
     dates: dict[str, object] = {}
     if reports is not None and len(reports) and "publish_date" in reports:
         dates = {r: (None if _na(d) else pd.Timestamp(d).date()) for r, d in zip(reports["report_id"], reports["publish_date"])}
-    m["_prec"] = [stated_precision(s, v) for s, v in zip(m["surface"], m["value"])]
-    m["_key"] = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
-    m["_ctx"] = [context_of(s, f) for s, f in zip(m["sentence"], m["surface"])]
+    keys = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
+    mid_col = [str(x) for x in m["metric_id"].tolist()]
+    rid_col = [str(x) for x in m["report_id"].tolist()]
+    part_col = m["part_of"].tolist()
+    incremental = old is not None and changed_reports is not None and len(old) > 0
+    if incremental:
+        old = old.reset_index(drop=True)
+        old_keys = [_key_tuple(r) for r in old[FACT_KEY].itertuples(index=False, name=None)]
+        touched = {k for k, rid in zip(keys, rid_col) if rid in changed_reports}
+        touched |= {k for k, rids in zip(old_keys, old["report_ids"].tolist())
+                    if not changed_reports.isdisjoint(_as_list(rids))}
+    else:
+        old_keys, touched = [], set(keys)
+    facts, fact_of_row, ctx = _facts_of_keys(m, keys, touched, dates, mid_col, rid_col)
 
-    # group mentions into facts, key by key
-    fact_of_row = [""] * len(m)
+    # parents: the fact of each mention's part_of metric, over every fact (then loops broken over all of them)
+    part_rows = [r for r, p in enumerate(part_col) if p is not None]
+    new_fact_of_metric = {mid_col[r]: f for r, f in fact_of_row.items()}
+    old_fact_of_metric: dict[str, str] = {}
+    if incremental:
+        needed = {str(part_col[r]) for r in part_rows} | {mid_col[r] for r in part_rows}
+        for k, fid, ids in zip(old_keys, old["fact_id"].tolist(), old["metric_ids"].tolist()):
+            if k not in touched:
+                for x in _as_list(ids):
+                    if x in needed:
+                        old_fact_of_metric[x] = fid
+
+    def fact_of_metric(x: str) -> str | None:
+        got = new_fact_of_metric.get(x)
+        return got if got is not None else old_fact_of_metric.get(x)
+
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for r in part_rows:
+        f = fact_of_metric(mid_col[r])
+        if f is not None:
+            counts[f][fact_of_metric(str(part_col[r]))] += 1
+    graph: dict[str, dict] = {}
+    for f, parents in counts.items():
+        parents.pop(None, None)
+        parents.pop(f, None)
+        if parents:
+            graph[f] = {"parent_fact_id": min(parents, key=lambda p: (-parents[p], p))}
+    _break_cycles(graph)  # facts without a parent end every chain: the loops are among these
+    parent_of = {f: g["parent_fact_id"] for f, g in graph.items()}
+    for fid, f in facts.items():
+        f["parent_fact_id"] = parent_of.get(fid)
+    kept = []
+    if incremental:  # a fact whose parent changed: its key's conflicts are compared again
+        moved = {k for k, fid, p in zip(old_keys, old["fact_id"].tolist(), old["parent_fact_id"].tolist())
+                 if k not in touched and parent_of.get(fid) != (None if _na(p) else p)}
+        if moved:
+            more, more_rows, more_ctx = _facts_of_keys(m, keys, moved, dates, mid_col, rid_col)
+            for fid, f in more.items():
+                f["parent_fact_id"] = parent_of.get(fid)
+            facts.update(more)
+            ctx.update(more_ctx)
+            touched |= moved
+        kept = [i for i, k in enumerate(old_keys) if k not in touched]
+    conflicts = _conflicts(facts, ctx)
+    rows = []
+    for f in facts.values():
+        f.pop("_rows")
+        f["conflict"] = sorted(conflicts.get(f["fact_id"], ()))
+        rows.append(f)
+    out = pd.DataFrame(rows, columns=FACT_COLUMNS)
+    if kept:
+        rest = old.iloc[kept][FACT_COLUMNS]
+        # columns all null in the new rows (value_high …) are null there: their dtype comes from the kept rows
+        out = pd.concat([rest, out.astype({c: rest[c].dtype for c in FACT_COLUMNS if out[c].isna().all()})],
+                        ignore_index=True) if len(out) else rest.reset_index(drop=True)
+    for col in ("period_start", "period_end"):
+        out[col] = out[col].astype("Int64")
+    return sort_facts(out)
+
+
+def _facts_of_keys(m: pd.DataFrame, keys: list[tuple], wanted: set, dates: dict, mid_col: list[str],
+                   rid_col: list[str]) -> tuple[dict[str, dict], dict[int, str], dict[int, str]]:
+    """The facts of the fact keys ``wanted`` from their mentions (rows of ``m``; ``keys[i]`` is row i's key):
+    ``(facts by id, each with its mention rows in "_rows"; fact_id by row; masked context by row)``."""
+    rows_of: dict[tuple, list[int]] = defaultdict(list)
+    for r, k in enumerate(keys):
+        if k in wanted:
+            rows_of[k].append(r)
+    value_col, high_col, surface_col = m["value"].tolist(), m["value_high"].tolist(), m["surface"].tolist()
+    qual_col, sentence_col = m["qualifier"].tolist(), m["sentence"].tolist()
+    highs_num = pd.to_numeric(m["value_high"], errors="coerce").to_numpy(dtype=float)
+    values_num = m["value"].to_numpy(dtype=float)
     facts: dict[str, dict] = {}
-    for key, idx in m.groupby("_key", sort=False).indices.items():
-        sub = m.iloc[idx]
-        values = sub["value"].to_numpy(dtype=float)
-        highs = pd.to_numeric(sub["value_high"], errors="coerce").to_numpy(dtype=float)
-        precs = sub["_prec"].to_numpy(dtype=float)
-        labels = _components(values, highs, precs)
-        for label in sorted(set(labels)):
-            rows = [int(idx[i]) for i, lab in enumerate(labels) if lab == label]
+    fact_of_row: dict[int, str] = {}
+    ctx: dict[int, str] = {}
+    prec: dict[int, float] = {}
+    for key, idx in rows_of.items():
+        for r in idx:
+            prec[r] = stated_precision(surface_col[r], value_col[r])
+            ctx[r] = context_of(sentence_col[r], surface_col[r])
+        at = np.asarray(idx)
+        labels = _components(values_num[at], highs_num[at], np.asarray([prec[r] for r in idx], dtype=float))
+        members: dict[int, list[int]] = defaultdict(list)
+        for i, lab in enumerate(labels):
+            members[lab].append(idx[i])
+        for label in sorted(members):
+            rows = members[label]
             # the most precise mention speaks for the fact (then the smallest value, then the first id)
-            rep = min(rows, key=lambda r: (m.at[r, "_prec"] if m.at[r, "_prec"] > 0 else math.inf,
-                                           m.at[r, "value"], str(m.at[r, "metric_id"])))
-            value, high = float(m.at[rep, "value"]), m.at[rep, "value_high"]
+            rep = min(rows, key=lambda r: (prec[r] if prec[r] > 0 else math.inf, value_col[r], mid_col[r]))
+            value, high = float(value_col[rep]), high_col[rep]
             fid = fact_id_of(key, value, high)
             for r in rows:
                 fact_of_row[r] = fid
-            report_ids = sorted({str(m.at[r, "report_id"]) for r in rows})
+            report_ids = sorted({rid_col[r] for r in rows})
             by_date = sorted(report_ids, key=lambda rid: (dates.get(rid) is None, dates.get(rid) or 0, rid))
             latest = sorted(report_ids, key=lambda rid: (dates.get(rid) is not None, dates.get(rid) or 0, rid))[-1]
             facts[fid] = {
@@ -238,10 +338,10 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
                 **dict(zip(FACT_KEY, key)),
                 "value": value,
                 "value_high": None if _na(high) else float(high),
-                "qualifier": m.at[rep, "qualifier"],
+                "qualifier": qual_col[rep],
                 "n_mentions": len(rows),
                 "n_reports": len(report_ids),
-                "metric_ids": sorted(str(m.at[r, "metric_id"]) for r in rows),
+                "metric_ids": sorted(mid_col[r] for r in rows),
                 "first_report_id": by_date[0],
                 "report_ids": report_ids,
                 "first_publish_date": dates.get(by_date[0]),
@@ -249,45 +349,43 @@ def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> p
                 "last_publish_date": dates.get(latest),
                 "_rows": rows,
             }
-    m["_fact"] = fact_of_row
+    return facts, fact_of_row, ctx
 
-    # parents: the fact of each mention's part_of metric
-    fact_of_metric = dict(zip(m["metric_id"].astype(str), m["_fact"]))
-    for f in facts.values():
-        parents = Counter(
-            fact_of_metric.get(str(m.at[r, "part_of"])) for r in f["_rows"] if m.at[r, "part_of"] is not None
-        )
-        parents.pop(None, None)
-        parents.pop(f["fact_id"], None)
-        f["parent_fact_id"] = min(parents, key=lambda p: (-parents[p], p)) if parents else None
-    _break_cycles(facts)
 
-    # conflicts: same key, different values, no report stating both, same parent, similar context
+def _conflicts(facts: dict[str, dict], ctx_col) -> dict[str, set[str]]:
+    """Conflicting facts: same key, other values, no report stating both, same parent, a similar context.
+
+    Facts of one key and parent that were said in the same set of contexts are compared once as a group
+    (``context_similarity`` once per pair of distinct contexts): the same pairs as comparing every two facts."""
     conflicts: dict[str, set[str]] = defaultdict(set)
-    by_key: dict[tuple, list[str]] = defaultdict(list)
-    for f in facts.values():
-        by_key[tuple(f[k] for k in FACT_KEY)].append(f["fact_id"])
-    for ids in by_key.values():
-        ids = sorted(ids)
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                fa, fb = facts[a], facts[b]
-                if set(fa["report_ids"]) & set(fb["report_ids"]) or fa["parent_fact_id"] != fb["parent_fact_id"]:
+    groups: dict[tuple, dict[frozenset, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for fid in sorted(facts):
+        f = facts[fid]
+        contexts = frozenset(ctx_col[r] for r in f["_rows"])
+        groups[(tuple(f[k] for k in FACT_KEY), f["parent_fact_id"])][contexts].append(fid)
+    similar: dict[tuple[str, str], bool] = {}
+
+    def alike(x: str, y: str) -> bool:
+        pair = (x, y) if x <= y else (y, x)
+        got = similar.get(pair)
+        if got is None:
+            got = similar[pair] = context_similarity(x, y) >= CONTEXT_MIN
+        return got
+
+    reports = {fid: set(f["report_ids"]) for fid, f in facts.items()}
+    for by_contexts in groups.values():
+        sigs = list(by_contexts)
+        for i, ctx_a in enumerate(sigs):
+            for ctx_b in sigs[i:]:
+                if not any(alike(x, y) for x in ctx_a for y in ctx_b):
                     continue
-                ctx_a = {m.at[r, "_ctx"] for r in fa["_rows"]}
-                ctx_b = {m.at[r, "_ctx"] for r in fb["_rows"]}
-                if any(context_similarity(x, y) >= CONTEXT_MIN for x in ctx_a for y in ctx_b):
-                    conflicts[a].add(b)
-                    conflicts[b].add(a)
-    rows = []
-    for f in facts.values():
-        f.pop("_rows")
-        f["conflict"] = sorted(conflicts.get(f["fact_id"], ()))
-        rows.append(f)
-    out = pd.DataFrame(rows, columns=FACT_COLUMNS)
-    for col in ("period_start", "period_end"):
-        out[col] = out[col].astype("Int64")
-    return sort_facts(out)
+                fa_ids, fb_ids = by_contexts[ctx_a], by_contexts[ctx_b]
+                for j, a in enumerate(fa_ids):
+                    for b in (fa_ids[j + 1:] if ctx_a is ctx_b else fb_ids):
+                        if reports[a].isdisjoint(reports[b]):
+                            conflicts[a].add(b)
+                            conflicts[b].add(a)
+    return conflicts
 
 
 def _break_cycles(facts: dict[str, dict]) -> None:
@@ -330,22 +428,47 @@ def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFram
     """The eligible facts an aggregate counts: none of whose ancestors is eligible (wholes before parts),
     one per conflict group (latest report, then more reports, then smaller fact_id). Returns the facts
     counted and, per counted fact, the conflicting facts left out for it."""
-    ok = facts[eligible.to_numpy()]
-    if ok.empty:
-        return ok, {}
-    ids = set(ok["fact_id"])
-    anc = _ancestors(facts)
-    ok = ok[[not any(a in ids for a in anc.get(f, ())) for f in ok["fact_id"]]]
-    ids = set(ok["fact_id"])
-    rank = {
-        f: (0 if _na(d) else 1, d if not _na(d) else 0, n, _neg(f))
-        for f, d, n in zip(ok["fact_id"], ok["last_publish_date"], ok["n_reports"])
-    }
-    conflict = {f: {y for y in _as_list(c) if y in ids} for f, c in zip(ok["fact_id"], ok["conflict"])}
-    reports = dict(zip(ok["fact_id"], ok["report_ids"]))
-    last = dict(zip(ok["fact_id"], ok["last_report_id"]))
+    mask = eligible.to_numpy()
+    if not mask.any():
+        return facts[mask], {}
+    keep, left_out = counted_ids(_records(facts), mask.tolist())
+    return facts[facts["fact_id"].isin(keep).to_numpy() & mask], left_out
+
+
+_RECORD_COLUMNS = ("fact_id", "parent_fact_id", "last_publish_date", "n_reports", "conflict", "report_ids", "last_report_id")
+
+
+def _records(facts: pd.DataFrame) -> list[tuple]:
+    """What ``counted_ids`` reads of each fact, as tuples in ``_RECORD_COLUMNS`` order."""
+    return list(zip(*(facts[c].tolist() for c in _RECORD_COLUMNS)))
+
+
+def counted_ids(records: list[tuple], eligible: list[bool]) -> tuple[set[str], dict[str, list[str]]]:
+    """``counted_facts`` on plain tuples (``_records``): the ids counted and, per counted fact, the conflicting
+    facts left out for it. Ancestors are followed within ``records`` only."""
+    parent = {r[0]: r[1] for r in records}
+    ok = [r for r, e in zip(records, eligible) if e]
+    if not ok:
+        return set(), {}
+    ids = {r[0] for r in ok}
+
+    def has_eligible_ancestor(fid: str) -> bool:
+        cur, seen = parent.get(fid), {fid}
+        while cur is not None and not _na(cur) and cur not in seen:
+            if cur in ids:
+                return True
+            seen.add(cur)
+            cur = parent.get(cur)
+        return False
+
+    ok = [r for r in ok if not has_eligible_ancestor(r[0])]
+    ids = {r[0] for r in ok}
+    rank = {r[0]: (0 if _na(r[2]) else 1, r[2] if not _na(r[2]) else 0, r[3], _neg(r[0])) for r in ok}
+    conflict = {r[0]: {y for y in _as_list(r[4]) if y in ids} for r in ok}
+    reports = {r[0]: r[5] for r in ok}
+    last = {r[0]: r[6] for r in ok}
     left_out: dict[str, list[str]] = {}
-    keep: list[str] = []
+    keep: set[str] = set()
     seen: set[str] = set()
     for fid in sorted(ids):
         if fid in seen:
@@ -363,10 +486,10 @@ def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFram
             won = {best} | {x for x in remaining if last[best] in _as_list(reports[x])}
             lost = {y for x in won for y in conflict[x] if y in remaining and y not in won}
             for x in sorted(won):
-                keep.append(x)
+                keep.add(x)
                 left_out[x] = sorted(y for y in conflict[x] if y in lost)
             remaining -= won | lost
-    return ok[ok["fact_id"].isin(keep)], left_out
+    return keep, left_out
 
 
 def _neg(fid: str) -> tuple:
@@ -550,30 +673,35 @@ def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         out["donor_province"] = out["donor"]
     per_report: dict[str, dict] = {}
     if len(facts):
-        exploded = facts.assign(_report=facts["report_ids"]).explode("_report")
-        exploded = exploded[exploded["_report"].notna()]
-        for rid, g in exploded.groupby("_report", sort=False):
-            g = g.drop(columns="_report").reset_index(drop=True)
-            eligible = (g["scope"] == "aid") & g["period"].isin(SUMMARY_PERIODS) & _summary_type(g)
-            counted, _ = counted_facts(g, eligible)
-            totals = {name: float(counted.loc[(counted["metric_type"] == t) & (counted["unit"] == u), "value"].sum())
+        records = _records(facts)
+        pairs = set(SUMMARY_TOTALS.values())
+        eligible = [(s == "aid") and (p in SUMMARY_PERIODS) and ((t, u) in pairs) for s, p, t, u in
+                    zip(facts["scope"].tolist(), facts["period"].tolist(), facts["metric_type"].tolist(),
+                        facts["unit"].tolist())]
+        types, units, values = facts["metric_type"].tolist(), facts["unit"].tolist(), facts["value"].tolist()
+        metric_ids = facts["metric_ids"].tolist()
+        rows_of: dict[str, list[int]] = defaultdict(list)  # report → its facts, in table order
+        for i, rids in enumerate(records[j][5] for j in range(len(records))):
+            for rid in (rids if rids is not None else ()):
+                if not _na(rid):
+                    rows_of[rid].append(i)
+        for rid, rows in rows_of.items():
+            keep, _ = counted_ids([records[i] for i in rows], [eligible[i] for i in rows])
+            counted = [i for i in rows if eligible[i] and records[i][0] in keep]
+            totals = {name: float(np.nansum(np.asarray([values[i] for i in counted if types[i] == t and units[i] == u],
+                                                       dtype=float)))
                       for name, (t, u) in SUMMARY_TOTALS.items()}
             prefix = f"{rid}:"
             per_report[rid] = {
                 **totals,
                 "n_facts": len(counted),
-                "fact_ids": sorted(counted["fact_id"]),
-                "metric_ids": sorted(x for ids in counted["metric_ids"] for x in ids if x.startswith(prefix)),
+                "fact_ids": sorted(records[i][0] for i in counted),
+                "metric_ids": sorted(x for i in counted for x in metric_ids[i] if x.startswith(prefix)),
             }
     empty = {**{n: 0.0 for n in SUMMARY_TOTALS}, "n_facts": 0, "fact_ids": [], "metric_ids": []}
     for col in [*SUMMARY_TOTALS, "n_facts", "fact_ids", "metric_ids"]:
         out[col] = [per_report.get(rid, empty)[col] for rid in out["report_id"]]
     return _sorted(out, ["report_id"])[SUMMARY_COLUMNS]
-
-
-def _summary_type(f: pd.DataFrame) -> pd.Series:
-    pairs = set(SUMMARY_TOTALS.values())
-    return pd.Series([(t, u) in pairs for t, u in zip(f["metric_type"], f["unit"])], index=f.index)
 
 
 # ---- what the asset checks verify (pure functions returning the offending rows) -------------------
@@ -636,9 +764,19 @@ def mentions_disagreeing(facts: pd.DataFrame, metrics: pd.DataFrame) -> list[dic
     metric_ids that are not in the metrics table."""
     if facts.empty:
         return []
-    m = with_fact_columns(metrics).set_index("metric_id")
+    m = with_fact_columns(metrics)
+    cols = ("unit", "period", "period_start", "period_end")
+    fields = zip(*(m[c].tolist() for c in cols))
+    mention = {mid: tuple(None if _na(v) else v for v in vals) for mid, vals in zip(m["metric_id"].tolist(), fields)}
+    # the facts to look at row by row: a mention missing, or one whose fields differ from the fact's
+    wanted = zip(*(facts[c].tolist() for c in cols))
+    suspect = [i for i, (ids, want) in enumerate(zip(facts["metric_ids"].tolist(), wanted))
+               if len(ids) == 0 or any(mention.get(x) != tuple(None if _na(v) else v for v in want) for x in ids)]
+    if not suspect:
+        return []
+    m = m.set_index("metric_id")
     out = []
-    for f in facts.itertuples(index=False):
+    for f in facts.iloc[suspect].itertuples(index=False):
         ids = list(f.metric_ids)
         missing = [i for i in ids if i not in m.index]
         if missing:

@@ -23,7 +23,7 @@ import json
 import os
 
 from . import io
-from .aggregates import AGGREGATES
+from .aggregates import AGGREGATES, build_aggregate
 
 JOURNAL_NAME = "tables_switch.json"
 
@@ -81,9 +81,7 @@ def finish_switch(wh: str, rebuild_aggregates: bool = False) -> bool:
         # in aggregates.AGGREGATES order: facts before the aggregates built on it
         for name in [n for n in AGGREGATES if n in pending] + [n for n in pending if n not in AGGREGATES]:
             if name in AGGREGATES:
-                build, upstream, columns = AGGREGATES[name]
-                frames = [io.read_frame(io.table_path(wh, t), columns=columns(name, t)) for t in upstream]
-                io.write_frame(build(*frames), io.table_path(wh, name), name)
+                build_aggregate(wh, name, full=True)
             aggregate_done(wh, name)
     return True
 

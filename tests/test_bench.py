@@ -71,3 +71,22 @@ def test_hostile_inputs_are_timed_in_the_bench_not_the_suite(capsys):
     assert lines[0].split()[:4] == ["function", "input", "chars", "seconds"]
     assert len(lines) == 1 + len(CASES)
     assert any(ln.startswith("numbers.scan_numbers") for ln in lines) and any(ln.startswith("segment.segment") for ln in lines)
+
+
+def test_incremental_bench_adds_changes_and_deletes_one_report_and_judges_the_floors(tmp_path):
+    """The incremental section: after N reports, one added report is processed, one changed report is processed,
+    a deleted one processes nothing, every run succeeds, and each floor of issue 14 gets a verdict (no timing asserted)."""
+    from aid_pipeline.bench.run_bench import incremental_verdicts, run_incremental_bench
+
+    result = run_incremental_bench([12], keep=str(tmp_path / "work"))
+    (row,) = result["sizes"]
+    assert row["prep_returncode"] == 0
+    assert {k: (s["returncode"], s["n_processed"]) for k, s in row["steps"].items()} == {
+        "add": (0, 1), "change": (0, 1), "delete": (0, 0)}
+    assert set(result["verdicts"]) == {"wall_under_3s", "wall_within_1.3x", "rss_under_600mb", "rss_within_1.3x",
+                                       "changed_and_deleted_cost_the_same"}
+    fast = {"n_reports": 1, "steps": {k: {"wall_s": 1.0, "peak_rss_mb": 100, "peak_tree_mb": None} for k in ("add", "change", "delete")}}
+    slow = {"n_reports": 2, "steps": {k: {"wall_s": 2.0, "peak_rss_mb": 700, "peak_tree_mb": None} for k in ("add", "change", "delete")}}
+    got = incremental_verdicts([fast, slow])
+    assert got["wall_under_3s"] and not got["wall_within_1.3x"] and not got["rss_under_600mb"]
+    assert got["changed_and_deleted_cost_the_same"]

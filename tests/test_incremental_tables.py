@@ -1,20 +1,23 @@
-"""When a few reports change, the contract tables are patched, not rebuilt — and hold exactly what a rebuild would."""
+"""When a few reports change, the contract tables are patched and the facts updated for the keys the change
+touches, not rebuilt — and every table, aggregates included, holds exactly what a rebuild would, byte for byte."""
 
 import shutil
 
 import dagster as dg
 import pytest
 
+from aid_pipeline.aggregates import AGGREGATES
 from aid_pipeline.assets import tables as table_assets
 from aid_pipeline.cli import run_pipeline
 
 CONTRACT = table_assets.CONTRACT_TABLES
 
 
-def _build_modes(result) -> set[str]:
+def _build_modes(result, tables=CONTRACT) -> set[str]:
+    """How the run built ``tables``: {'full'}, {'incremental'} (from each materialisation's ``build``)."""
     modes = set()
     for e in result.all_events:
-        if e.event_type_value == "ASSET_MATERIALIZATION":
+        if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path[-1] in tables:
             md = e.step_materialization_data.materialization.metadata
             if "build" in md:
                 modes.add(md["build"].value.split(":")[0])
@@ -22,7 +25,8 @@ def _build_modes(result) -> set[str]:
 
 
 def _tables(wh):
-    return {name: (wh / f"{name}.parquet").read_bytes() for name in CONTRACT}
+    """Every table's bytes: the contract tables and the aggregates (facts included)."""
+    return {name: (wh / f"{name}.parquet").read_bytes() for name in (*CONTRACT, *AGGREGATES)}
 
 
 def _from_scratch(inbox, tmp_path, tag):
@@ -42,7 +46,7 @@ def inbox_and_run(tmp_path, seeds_dir, monkeypatch):
     (inbox / "empty.txt").write_bytes(b"")
     instance = dg.DagsterInstance.ephemeral()
     first = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
-    assert first.success and _build_modes(first) == {"full"}
+    assert first.success and _build_modes(first) == {"full"} and _build_modes(first, ["facts"]) == {"full"}
 
     def again():
         result = run_pipeline(str(inbox), str(wh), instance=instance, quiet=True)
@@ -55,7 +59,8 @@ def inbox_and_run(tmp_path, seeds_dir, monkeypatch):
 def test_adding_a_report_patches_the_tables_to_what_a_rebuild_gives(inbox_and_run, tmp_path):
     inbox, wh, seeds, again = inbox_and_run
     shutil.copy(seeds[4], inbox / seeds[4].name)
-    assert _build_modes(again()) == {"incremental"}
+    result = again()
+    assert _build_modes(result) == {"incremental"} and _build_modes(result, ["facts"]) == {"incremental"}
     assert _tables(wh) == _from_scratch(inbox, tmp_path, "add")
 
 
@@ -67,8 +72,29 @@ def test_changing_and_removing_reports_patches_the_tables_to_what_a_rebuild_give
     changed.write_text(text[:cut] + "今年新增投入援疆资金100万元。" + text[cut:], encoding="utf-8")
     (inbox / seeds[2].name).unlink()
     (inbox / "empty.txt").write_text(seeds[0].read_text(encoding="utf-8"), encoding="utf-8")  # repaired: leaves quarantine
-    assert _build_modes(again()) == {"incremental"}
+    result = again()
+    assert _build_modes(result) == {"incremental"} and _build_modes(result, ["facts"]) == {"incremental"}
     assert _tables(wh) == _from_scratch(inbox, tmp_path, "change")
+
+
+def test_added_then_changed_then_deleted_report_each_leave_the_tables_a_full_rebuild_gives(inbox_and_run, tmp_path):
+    """One report at a time, as the sensor sees them: after each run every table equals a ``--full`` rebuild."""
+    inbox, wh, seeds, again = inbox_and_run
+    added = inbox / seeds[4].name
+    steps = [
+        ("add", lambda: shutil.copy(seeds[4], added)),
+        ("change", lambda: added.write_text(added.read_text(encoding="utf-8").replace("。", "。今年新增投入援疆资金300万元。", 1),
+                                            encoding="utf-8")),
+        ("delete", lambda: (inbox / seeds[0].name).unlink()),
+    ]
+    for tag, step in steps:
+        step()
+        result = again()
+        assert _build_modes(result, ["facts"]) == {"incremental"}, tag
+        full_wh = tmp_path / f"full_{tag}"
+        full = run_pipeline(str(inbox), str(full_wh), instance=dg.DagsterInstance.ephemeral(), quiet=True, full=True)
+        assert full.success and _build_modes(full, ["facts"]) == {"full"}
+        assert _tables(wh) == {n: (full_wh / f"{n}.parquet").read_bytes() for n in (*CONTRACT, *AGGREGATES)}, tag
 
 
 def test_nothing_changed_leaves_the_tables_byte_identical(inbox_and_run):

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import charts, io, switch, tables
-from ..aggregates import AGGREGATES
+from ..aggregates import AGGREGATES, build_aggregate
 from ..lock import warehouse_lock
 from ..resources import PipelineSettings
 from ..version import text_code_version
@@ -82,7 +82,7 @@ def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # what builds the tables and aggregates from the stage rows (this module, the table rules, facts, switch, charts)
-TABLE_CODE_FILES = tuple(_PACKAGE / f for f in ("assets/tables.py", "tables.py", "facts.py", "switch.py", "charts.py"))
+TABLE_CODE_FILES = tuple(_PACKAGE / f for f in ("assets/tables.py", "tables.py", "aggregates.py", "facts.py", "switch.py", "charts.py"))
 
 
 def tables_code_version() -> str:
@@ -342,7 +342,7 @@ def texts_table(wh: str, keys: list[str], ok: set[str]) -> pa.Table:
 def _aggregate(name: str, description: str, chart=None, group: str = "aggregates", extra_metadata=None):
     """An asset for table ``name`` of ``aggregates.AGGREGATES`` (its builder, upstream tables and columns read),
     written under the warehouse lock; ``chart(df)`` → markdown; ``extra_metadata(df)`` → more metadata."""
-    build, upstream, read_columns = AGGREGATES[name]
+    _, upstream, _ = AGGREGATES[name]
 
     @dg.asset(
         name=name,
@@ -354,14 +354,13 @@ def _aggregate(name: str, description: str, chart=None, group: str = "aggregates
         metadata=static_metadata(name),
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
-    def _asset(settings: PipelineSettings) -> dg.MaterializeResult:
+    def _asset(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
         wh = settings.warehouse
         with warehouse_lock(wh, recover_aggregates=False):
-            inputs = [io.read_frame(io.table_path(wh, t), columns=read_columns(name, t)) for t in upstream]
-            df = build(*inputs)
-            path = io.write_frame(df, io.table_path(wh, name), name)
+            df, note = build_aggregate(wh, name, full=is_full_run(context))
+            path = io.table_path(wh, name)
             switch.aggregate_done(wh, name)  # rebuilt from the tables of the last switch
-        metadata = table_metadata(df, name, path)
+        metadata = {**table_metadata(df, name, path), "build": note}
         if chart is not None:
             metadata["chart"] = dg.MetadataValue.md(chart(df))
         if extra_metadata is not None:

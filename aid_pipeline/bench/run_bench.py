@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -259,6 +260,129 @@ def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, kee
             "growth": growth_exponents(rows),
         }
         print(format_table(result))
+        if json_path:
+            Path(json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+            print(f"written: {json_path}")
+        return result
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+# ---- incremental: what one new, changed or deleted report costs with N reports already processed ----------------
+
+FLOOR_WALL_S = 3.0  # issue 14: +1 report under 3 s …
+FLOOR_RSS_MB = 600.0  # … and 600 MB peak RSS, at every size
+FLOOR_SPREAD = 1.3  # … within 1.3x of each other across sizes
+CHANGED, DELETED = 7, 9  # the corpus reports the changed and the deleted steps touch
+
+
+def _set_inbox_to_corpus(inbox: Path, n: int, seed: int) -> None:
+    """The inbox holds exactly reports 0..n-1 of the corpus (undoing an earlier incremental bench's steps)."""
+    from .corpus import make_report
+
+    want = {}
+    for i in sorted({CHANGED, DELETED, n}):
+        name, data, _ = make_report(i, seed)
+        want[name] = data if i < n else None
+    for name, data in want.items():
+        path = inbox / name
+        if data is None:
+            path.unlink(missing_ok=True)
+        elif not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+
+
+def bench_incremental_size(n: int, workdir: Path, seed: int = 0) -> dict:
+    """With ``n`` reports processed (a corpus written and run once, or kept from an earlier bench in ``workdir``):
+    the wall time and peak RSS of ``aid-pipeline run`` after one report is added, then one changed, then one deleted."""
+    from .corpus import make_report
+
+    base = workdir / f"incremental_n{n}"
+    inbox, warehouse, home = base / "inbox", base / "warehouse", base / "dagster_home"
+    if not (warehouse / "reports.parquet").exists():
+        shutil.rmtree(base, ignore_errors=True)
+        write_corpus(inbox, n, seed=seed)
+    else:
+        _set_inbox_to_corpus(inbox, n, seed)
+    prep = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), None)  # not timed: the N processed
+
+    def add():
+        write_corpus(inbox, 1, seed=seed, start=n)
+
+    def change():
+        name = make_report(CHANGED, seed)[0]
+        (inbox / name).write_bytes(make_report(CHANGED, seed + 1)[1])  # the same file, other content
+
+    def delete():
+        (inbox / make_report(DELETED, seed)[0]).unlink()
+
+    steps = {}
+    for label, step in (("add", add), ("change", change), ("delete", delete)):
+        step()
+        r = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), str(base / f"summary_{label}.json"))
+        steps[label] = {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "peak_rss_mb": r["peak_rss_mb"], "peak_tree_mb": r["peak_tree_mb"],
+                        "returncode": r["returncode"], "n_processed": r["summary"].get("n_processed")}
+    return {"n_reports": n, "prep_wall_s": prep["wall_s"], "prep_returncode": prep["returncode"], "steps": steps}
+
+
+def _peak(step: dict) -> float:
+    return max(step["peak_rss_mb"] or 0, step["peak_tree_mb"] or 0)
+
+
+def incremental_verdicts(rows: list[dict]) -> dict:
+    """The issue's floors on the +1 (added) report across sizes: each under 3 s and 600 MB, the largest within
+    1.3x of the smallest; and a changed and a deleted report within 1.3x of the added one at every size."""
+    adds = [r["steps"]["add"] for r in rows]
+    walls, peaks = [s["wall_s"] for s in adds], [_peak(s) for s in adds]
+    same_cost = all(max(r["steps"][k]["wall_s"] for k in r["steps"]) <= FLOOR_SPREAD * min(r["steps"][k]["wall_s"] for k in r["steps"])
+                    for r in rows)
+    return {
+        "wall_under_3s": all(w < FLOOR_WALL_S for w in walls),
+        "wall_within_1.3x": max(walls) <= FLOOR_SPREAD * min(walls),
+        "rss_under_600mb": all(p < FLOOR_RSS_MB for p in peaks),
+        "rss_within_1.3x": max(peaks) <= FLOOR_SPREAD * min(peaks),
+        "changed_and_deleted_cost_the_same": same_cost,
+    }
+
+
+def format_incremental(result: dict) -> str:
+    head = ["N", "step", "wall s", "cpu s", "peak MB", "tree MB", "processed", "ok"]
+    lines = [[str(r["n_reports"]), k, f"{s['wall_s']:.2f}", _fmt(s.get("cpu_s"), ".2f"), _fmt(s["peak_rss_mb"], ".0f"), _fmt(s["peak_tree_mb"], ".0f"),
+              str(s["n_processed"]), "yes" if s["returncode"] == 0 else "NO"]
+             for r in result["sizes"] for k, s in r["steps"].items()]
+    widths = [max(len(h), *(len(x[i]) for x in lines)) if lines else len(h) for i, h in enumerate(head)]
+    out = ["incremental: `aid-pipeline run` after one report is added, then one changed, then one deleted, "
+           "with N reports already processed"]
+    out.append("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    out += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in lines]
+    for name, ok in result["verdicts"].items():
+        out.append(f"floor {name}: {'met' if ok else 'NOT MET'}")
+    out.append("cpu s = CPU seconds of the run and its workers (on a shared machine a steadier measure than wall s); "
+               "peak MB = ru_maxrss of the run's largest process; tree MB = largest sum over its process tree (psutil); "
+               "floors (issue 14) on the added report: < 3 s and < 600 MB (the larger of the two) at every N, within 1.3x "
+               "across N; a changed and a deleted report within 1.3x of the added one.")
+    return "\n".join(out)
+
+
+def run_incremental_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, keep: str | None = None) -> dict:
+    """``aid-pipeline bench --incremental --reports 300 --reports 3000``: the incremental section alone. With ``keep``
+    the N-report warehouses stay there and a later bench reuses them (only the three steps are run again)."""
+    tmp = None
+    if keep:
+        workdir = Path(keep)
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="aid-bench-incr-")
+        workdir = Path(tmp.name)
+    try:
+        rows = []
+        for n in sorted(sizes):
+            print(f"bench incremental: N={n} …", file=sys.stderr, flush=True)
+            rows.append(bench_incremental_size(n, workdir, seed=seed))
+        result = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "seed": seed, "sizes": rows,
+                  "verdicts": incremental_verdicts(rows)}
+        print(format_incremental(result))
         if json_path:
             Path(json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
             print(f"written: {json_path}")
