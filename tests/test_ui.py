@@ -14,7 +14,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["raw_reports", "normalised_reports", "report_sections", "report_metrics"]
-CONTRACT = ["reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines", "facts"]
+CONTRACT = ["reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines", "edits", "facts"]
 AGGREGATES = ["funding_by_donor_year", "metrics_by_category", "report_summary", "cumulative_by_donor", "plans_by_donor"]
 CHECKS = {
     # (asset, check) pairs a user looks for on the asset's Checks tab
