@@ -26,16 +26,18 @@ from aid_pipeline.text.segment import _IMAGE_MARKER_RE
 from aid_pipeline.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
 
 DATA = Path(__file__).resolve().parent / "data"
-SETS = ["web_dev", "web_dev3", "web_test", "web_test3"]
-# Issue 13's date floor is not yet met on the blind web_test set (2026-12-06: publish date found on 13 of 14 reports).
-# Kept as a strict expected failure, so the suite goes red the day it is met and the marker must go. web_test's
-# metric floor was met by web_dev3's general rules. web_test3 was measured blind once (P 0.903 R 0.896; a date and a
-# donor wrong), then its misses were read: 51 of 54 metric misses were one general gap (a space grouping thousands,
-# 1 200万元), fixed in the number grammar, and a date+publisher stamp without a time and 两省 as a donor group were
-# added to metadata. It meets every floor now, but it is no longer blind: a dev set.
-BLIND_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 13 date floor not yet met on the blind web_test set")
-FLOOR_SETS = ["web_dev", "web_dev3", "web_test", "web_test3"]
-DATE_FLOOR_SETS = ["web_dev", "web_dev3", pytest.param("web_test", marks=BLIND_SHORTFALL), "web_test3"]
+# Issue 13's floors on the blind sets (2026-12-06). web_test (partly seen): publish date on 13 of 14 reports.
+# web_test4 (18 pages, measured blind once at its merge: metric P 0.990 R 0.986, date 18/18, no body line typed
+# caption) has one report's donor wrong (17 of 18), not looked at: keep it unseen, so that a later general rule can be
+# measured on it without bias. Strict expected failures: the suite goes red the day a floor is met and the marker must go.
+# web_test3 was measured blind once (P 0.903 R 0.896), then its misses were read: 51 of 54 metric misses were one
+# general gap (a space grouping thousands, 1 200万元), fixed in the number grammar, and a date+publisher stamp without
+# a time and 两省 as a donor group were added to metadata. It meets every floor now, but it is a dev set.
+BLIND_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 13 date/donor floor not yet met on this blind set")
+SETS = ["web_dev", "web_dev3", "web_test", "web_test3", "web_test4"]
+FLOOR_SETS = ["web_dev", "web_dev3", "web_test", "web_test3", "web_test4"]
+DATE_FLOOR_SETS = ["web_dev", "web_dev3", pytest.param("web_test", marks=BLIND_SHORTFALL), "web_test3",
+                   pytest.param("web_test4", marks=BLIND_SHORTFALL)]
 # Sets whose files are checked without running a stage on them (a blind set before its one measurement keeps
 # the extractor's output unseen); web_test3 stays listed for its file checks.
 WELL_FORMED_SETS = ["web_test3", "web_test4"]
@@ -86,7 +88,7 @@ def test_metric_mentions_found_and_valued(name):
     rows = [r for rep in _run(name).values() for r in rep["rows"]]
     result = evaluate_metrics(rows, DATA / name)
     # the blind set's failure shows its scores only: its misses would invite tuning on its sentences
-    report = format_metrics_report(result, verbose=(name not in ("web_test", "web_test3")))
+    report = format_metrics_report(result, verbose=(name not in ("web_test", "web_test4")))
     assert result["n_gold"] >= 200
     assert result["precision"] >= 0.97, report
     assert result["recall"] >= 0.97, report
