@@ -443,10 +443,13 @@ def _records(facts: pd.DataFrame) -> list[tuple]:
     return list(zip(*(facts[c].tolist() for c in _RECORD_COLUMNS)))
 
 
-def counted_ids(records: list[tuple], eligible: list[bool]) -> tuple[set[str], dict[str, list[str]]]:
+def counted_ids(records: list[tuple], eligible: list[bool],
+                parents: dict[str, object] | None = None) -> tuple[set[str], dict[str, list[str]]]:
     """``counted_facts`` on plain tuples (``_records``): the ids counted and, per counted fact, the conflicting
-    facts left out for it. Ancestors are followed within ``records`` only."""
-    parent = {r[0]: r[1] for r in records}
+    facts left out for it. Ancestors are followed through ``parents`` (fact_id → parent_fact_id of every fact;
+    default: ``records``' own), so a part whose whole is reached through a fact outside ``records`` (a whole stated
+    in another report) is still not counted with that whole."""
+    parent = parents if parents is not None else {r[0]: r[1] for r in records}
     ok = [r for r, e in zip(records, eligible) if e]
     if not ok:
         return set(), {}
@@ -680,13 +683,14 @@ def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
                         facts["unit"].tolist())]
         types, units, values = facts["metric_type"].tolist(), facts["unit"].tolist(), facts["value"].tolist()
         metric_ids = facts["metric_ids"].tolist()
+        parents = {r[0]: r[1] for r in records}  # the whole chain, across reports (as the count-once check reads it)
         rows_of: dict[str, list[int]] = defaultdict(list)  # report → its facts, in table order
         for i, rids in enumerate(records[j][5] for j in range(len(records))):
             for rid in (rids if rids is not None else ()):
                 if not _na(rid):
                     rows_of[rid].append(i)
         for rid, rows in rows_of.items():
-            keep, _ = counted_ids([records[i] for i in rows], [eligible[i] for i in rows])
+            keep, _ = counted_ids([records[i] for i in rows], [eligible[i] for i in rows], parents)
             counted = [i for i in rows if eligible[i] and records[i][0] in keep]
             totals = {name: float(np.nansum(np.asarray([values[i] for i in counted if types[i] == t and units[i] == u],
                                                        dtype=float)))

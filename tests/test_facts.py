@@ -245,3 +245,21 @@ def test_the_tables_read_back_with_duckdb_and_pandas(tmp_path):
     back = pd.read_parquet(tmp_path / "facts.parquet")
     assert str(back.period_start.dtype) in ("Int32", "int32", "Int64", "float64")
     assert set(back.period) == {"year", "cumulative", "plan"}
+
+
+def test_a_report_never_counts_a_part_with_a_whole_reached_through_another_reports_fact():
+    # report a states the whole G (5亿元) and a part F (1亿元); F's parent X (2亿元) is stated only in report b,
+    # and X is a part of G. Report a's summary counts G alone, as the count-once check (whole chain) expects.
+    rec = {  # fact_id, parent_fact_id, last_publish_date, n_reports, conflict, report_ids, last_report_id
+        "G": ("G", None, None, 2, [], ["a", "b"], "b"),
+        "X": ("X", "G", None, 1, [], ["b"], "b"),
+        "F": ("F", "X", None, 2, [], ["a", "b"], "b"),
+    }
+    in_a = [rec["G"], rec["F"]]
+    parents = {r[0]: r[1] for r in rec.values()}
+    keep, _ = F.counted_ids(in_a, [True, True], parents)
+    assert keep == {"G"}
+    facts = pd.DataFrame({"fact_id": list(rec), "parent_fact_id": [r[1] for r in rec.values()]})
+    assert F.double_counted(pd.DataFrame({"fact_ids": [sorted(keep)]}), facts, per_row=True) == []
+    # followed within the report's own facts only, the part and its whole would both be counted
+    assert F.counted_ids(in_a, [True, True])[0] == {"G", "F"}
