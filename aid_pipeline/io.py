@@ -749,18 +749,24 @@ def write_ledger(warehouse: str | os.PathLike, ledger: pd.DataFrame) -> Path:
     return write_frame(ledger, ledger_path(warehouse), "ledger")
 
 
-def record_in_ledger(warehouse: str | os.PathLike, stage: str, entries: dict[str, tuple[str | None, str]], code_version: str) -> None:
-    """Set ``stage``'s ledger entries: ``{partition_key: (sha256, outcome)}`` at ``code_version``."""
-    if not entries:
+def record_in_ledger(warehouse: str | os.PathLike, entries: dict[str, dict[str, tuple[str | None, str]]],
+                     code_version: str) -> None:
+    """Set the ledger entries of a run, every stage at once (one read and one write of the ledger):
+    ``{stage: {partition_key: (sha256, outcome)}}`` at ``code_version``."""
+    new_rows = [{"partition_key": k, "stage": stage, "sha256": sha, "code_version": code_version, "outcome": outcome}
+                for stage, per_key in entries.items() for k, (sha, outcome) in per_key.items()]
+    if not new_rows:
         return
     ledger = read_ledger(warehouse)
-    ledger = ledger[~((ledger["stage"] == stage) & ledger["partition_key"].isin(set(entries)))]
-    new = pd.DataFrame(
-        [{"partition_key": k, "stage": stage, "sha256": sha, "code_version": code_version, "outcome": outcome}
-         for k, (sha, outcome) in entries.items()],
-        columns=SCHEMAS["ledger"].names,
-    )
-    write_ledger(warehouse, pd.concat([ledger, new], ignore_index=True))
+    replaced = pd.Series(list(zip(ledger["partition_key"], ledger["stage"])), dtype=object).isin(
+        {(r["partition_key"], r["stage"]) for r in new_rows})
+    new = pd.DataFrame(new_rows, columns=SCHEMAS["ledger"].names)
+    write_ledger(warehouse, pd.concat([ledger[~replaced.to_numpy()], new], ignore_index=True))
+
+
+def stage_row_count(warehouse: str | os.PathLike, stage: str) -> int:
+    """How many rows a stage holds, from its shards' Parquet footers (no column is read)."""
+    return sum(pq.read_metadata(p).num_rows for p in _stage_shards(warehouse, stage))
 
 
 class ShardLayoutMismatch(RuntimeError):

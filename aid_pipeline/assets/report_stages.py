@@ -90,16 +90,15 @@ def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox
     # changed since it was hashed: then it is seen as changed next time), else the planned fingerprint
     read = {k: v for r in results for k, v in r["raw_reports"]["sha256_read"].items()}
     sha = {k: read.get(k) or p.shas.get(k) for k in p.todo}
-    quarantined: dict[str, dict] = {}
+    entries: dict[str, dict[str, tuple[str | None, str]]] = {}
     for stage in STAGES:
-        entries: dict[str, tuple[str | None, str]] = {}
+        mine = entries[stage] = {}
         for r in results:
             s = r[stage]
-            entries.update({k: (sha[k], "ok") for k in s["ok"]})
-            entries.update({k: (sha[k], "quarantined") for k in s["quarantined"]})
-            entries.update({k: (sha[k], "upstream_quarantined") for k in s["upstream_missing"]})
-            quarantined.update(s["quarantined"])
-        io.record_in_ledger(warehouse, stage, entries, STAGE_CODE_VERSION)
+            mine.update({k: (sha[k], "ok") for k in s["ok"]})
+            mine.update({k: (sha[k], "quarantined") for k in s["quarantined"]})
+            mine.update({k: (sha[k], "upstream_quarantined") for k in s["upstream_missing"]})
+    io.record_in_ledger(warehouse, entries, STAGE_CODE_VERSION)
     t3 = time.perf_counter()
 
     seconds = {"planning": t1 - t0, "units_wall": t2 - t1, "ledger": t3 - t2}
@@ -117,7 +116,7 @@ def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox
             for name, v in s["seconds"].items():
                 stage_seconds[name] = stage_seconds.get(name, 0.0) + v
         md = {
-            "dagster/row_count": io.read_stage_table(warehouse, stage, columns=["partition_key"]).num_rows,
+            "dagster/row_count": io.stage_row_count(warehouse, stage),
             "reports_in_warehouse": len(p.files),
             "reports_processed": sum(len(s["ok"]) for s in mine),
             "reports_unchanged": len(p.unchanged),

@@ -22,6 +22,7 @@ Definitions used in the output:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from .corpus import write_corpus
@@ -229,9 +231,28 @@ def format_table(result: dict) -> str:
                "subprocess wall time and peak RSS of its process tree; cpu s = CPU seconds of the run and its workers; "
                "non-text = 1 - text s / (run s × workers) (idle cores count as non-text); non-text cpu = 1 - text s / cpu s; "
                "non-stage = share of the run's wall time outside the stage steps' own waits for their work units (Dagster events, "
-               "tables, checks; an upper bound: units started ahead run during the previous step and are not counted); "
+               "tables, checks); "
                "* = text s estimated from the overall rate (run gave no text_seconds); +1 run s = second run after adding 1 report.")
     return "\n".join(out)
+
+
+@contextlib.contextmanager
+def bench_workdir(keep: str | None, prefix: str) -> Iterator[Path]:
+    """Where a bench writes its corpora and warehouses: ``keep`` (made if missing, left in place), else a temp dir
+    removed afterwards."""
+    if keep:
+        workdir = Path(keep)
+        workdir.mkdir(parents=True, exist_ok=True)
+        yield workdir
+    else:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            yield Path(tmp)
+
+
+def _write_json(result: dict, json_path: str | None) -> None:
+    if json_path:
+        Path(json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        print(f"written: {json_path}")
 
 
 def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, keep: str | None = None,
@@ -239,14 +260,7 @@ def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, kee
     """Bench every size, print the table, write JSON; corpora live in a temp dir unless ``keep`` names one."""
     import platform
 
-    tmp = None
-    if keep:
-        workdir = Path(keep)
-        workdir.mkdir(parents=True, exist_ok=True)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="aid-bench-")
-        workdir = Path(tmp.name)
-    try:
+    with bench_workdir(keep, prefix="aid-bench-") as workdir:
         rows = []
         for n in sorted(sizes):
             print(f"bench: N={n} …", file=sys.stderr, flush=True)
@@ -260,13 +274,8 @@ def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, kee
             "growth": growth_exponents(rows),
         }
         print(format_table(result))
-        if json_path:
-            Path(json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-            print(f"written: {json_path}")
+        _write_json(result, json_path)
         return result
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
 
 
 # ---- incremental: what one new, changed or deleted report costs with N reports already processed ----------------
@@ -368,14 +377,7 @@ def format_incremental(result: dict) -> str:
 def run_incremental_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, keep: str | None = None) -> dict:
     """``aid-pipeline bench --incremental --reports 300 --reports 3000``: the incremental section alone. With ``keep``
     the N-report warehouses stay there and a later bench reuses them (only the three steps are run again)."""
-    tmp = None
-    if keep:
-        workdir = Path(keep)
-        workdir.mkdir(parents=True, exist_ok=True)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="aid-bench-incr-")
-        workdir = Path(tmp.name)
-    try:
+    with bench_workdir(keep, prefix="aid-bench-incr-") as workdir:
         rows = []
         for n in sorted(sizes):
             print(f"bench incremental: N={n} …", file=sys.stderr, flush=True)
@@ -383,10 +385,5 @@ def run_incremental_bench(sizes: list[int], json_path: str | None = None, seed: 
         result = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "seed": seed, "sizes": rows,
                   "verdicts": incremental_verdicts(rows)}
         print(format_incremental(result))
-        if json_path:
-            Path(json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-            print(f"written: {json_path}")
+        _write_json(result, json_path)
         return result
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
