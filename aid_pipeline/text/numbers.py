@@ -45,6 +45,8 @@ ARABIC: Final = (rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}}|(?<![0-9０-９]{{4}}){_GROU
                  rf"(?:[.．]{_DIGIT}+)?")
 #: the characters that group thousands inside an Arabic number (not digits)
 GROUP_MARKS: Final = ",， \u00a0\u2009\u202f"
+# an Arabic number's text as Python reads it: full-width forms folded (_FW), grouping marks dropped
+_UNGROUPED: Final = {**_FW, **{ord(c): None for c in GROUP_MARKS}}
 CN_RUN: Final = f"[{_CN_CHARS}]+"
 # 千 before 瓦/米/克 and 百 before 分 belong to the unit (10万千瓦 = 10万 + 千瓦; 2百分点), 百 before 姓 to 百姓 (30万百姓), not to the multiplier
 # 3千多万, 2百余万: 余/多 inside the multiplier, before 万/亿, means "and some" (30000000, at_least; see _INNER_QIN)
@@ -160,7 +162,7 @@ def parse_chinese(s: str) -> float | None:
 def _arabic(s: str) -> Decimal | int | None:
     if s.isascii() and s.isdigit():
         return int(s) if len(s) <= 40 else None
-    s = s.translate(_FW).replace(",", "").replace(" ", "").replace("\u2009", "").replace("\u202f", "")
+    s = s.translate(_UNGROUPED)
     if not s or len(s) > 40:
         return None
     try:
