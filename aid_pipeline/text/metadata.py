@@ -51,8 +51,8 @@ _DATE_RES: Final = [
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
     # a stamp line with a weekday (2019年07月26日 星期五) or a time and the publisher's name (2022-12-26 09:15:37  湖北日报)
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s{0,3}" + _WEEKDAY + r"\s?$"), 3),
-    # (without the time too, when a space parts them or the date is in digits: 2022-08-15  辽宁援疆前方指挥部, which
-    # normalising makes 2022-08-15辽宁援疆前方指挥部; 2023年3月5日开工仪式 is no stamp)
+    # (without the time too, when a space parts them or the date is in digits: 2021-03-09  江苏援疆前方指挥部, which
+    # normalising makes 2021-03-09江苏援疆前方指挥部; 2023年3月5日开工仪式 is no stamp)
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r"\s{0,3}|\s{1,3}|(?<=\d)(?![日\d]))[\u4e00-\u9fff·]{2,16}\s?$"), 3),
     # a date alone in brackets, or after the name of who signs (a footer: 新疆日报 2016年4月7日, （2016年4月7日）)
     (re.compile(r"^[（(]?(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s?)?" + _DATE + r"(?:\s?" + _TIME + r")?[)）]?\s?$"), 3),
@@ -456,7 +456,7 @@ def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, 
         n_named = len({donor_province(c) for c in specific_donors_in(first.group(0))})
         if n_named >= 3 or (n_named >= 2 and _GROUP_OF_DONORS_RE.search(first.group(0))):
             return None  # the lead opens on three donor provinces or more (上海、广东、山东、深圳四个对口省市…), or on
-            # two named as a group (江苏、江西两省共向克州投入…)
+            # two named as a group (浙江、湖北两省共向博州投入…)
     opening = next((ln for ln in main.split("\n") if len(ln.strip()) >= 40), "")
     if opening and not donors_in(opening):
         return None  # neither the title nor the opening paragraph names a donor: a recipient's or a national account
