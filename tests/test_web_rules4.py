@@ -92,6 +92,13 @@ def test_a_scene_before_the_account_is_passed_over_for_the_donor():
     assert meta(text).donor == "湖北"
 
 
+def test_a_page_address_is_no_opening_paragraph():
+    text = ("www.example.gov.cn/zt/yj/202205/t20220512_1234567890123.html\n晋疆携手 共谋发展\n"
+            "第十一批援疆干部人才进驻以来，山西援疆前方指挥部始终把产业援疆作为重点工作来抓，成效明显。\n"
+            "截至目前，已累计安排援疆资金12.3亿元。\n")
+    assert meta(text).donor == "山西"
+
+
 def test_a_donor_city_named_as_the_venue_is_not_the_donor():
     text = ("湘吐文旅推介会在长沙举行\n发布日期：2023-04-12\n"
             "推介会上，吐鲁番市与湖南多家旅行社签约合作项目12个，签约金额3.6亿元，涉及文旅、康养等多个领域。\n")

@@ -492,7 +492,7 @@ _GROUP_CUES: Final = tuple(_PLACES.get("group_cues", ()))
 _ATTR: Final = load_json("attribution.json")
 _AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
 _AID_WINDOW: Final = int(_ATTR["aid_window"])
-_FIGURE_RE: Final = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:多|余)?(?:个|名|人|家|所|项|亿|万)")
+_FIGURE_RE: Final = re.compile(r"\d")
 
 
 def _title_donors(title: str) -> list[str]:
@@ -516,7 +516,7 @@ def _opening(main: str) -> str:
     """The body's opening paragraph: the first one of 40 characters or more that states a figure (a scene set before
     the account, with no figure, is passed over): ``_opening("走进社区，老人们在下棋……（40字）\n工作队安排资金16.8亿元……")``
     → the second paragraph."""
-    long = [ln for ln in main.split("\n") if len(ln.strip()) >= 40]
+    long = [ln for ln in main.split("\n") if len(ln.strip()) >= 40 and not _URL_LINE_RE.search(ln)]
     return next((ln for ln in long if _FIGURE_RE.search(ln)), long[0] if long else "")
 
 
