@@ -186,3 +186,16 @@ def test_a_scene_with_no_figure_still_opens_the_body(tmp_path):
     got = _periods(tmp_path, text)
     assert got["6.4亿元"] == ("cumulative", 2021, 2023)
     assert got["40名"] == ("unspecified", None, None)
+
+
+# --- titles ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("banner", ["扬州援疆 | 工作动态", "湖南援疆 湘吐同心"])
+def test_a_column_banner_above_the_title_is_not_the_title(banner):
+    m = meta(banner + "\n湘吐携手打造文旅新名片\n发布日期：2023-04-12\n" + BODY)
+    assert (m.title, m.subtitle) == ("湘吐携手打造文旅新名片", None)
+
+
+def test_a_title_shaped_like_a_banner_stays_the_title_when_nothing_follows():
+    m = meta("湖南援疆 硕果累累\n发布日期：2023-04-12\n" + BODY)
+    assert m.title == "湖南援疆 硕果累累"

@@ -137,6 +137,8 @@ _CRUMB_RE: Final = re.compile(r">>|»|\s>\s?|[\u4e00-\u9fff]>[\u4e00-\u9fff]")  
 _BULLET_START: Final = tuple("▲△■□●○◆◇★☆•·►▶")  # a bulleted line is a body line (▲ 全年落实资金22.6亿元), never a title
 _NUMBERED_START: Final = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
 _HEAD_LINES: Final = 12
+# a column banner above the title: a donor's aid column and its short tag (山东援疆 鲁喀同心, 北京援疆 | 京和同心)
+_COLUMN_BANNER_RE: Final = re.compile(r"^[\u4e00-\u9fff]{2,4}援疆\s?(?:[|丨]\s?)?[\u4e00-\u9fff]{2,6}$")
 _TAIL_LINES: Final = 8
 
 
@@ -377,6 +379,8 @@ def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str]
             sub = rest[0] if rest and block and block[0] == title and len(block) > 1 and block[1] == rest[0] else None
             return title, sub
     cands = [b for b in block if len(b) >= 6]
+    if any(not _COLUMN_BANNER_RE.match(b) for b in cands):
+        cands = [b for b in cands if not _COLUMN_BANNER_RE.match(b)]  # a column banner is no title when one follows
     if dropped_titles:
         title = dropped_titles[0]
     else:
