@@ -3,6 +3,9 @@
 tests/data/web_dev  — development set: tune on it.
 tests/data/web_dev3 — third development set (issue 13; per-year lists, 分别为 lists, tables as text, 元/人 rates,
                       chrome with numbers, footer dates): tune on it.
+tests/data/web_dev4 — fourth development set (issue 13; who the donor is and when a page was published: a donor named
+                      only by the publisher or a later paragraph, donor cities, donor groups, venues; English-style,
+                      address, footer and relative dates; period phrasing): tune on it.
 tests/data/web_test — test set: measure on it, never tune rules against its sentences.
 Each set holds ~14 reports as a browser's "save as text" (or "save as .html") gives news and government
 pages: page chrome, poster-style short lines, day-first stamps, national and multi-province summaries,
@@ -34,13 +37,15 @@ DATA = Path(__file__).resolve().parent / "data"
 # general gap (a space grouping thousands, 1 200万元), fixed in the number grammar, and a date+publisher stamp without
 # a time and 两省 as a donor group were added to metadata. It meets every floor now, but it is a dev set.
 BLIND_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 13 date/donor floor not yet met on this blind set")
-SETS = ["web_dev", "web_dev3", "web_test", "web_test3", "web_test4"]
-FLOOR_SETS = ["web_dev", "web_dev3", "web_test", "web_test3", "web_test4"]
-DATE_FLOOR_SETS = ["web_dev", "web_dev3", pytest.param("web_test", marks=BLIND_SHORTFALL), "web_test3",
+SETS = ["web_dev", "web_dev3", "web_dev4", "web_test", "web_test3", "web_test4"]
+FLOOR_SETS = ["web_dev", "web_dev3", "web_dev4", "web_test", "web_test3", "web_test4"]
+DATE_FLOOR_SETS = ["web_dev", "web_dev3", "web_dev4", pytest.param("web_test", marks=BLIND_SHORTFALL), "web_test3",
                    pytest.param("web_test4", marks=BLIND_SHORTFALL)]
 # Sets whose files are checked without running a stage on them (a blind set before its one measurement keeps
 # the extractor's output unseen); web_test3 stays listed for its file checks.
 WELL_FORMED_SETS = ["web_test3", "web_test4", "web_test5"]
+# web_dev4 aims at report metadata (donor, date) more than at figures: 14 pages with 108 gold figures
+MIN_GOLD = {"web_dev4": 100}
 GOLD_KEYS = ["doc", "surface", "value", "value_high", "unit", "qualifier", "metric_type", "note",
              "period", "period_start", "period_end", "part_of", "scope", "donor", "recipient"]
 META_KEYS = ["title", "subtitle", "publish_date", "source", "donor", "recipients", "headings", "boilerplate_lines",
@@ -89,7 +94,7 @@ def test_metric_mentions_found_and_valued(name):
     result = evaluate_metrics(rows, DATA / name)
     # the blind set's failure shows its scores only: its misses would invite tuning on its sentences
     report = format_metrics_report(result, verbose=(name not in ("web_test", "web_test4")))
-    assert result["n_gold"] >= 200
+    assert result["n_gold"] >= MIN_GOLD.get(name, 200)
     assert result["precision"] >= 0.97, report
     assert result["recall"] >= 0.97, report
 

@@ -164,10 +164,11 @@ class _Period:
     end: int | None = None
     plan_end: int | None = None  # a plan period's last year (十四五期间: 2025), for a plan made within it
     framed: bool = False  # given only by the report's frame
+    as_of: bool = False  # up to a date a 截至 word gives (a cumulative word under it sums up to that date)
 
     def copy(self, framed: bool = False) -> _Period:
         """The same period as a new object: ``_Period("year", 2023, 2023).copy().start -> 2023``."""
-        return _Period(self.period, self.start, self.end, self.plan_end, framed)
+        return _Period(self.period, self.start, self.end, self.plan_end, framed, self.as_of)
 
 
 _UNSPEC: Final = _Period("unspecified")
@@ -297,7 +298,7 @@ class _Report:
                 if o.clause == w.clause and o.start >= w.end and o.kind in ("year", "month", "relative_year", "months"):
                     y = self._attached_year(o) or y
                     break
-            return _Period("to_date", y, y)
+            return _Period("to_date", y, y, as_of=True)
         if k == "months":
             y = self._attached_year(w)
             y = y if y is not None else pub
@@ -346,7 +347,7 @@ class _Report:
         if w.groups.get("y"):
             return _year_of(w.groups["y"])
         if w.groups.get("rel"):
-            return None if self.pub is None else self.pub + _REL[w.groups["rel"]]
+            return None if self.pub is None else self.pub + _REL.get(w.groups["rel"], 0)  # 年内: this year
         return None
 
     def _spoken(self, y: int | None) -> None:
@@ -404,12 +405,14 @@ def _combine(own: list[tuple[_Word, _Period]], at: int | None, inherited: _Perio
         before = [(w, p) for w, p in dated if at is None or w.start <= at]
         got = (before[-1] if before else dated[0])[1]
         if got.period == "year" and got.start is not None:  # 截至10月底，…今年…到疆96.4亿元: this year to date
-            spans = [p for w, p in dated if w.kind in ("as_of", "months") and p.start == got.start]
+            spans = [(w, p) for w, p in dated if w.kind in ("as_of", "months") and p.start == got.start]
             if spans or (scene_here and inherited.period == "to_date" and inherited.start == got.start):
-                return _Period("to_date", got.start, got.start)
+                return _Period("to_date", got.start, got.start, as_of=any(w.kind == "as_of" for w, _p in spans))
         return got
     if cum:
         w, p = cum[0]
+        if same_sentence and inherited.as_of and inherited.period == "to_date":
+            return _Period("cumulative", p.start, inherited.end)  # 截至2023年底，浙江累计实施…: the running total then
         if (same_sentence and inherited.period in ("year", "to_date")
                 and all(sentence_word(x) in _WITHIN_YEAR for x, _p in cum)):
             return inherited  # 2023年，…累计投入1.2亿元: that year's total (a year of an earlier sentence does not reach)
@@ -476,6 +479,8 @@ def _frame(text: str, all_sentences: list[tuple[int, int]], pub: int | None, mon
         if words and (words[0].kind in _FRAME_KINDS or words[0].kind in _LEAD_YEAR_KINDS) \
                 and (words[0].governs or _after_subject(sentence, words[0])) and _opens_body(sentence, words[0]):
             lead = rep.resolve(words[0], sentence, words)
+        elif _before_account(sentence):
+            continue
         break
     if lead is not None and lead.period == "plan":
         lead = None
@@ -486,6 +491,16 @@ def _frame(text: str, all_sentences: list[tuple[int, int]], pub: int | None, mon
     if lead is not None and title.period == "year" and lead.period == "to_date" and lead.start == title.start:
         return lead  # 今年转移就业… + 今年以来，…: the year so far
     return title
+
+
+def _before_account(sentence: str) -> bool:
+    """Whether a sentence before the body's first frame word is still the page's head, not the account: a line with
+    no sentence end that is a title (no figure) or a stamp holding a page label (``Mar 5, 2024 10:20 来源：河北日报``).
+    ``_before_account("苏霍携手 产业园区亮点纷呈") -> True``; ``_before_account("财政资金投入80多亿元") -> False``;
+    ``_before_account("走进社区，老人们在下棋。") -> False`` (a scene opens the body: no frame is looked for past it)"""
+    if _SENTENCE_END & set(sentence) or len(sentence.strip()) > _TITLE_MAX:
+        return False
+    return not _DIGIT_RE.search(sentence) or any(w in sentence for w in _LABEL_WORDS)
 
 
 def _opens_body(sentence: str, w: _Word) -> bool:
@@ -511,6 +526,7 @@ def _title_dated(text: str) -> bool:
 
 
 _DIGIT_RE: Final = re.compile("[0-9０-９]")
+_LABEL_WORDS: Final = tuple(load_json("page_lines.json")["labels"]["words"])  # 来源, 发布时间, 编辑 …
 _RESPECTIVE: Final = "分别"
 _SUBJECT_MAX: Final = int(_P.get("lead_subject_max_chars", 8))
 _LEAD_YEAR_KINDS: Final = frozenset(_P.get("lead_frame_year_kinds", ()))
@@ -605,7 +621,10 @@ def periods(text: str, sentences: list[tuple[int, int]], mentions: list[tuple[in
                    and not (c in share_clauses and (w.kind == "plan" or p.period == "plan"))]  # 占…计划资金的91.3%
             if any(w.governs or w.kind == "stock" for w, _p in own):
                 cur, mine_set, run = _combine(own, None, clause_in[c], cum_source, mine_set, pub, mine_set), True, None
-            elif own and c in fig_clauses:
+            elif own and (c in fig_clauses or any(w.kind == "plan" and w.start <= _clause_start(sentence, pos, c)
+                                                  for w, _p in own)):
+                # (预计到2025年底，…将超过200家: a clause opening on a plan word, with no figure, dates the figure clause
+                # after it; 落实五年规划任务，引导84名… names a plan it does not open on)
                 run = _combine(own, None, clause_in[c], cum_source, mine_set, pub, mine_set)
             elif c not in fig_clauses:
                 run = None
@@ -757,6 +776,12 @@ def sentence_donor(sentence: str, report_donor: str | None, at: int | None = Non
         before = [(s, d) for s, d in givers if s < at]
         near = places.donor_province((before[-1] if before else givers[0])[1])
         named = [(s, d) for s, d in named if places.donor_province(d) == near]
+    elif at is not None and len({places.donor_province(d) for _s, d in named}) > 1:
+        # 上海援疆资金20.4亿元，广东15.1亿元，山东12.3亿元: a figure whose own clause names a donor is that donor's
+        cs = max((m.end() for m in _DELIM_RE.finditer(sentence, 0, at)), default=0)
+        own = [(s, d) for s, d in named if cs <= s < at]
+        if len({d for _s, d in own}) == 1:  # (上海、广东两省市…50亿元 names two in its clause: no one donor's)
+            named = [(s, d) for s, d in named if d == own[-1][1]]
     names = [d for _s, d in named]
     if report_donor:
         prov = places.donor_province(report_donor)

@@ -21,7 +21,7 @@ from typing import Final
 
 from aid_pipeline.text.chars import HAN
 from aid_pipeline.text.datafiles import load_json
-from aid_pipeline.text.facts import time_words
+from aid_pipeline.text.facts import _is_venue, time_words
 from aid_pipeline.text.patterns import DATE, NAME, SEP, TIME, TWINS
 from aid_pipeline.text.places import (donor_places, donor_province, donors_in, place_hits,
                                       recipients_in, recipients_of, specific_donors_in)
@@ -41,6 +41,23 @@ _DMY_RES: Final = [
     (re.compile(r"^" + _DMY + r"(?:\s?" + _TIME + r")?\s?$"), 3),
     (re.compile(_DMY + r"(?:\s?" + _TIME + r")?\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])"), 1),
 ]
+_MONTHS: Final[dict[str, int]] = load_json("page_lines.json")["month_names"]["names"]
+# an English-style stamp (Mar 5, 2024 10:20  来源：河北日报; March 5, 2024): month name, day, year
+_MDY_RE: Final = re.compile(r"(?<![A-Za-z])(" + "|".join(m.capitalize() for m in _MONTHS) + r")[a-z]{0,6}\.?\s?(\d{1,2}),?\s?"
+                            r"(\d{4})(?!\d)(?:\s?" + _TIME + r")?")
+# a page's address with its date in it (…/202306/t20230612_4821.html, …/2015-06/12/content_798.htm, …/art/2023/6/12/…)
+_URL_LINE_RE: Final = re.compile(r"(?:https?://|www\.)\S+|\S+\.s?html?(?:\?\S*)?$")
+_URL_DATE_RES: Final = [
+    re.compile(r"(?<!\d)(20\d\d)(0[1-9]|1[0-2])([0-3]\d)(?!\d)"),
+    re.compile(r"/(20\d\d)[-/](\d{1,2})/(\d{1,2})/"),
+]
+_URL_PRIO: Final = 5  # the last resort: a stamp, a label or a footer the page shows wins
+_REL_STAMPS: Final = load_json("page_lines.json")["relative_stamps"]
+# 3天前 · 辽宁援疆, 昨天 10:20 | 某某网: a stamp relative to the reading, never a date or a title
+_RELATIVE_STAMP_RE: Final = re.compile(
+    r"^(?:\d{1,3}\s?(?:" + "|".join(map(re.escape, _REL_STAMPS["units"])) + r")前|"
+    + "|".join(map(re.escape, _REL_STAMPS["words"])) + r")(?:\s?\d{1,2}[:：]\d{2})?"
+    r"(?:\s?[·•|丨]\s?([\u4e00-\u9fff·]{2,16}))?\s?$")
 
 
 # (regex, priority) — lower priority number wins
@@ -55,7 +72,7 @@ _DATE_RES: Final = [
     # normalising makes 2021-03-09江苏援疆前方指挥部; 2023年3月5日开工仪式 is no stamp)
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r"\s{0,3}|\s{1,3}|(?<=\d)(?![日\d]))[\u4e00-\u9fff·]{2,16}\s?$"), 3),
     # a date alone in brackets, or after the name of who signs (a footer: 新疆日报 2016年4月7日, （2016年4月7日）)
-    (re.compile(r"^[（(]?(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s?)?" + _DATE + r"(?:\s?" + _TIME + r")?[)）]?\s?$"), 3),
+    (re.compile(r"^[（(]?(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s?(?:[|丨]\s?)?)?" + _DATE + r"(?:\s?" + _TIME + r")?[)）]?\s?$"), 3),
     (re.compile(r"(?:来\s?源|稿源|来源于)\s?[:：][^\n]{0,40}?" + _DATE + r"(?:\s?" + _TIME + r")?"), 1),
     (re.compile(r"成文日期" + _SEP + _DATE), 4),
     # a stamp with its time closing a short head line after an account's name: 上海援疆2019-06-24 15:10:26
@@ -67,7 +84,13 @@ _SOURCE_RES: Final = [
     (re.compile(r"发布机构\s?[:：]\s?([^【\[\s|丨]{2,30})"), 2),
     # a stamp line: date, time and the publisher's name, no label (2022-12-26 09:15:37  湖北日报)
     (re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s?\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s{0,3}|\s{1,3}|(?<=\d)(?![日\d]))"
-                r"([\u4e00-\u9fff·]{2,16})\s?$"), 3),
+                r"(?!" + _WEEKDAY + r"\s?$)([\u4e00-\u9fff·]{2,16})\s?$"), 3),
+    # a footer naming the outlet before the date (北京日报客户端 | 2024年01月09日)
+    (re.compile(r"^([\u4e00-\u9fff·]{1,16}" + _SIGNER + r")\s?[|丨]\s?" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
+    # a closing line that is only an outlet's name in brackets: （深圳特区报）
+    (re.compile(r"^[（(]([\u4e00-\u9fff]{2,12}(?:报|网|社|台|客户端))[)）]$"), 4),
+    # the account after a relative stamp: 3天前 · 辽宁援疆
+    (_RELATIVE_STAMP_RE, 4),
 ]
 _SOURCE_STOP_RE: Final = re.compile(r"(?:\d{4}\s?[-/.年]|成文日期|发布日期|发布时间|作者|编辑|责任编辑|记者|浏览|时间|日期|字号|打印).*$")
 _TRAILING_COUNT_RE: Final = re.compile(r"\s?\d+$")  # 来源：广州日报 0浏览 → 广州日报0 once 浏览 is cut
@@ -114,6 +137,8 @@ _CRUMB_RE: Final = re.compile(r">>|»|\s>\s?|[\u4e00-\u9fff]>[\u4e00-\u9fff]")  
 _BULLET_START: Final = tuple("▲△■□●○◆◇★☆•·►▶")  # a bulleted line is a body line (▲ 全年落实资金22.6亿元), never a title
 _NUMBERED_START: Final = re.compile(r"[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）]")
 _HEAD_LINES: Final = 12
+# a column banner above the title: a donor's aid column and its short tag (山东援疆 鲁喀同心, 北京援疆 | 京和同心)
+_COLUMN_BANNER_RE: Final = re.compile(r"^[\u4e00-\u9fff]{2,4}援疆\s?(?:[|丨]\s?)?[\u4e00-\u9fff]{2,6}$")
 _TAIL_LINES: Final = 8
 
 
@@ -160,7 +185,31 @@ def _find_date(lines: list[str]) -> tuple[str | None, str | None]:
                 d = _valid_date(m.group(3), m.group(2), m.group(1))
                 if d is not None and (best is None or (prio, idx) < best[:2]):
                     best = (prio, idx, d, _norm_time(m.group(4)))
+        m = _MDY_RE.search(line)
+        if m:
+            prio = 1 if re.match(r"\s?(?:来\s?源|来源于|稿源|作者|编辑|[|丨])", line[m.end():]) else 3
+            d = _valid_date(m.group(3), str(_MONTHS[m.group(1).lower()]), m.group(2))
+            if d is not None and (best is None or (prio, idx) < best[:2]):
+                best = (prio, idx, d, _norm_time(m.group(4)))
+        if best is None or best[0] > _URL_PRIO:
+            d = _url_date(line)
+            if d is not None and (best is None or (_URL_PRIO, idx) < best[:2]):
+                best = (_URL_PRIO, idx, d, None)
     return (best[2], best[3]) if best else (None, None)
+
+
+def _url_date(line: str) -> str | None:
+    """The date in a page address shown as a line of the page (a site's path names the day it published):
+    ``_url_date("www.sx.gov.cn/zt/202306/t20230612_4821.html")`` → ``"2023-06-12"``; a line that is no address → ``None``."""
+    u = _URL_LINE_RE.search(line)
+    if not u:
+        return None
+    for rx in _URL_DATE_RES:
+        for m in rx.finditer(u.group()):
+            d = _valid_date(m.group(1), m.group(2), m.group(3))
+            if d is not None:
+                return d
+    return None
 
 
 def _find_source(lines: list[str]) -> str | None:
@@ -170,8 +219,10 @@ def _find_source(lines: list[str]) -> str | None:
             continue  # a copyright notice quotes source labels (凡注明“来源：某网”的作品…): it names no source
         for rx, prio in _SOURCE_RES:
             m = rx.search(line)
-            if not m or line[max(0, m.start() - 1) : m.start()] in _QUOTES:
+            if not m or m.group(1) is None or line[max(0, m.start() - 1) : m.start()] in _QUOTES:
                 continue
+            if m.group(1).startswith(_NOT_AGENCY):
+                continue  # （本报）: the paper itself, no source named
             val = _clean_source(_TRAILING_COUNT_RE.sub("", _SOURCE_STOP_RE.sub("", m.group(1))).strip(" :：,，。"))
             if val is None:
                 continue
@@ -185,6 +236,8 @@ def _clean_source(val: str) -> str | None:
     publication the site took the article from); a name with an unreadable character (``'光明日\ufffd客户端'``) is
     repaired from ``data/sources.json`` when one known name fits, else ``None``; ``None`` when too short."""
     val = _QUOTE_CUT_RE.split(val, 1)[0].strip(" -—:：,，。")
+    while val[-1:] in "）)" and val.count("（") + val.count("(") < val.count("）") + val.count(")"):
+        val = val[:-1].rstrip(" -—:：,，。")  # （来源：天山网）: the bracket closing the label's line
     titles = _BOOK_TITLE_RE.findall(val)
     if titles:
         val = titles[-1]
@@ -279,7 +332,7 @@ def _title_block(text_lines: list[str]) -> list[str]:
         if (any(c in line for c in "。！？") and not exclaimed) or len(line) > 60:
             break
         if (_is_chrome(line) or _find_date([line])[0] or _FULL_DATE_RE.search(line) or _CRUMB_RE.search(line)
-                or _BYLINE_RE.search(line) or "日电" in line):
+                or _BYLINE_RE.search(line) or "日电" in line or _RELATIVE_STAMP_RE.match(line) or _URL_LINE_RE.search(line)):
             continue  # chrome, a stamp, a breadcrumb or a byline
         if line.startswith(("【", "[")) or line.startswith(_BULLET_START) or _NUMBERED_START.match(line):
             continue  # a section heading (【产业援疆】, 一、…) is not part of the title block
@@ -326,6 +379,8 @@ def _pick_title(labelled: list[str], dropped_titles: list[str], block: list[str]
             sub = rest[0] if rest and block and block[0] == title and len(block) > 1 and block[1] == rest[0] else None
             return title, sub
     cands = [b for b in block if len(b) >= 6]
+    if any(not _COLUMN_BANNER_RE.match(b) for b in cands):
+        cands = [b for b in cands if not _COLUMN_BANNER_RE.match(b)]  # a column banner is no title when one follows
     if dropped_titles:
         title = dropped_titles[0]
     else:
@@ -388,7 +443,9 @@ def extract_metadata(norm: Normalised) -> Metadata:
     lead = "\n".join(text[s.start : s.end] for s in sections if s.kind == "lead")[:400]
 
     main_places = hits if hits is not None and main == text else place_hits(main)  # donors and recipients
-    donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main_places, main)
+    # the page's own lines about itself (source, byline, column), never a body sentence
+    publisher = [ln for ln in meta_lines if ln not in (title, subtitle) and not any(c in ln for c in "。！？")]
+    donor = _pick_donor(" ".join(x for x in (title, subtitle) if x), lead, main_places, main, publisher)
     mentioned = _ordered(h[2] for h in main_places)  # = recipients_in(main)
     recipients = mentioned
     own: list[str] = []
@@ -435,31 +492,67 @@ _GROUP_OF_DONORS_RE: Final = re.compile(
     r"(?:[两三四五六七八九十多几]|\d{1,2})个?(?:对口|援疆|对口援疆|支援)?(?:省市|省份|省区市|省(?![区委级政长]))")
 _FIRST_SENTENCE_RE: Final = re.compile(r"[^。！？!?\n]+")
 _MULTI: Final = _PLACES.get("multi_donor", {})
+_GROUP_CUES: Final = tuple(_PLACES.get("group_cues", ()))
+_ATTR: Final = load_json("attribution.json")
+_AID_MARKERS: Final = tuple(_ATTR["aid_markers"])
+_AID_WINDOW: Final = int(_ATTR["aid_window"])
+_FIGURE_RE: Final = re.compile(r"\d")
+
+
+def _title_donors(title: str) -> list[str]:
+    """Donors a title names, a place named only as the venue left out:
+    ``_title_donors("闽昌产业合作对接会在福州举行")`` → ``["福建"]``."""
+    return _ordered(d for s, e, d, _ent in donor_places(title) if not _is_venue(title, s, e))
+
+
+def _publisher_donor(lines: list[str]) -> str | None:
+    """The donor a page's publisher lines name as the giver (a source, byline or column: ``来源：江苏省援疆前方指挥部``,
+    ``苏州援疆 | 工作动态``): a donor place followed closely by an aid word, when they name one donor province only.
+    ``_publisher_donor(["发布时间：2024-03-05  来源：江苏省援疆前方指挥部"])`` → ``"江苏"``; ``["来源：天津日报"]`` → ``None``."""
+    found = [d for ln in lines for s, e, d, _ent in donor_places(ln)
+             if any(w in ln[e:e + _AID_WINDOW] for w in _AID_MARKERS)]
+    if len({donor_province(d) for d in found}) != 1:
+        return None
+    return (_prefer_city(_ordered(found)) or [None])[0]
+
+
+def _opening(main: str) -> str:
+    """The body's opening paragraph: the first one of 40 characters or more that states a figure (a scene set before
+    the account, with no figure, is passed over): ``_opening("走进社区，老人们在下棋……（40字）\n工作队安排资金16.8亿元……")``
+    → the second paragraph."""
+    long = [ln for ln in main.split("\n") if len(ln.strip()) >= 40 and not _URL_LINE_RE.search(ln)]
+    return next((ln for ln in long if _FIGURE_RE.search(ln)), long[0] if long else "")
 
 
 def _pick_donor(title: str, lead: str, main_places: list[tuple[int, str | None, str | None]],
-                main: str = "") -> str | None:
+                main: str = "", publisher: list[str] | None = None) -> str | None:
     """The report's donor, most specific: ``_pick_donor("湖州市援疆指挥部：…", "", [])`` → ``"湖州"``;
-    ``_pick_donor("19个援疆省市…", "", [])`` → ``None``."""
+    ``_pick_donor("19个援疆省市…", "", [])`` → ``None``. ``publisher``: the page's source, byline and column lines,
+    read when neither the title nor the body's opening names a donor (``来源：江苏省援疆前方指挥部``)."""
     if any(w in title for w in _NATIONAL) or _GROUP_OF_DONORS_RE.search(title):
         return None  # a national or multi-donor summary (四省市五年投入…): per-metric donors only
-    named = specific_donors_in(title) if title else []
+    named = _title_donors(title) if title else []
     if len({donor_province(c) for c in named}) >= 3:
         return None  # the title names three donor provinces or more
     cands = _prefer_city(named)
     if cands:
         return cands[0]  # a donor in the title beats a national cue in the lead (位居19个援疆省市前列)
+    if any(w in title for w in _GROUP_CUES):
+        return None  # 援疆省市合力推动喀什…: the donors as a group, none named
     if any(w in lead for w in _NATIONAL):
         return None
-    first = _FIRST_SENTENCE_RE.match(lead)
+    lead_body = "\n".join(ln for ln in lead.split("\n") if ln.strip() and ln.strip() not in title)
+    first = _FIRST_SENTENCE_RE.match(lead_body)
     if first:
         n_named = len({donor_province(c) for c in specific_donors_in(first.group(0))})
         if n_named >= 3 or (n_named >= 2 and _GROUP_OF_DONORS_RE.search(first.group(0))):
             return None  # the lead opens on three donor provinces or more (上海、广东、山东、深圳四个对口省市…), or on
             # two named as a group (浙江、湖北两省共向博州投入…)
-    opening = next((ln for ln in main.split("\n") if len(ln.strip()) >= 40), "")
+    opening = _opening(main)
     if opening and not donors_in(opening):
-        return None  # neither the title nor the opening paragraph names a donor: a recipient's or a national account
+        # neither the title nor the opening paragraph names a donor: a recipient's or a national account, unless the
+        # page's publisher is a donor's aid office (来源：江苏省援疆前方指挥部)
+        return _publisher_donor(publisher or [])
     counts: dict[str, int] = {}
     order = _ordered(h[1] for h in main_places)  # = donors_in(main)
     for _, donor, _ in main_places:
