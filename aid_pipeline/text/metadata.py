@@ -513,7 +513,8 @@ def _publisher_donor(lines: list[str]) -> str | None:
              if any(w in ln[e:e + _AID_WINDOW] for w in _AID_MARKERS)]
     if len({donor_province(d) for d in found}) != 1:
         return None
-    return (_prefer_city(_ordered(found)) or [None])[0]
+    preferred = _prefer_city(_ordered(found))
+    return preferred[0] if preferred else None
 
 
 def _opening(main: str) -> str:
