@@ -21,7 +21,7 @@ from .chars import CJK_RE
 from .normalise import normalise
 from .types import Normalised
 
-__all__ = ["main_text", "normalise_page", "page_line_filter"]
+__all__ = ["article_heading", "main_text", "normalise_page", "page_line_filter"]
 
 _SPACES: Final = re.compile(r"\s+")
 _MIN_PART: Final = 8  # a line this long may be a part of a main-text line (inline links split nothing)
@@ -52,6 +52,21 @@ def main_text(page: str) -> tuple[str, str]:
     return "\n".join(x for x in parts if x), title.strip()
 
 
+def article_heading(page: str) -> str:
+    """The page's article heading: the longest ``<h1>`` of at least 8 characters (a site logo in an ``<h1>`` is
+    shorter), which readability leaves out of the main text and which often says more than ``<title>``:
+    ``article_heading('<h1>网</h1><h1>辽宁今年投入援疆资金4.3亿元</h1>')`` → ``'辽宁今年投入援疆资金4.3亿元'``; ``''`` when none."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(page)
+    except Exception:  # an empty or broken page: no heading
+        return ""
+    found = [_SPACES.sub(" ", h.text_content()).strip() for h in tree.iter("h1")]
+    found = [h for h in found if len(_squash(h)) >= _MIN_PART]
+    return max(found, key=len) if found else ""
+
+
 def page_line_filter(page: str) -> Callable[[str], bool] | None:
     """Which normalised lines of ``page`` are its article: ``page_line_filter(html)('投入5亿元。')`` → ``True``;
     ``None`` (keep every line) when the extractor finds no main text or one of fewer than 30 Chinese characters."""
@@ -68,6 +83,9 @@ def page_line_filter(page: str) -> Callable[[str], bool] | None:
         t = _squash(norm_title.text + "".join(d.text for d in norm_title.dropped))
         first = _squash(_TITLE_SEP.split(t, 1)[0])  # 标题_网站名: the part before the site's name
         heads = [t] + ([first] if len(first) >= _MIN_TITLE else [])
+    h1 = article_heading(page)
+    if h1:
+        heads.append(_squash(normalise(h1).text))
 
     def keep(line: str) -> bool:
         sq = _squash(line)

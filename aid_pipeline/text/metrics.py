@@ -18,7 +18,7 @@ from aid_pipeline.text import places
 from aid_pipeline.text.chars import HAN_RE
 from aid_pipeline.text.datafiles import load_json
 from aid_pipeline.text.numbers import CN_DIGITS, GROUP_MARKS, NUMBER_RE, NUMBER_START_RE, NumberGroups, common_fields
-from aid_pipeline.text.segment import split_sentences
+from aid_pipeline.text.segment import BARE_FIGURE_LINE_RE, split_sentences
 from aid_pipeline.text.types import Metric, Section
 
 _UNITS: Final = load_json("units.json")
@@ -1246,6 +1246,25 @@ def _carry_projects(sent: str, found: list[Mention], carry: set[str]) -> tuple[l
     return found, set()
 
 
+_MAX_LABEL: Final = 16
+
+
+def _poster_label(text: str, prev: tuple[int, int] | None, ss: int, se: int) -> str:
+    """The label a poster sets on the line above a figure standing alone on its line (``实施援疆项目`` over ``52个``,
+    ``到位投资`` over ``16亿``): the previous sentence when it is a whole short line with no numeral and no sentence end,
+    and the sentence ``text[ss:se]`` is a whole line holding a figure alone; else ``""``.
+    ``_poster_label("实施援疆项目\n52个", (0, 6), 7, 10)`` → ``"实施援疆项目"``."""
+    if prev is None or not (ss == 0 or text[ss - 1] == "\n") or not (se == len(text) or text[se] == "\n"):
+        return ""
+    ps, pe = prev
+    if pe + 1 != ss or text[pe] != "\n" or not (ps == 0 or text[ps - 1] == "\n") or pe - ps > _MAX_LABEL:
+        return ""
+    label = text[ps:pe]
+    if any(ch.isdigit() for ch in label) or label[-1] in "。！？；：:;!?，,":
+        return ""
+    return label if BARE_FIGURE_LINE_RE.fullmatch(text, ss, se) is not None else ""
+
+
 def metric_tuples(text: str, sections, report_donor: str | None, report_recipients: list[str],
                   publish_date: str | None) -> list[MetricRow]:
     """``extract_metrics`` as plain tuples (``METRIC_TUPLE_FIELDS``, no surface), in section and sentence order.
@@ -1262,13 +1281,21 @@ def metric_tuples(text: str, sections, report_donor: str | None, report_recipien
         appended = kind == "appended"
         sec_places = _SectionPlaces(text, sec_start, sec_end, appended, report_donor)
         carry: set[str] = set()  # measure words that counted projects in a sentence ended by ；
+        prev: tuple[int, int] | None = None
         for ss, se in sentences or [(x.start, x.end) for x in split_sentences(text, sec_start, sec_end)]:
+            label, prev = _poster_label(text, prev, ss, se), (ss, se)
             first = _number_start(text, ss, se)
             if first is None:
                 carry = set()
                 continue  # no numeral at all (no mention): not even sliced
             sent = text[ss:se]
-            found = _mentions(sent, first.start() - ss)
+            if label:
+                found = _mentions(label + sent, len(label) + first.start() - ss)
+                for m in found:
+                    m.start -= len(label)
+                    m.end -= len(label)
+            else:
+                found = _mentions(sent, first.start() - ss)
             found, carry = _carry_projects(sent, found, carry)
             if not found:
                 continue

@@ -39,10 +39,10 @@ _FW.update({ord("．"): ord("."), ord("，"): ord(","), ord("％"): ord("%"), 0x
 _WS: Final = "[ \u00a0\u3000\t]"
 _DIGIT: Final = "[0-9０-９]"
 # thousands groups: 2,300 and, as pages print them, 1 200 / 1\u2009200 (a space after one to three digits, then exactly
-# three: 2019 300 and 1 20 are two numbers)
+# three: 2019 300 and 1 20 are two numbers); a space before the decimal point is read through (4 .6 = 4.6)
 _GROUP_SPACE: Final = "[ \u00a0\u2009\u202f]"
 ARABIC: Final = (rf"{_DIGIT}+(?:[,，]{_DIGIT}{{3}}|(?<![0-9０-９]{{4}}){_GROUP_SPACE}{_DIGIT}{{3}}(?![0-9０-９]))*"
-                 rf"(?:[.．]{_DIGIT}+)?")
+                 rf"(?:{_GROUP_SPACE}?[.．]{_DIGIT}+)?")  # 4 .6亿元: a space a page put before the point
 #: the characters that group thousands inside an Arabic number (not digits)
 GROUP_MARKS: Final = ",， \u00a0\u2009\u202f"
 # an Arabic number's text as Python reads it: full-width forms folded (_FW), grouping marks dropped
@@ -56,13 +56,16 @@ _RANGE_SEP: Final = "[-－—–~～至到]"
 
 # a fraction's denominator: 百分之四十 (percent), 三分之二, 十分之一, 千分之五 (read as percent: 66.666667, 10, 0.5)
 _FRACTION: Final = "(?:百|千|[一二两三四五六七八九]|十)分之"
+# a Chinese decimal point, 点 then digits: 四点二亿元 (4.2亿), 百分之三点五 (3.5%); only before 万/亿 or after 百分之,
+# so that 三点 (three o'clock) and 两点 (two points) stay what they are
+_CN_DECIMAL: Final = "点[〇零一二两三四五六七八九]+"
 # 几 after a Chinese numeral's scale character is "and some" like 余/多: 十几个 = ten-odd (10, at_least)
 _CN_QIN: Final = f"(?:{_QIN}|(?<=[十百千万])几)"
 # One token: 百分之N / 三分之N | Arabic [ws] [余多] [mult] [余多] | Chinese-run [余多几] [万亿] [余多]; then an optional range.
 _NUMBER_CORE: Final = (
-    rf"(?:(?P<pct>{_FRACTION})(?P<pnum>{ARABIC}|{CN_RUN})"
+    rf"(?:(?P<pct>{_FRACTION})(?P<pnum>{ARABIC}|{CN_RUN}(?:{_CN_DECIMAL})?)"
     rf"|(?P<a>{ARABIC})(?:{_WS}(?=[余多十百千万亿萬億]))?(?P<aq1>{_QIN})?(?P<am>{_MULT})?(?P<aq2>{_QIN})?"
-    rf"|(?P<c>{CN_RUN})(?P<cq1>{_CN_QIN})?(?P<cm>[万亿萬億]{{1,2}})?(?P<cq2>{_QIN})?)"
+    rf"|(?P<c>{CN_RUN}(?:{_CN_DECIMAL}(?=[万亿萬億]))?)(?P<cq1>{_CN_QIN})?(?P<cm>[万亿萬億]{{1,2}})?(?P<cq2>{_QIN})?)"
     rf"(?:{_WS}?(?P<rsep>{_RANGE_SEP}){_WS}?(?P<r2>{ARABIC}|{CN_RUN})(?P<r2m>{_MULT})?)?"
 )
 NUMBER_RE: Final = re.compile(rf"(?<![0-9０-９.．A-Za-z])(?<![0-9][-/:：－]){_NUMBER_CORE}")
@@ -125,13 +128,23 @@ def approx_pair(s: str) -> tuple[float, float] | None:
 
 
 def parse_chinese(s: str) -> float | None:
-    """Value of a Chinese numeral: ``parse_chinese("一百二十") -> 120.0``; ``"三千万" -> 30000000.0``.
+    """Value of a Chinese numeral: ``parse_chinese("一百二十") -> 120.0``; ``"三千万" -> 30000000.0``; ``"四点二" -> 4.2``.
 
     A run of plain digits without scale characters reads digit by digit (``二〇二三`` -> 2023).
     Returns ``None`` for an empty or invalid string.
     """
     if not s:
         return None
+    if "点" in s:  # 四点二 -> 4.2: the whole part, then the digits after the point one by one
+        whole, _dot, frac = s.partition("点")
+        scale = 1
+        while frac and frac[-1] in CN_BIG_UNITS:  # 十二点五亿: the scale after the digits
+            scale *= CN_BIG_UNITS[frac[-1]]
+            frac = frac[:-1]
+        w = parse_chinese(whole)
+        if w is None or not frac or any(ch not in CN_DIGITS for ch in frac):
+            return None
+        return float((Decimal(int(w)) + Decimal("0." + "".join(str(CN_DIGITS[ch]) for ch in frac))) * scale)
     if all(ch in CN_DIGITS for ch in s):
         if len(s) == 1:
             return float(CN_DIGITS[s])
@@ -210,7 +223,7 @@ def parse_number(s: str) -> float | None:
     if m:
         base = _arabic(m.group(1))
         return None if base is None else float(base * _mult_value(m.group(2)))
-    if all(ch in _CN_CHARS for ch in t):
+    if all(ch in _CN_CHARS or ch == "点" for ch in t):
         return parse_chinese(t)
     return None
 

@@ -94,6 +94,10 @@ _FIGURE_RE: Final = re.compile(
     # a Chinese-numeral count closing the line (举办文化活动十几场); inside a line 五个认同 is a name, not a figure
     r"|[零一二两三四五六七八九十百千万几]{1,6}(?:多|余)?(?:个|名|人|位|家|所|项|场|次|批|户|亩|吨|台|座|万元|亿元|元)$"
 )
+# a line that is a figure alone (3.86亿元, 52个, 1 500余人, 80%以上): on a poster the line above names what it counts
+BARE_FIGURE_LINE_RE: Final = re.compile(
+    r"(?:约|近|超|逾|达|共|累计)?\d[\d., ]*(?:多|余)?[万亿千百]*[^\d\s，。；：,;:]{0,3}?(?:以上|左右|多|余)?"
+)
 _MAX_CAPTION_LINE: Final = 100  # a line after an image marker, or closing with a photo credit, up to this long
 _DATELINE: Final = _LINES["datelines"]
 _DATELINE_RE: Final = re.compile(
@@ -449,13 +453,15 @@ def _mark_title_block(kind: list[str], strs: list[str]) -> None:
 def _demote_poster_lines(kind: list[str], head_span: list[tuple[int, int] | None], strs: list[str]) -> None:
     """Phase 3: a plain short heading followed by another plain short line (no sentence end, no figure) is a
     sentence set on a line of its own, poster style, not a heading: a heading is followed by the text it heads
-    (numbered and bracketed headings are headings whatever follows): ``["heading", "body"]`` of
+    (numbered and bracketed headings are headings whatever follows); so is a short line over a line holding a figure
+    alone (``实施援疆项目`` / ``52个``: the label of that figure): ``["heading", "body"]`` of
     ``["优先改善民生", "助力乡村振兴"]`` → ``["body", "body"]``."""
     n = len(kind)
     demote = [
         i for i in range(n - 1)
         if kind[i] == "heading" and _is_plain_short(strs[i]) and kind[i + 1] in ("heading", "body") and _is_plain_short(strs[i + 1])
-        and not _FIGURE_RE.search(strs[i + 1])  # a heading over figures set one per line (产业援疆 / 引进企业230家) heads them
+        and (not _FIGURE_RE.search(strs[i + 1])  # a heading over figures set one per line (产业援疆 / 引进企业230家) heads them
+             or BARE_FIGURE_LINE_RE.fullmatch(strs[i + 1]) is not None)  # 实施援疆项目 / 52个: a label over its figure
     ]
     for i in demote:
         kind[i] = "body"
