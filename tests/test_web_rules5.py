@@ -107,3 +107,37 @@ def test_the_h1_heading_of_a_saved_page_stays_in_its_text():
 def test_a_short_h1_is_a_site_logo_not_the_heading():
     assert article_heading("<h1>某某网</h1><h1>江苏援疆干部人才座谈会在伊宁召开</h1>") == "江苏援疆干部人才座谈会在伊宁召开"
     assert article_heading("<h1>某某网</h1><p>正文</p>") == ""
+
+
+# --- page chrome and metadata of WeChat articles and government pages ---------------------------------------
+
+def test_a_wechat_header_and_footer_are_chrome_and_the_title_follows():
+    from aid_pipeline.text.metadata import extract_metadata
+    from aid_pipeline.text.normalise import normalise
+
+    page = ("江苏援疆2024-01-08 20:15\n原创 江苏援疆前指 江苏援疆\n“小门诊”解决大问题——江苏医疗援疆伊宁纪实\n"
+            "两年来，江苏先后派出三批共36名医疗人才到伊宁县人民医院开展帮扶，累计开展手术1 200台。\n"
+            "阅读 4 518　赞 66　在看 12\n")
+    norm = normalise(page)
+    assert [(d.reason, d.text) for d in norm.dropped if d.reason in ("byline", "counter")] == [
+        ("byline", "原创 江苏援疆前指 江苏援疆"), ("counter", "阅读4 518赞66在看12")]
+    assert extract_metadata(norm).title == "“小门诊”解决大问题——江苏医疗援疆伊宁纪实"
+
+
+def test_a_closing_supplied_by_line_names_the_source():
+    from aid_pipeline.text.metadata import extract_metadata
+    from aid_pipeline.text.normalise import normalise
+
+    norm = normalise("江苏援疆助力伊宁县畜牧业发展\n今年以来，江苏援疆投入资金3200万元支持伊宁县建设标准化养殖小区。\n"
+                     "（江苏省对口支援新疆前方指挥部供稿）\n")
+    assert "供稿" not in norm.text
+    assert extract_metadata(norm).source == "江苏省对口支援新疆前方指挥部"
+
+
+def test_a_short_title_may_hold_an_exclamation_mark_inside():
+    from aid_pipeline.text.metadata import extract_metadata
+    from aid_pipeline.text.normalise import normalise
+
+    norm = normalise("伊犁河谷花海美！伊宁县上半年接待游客86万人次\n2024-07-10 09:00 来源：伊犁日报\n"
+                     "今年上半年，伊宁县接待游客86万人次，实现旅游收入6.2亿元，江苏援疆支持的花海景区成为新的打卡地。\n")
+    assert extract_metadata(norm).title == "伊犁河谷花海美！伊宁县上半年接待游客86万人次"

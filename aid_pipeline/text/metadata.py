@@ -89,6 +89,8 @@ _SOURCE_RES: Final = [
     (re.compile(r"^([\u4e00-\u9fff·]{1,16}" + _SIGNER + r")\s?[|丨]\s?" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
     # a closing line that is only an outlet's name in brackets: （深圳特区报）
     (re.compile(r"^[（(]([\u4e00-\u9fff]{2,12}(?:报|网|社|台|客户端))[)）]$"), 4),
+    # a closing line naming who supplied the text: （黑龙江省援疆前方指挥部供稿）, （来源：…供稿） is read above
+    (re.compile(r"^[（(]([\u4e00-\u9fff·]{2,24})供稿[)）]$"), 4),
     # the account after a relative stamp: 3天前 · 辽宁援疆
     (_RELATIVE_STAMP_RE, 4),
 ]
@@ -325,10 +327,12 @@ def _find_reporter(lines: list[str]) -> str | None:
 
 def _title_block(text_lines: list[str]) -> list[str]:
     """Heading-like lines before the first paragraph (chrome lines skipped); a short line closing on ！ or ？
-    (这里是喀什！) may be a title, a line with a full stop or a longer one starts the body."""
+    (这里是喀什！), or one of at most 40 characters with a ！ or ？ inside and no 。，； (旅游热！塔县接待游客62万人次),
+    may be a title; a line with a full stop or a longer one starts the body."""
     out = []
     for line in text_lines[:_HEAD_LINES]:
-        exclaimed = len(line) <= 30 and line[-1:] in "！？!?" and not any(c in line[:-1] for c in "。！？!?")
+        exclaimed = (len(line) <= 30 and line[-1:] in "！？!?" and not any(c in line[:-1] for c in "。！？!?")) or (
+            len(line) <= 40 and not any(c in line for c in "。，；,;"))  # 旅游热！塔县接待游客62.3万人次: a title's ！ inside
         if (any(c in line for c in "。！？") and not exclaimed) or len(line) > 60:
             break
         if (_is_chrome(line) or _find_date([line])[0] or _FULL_DATE_RE.search(line) or _CRUMB_RE.search(line)
