@@ -31,7 +31,7 @@ storage:  # Dagster's stock SQLite storage: {home}/history (runs, event log), {h
 run_queue:  # one run at a time writes the warehouse (sensor, schedule and UI runs queue up)
   max_concurrent_runs: 1
 compute_logs:  # Dagster's local step logs, shown on the terminal by a thread, not by `tail -F` children
-  module: aid_pipeline.compute_logs
+  module: aid_pipeline.orchestration.compute_logs
   class: MirroringComputeLogManager
   config:
     base_dir: {home}/storage
@@ -61,14 +61,14 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
                  full: bool = False, allow_empty_inbox: bool = False):
     """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run.
 
-    The whole run holds the warehouse's lock (``aid_pipeline.lock``): a second run on the same
+    The whole run holds the warehouse's lock (``aid_pipeline.warehouse.lock``): a second run on the same
     warehouse, from here, the UI or the sensor, waits for it. Taking the lock cleans up after a run
     that was killed (its temp files, a half-done switch of the tables).
 
     An inbox without a single entry while reports are registered raises ``EmptyInboxError`` (an
     unmounted or wrongly emptied inbox would remove every report from every table) unless
     ``allow_empty_inbox``."""
-    from .lock import warehouse_lock
+    from .warehouse.lock import warehouse_lock
 
     problem = inbox_warehouse_problem(inbox, warehouse)
     if problem:
@@ -81,13 +81,13 @@ def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_
                          allow_empty_inbox: bool):
     import dagster as dg
 
-    from . import io
-    from .assets.common import FULL_RUN_TAG
-    from .assets.report_stages import ALLOW_EMPTY_INBOX_TAG
-    from .definitions import build_defs
-    from .inbox import list_inbox
-    from .plan import plan
-    from .resources import PipelineSettings
+    from .warehouse import io
+    from .orchestration.assets.common import FULL_RUN_TAG
+    from .orchestration.assets.report_stages import ALLOW_EMPTY_INBOX_TAG
+    from .orchestration.definitions import build_defs
+    from .warehouse.inbox import list_inbox
+    from .runner.plan import plan
+    from .orchestration.resources import PipelineSettings
 
     if instance is None:
         ensure_dagster_home()
@@ -135,7 +135,7 @@ CLI_PID_TAG = "aid/cli_pid"
 
 def warehouse_id(warehouse: str) -> str:
     """The warehouse as one string, the same however it was spelled: ``warehouse_id('wh')`` → ``'/abs/wh'``."""
-    from .io import is_object_store
+    from .warehouse.io import is_object_store
 
     return str(warehouse).rstrip("/") if is_object_store(warehouse) else str(Path(warehouse).resolve())
 
@@ -147,7 +147,7 @@ def fail_killed_runs(instance, warehouse: str) -> list[str]:
     forever. Returns their run ids."""
     import dagster as dg
 
-    from .lock import holds_lock
+    from .warehouse.lock import holds_lock
 
     if not holds_lock(warehouse):
         return []
@@ -163,7 +163,7 @@ def fail_killed_runs(instance, warehouse: str) -> list[str]:
 
 def run_statistics(result) -> dict:
     """Per-run numbers from the stage assets' materialisation metadata (text CPU seconds, reports processed)."""
-    from .plan import STAGES
+    from .runner.plan import STAGES
 
     stats = {"text_seconds": 0.0, "text_wall_seconds": 0.0, "n_processed": 0, "n_quarantined": 0}
     for event in result.all_events:
@@ -188,7 +188,7 @@ def summary(warehouse: str, result=None) -> str:
     """A few lines on what the run did (with its ``result``) and what the warehouse holds."""
     import pyarrow.parquet as pq
 
-    from . import io
+    from .warehouse import io
 
     def count(name: str) -> int:
         p = io.table_path(warehouse, name)
@@ -211,9 +211,9 @@ def summary(warehouse: str, result=None) -> str:
 def cmd_run(args) -> int:
     import json
 
-    from . import io
-    from .batch import workers
-    from .io import warehouse_dir
+    from .warehouse import io
+    from .runner.batch import workers
+    from .warehouse.io import warehouse_dir
 
     warehouse = str(warehouse_dir(args.warehouse))
     if not Path(args.inbox).is_dir():
@@ -262,7 +262,7 @@ def inbox_warehouse_problem(inbox: str, warehouse: str) -> str | None:
     """Why the inbox cannot be used with this warehouse (None when it can): the same folder, or one
     inside the other, would read the pipeline's own tables back as reports (or list the warehouse as
     an inbox entry)."""
-    from .io import is_object_store
+    from .warehouse.io import is_object_store
 
     if is_object_store(warehouse):
         return None
@@ -298,7 +298,7 @@ class EmptyInboxError(RuntimeError):
 
 
 def cmd_eval(args) -> int:
-    from . import io
+    from .warehouse import io
     from .evaluation.meta import evaluate_meta, format_meta_report
     from .evaluation.metrics import evaluate_metrics, format_metrics_report
 
@@ -333,7 +333,7 @@ def cmd_eval(args) -> int:
 
 def predicted_meta(warehouse: str) -> dict[str, dict]:
     """Per report_id: metadata, headings, captions and body text, in the shape ``evaluate_meta`` reads."""
-    from . import io
+    from .warehouse import io
 
     reports = io.read_frame(io.table_path(warehouse, "reports"))
     sections = io.read_frame(io.table_path(warehouse, "sections"))

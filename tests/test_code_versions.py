@@ -3,11 +3,11 @@ code version (a digest of the table-building code), not a constant."""
 
 import shutil
 
-from aid_pipeline.assets import tables
+from aid_pipeline.orchestration.assets import tables
 
 
 def test_every_table_and_aggregate_asset_carries_the_table_code_digest():
-    from aid_pipeline.definitions import build_defs
+    from aid_pipeline.orchestration.definitions import build_defs
 
     graph = build_defs().get_repository_def().asset_graph
     nodes = [graph.get(k) for k in graph.materializable_asset_keys]

@@ -83,7 +83,7 @@ def test_reruns_process_only_new_or_changed_reports_and_full_redoes_all(tmp_path
 
 
 def test_a_new_report_rewrites_only_its_own_shard(tmp_path, seeds_dir):
-    from aid_pipeline import io
+    from aid_pipeline.warehouse import io
 
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     inbox.mkdir()

@@ -6,8 +6,8 @@ import sys
 PURE = [
     "aid_pipeline.text.decode", "aid_pipeline.text.convert", "aid_pipeline.text.mojibake", "aid_pipeline.text.normalise",
     "aid_pipeline.text.places", "aid_pipeline.text.metadata", "aid_pipeline.text.segment", "aid_pipeline.text.numbers",
-    "aid_pipeline.text.metrics", "aid_pipeline.stages", "aid_pipeline.tables", "aid_pipeline.inbox", "aid_pipeline.io",
-    "aid_pipeline.lineage", "aid_pipeline.evaluation.metrics", "aid_pipeline.evaluation.meta",
+    "aid_pipeline.text.metrics", "aid_pipeline.runner.stages", "aid_pipeline.warehouse.tables", "aid_pipeline.warehouse.inbox", "aid_pipeline.warehouse.io",
+    "aid_pipeline.contract.lineage", "aid_pipeline.evaluation.metrics", "aid_pipeline.evaluation.meta",
 ]
 
 

@@ -61,9 +61,10 @@ GOOD_ODD_NAMES = {
 
 @pytest.fixture(scope="module")
 def quarantine_run(tmp_path_factory):
-    from aid_pipeline import cli, stages
-    from aid_pipeline import plan as plan_module
-    from aid_pipeline.assets import report_stages
+    from aid_pipeline import cli
+    from aid_pipeline.runner import stages
+    from aid_pipeline.runner import plan as plan_module
+    from aid_pipeline.orchestration.assets import report_stages
 
     base = tmp_path_factory.mktemp("quarantine_cases")
     inbox, warehouse = base / "inbox", base / "warehouse"

@@ -24,8 +24,8 @@ from . import with_executor
 
 def dask_defs(inbox: str | None = None, warehouse: str | None = None) -> dg.Definitions:
     """``build_defs`` with ``dask_executor`` (settings from the arguments, else ``$AID_INBOX``/``$AID_WAREHOUSE``)."""
-    from ..definitions import build_defs
-    from ..resources import PipelineSettings, settings_from_env
+    from ..orchestration.definitions import build_defs
+    from ..orchestration.resources import PipelineSettings, settings_from_env
 
     settings = settings_from_env()
     settings = PipelineSettings(inbox=inbox or settings.inbox, warehouse=warehouse or settings.warehouse)
@@ -51,7 +51,7 @@ def run_pipeline_on_dask(
 ) -> dg.ExecutionResult:
     """What ``aid-pipeline run`` does, with the steps on Dask: one run of ``process_reports`` (its stage step
     plans, forgets the reports whose file left the inbox and processes the new, changed or stale ones)."""
-    from ..io import remove_stale_temp_files
+    from ..warehouse.io import remove_stale_temp_files
 
     remove_stale_temp_files(warehouse)
     recon = build_reconstructable_job(

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from .io import DEFAULT_WAREHOUSE
+from ..warehouse.io import DEFAULT_WAREHOUSE
 
 DEFAULT_INBOX = "seeds"
 

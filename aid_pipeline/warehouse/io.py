@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 DEFAULT_WAREHOUSE = "warehouse"
-# THE stage list, in pipeline order (every other module imports it: aid_pipeline.plan.STAGES)
+# THE stage list, in pipeline order (every other module imports it: aid_pipeline.runner.plan.STAGES)
 STAGE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
 STAGES = (*STAGE_ORDER, "quarantine")  # what is stored per shard: the stages and their quarantine rows
 # Stage data is stored in hash shards rather than one file per report: a run over 10,000 reports

@@ -4,7 +4,7 @@ decode → normalise → segment → extract, one hash shard per unit of work, i
 Not partitioned: Dagster sees one materialisation per stage per run (whose metadata counts what
 the run did: processed, unchanged, quarantined with reasons, a preview of the failing reports);
 what each report went through is kept per report in the warehouse (the ledger, ``reports`` and
-``quarantine``), and ``aid_pipeline.plan`` decides which reports are fresh.
+``quarantine``), and ``aid_pipeline.runner.plan`` decides which reports are fresh.
 """
 
 import time
@@ -12,12 +12,12 @@ import time
 import dagster as dg
 import pandas as pd
 
-from .. import io
-from ..inbox import list_inbox
-from ..lock import warehouse_lock
-from ..plan import STAGES, plan, registered_reports, shard_units
+from ...warehouse import io
+from ...warehouse.inbox import list_inbox
+from ...warehouse.lock import warehouse_lock
+from ...runner.plan import STAGES, plan, registered_reports, shard_units
 from ..resources import PipelineSettings
-from ..stage_runner import run_units
+from ...runner.stage_runner import run_units
 from .common import STAGE_CODE_VERSION, column_schema, is_full_run, preview_markdown
 
 # Set by ``aid-pipeline run --allow-empty-inbox``: an empty inbox really removes every report.

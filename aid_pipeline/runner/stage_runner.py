@@ -19,11 +19,11 @@ import pandas as pd
 import pandera.errors
 import pyarrow as pa
 
-from . import io
+from ..warehouse import io
 from .batch import PARALLEL_MIN_REPORTS, get_pool, process_one, workers
-from .checks.schemas import MODELS, failure_report_ids, typed_table_schema
-from .inbox import printable_path
-from .io import STAGE_ORDER as STAGES
+from ..contract.schemas import MODELS, failure_report_ids, typed_table_schema
+from ..warehouse.inbox import printable_path
+from ..warehouse.io import STAGE_ORDER as STAGES
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from .assets.tables import (
     plans_by_donor,
     report_summary,
 )
-from .checks.asset_checks import all_checks
+from .asset_checks import all_checks
 from .jobs import process_reports, rebuild_tables
 from .resources import PipelineSettings, settings_from_env
 from .sensors import daily_rebuild, inbox_sensor

@@ -3,7 +3,7 @@
 How a tick decides, cheaply enough for tens of thousands of files (one ``stat`` per file; a file is
 read only when its size or mtime moved since the last tick):
 
-- **new, or size/mtime changed** → the freshness planner (``aid_pipeline.plan``) says whether the
+- **new, or size/mtime changed** → the freshness planner (``aid_pipeline.runner.plan``) says whether the
   report is fresh (its sha256 and the code version match the ledger, read from the same path): only
   a report that is not joins this tick's run (a ``touch`` requests nothing);
 - **unchanged** → nothing;
@@ -29,10 +29,10 @@ import os
 
 import dagster as dg
 
-from .inbox import list_inbox
+from ..warehouse.inbox import list_inbox
 from .jobs import process_reports
-from .lock import warehouse_lock
-from .plan import plan, registered_reports
+from ..warehouse.lock import warehouse_lock
+from ..runner.plan import plan, registered_reports
 from .resources import PipelineSettings
 
 DAILY_CRON = os.environ.get("AID_SCHEDULE_CRON", "0 3 * * *")
@@ -62,7 +62,7 @@ def read_cursor(cursor: str | None) -> tuple[int, dict[str, str]]:
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings) -> dg.SensorResult:
     with warehouse_lock(settings.warehouse, blocking=False) as free:
         if free:  # no run is writing the warehouse: a CLI run still "started" was killed, and blocks the queue
-            from .cli import fail_killed_runs
+            from ..cli import fail_killed_runs
 
             for run_id in fail_killed_runs(context.instance, settings.warehouse):
                 context.log.warning(f"run {run_id} of aid-pipeline run was killed: marked failed")

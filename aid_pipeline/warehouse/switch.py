@@ -14,7 +14,7 @@ A run killed before step 1 leaves the previous tables untouched (the staged file
 deleted when the next run takes the warehouse lock: rolled back). Killed after it, the next run to
 take the lock finishes the renames and the manifest and rebuilds the aggregates still listed (rolled
 forward), before it does anything else. So the tables are from one build or the other, never a mix,
-once the lock has been taken again (``aid_pipeline.lock.recover``).
+once the lock has been taken again (``aid_pipeline.warehouse.lock.recover``).
 """
 
 from __future__ import annotations

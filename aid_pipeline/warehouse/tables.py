@@ -101,7 +101,7 @@ def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- column lineage: which upstream asset column each output column is built from ------------------
-# (plain data here; aid_pipeline/assets/tables.py turns it into Dagster's ``dagster/column_lineage``)
+# (plain data here; aid_pipeline/orchestration/assets/tables.py turns it into Dagster's ``dagster/column_lineage``)
 
 _RAW, _NORM, _SECS, _METS = "raw_reports", "normalised_reports", "report_sections", "report_metrics"
 _SECTION_COLUMNS = (

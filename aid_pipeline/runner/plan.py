@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from . import io
-from .inbox import InboxFile, printable_path
+from ..warehouse import io
+from ..warehouse.inbox import InboxFile, printable_path
 from .stages import inbox_fingerprint
-from .version import text_code_version
+from ..contract.version import text_code_version
 
 STAGES = io.STAGE_ORDER  # raw_reports → normalised_reports → report_sections → report_metrics
 
