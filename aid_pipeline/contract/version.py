@@ -25,7 +25,7 @@ def text_code_version() -> str:
             digest.update(path.relative_to(_PACKAGE).as_posix().encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())
-    from ..warehouse.io import SCHEMAS, STAGES  # the stored layout, not the reading/writing code around it
+    from .arrow import SCHEMAS, STAGES  # the stored layout, not the reading/writing code around it
 
     for name in STAGES:
         digest.update(f"{name}:{SCHEMAS[name]}".encode())

@@ -23,7 +23,7 @@ from ..warehouse import io
 from .batch import PARALLEL_MIN_REPORTS, get_pool, process_one, workers
 from ..contract.schemas import MODELS, failure_report_ids, typed_table_schema
 from ..warehouse.inbox import printable_path
-from ..warehouse.io import STAGE_ORDER as STAGES
+from ..contract.arrow import STAGE_ORDER as STAGES
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from operator import itemgetter
 import pandas as pd
 
 from ..warehouse.inbox import FileTooLarge, InboxFile, NotRegularFile, open_regular_file, printable_path, read_regular_file, sha256_of
-from ..warehouse.io import STAT_COLUMNS
+from ..contract.arrow import STAT_COLUMNS
 from ..text.decode import decode_bytes, looks_like_html
 from ..text.facts import FactInput, fact_fields
 from ..text.html import normalise_page

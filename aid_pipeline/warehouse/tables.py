@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import facts as _facts
-from .io import SCHEMAS, STAT_COLUMNS
+from ..contract.arrow import SCHEMAS, STAT_COLUMNS
 
 
 def build_reports(raw: pd.DataFrame, norm: pd.DataFrame, sections: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
