@@ -244,10 +244,8 @@ def arrived_after_tables(warehouse: str, paths: set[str]) -> set[str]:
     they wait for the next run. ``arrived_after_tables('wh', {'inbox/new.txt'})`` → ``{'inbox/new.txt'}``"""
     import os
 
-    from ..warehouse.switch import manifest_path
-
     try:
-        built = os.stat(manifest_path(warehouse)).st_mtime
+        built = os.stat(io.manifest_path(warehouse)).st_mtime
     except (OSError, TypeError):
         return set()
     out = set()

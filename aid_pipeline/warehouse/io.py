@@ -176,6 +176,11 @@ def shard_path(warehouse: str | os.PathLike, stage: str, shard: int) -> Path:
     return warehouse_path(warehouse) / "stages" / stage / f"shard-{shard:02d}.parquet"
 
 
+def manifest_path(warehouse: str | os.PathLike) -> Path | ObjectPath:
+    """What the current tables were built from (written by the switch, read by ``assets.tables.read_manifest``)."""
+    return warehouse_path(warehouse) / "stages" / "tables_manifest.json"
+
+
 def ledger_path(warehouse: str | os.PathLike) -> Path | ObjectPath:
     return warehouse_path(warehouse) / "stages" / "ledger.parquet"
 

@@ -28,11 +28,6 @@ from .aggregates import AGGREGATES, build_aggregate
 JOURNAL_NAME = "tables_switch.json"
 
 
-def manifest_path(wh: str):
-    """What the current tables were built from (``assets.tables.read_manifest``)."""
-    return io.warehouse_path(wh) / "stages" / "tables_manifest.json"
-
-
 def journal_path(wh: str):
     return io.warehouse_path(wh) / "stages" / JOURNAL_NAME
 
@@ -69,7 +64,7 @@ def finish_switch(wh: str, rebuild_aggregates: bool = False) -> bool:
         if staged.exists():  # not yet renamed when the run was killed
             _replace(staged, io.table_path(wh, name))
     if "manifest" in journal:
-        io.write_json(manifest_path(wh), journal["manifest"])
+        io.write_json(io.manifest_path(wh), journal["manifest"])
         pending = journal.get("aggregates_pending", [])
         if pending:
             io.write_json(journal_path(wh), {"aggregates_pending": pending})

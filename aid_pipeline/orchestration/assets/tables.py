@@ -186,7 +186,7 @@ INCREMENTAL_MAX_SHARE = 0.25
 
 
 
-manifest_path = switch.manifest_path
+manifest_path = io.manifest_path
 
 
 def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
