@@ -98,7 +98,6 @@ def build_aggregate(wh: str, name: str, full: bool = False) -> tuple:
     else:
         df = build(*inputs)
     io.write_frame(df, io.table_path(wh, name), name)
-    if name in INCREMENTAL:
-            if io.manifest_path(wh).exists():
-            io.write_json(record, json.loads(io.manifest_path(wh).read_text(encoding="utf-8")))
+    if name in INCREMENTAL and io.manifest_path(wh).exists():
+        io.write_json(record, json.loads(io.manifest_path(wh).read_text(encoding="utf-8")))
     return df, note
