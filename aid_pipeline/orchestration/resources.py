@@ -18,9 +18,12 @@ class PipelineSettings(dg.ConfigurableResource):
     warehouse: str = DEFAULT_WAREHOUSE
 
 
-def settings_from_env() -> PipelineSettings:
-    """Settings from ``$AID_INBOX`` / ``$AID_WAREHOUSE``, else ``seeds`` / ``warehouse``."""
-    return PipelineSettings(
-        inbox=os.environ.get("AID_INBOX") or DEFAULT_INBOX,
-        warehouse=os.environ.get("AID_WAREHOUSE") or DEFAULT_WAREHOUSE,
-    )
+def settings_from_env(**given) -> PipelineSettings:
+    """Settings from the arguments given, else ``$AID_INBOX`` / ``$AID_WAREHOUSE``, else ``seeds`` / ``warehouse``
+    (read when called, at launch, never at import)."""
+    given = {k: v for k, v in given.items() if v is not None}
+    return PipelineSettings(**{
+        "inbox": os.environ.get("AID_INBOX") or DEFAULT_INBOX,
+        "warehouse": os.environ.get("AID_WAREHOUSE") or DEFAULT_WAREHOUSE,
+        **given,
+    })

@@ -33,6 +33,7 @@ from ..warehouse.inbox import list_inbox
 from .jobs import process_reports
 from ..warehouse.lock import warehouse_lock
 from ..runner.plan import plan, registered_reports
+from .runs import fail_killed_runs
 from .resources import PipelineSettings
 
 DAILY_CRON = os.environ.get("AID_SCHEDULE_CRON", "0 3 * * *")
@@ -62,8 +63,6 @@ def read_cursor(cursor: str | None) -> tuple[int, dict[str, str]]:
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings) -> dg.SensorResult:
     with warehouse_lock(settings.warehouse, blocking=False) as free:
         if free:  # no run is writing the warehouse: a CLI run still "started" was killed, and blocks the queue
-            from ..cli import fail_killed_runs
-
             for run_id in fail_killed_runs(context.instance, settings.warehouse):
                 context.log.warning(f"run {run_id} of aid-pipeline run was killed: marked failed")
     seq, seen = read_cursor(context.cursor)

@@ -8,14 +8,14 @@ import pandas as pd
 from ...warehouse import io
 from ...contract.column_docs import column_description
 from ...contract.version import text_code_version
+from ...launch import FULL_RUN_TAG
 
 STAGE_CODE_VERSION = text_code_version()
-# A run tagged ``aid/full=true`` reprocesses every report of its range; otherwise reports whose
-# sha256 and code version match the ledger keep their stored rows (``aid-pipeline run --full``).
-FULL_RUN_TAG = "aid/full"
 
 
 def is_full_run(context) -> bool:
+    """A run tagged ``aid/full=true`` reprocesses every report; otherwise reports whose sha256 and code version
+    match the ledger keep their stored rows (``aid-pipeline run --full``)."""
     return str(context.run.tags.get(FULL_RUN_TAG, "")).lower() in ("1", "true", "yes")
 
 

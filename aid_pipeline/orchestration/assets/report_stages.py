@@ -17,11 +17,10 @@ from ...warehouse.inbox import list_inbox
 from ...warehouse.lock import warehouse_lock
 from ...runner.plan import STAGES, plan, registered_reports, shard_units
 from ..resources import PipelineSettings
+from ...launch import ALLOW_EMPTY_INBOX_TAG  # set by `aid-pipeline run --allow-empty-inbox`
 from ...runner.stage_runner import run_units
 from .common import STAGE_CODE_VERSION, column_schema, is_full_run, preview_markdown
 
-# Set by ``aid-pipeline run --allow-empty-inbox``: an empty inbox really removes every report.
-ALLOW_EMPTY_INBOX_TAG = "aid/allow_empty_inbox"
 QUARANTINE_PREVIEW = 50
 
 DESCRIPTIONS = {
