@@ -78,9 +78,10 @@ def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False,
     if instance is None:
         ensure_dagster_home()
         instance = dg.DagsterInstance.get()
-    defs = build_defs(settings_from_env(inbox=inbox, warehouse=warehouse))
+    settings = settings_from_env(inbox=inbox, warehouse=warehouse)
+    defs = build_defs(settings)
     planned, result = launch(inbox, warehouse, lambda planned: run_in_process(planned, defs, instance, log_level),
-                             full=full, allow_empty_inbox=allow_empty_inbox)
+                             full=full, allow_empty_inbox=allow_empty_inbox, n_shards=settings.n_shards or None)
     p = planned.plan
     if not quiet:
         print(f"inbox:      {len(planned.files)} files, {len(planned.added)} new, {len(p.gone)} removed")
@@ -142,6 +143,7 @@ def cmd_run(args) -> int:
 
     from .launch import EmptyInboxError, inbox_warehouse_problem
     from .warehouse import io
+    from .orchestration.resources import settings_from_env
     from .runner.batch import workers
     from .warehouse.io import warehouse_dir
 
@@ -172,7 +174,7 @@ def cmd_run(args) -> int:
             "wall_seconds": round(dt, 3),
             "n_reports": len(result.aid_todo) + len(result.aid_unchanged),
             "n_skipped": len(result.aid_unchanged),
-            "workers": workers(),
+            "workers": workers(settings_from_env().workers),
             "checks_failed": failed_checks,
             **run_statistics(result),
         }

@@ -69,10 +69,13 @@ def warehouse_id(warehouse: str) -> str:
     return str(warehouse).rstrip("/") if io.is_object_store(warehouse) else str(Path(warehouse).resolve())
 
 
-def prepare(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox: bool = False) -> Launch:
+def prepare(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox: bool = False,
+            n_shards: int | None = None) -> Launch:
     """Plan the run and pick its job (call it holding the warehouse's lock): ``prepare('seeds', 'wh').job`` →
     ``'process_reports'``. Raises ``EmptyInboxError`` for an empty inbox while reports are registered (an unmounted
-    or wrongly emptied inbox would remove every report from every table) unless ``allow_empty_inbox``."""
+    or wrongly emptied inbox would remove every report from every table) unless ``allow_empty_inbox``, and
+    ``io.ShardLayoutMismatch`` when ``n_shards`` is not the warehouse's shard count."""
+    io.ensure_shard_layout(warehouse, n_shards)
     files = list_inbox(inbox)
     p = plan(warehouse, files, full=full)
     if not allow_empty_inbox and not files and p.gone:
@@ -96,7 +99,7 @@ def prepare(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox: b
 
 
 def launch(inbox: str, warehouse: str, execute: Callable[[Launch], object], full: bool = False,
-           allow_empty_inbox: bool = False, hold_lock: bool = True) -> tuple[Launch, object]:
+           allow_empty_inbox: bool = False, hold_lock: bool = True, n_shards: int | None = None) -> tuple[Launch, object]:
     """Check, lock, plan, then ``execute(launch)``; returns the launch and what ``execute`` returned. With
     ``hold_lock`` the lock is held until ``execute`` returns (its steps run in this process), else it is let go
     before (steps in other processes take it themselves). Raises ``ValueError`` for an inbox/warehouse overlap,
@@ -105,7 +108,7 @@ def launch(inbox: str, warehouse: str, execute: Callable[[Launch], object], full
     if problem:
         raise ValueError(problem)
     with warehouse_lock(warehouse):
-        planned = prepare(inbox, warehouse, full=full, allow_empty_inbox=allow_empty_inbox)
+        planned = prepare(inbox, warehouse, full=full, allow_empty_inbox=allow_empty_inbox, n_shards=n_shards)
         if hold_lock:
             return planned, execute(planned)
     return planned, execute(planned)

@@ -17,7 +17,7 @@ def test_pool_and_in_process_store_the_same_rows(seeds_dir, tmp_path, monkeypatc
     files = {f.partition_key: f for f in list_inbox(seeds_dir)}
     units: dict[int, list[str]] = {}
     for k in files:
-        units.setdefault(io.shard_of(k), []).append(k)
+        units.setdefault(io.shard_of(k, io.DEFAULT_N_SHARDS), []).append(k)
     stored = {}
     for n_workers in (1, 2):
         wh = str(tmp_path / f"wh{n_workers}")

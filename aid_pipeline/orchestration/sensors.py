@@ -36,7 +36,7 @@ from ..runner.plan import plan, registered_reports
 from .runs import fail_killed_runs
 from .resources import PipelineSettings
 
-DAILY_CRON = os.environ.get("AID_SCHEDULE_CRON", "0 3 * * *")
+DAILY_CRON = "0 3 * * *"  # the daily schedule's default cron ($AID_SCHEDULE_CRON, read when the Definitions are built)
 
 
 def _fingerprint(path) -> str:
@@ -99,12 +99,20 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     )
 
 
-@dg.schedule(
-    name="daily_rebuild",
-    job=process_reports,
-    cron_schedule=DAILY_CRON,
-    description="Daily (cron $AID_SCHEDULE_CRON): every report of the inbox through the stages — only those whose "
-    "file or stage code changed are recomputed — then the tables, aggregates and checks, so code changes are picked up.",
-)
-def daily_rebuild(context: dg.ScheduleEvaluationContext):
-    return dg.RunRequest(job_name=process_reports.name)
+def daily_rebuild(cron: str | None = None) -> dg.ScheduleDefinition:
+    """The ``daily_rebuild`` schedule on ``cron``, else ``$AID_SCHEDULE_CRON`` read now (when the Definitions are
+    built), else ``DAILY_CRON``: ``daily_rebuild('0 4 * * *').cron_schedule`` → ``'0 4 * * *'``."""
+    cron = cron or os.environ.get("AID_SCHEDULE_CRON") or DAILY_CRON
+
+    @dg.schedule(
+        name="daily_rebuild",
+        job=process_reports,
+        cron_schedule=cron,
+        description=f"Daily (cron {cron}, $AID_SCHEDULE_CRON): every report of the inbox through the stages — only "
+        "those whose file or stage code changed are recomputed — then the tables, aggregates and checks, so code "
+        "changes are picked up.",
+    )
+    def _daily_rebuild(context: dg.ScheduleEvaluationContext):
+        return dg.RunRequest(job_name=process_reports.name)
+
+    return _daily_rebuild

@@ -7,7 +7,8 @@ Layout of a warehouse folder (default ``./warehouse``, or ``$AID_WAREHOUSE``)::
     facts.parquet                        (one row per fact: the mentions of one figure consolidated)
     funding_by_donor_year.parquet metrics_by_category.parquet report_summary.parquet   (aggregates)
     cumulative_by_donor.parquet plans_by_donor.parquet                                 (aggregates on facts)
-    stages/<stage>/shard-NN.parquet      (stage data: each report's rows live in one of N_SHARDS shards)
+    stages/<stage>/shard-NN.parquet      (stage data: each report's rows live in one of the warehouse's shards)
+    stages/layout.json                   (how many shards per stage this warehouse has: ``shard_count``)
     stages/ledger.parquet                (which report went through which stage, at which sha256 and code version)
 
 Writes go to a temporary file in the same folder and are renamed into place, so a reader (or a
@@ -33,9 +34,11 @@ from ..contract.arrow import (  # noqa: F401  (the names io's readers and writer
 
 DEFAULT_WAREHOUSE = "warehouse"
 # Stage data is stored in hash shards rather than one file per report: a run over 10,000 reports
-# writes 4 × N_SHARDS files instead of 40,000, the tables read a few dozen files, and adding one
-# report rewrites one shard (1/N_SHARDS of the data) per stage.
-N_SHARDS = int(os.environ.get("AID_STAGE_SHARDS", "16"))
+# writes 4 × 16 files instead of 40,000, the tables read a few dozen files, and adding one report
+# rewrites one shard (1/16 of the data) per stage. The count is the warehouse's, recorded in
+# stages/layout.json by its first run (``shard_count``); a new warehouse gets this one unless its first
+# run asks for another (the settings resource's ``n_shards``, default ``$AID_STAGE_SHARDS``).
+DEFAULT_N_SHARDS = 16
 
 
 class ObjectPath:
@@ -164,9 +167,9 @@ def table_path(warehouse: str | os.PathLike, table: str) -> Path | ObjectPath:
     return warehouse_path(warehouse) / f"{table}.parquet"
 
 
-def shard_of(partition_key: str, n_shards: int | None = None) -> int:
-    """The shard a report's rows live in: ``shard_of('000_ab')`` → ``11`` (stable: crc32, not Python's hash)."""
-    return zlib.crc32(partition_key.encode("utf-8")) % (n_shards or N_SHARDS)
+def shard_of(partition_key: str, n_shards: int) -> int:
+    """The shard a report's rows live in: ``shard_of('000_ab', 16)`` → ``11`` (stable: crc32, not Python's hash)."""
+    return zlib.crc32(partition_key.encode("utf-8")) % n_shards
 
 
 def shard_path(warehouse: str | os.PathLike, stage: str, shard: int) -> Path:
@@ -338,7 +341,8 @@ def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=No
         paths = _stage_shards(warehouse, stage)
     else:
         partition_keys = list(partition_keys)
-        paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k) for k in partition_keys})]
+        n = shard_count(warehouse)
+        paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k, n) for k in partition_keys})]
     tables = [_read_shard(p, schema, columns) for p in paths if p.exists()]
     if not tables:
         return schema.empty_table()
@@ -385,9 +389,10 @@ def update_stage(warehouse: str | os.PathLike, stage: str, replace, new_rows: pa
     if not replace:
         return 0
     keys = new_rows["partition_key"].to_pylist()
-    shard_by_key = {k: shard_of(k) for k in set(keys)}
+    n = shard_count(warehouse)
+    shard_by_key = {k: shard_of(k, n) for k in set(keys)}
     new_shards = pa.array([shard_by_key[k] for k in keys], type=pa.int32())
-    touched = sorted({shard_of(k) for k in replace})
+    touched = sorted({shard_of(k, n) for k in replace})
     for shard in touched:
         path = shard_path(warehouse, stage, shard)
         old = _read_shard(path, schema) if path.exists() else schema.empty_table()
@@ -481,24 +486,36 @@ def shard_layout_path(warehouse: str | os.PathLike):
     return warehouse_path(warehouse) / "stages" / "layout.json"
 
 
-def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = None) -> int:
-    """The number of stage shards of ``warehouse``, recorded in ``stages/layout.json`` once it holds stage data; a process
-    whose count (``AID_STAGE_SHARDS``) differs is refused, since it would look each report up in the wrong shard
-    and build tables from part of the data. A warehouse written before the record is checked against the
-    partition keys of one of its shards. ``ensure_shard_layout('wh')`` → ``16``"""
-    n = n_shards or N_SHARDS
+def shard_count(warehouse: str | os.PathLike) -> int:
+    """How many shards per stage ``warehouse`` keeps: its record (``stages/layout.json``), else what its stage data
+    shows (a warehouse written before the record), else ``DEFAULT_N_SHARDS``. ``shard_count('wh')`` → ``16``"""
+    path = shard_layout_path(warehouse)
+    if path.exists():
+        return int(json.loads(path.read_text(encoding="utf-8"))["n_shards"])
+    return _shards_of_existing_data(warehouse, DEFAULT_N_SHARDS)
+
+
+def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = None, record: bool = False) -> int:
+    """The number of stage shards of ``warehouse`` (``shard_count``), written to ``stages/layout.json`` once it holds
+    stage data, or at once with ``record`` (a run about to write stage data). A run asking for another count
+    (``n_shards``: the settings resource, default ``$AID_STAGE_SHARDS``) is refused, since it would look each report
+    up in the wrong shard and build tables from part of the data; without ``n_shards`` the warehouse's count is
+    used. A new warehouse takes ``n_shards`` (else 16). ``ensure_shard_layout('wh', 4)`` → ``ShardLayoutMismatch``
+    on a 16-shard warehouse."""
     path = shard_layout_path(warehouse)
     if path.exists():
         recorded = int(json.loads(path.read_text(encoding="utf-8"))["n_shards"])
     else:
-        recorded = _shards_of_existing_data(warehouse, n)
-        if recorded == n and path.parent.exists():  # recorded once there is stage data (a lock alone writes nothing)
-            write_json(path, {"n_shards": n})
-    if recorded != n:
+        recorded = _shards_of_existing_data(warehouse, n_shards or DEFAULT_N_SHARDS)
+        if path.parent.exists() or record:  # recorded once there is stage data (a lock alone writes nothing)
+            if not path.parent.exists() and not is_object_store(path):
+                path.parent.mkdir(parents=True, exist_ok=True)
+            write_json(path, {"n_shards": recorded})
+    if n_shards and recorded != n_shards:
         raise ShardLayoutMismatch(
-            f"the warehouse {warehouse} keeps its stage data in {recorded} shards per stage, but this run would use {n} "
-            f"(AID_STAGE_SHARDS={os.environ.get('AID_STAGE_SHARDS', '')!r}): run with AID_STAGE_SHARDS={recorded}, or "
-            f"use a new warehouse")
+            f"the warehouse {warehouse} keeps its stage data in {recorded} shards per stage, but this run asks for "
+            f"{n_shards} (AID_STAGE_SHARDS={n_shards}, or the settings resource's n_shards): run with "
+            f"AID_STAGE_SHARDS={recorded} or without it (a run uses the warehouse's own count), or use a new warehouse")
     return recorded
 
 

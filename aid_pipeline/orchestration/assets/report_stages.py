@@ -61,7 +61,8 @@ def report_stages(context: dg.AssetExecutionContext, settings: PipelineSettings)
     the four stages; reports whose file left the inbox leave the stage data and the ledger."""
     with warehouse_lock(settings.warehouse):  # one writer per warehouse (re-entered inside `aid-pipeline run`)
         outcome = run_stages(settings.inbox, settings.warehouse, full=is_full_run(context),
-                             allow_empty_inbox=str(context.run.tags.get(ALLOW_EMPTY_INBOX_TAG, "")).lower() == "true")
+                             allow_empty_inbox=str(context.run.tags.get(ALLOW_EMPTY_INBOX_TAG, "")).lower() == "true",
+                             settings=settings)
     for stage in STAGES:
         yield dg.MaterializeResult(asset_key=stage, metadata=outcome[stage])
 
@@ -70,8 +71,11 @@ class EmptyInboxRefused(dg.Failure):
     """The inbox holds nothing while the warehouse holds reports: they are not all removed."""
 
 
-def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox: bool = False) -> dict[str, dict]:
-    """Plan, run the units, record the ledger; the metadata of each stage's materialisation."""
+def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox: bool = False,
+               settings: PipelineSettings | None = None) -> dict[str, dict]:
+    """Plan, run the units, record the ledger; the metadata of each stage's materialisation (shards, workers and
+    the pool's threshold from ``settings``)."""
+    settings = settings or PipelineSettings(inbox=inbox, warehouse=warehouse)
     t0 = time.perf_counter()
     files = list_inbox(inbox)
     p = plan(warehouse, files, STAGES, STAGE_CODE_VERSION, full)
@@ -80,9 +84,12 @@ def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox
             f"the inbox {inbox!r} is empty, but the warehouse holds {len(p.gone)} reports: nothing is removed (an "
             "unmounted or wrongly emptied inbox would empty every table); to remove them all, run "
             "`aid-pipeline run --allow-empty-inbox`")
+    # the warehouse's shard count (recorded before the first shard is written); another asked-for count is refused
+    n_shards = io.ensure_shard_layout(warehouse, settings.n_shards or None, record=bool(p.todo))
     io.forget_reports(warehouse, p.gone)
     t1 = time.perf_counter()
-    results = run_units(warehouse, shard_units(p.todo, p.files))
+    results = run_units(warehouse, shard_units(p.todo, p.files, n_shards), n_workers=settings.workers or None,
+                        min_reports=settings.parallel_min_reports)
     t2 = time.perf_counter()
 
     # one sha256 per report for every stage's ledger entry: what the raw stage read (the file may have
