@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ storage:  # Dagster's stock SQLite storage: {home}/history (runs, event log), {h
 run_queue:  # one run at a time writes the warehouse (sensor, schedule and UI runs queue up)
   max_concurrent_runs: 1
 compute_logs:  # Dagster's local step logs, shown on the terminal by a thread, not by `tail -F` children
-  module: aid_pipeline.compute_logs
+  module: aid_pipeline.orchestration.compute_logs
   class: MirroringComputeLogManager
   config:
     base_dir: {home}/storage
@@ -59,111 +58,42 @@ def _generated_by_us(text: str) -> bool:
 
 def run_pipeline(inbox: str, warehouse: str, instance=None, quiet: bool = False, log_level: str = "WARNING",
                  full: bool = False, allow_empty_inbox: bool = False):
-    """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run.
+    """Materialise the stages for new or changed reports (all with ``full``), then the tables and checks, in ONE run
+    (``aid_pipeline.launch``: checks, lock, plan, job; ``orchestration.runs``: the job in this process).
 
-    The whole run holds the warehouse's lock (``aid_pipeline.lock``): a second run on the same
+    The whole run holds the warehouse's lock (``aid_pipeline.warehouse.lock``): a second run on the same
     warehouse, from here, the UI or the sensor, waits for it. Taking the lock cleans up after a run
     that was killed (its temp files, a half-done switch of the tables).
 
     An inbox without a single entry while reports are registered raises ``EmptyInboxError`` (an
     unmounted or wrongly emptied inbox would remove every report from every table) unless
     ``allow_empty_inbox``."""
-    from .lock import warehouse_lock
-
-    problem = inbox_warehouse_problem(inbox, warehouse)
-    if problem:
-        raise ValueError(problem)
-    with warehouse_lock(warehouse):
-        return _run_pipeline_locked(inbox, warehouse, instance, quiet, log_level, full, allow_empty_inbox)
-
-
-def _run_pipeline_locked(inbox: str, warehouse: str, instance, quiet: bool, log_level: str, full: bool,
-                         allow_empty_inbox: bool):
     import dagster as dg
 
-    from . import io
-    from .assets.common import FULL_RUN_TAG
-    from .assets.report_stages import ALLOW_EMPTY_INBOX_TAG
-    from .definitions import build_defs
-    from .inbox import list_inbox
-    from .plan import plan
-    from .resources import PipelineSettings
+    from .launch import launch
+    from .orchestration.definitions import build_defs
+    from .orchestration.resources import settings_from_env
+    from .orchestration.runs import run_in_process
 
     if instance is None:
         ensure_dagster_home()
         instance = dg.DagsterInstance.get()
-    orphans = fail_killed_runs(instance, warehouse)
-    if orphans and not quiet:
-        print(f"marked {len(orphans)} earlier run(s) on this warehouse that were killed as failed: {', '.join(orphans)}",
-              file=sys.stderr)
-    files = list_inbox(inbox)
-    # the stage asset plans again, the same way, under the same lock (held until this run ends)
-    p = plan(warehouse, files, full=full)
-    if not allow_empty_inbox and not files and p.gone:
-        raise EmptyInboxError(
-            f"the inbox {inbox!r} is empty, but {len(p.gone)} reports are registered: this run would remove every one of "
-            "them from every table. If the inbox is not mounted or was emptied by mistake, put the files back; "
-            "to remove them all, run again with --allow-empty-inbox")
-    added = [k for k in p.todo if k not in set(io.read_ledger(warehouse)["partition_key"])]
-    defs = build_defs(PipelineSettings(inbox=inbox, warehouse=warehouse))
-    tags = {}
-    if p.todo:
-        job = defs.resolve_job_def("process_reports")
-        if full:
-            tags[FULL_RUN_TAG] = "true"
-        if allow_empty_inbox:
-            tags[ALLOW_EMPTY_INBOX_TAG] = "true"
-    else:  # nothing to process: the reports that left the inbox leave the stage data, the tables are rebuilt
-        io.forget_reports(warehouse, p.gone)
-        job = defs.resolve_job_def("rebuild_tables")
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    tags[CLI_WAREHOUSE_TAG] = warehouse_id(warehouse)
-    tags[CLI_PID_TAG] = f"{socket.gethostname()}:{os.getpid()}"
-    result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
+    settings = settings_from_env(inbox=inbox, warehouse=warehouse)
+    defs = build_defs(settings)
+    planned, result = launch(inbox, warehouse, lambda planned: run_in_process(planned, defs, instance, log_level),
+                             full=full, allow_empty_inbox=allow_empty_inbox, n_shards=settings.n_shards or None)
+    p = planned.plan
     if not quiet:
-        print(f"inbox:      {len(files)} files, {len(added)} new, {len(p.gone)} removed")
+        print(f"inbox:      {len(planned.files)} files, {len(planned.added)} new, {len(p.gone)} removed")
         print(f"reports:    {len(p.todo)} to process, {len(p.unchanged)} unchanged and skipped"
               + (" (--full: all reprocessed)" if full else ""))
     result.aid_todo, result.aid_unchanged = p.todo, p.unchanged
     return result
 
 
-# On every run `aid-pipeline run` starts: which warehouse it holds the lock of, and its host:pid.
-CLI_WAREHOUSE_TAG = "aid/cli_warehouse"
-CLI_PID_TAG = "aid/cli_pid"
-
-
-def warehouse_id(warehouse: str) -> str:
-    """The warehouse as one string, the same however it was spelled: ``warehouse_id('wh')`` → ``'/abs/wh'``."""
-    from .io import is_object_store
-
-    return str(warehouse).rstrip("/") if is_object_store(warehouse) else str(Path(warehouse).resolve())
-
-
-def fail_killed_runs(instance, warehouse: str) -> list[str]:
-    """Mark failed every run of ``aid-pipeline run`` on this warehouse that Dagster still has as
-    started: called with the warehouse lock held, which such a run holds from start to end, so it
-    was killed (its process is gone). Left as STARTED it would block the one-run-at-a-time queue
-    forever. Returns their run ids."""
-    import dagster as dg
-
-    from .lock import holds_lock
-
-    if not holds_lock(warehouse):
-        return []
-    stuck = instance.get_runs(filters=dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING],
-        tags={CLI_WAREHOUSE_TAG: warehouse_id(warehouse)}))
-    for run in stuck:
-        instance.report_run_failed(
-            run, message=f"marked failed by a later aid-pipeline run: the process that ran it "
-                         f"({run.tags.get(CLI_PID_TAG, '?')}) was gone (killed) without ending it")
-    return [run.run_id for run in stuck]
-
-
 def run_statistics(result) -> dict:
     """Per-run numbers from the stage assets' materialisation metadata (text CPU seconds, reports processed)."""
-    from .plan import STAGES
+    from .runner.plan import STAGES
 
     stats = {"text_seconds": 0.0, "text_wall_seconds": 0.0, "n_processed": 0, "n_quarantined": 0}
     for event in result.all_events:
@@ -188,7 +118,7 @@ def summary(warehouse: str, result=None) -> str:
     """A few lines on what the run did (with its ``result``) and what the warehouse holds."""
     import pyarrow.parquet as pq
 
-    from . import io
+    from .warehouse import io
 
     def count(name: str) -> int:
         p = io.table_path(warehouse, name)
@@ -211,9 +141,11 @@ def summary(warehouse: str, result=None) -> str:
 def cmd_run(args) -> int:
     import json
 
-    from . import io
-    from .batch import workers
-    from .io import warehouse_dir
+    from .launch import EmptyInboxError, inbox_warehouse_problem
+    from .warehouse import io
+    from .orchestration.resources import settings_from_env
+    from .runner.batch import workers
+    from .warehouse.io import warehouse_dir
 
     warehouse = str(warehouse_dir(args.warehouse))
     if not Path(args.inbox).is_dir():
@@ -242,7 +174,7 @@ def cmd_run(args) -> int:
             "wall_seconds": round(dt, 3),
             "n_reports": len(result.aid_todo) + len(result.aid_unchanged),
             "n_skipped": len(result.aid_unchanged),
-            "workers": workers(),
+            "workers": workers(settings_from_env().workers),
             "checks_failed": failed_checks,
             **run_statistics(result),
         }
@@ -256,24 +188,6 @@ def checks_line(n_evaluated: int, failed: list[str], success: bool) -> str:
         why = "the run failed before them" if not success else "none evaluated"
         return f"checks:            NOT RUN ({why})"
     return f"checks failed:     {', '.join(failed) if failed else 'none'} (of {n_evaluated} evaluated)"
-
-
-def inbox_warehouse_problem(inbox: str, warehouse: str) -> str | None:
-    """Why the inbox cannot be used with this warehouse (None when it can): the same folder, or one
-    inside the other, would read the pipeline's own tables back as reports (or list the warehouse as
-    an inbox entry)."""
-    from .io import is_object_store
-
-    if is_object_store(warehouse):
-        return None
-    ib, wh = Path(inbox).resolve(), Path(warehouse).resolve()
-    if ib == wh or wh in ib.parents:
-        return (f"the inbox {str(ib)!r} is the warehouse or inside it ({str(wh)!r}): the pipeline would read its own "
-                "tables as reports; keep report files in a folder of their own")
-    if ib in wh.parents:
-        return (f"the warehouse {str(wh)!r} is inside the inbox {str(ib)!r}: keep the tables out of the folder "
-                "of report files (the inbox is read flat, every folder in it is quarantined)")
-    return None
 
 
 def dagster_home_problem() -> str | None:
@@ -293,12 +207,8 @@ def dagster_home_problem() -> str | None:
     return None
 
 
-class EmptyInboxError(RuntimeError):
-    """The inbox holds no file while reports are registered: running would remove them all."""
-
-
 def cmd_eval(args) -> int:
-    from . import io
+    from .warehouse import io
     from .evaluation.meta import evaluate_meta, format_meta_report
     from .evaluation.metrics import evaluate_metrics, format_metrics_report
 
@@ -333,7 +243,7 @@ def cmd_eval(args) -> int:
 
 def predicted_meta(warehouse: str) -> dict[str, dict]:
     """Per report_id: metadata, headings, captions and body text, in the shape ``evaluate_meta`` reads."""
-    from . import io
+    from .warehouse import io
 
     reports = io.read_frame(io.table_path(warehouse, "reports"))
     sections = io.read_frame(io.table_path(warehouse, "sections"))

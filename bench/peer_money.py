@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from aid_pipeline.evaluation.metrics import evaluate_metrics
-from aid_pipeline.inbox import InboxFile, partition_key_of, report_id_of
-from aid_pipeline.stages import normalise_report, read_raw
+from aid_pipeline.warehouse.inbox import InboxFile, partition_key_of, report_id_of
+from aid_pipeline.runner.stages import normalise_report, read_raw
 from aid_pipeline.text.metrics import find_mentions
 
 ROOT = Path(__file__).resolve().parent.parent

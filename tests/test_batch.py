@@ -7,8 +7,9 @@ import sys
 import textwrap
 import time
 
-from aid_pipeline import batch, io, stage_runner
-from aid_pipeline.inbox import list_inbox
+from aid_pipeline.runner import batch, stage_runner
+from aid_pipeline.warehouse import io
+from aid_pipeline.warehouse.inbox import list_inbox
 
 
 def test_pool_and_in_process_store_the_same_rows(seeds_dir, tmp_path, monkeypatch):
@@ -16,7 +17,7 @@ def test_pool_and_in_process_store_the_same_rows(seeds_dir, tmp_path, monkeypatc
     files = {f.partition_key: f for f in list_inbox(seeds_dir)}
     units: dict[int, list[str]] = {}
     for k in files:
-        units.setdefault(io.shard_of(k), []).append(k)
+        units.setdefault(io.shard_of(k, io.DEFAULT_N_SHARDS), []).append(k)
     stored = {}
     for n_workers in (1, 2):
         wh = str(tmp_path / f"wh{n_workers}")
@@ -35,7 +36,7 @@ def test_a_failing_report_is_an_outcome_not_an_exception():
 
 
 def test_missing_file_is_a_quarantine_outcome(tmp_path):
-    from aid_pipeline.inbox import InboxFile
+    from aid_pipeline.warehouse.inbox import InboxFile
 
     outcome = batch.process_one("raw_reports", InboxFile(tmp_path / "gone.txt", "gone", "gone"))
     assert outcome[0] == "quarantine" and outcome[1] == "file_missing"
@@ -45,7 +46,7 @@ def test_workers_leave_when_their_parent_is_killed(tmp_path):
     script = textwrap.dedent(
         """
         import os, sys, time
-        from aid_pipeline import batch
+        from aid_pipeline.runner import batch
         pool = batch.get_pool(2)
         pids = [f.result() for f in [pool.submit(os.getpid) for _ in range(8)]]
         print(" ".join(str(p) for p in sorted(set(pids))), flush=True)

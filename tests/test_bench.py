@@ -4,8 +4,8 @@ import collections
 
 from aid_pipeline.bench.corpus import make_report, write_corpus
 from aid_pipeline.bench.run_bench import growth_exponents
-from aid_pipeline.inbox import list_inbox
-from aid_pipeline.stages import read_raw
+from aid_pipeline.warehouse.inbox import list_inbox
+from aid_pipeline.runner.stages import read_raw
 from aid_pipeline.text.convert import script_of
 
 

@@ -5,8 +5,8 @@ import re
 
 import pandas as pd
 
-from aid_pipeline import charts
-from aid_pipeline.charts import FULL, SECOND, bar, category_chart_md, format_cny, funding_chart_md, stacked_bar
+from aid_pipeline.orchestration import charts
+from aid_pipeline.orchestration.charts import FULL, SECOND, bar, category_chart_md, format_cny, funding_chart_md, stacked_bar
 
 
 def bar_length(s: str) -> float:

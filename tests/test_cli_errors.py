@@ -112,7 +112,7 @@ def test_a_run_with_another_shard_count_is_refused_and_the_tables_keep_every_rep
 
 
 def test_a_warehouse_written_before_the_layout_record_is_checked_against_its_shards(tmp_path, inbox):
-    from aid_pipeline import io
+    from aid_pipeline.warehouse import io
 
     home, wh = tmp_path / "dh", tmp_path / "wh"
     assert aid("run", "--inbox", inbox, "--warehouse", wh, home=home, cwd=tmp_path).returncode == 0

@@ -3,11 +3,11 @@ code version (a digest of the table-building code), not a constant."""
 
 import shutil
 
-from aid_pipeline.assets import tables
+from aid_pipeline.orchestration.assets import tables
 
 
 def test_every_table_and_aggregate_asset_carries_the_table_code_digest():
-    from aid_pipeline.definitions import build_defs
+    from aid_pipeline.orchestration.definitions import build_defs
 
     graph = build_defs().get_repository_def().asset_graph
     nodes = [graph.get(k) for k in graph.materializable_asset_keys]
@@ -31,3 +31,18 @@ def test_the_table_code_digest_changes_with_the_table_building_code(tmp_path, mo
     with open(facts_copy, "a", encoding="utf-8") as fh:
         fh.write("\n# a changed consolidation rule\n")
     assert tables.tables_code_version() != before
+
+
+def test_the_stage_assets_carry_the_text_code_version_and_every_asset_has_a_digest():
+    """The four stages carry the digest of the text code (the one the ledger records per report), and no asset is
+    left on a constant such as "1" that never changes."""
+    from aid_pipeline.contract.version import text_code_version
+    from aid_pipeline.orchestration.definitions import build_defs
+
+    graph = build_defs().get_repository_def().asset_graph
+    nodes = {graph.get(k).key.path[-1]: graph.get(k) for k in graph.materializable_asset_keys}
+    for stage in ("raw_reports", "normalised_reports", "report_sections", "report_metrics"):
+        assert nodes[stage].code_version == text_code_version(), stage
+    assert text_code_version().startswith("t") and len(text_code_version()) == 13
+    assert all(n.code_version and len(n.code_version) >= 12 for n in nodes.values()), {
+        k: n.code_version for k, n in nodes.items() if not n.code_version or len(n.code_version) < 12}

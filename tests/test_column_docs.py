@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from aid_pipeline import io
-from aid_pipeline.column_docs import COLUMNS, PER_TABLE, column_description
-from aid_pipeline.definitions import build_defs
+from aid_pipeline.warehouse import io
+from aid_pipeline.contract.column_docs import COLUMNS, PER_TABLE, column_description
+from aid_pipeline.orchestration.definitions import build_defs
 
 
 def _column_schemas():

@@ -22,8 +22,8 @@ STAGE_ROWS = r"""
 import pickle, sys
 from pathlib import Path
 from aid_pipeline.bench.corpus import write_corpus
-from aid_pipeline.inbox import list_inbox
-from aid_pipeline.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
+from aid_pipeline.warehouse.inbox import list_inbox
+from aid_pipeline.runner.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
 from aid_pipeline.text import compiled_modules
 
 corpus = Path(sys.argv[1])
@@ -49,7 +49,7 @@ sys.stdout.buffer.write(pickle.dumps(out))
 HOSTILE_ROWS = r"""
 import pickle, random, sys
 from pathlib import Path
-from aid_pipeline.stages import extract_report_metrics, normalise_report, section_report
+from aid_pipeline.runner.stages import extract_report_metrics, normalise_report, section_report
 from aid_pipeline.text import compiled_modules
 
 rng = random.Random(7)

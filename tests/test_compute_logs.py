@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from aid_pipeline.compute_logs import MirroringComputeLogManager
+from aid_pipeline.orchestration.compute_logs import MirroringComputeLogManager
 
 EXE = Path(sys.executable).parent / "aid-pipeline"
 
@@ -59,7 +59,7 @@ def test_a_cli_run_starts_no_tail_and_still_writes_its_step_logs(tmp_path, seeds
 CAPTURE = textwrap.dedent("""
     import os, subprocess, sys
     from pathlib import Path
-    from aid_pipeline.compute_logs import MirroringComputeLogManager
+    from aid_pipeline.orchestration.compute_logs import MirroringComputeLogManager
 
     manager = MirroringComputeLogManager(base_dir=sys.argv[1])
     with manager.capture_logs(["run", "step"]):

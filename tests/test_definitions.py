@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from aid_pipeline.definitions import defs
+from aid_pipeline.orchestration.definitions import defs
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["raw_reports", "normalised_reports", "report_sections", "report_metrics"]
@@ -64,9 +64,9 @@ def test_every_asset_declares_its_column_schema():
 
 
 def test_no_asset_is_partitioned_so_the_dagster_cli_can_materialise_all():
-    """`dagster asset materialize -m aid_pipeline.definitions --select '*'` needs no partition range:
-    which reports need work is the freshness planner's business (aid_pipeline.plan), not Dagster's."""
-    from aid_pipeline.definitions import build_defs
+    """`dagster asset materialize -m aid_pipeline.orchestration.definitions --select '*'` needs no partition range:
+    which reports need work is the freshness planner's business (aid_pipeline.runner.plan), not Dagster's."""
+    from aid_pipeline.orchestration.definitions import build_defs
 
     graph = build_defs().get_repository_def().asset_graph
     for key in graph.materializable_asset_keys:

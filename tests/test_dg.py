@@ -27,7 +27,7 @@ def home(tmp_path_factory):
 
 
 def test_dg_lists_the_projects_assets_jobs_sensor_and_schedule(home):
-    from aid_pipeline.definitions import build_defs
+    from aid_pipeline.orchestration.definitions import build_defs
 
     out = dg(["list", "defs", "--json"], home)
     assert out.returncode == 0, out.stderr[-2000:]

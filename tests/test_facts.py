@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from aid_pipeline import facts as F
-from aid_pipeline import io
+from aid_pipeline.warehouse import facts as F
+from aid_pipeline.warehouse import io
 
 
 def mention(report, n, surface, value, **over):

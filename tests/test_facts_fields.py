@@ -85,8 +85,8 @@ def test_a_national_summary_has_no_report_donor_and_per_sentence_donors():
     assert (by["10亿元"]["donor"], by["12亿元"]["donor"], by["9亿元"]["donor"]) == ("北京", "上海", "广东")
     assert by["500名"]["donor"] == "山东"
     assert by["2000余个"]["donor"] is None  # 各援疆省市: a national total
-    from aid_pipeline.inbox import InboxFile, partition_key_of, report_id_of
-    from aid_pipeline.stages import normalise_report, read_raw
+    from aid_pipeline.warehouse.inbox import InboxFile, partition_key_of, report_id_of
+    from aid_pipeline.runner.stages import normalise_report, read_raw
 
     p = DATA / "f05_national.txt"
     norm = normalise_report(read_raw(InboxFile(p, report_id_of(p.name), partition_key_of(p.name))))

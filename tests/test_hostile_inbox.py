@@ -15,7 +15,7 @@ V2 = "援疆项目总投资5亿元，帮助800名群众就业。\n".encode()
 
 
 def test_a_file_rewritten_while_the_run_reads_it_is_recorded_as_the_bytes_read(tmp_path, inbox, monkeypatch):
-    from aid_pipeline import plan
+    from aid_pipeline.runner import plan
 
     report = inbox / "zz_changing.txt"
     report.write_bytes(V2)
@@ -41,7 +41,7 @@ def test_a_file_rewritten_while_the_run_reads_it_is_recorded_as_the_bytes_read(t
 
 
 def test_a_name_swapped_for_a_symlink_after_listing_is_not_followed(tmp_path, inbox, monkeypatch):
-    from aid_pipeline.assets import report_stages
+    from aid_pipeline.orchestration.assets import report_stages
 
     secret = tmp_path / "outside.txt"
     secret.write_text("机密文件：投资9亿元。\n", encoding="utf-8")
@@ -74,8 +74,8 @@ def _within(seconds, fn):
 
 
 def test_a_name_swapped_for_a_fifo_after_listing_does_not_hang(tmp_path, inbox):
-    from aid_pipeline.inbox import list_inbox
-    from aid_pipeline.stages import QuarantineError, inbox_fingerprint, read_raw
+    from aid_pipeline.warehouse.inbox import list_inbox
+    from aid_pipeline.runner.stages import QuarantineError, inbox_fingerprint, read_raw
 
     victim = inbox / "zz_fifo.txt"
     victim.write_bytes(V1)

@@ -1,4 +1,4 @@
-from aid_pipeline.inbox import list_inbox, partition_key_of, report_id_of
+from aid_pipeline.warehouse.inbox import list_inbox, partition_key_of, report_id_of
 
 
 def test_report_id_drops_every_extension():

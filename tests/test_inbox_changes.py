@@ -83,7 +83,7 @@ def test_reruns_process_only_new_or_changed_reports_and_full_redoes_all(tmp_path
 
 
 def test_a_new_report_rewrites_only_its_own_shard(tmp_path, seeds_dir):
-    from aid_pipeline import io
+    from aid_pipeline.warehouse import io
 
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     inbox.mkdir()
@@ -96,7 +96,7 @@ def test_a_new_report_rewrites_only_its_own_shard(tmp_path, seeds_dir):
     assert run_pipeline(str(inbox), str(wh), instance=instance, quiet=True).aid_todo == ["extra"]
     after = {p: p.read_bytes() for p in (wh / "stages").rglob("shard-*.parquet")}
     touched = {p for p in set(shards) | set(after) if shards.get(p) != after.get(p)}
-    own = io.shard_of("extra")
+    own = io.shard_of("extra", io.shard_count(wh))
     assert touched and all(p.name == f"shard-{own:02d}.parquet" for p in touched), sorted(touched)
 
 

@@ -6,8 +6,8 @@ import shutil
 import dagster as dg
 import pytest
 
-from aid_pipeline.aggregates import AGGREGATES
-from aid_pipeline.assets import tables as table_assets
+from aid_pipeline.warehouse.aggregates import AGGREGATES
+from aid_pipeline.orchestration.assets import tables as table_assets
 from aid_pipeline.cli import run_pipeline
 
 CONTRACT = table_assets.CONTRACT_TABLES

@@ -7,9 +7,9 @@ import time
 
 import dagster as dg
 
-from aid_pipeline.checks.asset_checks import every_input_accounted_for
+from aid_pipeline.orchestration.asset_checks import every_input_accounted_for
 from aid_pipeline.cli import run_pipeline
-from aid_pipeline.resources import PipelineSettings
+from aid_pipeline.orchestration.resources import PipelineSettings
 
 
 def _check(inbox, wh):

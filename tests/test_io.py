@@ -3,7 +3,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from aid_pipeline import io
+from aid_pipeline.warehouse import io
 
 
 def test_write_frame_uses_the_explicit_schema(tmp_path):
@@ -49,7 +49,7 @@ def test_free_text_and_offset_lists_are_written_without_dictionary_pages(tmp_pat
     """Big unique columns stay plain (a dictionary only costs there); repeating codes keep one."""
     import pyarrow.parquet as pq
 
-    from aid_pipeline import io
+    from aid_pipeline.warehouse import io
 
     rows = [{"report_id": f"r{i % 3}", "raw_text": f"第{i}篇原文" * 20, "text": f"第{i}篇" * 20,
              "offsets": list(range(60)), "offset_ends": list(range(1, 61))} for i in range(50)]

@@ -102,7 +102,7 @@ def test_kill_during_the_table_switch_leaves_tables_of_one_build_and_unblocks_th
     assert len(killed) == 1 and _run_status(home)[killed[0]] == "STARTED"
 
     try:
-        from aid_pipeline.lock import warehouse_lock
+        from aid_pipeline.warehouse.lock import warehouse_lock
     except ImportError:  # (before the lock existed there was nothing to take)
         import contextlib
         warehouse_lock = lambda wh: contextlib.nullcontext()  # noqa: E731

@@ -1,6 +1,6 @@
 """Row-level lineage: a metric's raw span holds the characters its surface shows, modulo what normalising removes."""
 
-from aid_pipeline.lineage import fold, raw_span_matches
+from aid_pipeline.contract.lineage import fold, raw_span_matches
 
 
 def test_conversion_width_and_spaces_are_folded():

@@ -9,8 +9,8 @@ import tracemalloc
 
 import pytest
 
-from aid_pipeline import stages
-from aid_pipeline.inbox import InboxFile
+from aid_pipeline.runner import stages
+from aid_pipeline.warehouse.inbox import InboxFile
 from aid_pipeline.text.metrics import SENTENCE_MAX_CHARS, figure_context
 
 

@@ -13,7 +13,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-HOLD = "import sys\nfrom aid_pipeline.lock import warehouse_lock\nwith warehouse_lock(sys.argv[1]):\n    print('held', flush=True)\n    sys.stdin.read()\n"
+HOLD = "import sys\nfrom aid_pipeline.warehouse.lock import warehouse_lock\nwith warehouse_lock(sys.argv[1]):\n    print('held', flush=True)\n    sys.stdin.read()\n"
 
 
 @pytest.fixture()
@@ -51,8 +51,8 @@ def test_a_cli_run_waits_for_the_run_holding_the_warehouse(tmp_path, seeds_dir, 
 
 
 def test_a_stage_step_outside_the_cli_takes_the_lock_too(tmp_path, seeds_dir, holder, monkeypatch):
-    from aid_pipeline.assets.report_stages import report_stages
-    from aid_pipeline.resources import PipelineSettings
+    from aid_pipeline.orchestration.assets.report_stages import report_stages
+    from aid_pipeline.orchestration.resources import PipelineSettings
 
     wh, release = holder
     inbox = tmp_path / "inbox"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aid_pipeline import vocab
+from aid_pipeline.contract import vocab
 from aid_pipeline.evaluation.metrics import evaluate_metrics, format_metrics_report, predict_file
 from aid_pipeline.text.metrics import extract_metrics, find_mentions, year_of
 from aid_pipeline.text.types import Section, Sentence

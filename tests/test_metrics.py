@@ -271,7 +271,7 @@ def test_eval_treats_parquet_nan_value_high_as_null(tmp_path):
 
 def test_money_is_never_typed_as_a_count():
     """`投入资金9,860万元新建…学校7所`: the money is funding-like even though a build verb follows it."""
-    from aid_pipeline.vocab import MONEY_TYPES
+    from aid_pipeline.contract.vocab import MONEY_TYPES
 
     ms = find_mentions("投入资金9,860万元新建、改扩建中小学和幼儿园7所，新增学位3,150个。")
     money = [m for m in ms if m.unit == "CNY"]

@@ -7,7 +7,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
-from aid_pipeline import io
+from aid_pipeline.warehouse import io
 from aid_pipeline.cli import run_pipeline
 
 moto_server = pytest.importorskip("moto.server", reason="moto[server] (dev extra) runs a local S3 endpoint")

@@ -11,7 +11,7 @@ def test_a_report_whose_stage_rows_were_lost_is_processed_again(tmp_path, seeds_
     had recorded them in the ledger. The next run (and a --full one) must put the report back."""
     import dagster as dg
 
-    from aid_pipeline import io
+    from aid_pipeline.warehouse import io
     from aid_pipeline.cli import run_pipeline
 
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"

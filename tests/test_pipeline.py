@@ -7,9 +7,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from aid_pipeline.lineage import PINYIN_ANNOTATION, raw_span_matches
+from aid_pipeline.contract.lineage import PINYIN_ANNOTATION, raw_span_matches
 from aid_pipeline.text.convert import to_simplified
-from aid_pipeline.vocab import QUALIFIERS, UNITS
+from aid_pipeline.contract.vocab import QUALIFIERS, UNITS
 
 CONTRACT = {
     "reports": "report_id, source_path, sha256, encoding, n_chars_raw, n_chars, title, subtitle, publish_date, source, donor, recipients, n_sections, n_metrics, n_corrupt_spans, script",

@@ -2,9 +2,9 @@
 
 import shutil
 
-from aid_pipeline.assets.report_stages import run_stages
-from aid_pipeline.inbox import list_inbox
-from aid_pipeline.plan import STAGES, plan
+from aid_pipeline.orchestration.assets.report_stages import run_stages
+from aid_pipeline.warehouse.inbox import list_inbox
+from aid_pipeline.runner.plan import STAGES, plan
 
 
 def _inbox(tmp_path, seeds_dir, n=3):

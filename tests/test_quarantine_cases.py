@@ -61,9 +61,11 @@ GOOD_ODD_NAMES = {
 
 @pytest.fixture(scope="module")
 def quarantine_run(tmp_path_factory):
-    from aid_pipeline import cli, stages
-    from aid_pipeline import plan as plan_module
-    from aid_pipeline.assets import report_stages
+    from aid_pipeline import cli
+    from aid_pipeline import launch as launch_module
+    from aid_pipeline.runner import stages
+    from aid_pipeline.runner import plan as plan_module
+    from aid_pipeline.orchestration.assets import report_stages
 
     base = tmp_path_factory.mktemp("quarantine_cases")
     inbox, warehouse = base / "inbox", base / "warehouse"
@@ -83,7 +85,7 @@ def quarantine_run(tmp_path_factory):
     real_read = stages.read_regular_file
     read_sizes: dict[str, int] = {}
 
-    def plan_then_vanish(*args, **kwargs):  # the CLI's plan (the stage step plans with its own)
+    def plan_then_vanish(*args, **kwargs):  # the launch's plan (the stage step plans with its own)
         out = real_plan(*args, **kwargs)
         (inbox / VANISH_BEFORE_RUN).unlink()  # planned by the CLI, gone before the stage step lists the inbox
         return out
@@ -100,7 +102,7 @@ def quarantine_run(tmp_path_factory):
 
     instance = dg.DagsterInstance.ephemeral()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(plan_module, "plan", plan_then_vanish)
+        mp.setattr(launch_module, "plan", plan_then_vanish)
         mp.setattr(report_stages, "list_inbox", list_then_vanish)
         mp.setattr(stages, "read_regular_file", recording_read)
         result = cli.run_pipeline(str(inbox), str(warehouse), instance=instance, quiet=True)

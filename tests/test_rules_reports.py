@@ -9,8 +9,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from aid_pipeline import stages
-from aid_pipeline.inbox import InboxFile
+from aid_pipeline.runner import stages
+from aid_pipeline.warehouse.inbox import InboxFile
 from aid_pipeline.text.mojibake import LOST
 from aid_pipeline.text.normalise import normalise
 from aid_pipeline.text.segment import categorise

@@ -4,7 +4,7 @@ import pandas as pd
 import pandera.errors
 import pytest
 
-from aid_pipeline.checks.schemas import Metrics, NormalisedReports, failure_report_ids
+from aid_pipeline.contract.schemas import Metrics, NormalisedReports, failure_report_ids
 
 
 def metric_row(**over):
@@ -70,13 +70,13 @@ def test_pinyin_left_in_normalised_text_fails():
 
 def _as_stored(rows: list[dict], stage: str) -> pd.DataFrame:
     """Rows as the stage runner validates them: typed by the stage's Arrow schema, text Arrow-backed."""
-    from aid_pipeline import io
+    from aid_pipeline.warehouse import io
 
     return io.rows_to_arrow(rows, io.SCHEMAS[stage]).to_pandas(types_mapper=io._arrow_types_mapper)
 
 
 def test_stored_metric_rows_are_checked_like_the_model():
-    from aid_pipeline.stage_runner import stored_rows_schema
+    from aid_pipeline.runner.stage_runner import stored_rows_schema
 
     stored_rows_schema("report_metrics").validate(_as_stored([metric_row()], "report_metrics"), lazy=True)
 
@@ -84,7 +84,7 @@ def test_stored_metric_rows_are_checked_like_the_model():
 @pytest.mark.parametrize("bad", [{"unit": "dollars"}, {"value": -1.0}, {"qualifier": "maybe"}, {"end": 9},
                                  {"metric_type": "facilities"}, {"value_high": 1.0}, {"year": 1200}])
 def test_stored_bad_metric_rows_fail_and_are_named(bad):
-    from aid_pipeline.stage_runner import stored_rows_schema
+    from aid_pipeline.runner.stage_runner import stored_rows_schema
 
     df = _as_stored([metric_row(), metric_row(report_id="r2", metric_id="r2:m0000", **bad)], "report_metrics")
     with pytest.raises(pandera.errors.SchemaErrors) as err:
@@ -94,7 +94,7 @@ def test_stored_bad_metric_rows_fail_and_are_named(bad):
 
 def test_stored_normalised_rows_with_pinyin_left_fail_and_clean_ones_pass():
     """The pinyin rule runs on Arrow-backed text (RE2), which reads the pattern like Python's re."""
-    from aid_pipeline.stage_runner import stored_rows_schema
+    from aid_pipeline.runner.stage_runner import stored_rows_schema
 
     def row(rid, text):
         n = len(text)

@@ -5,8 +5,8 @@ import os
 import dagster as dg
 
 from aid_pipeline.cli import run_pipeline
-from aid_pipeline.resources import PipelineSettings
-from aid_pipeline.sensors import inbox_sensor
+from aid_pipeline.orchestration.resources import PipelineSettings
+from aid_pipeline.orchestration.sensors import inbox_sensor
 
 
 def tick(instance, inbox, cursor):

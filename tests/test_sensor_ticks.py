@@ -4,9 +4,9 @@ with the repository, so every RunRequest is resolved against the sensor's jobs."
 import dagster as dg
 import pytest
 
-from aid_pipeline.definitions import build_defs
-from aid_pipeline.resources import PipelineSettings
-from aid_pipeline.sensors import inbox_sensor
+from aid_pipeline.orchestration.definitions import build_defs
+from aid_pipeline.orchestration.resources import PipelineSettings
+from aid_pipeline.orchestration.sensors import inbox_sensor
 
 
 @pytest.fixture()

@@ -6,7 +6,7 @@ import dagster as dg
 
 from aid_pipeline.cli import run_pipeline
 
-from aid_pipeline.plan import STAGES
+from aid_pipeline.runner.plan import STAGES
 
 
 def _stage_evaluations(result) -> dict[str, object]:

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from aid_pipeline import io
-from aid_pipeline.checks.asset_checks import metrics_trace_to_text, texts_are_simplified
-from aid_pipeline.resources import PipelineSettings
+from aid_pipeline.warehouse import io
+from aid_pipeline.orchestration.asset_checks import metrics_trace_to_text, texts_are_simplified
+from aid_pipeline.orchestration.resources import PipelineSettings
 
 
 def _texts(wh, texts: dict[str, tuple[str, str]]):
@@ -60,7 +60,7 @@ def test_metrics_trace_to_text_checks_each_report_against_its_own_text(tmp_path)
 
 
 def test_texts_schema_check_finds_offsets_that_do_not_cover_the_text(tmp_path):
-    from aid_pipeline.checks.asset_checks import schema_checks
+    from aid_pipeline.orchestration.asset_checks import schema_checks
 
     settings = PipelineSettings(inbox=str(tmp_path), warehouse=str(tmp_path))
     texts_schema = next(c for c in schema_checks if "texts_schema" in str(c.check_specs_by_output_name))
@@ -83,7 +83,7 @@ def test_list_helpers_agree_on_arrow_and_numpy_columns():
     import numpy as np
     import pyarrow as pa
 
-    from aid_pipeline.checks.schemas import list_lengths, list_maxima
+    from aid_pipeline.contract.schemas import list_lengths, list_maxima
 
     values = [[1, 7], [], None, [5], [2, 9, 3]]
     arrow = pa.array(values, type=pa.list_(pa.int32()))
@@ -101,7 +101,7 @@ def test_texts_are_simplified_looks_inside_every_chunk(tmp_path):
     """Texts are converted a chunk at a time; a Traditional report in a later chunk is still named."""
     import pyarrow as pa
 
-    from aid_pipeline.checks.asset_checks import _unsimplified_candidates
+    from aid_pipeline.orchestration.asset_checks import _unsimplified_candidates
 
     ids = [f"r{i}" for i in range(7)]
     bodies = ["投入资金"] * 7

@@ -6,9 +6,9 @@ import shutil
 import dagster as dg
 import pytest
 
-from aid_pipeline import switch
+from aid_pipeline.warehouse import switch
 from aid_pipeline.cli import run_pipeline
-from aid_pipeline.lock import warehouse_lock
+from aid_pipeline.warehouse.lock import warehouse_lock
 
 TABLES = ["reports", "texts", "sections", "metrics", "quarantine", "corrupt_spans", "dropped_lines",
           "funding_by_donor_year", "metrics_by_category", "report_summary"]

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from aid_pipeline import tables
+from aid_pipeline.warehouse import tables
 
 
 def metrics_frame():
@@ -19,7 +19,7 @@ def metrics_frame():
 
 
 def test_funding_sums_cny_by_donor_recipient_year_type():
-    from aid_pipeline.facts import build_facts
+    from aid_pipeline.warehouse.facts import build_facts
 
     m = metrics_frame().assign(metric_id=["a:m0000", "a:m0001", "b:m0000", "b:m0001"],
                                surface=["100万元", "200万元", "50万元", "30名"])
@@ -37,7 +37,7 @@ def test_metrics_by_category_counts_every_mention():
 
 
 def test_report_summary_totals():
-    from aid_pipeline.facts import build_facts
+    from aid_pipeline.warehouse.facts import build_facts
 
     reports = pd.DataFrame(
         {"report_id": ["a", "b"], "title": ["t", None], "publish_date": [None, None], "donor": ["山东", None],
@@ -56,8 +56,8 @@ def test_report_summary_totals():
 def test_column_lineage_names_real_columns_of_real_parents():
     import dagster as dg
 
-    from aid_pipeline import io
-    from aid_pipeline.definitions import defs
+    from aid_pipeline.warehouse import io
+    from aid_pipeline.orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
     for table, columns in tables.COLUMN_SOURCES.items():
@@ -84,7 +84,7 @@ def test_column_lineage_of_the_columns_a_user_follows():
 def test_lineage_declared_on_the_assets():
     import dagster as dg
 
-    from aid_pipeline.definitions import defs
+    from aid_pipeline.orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
     lineage = graph.get(dg.AssetKey("funding_by_donor_year")).metadata["dagster/column_lineage"]
@@ -136,9 +136,9 @@ def _metric_row(**over):
 
 
 def _run_schema_check(tmp_path, table: str, rows: list[dict]):
-    from aid_pipeline import io
-    from aid_pipeline.checks.asset_checks import schema_checks
-    from aid_pipeline.resources import PipelineSettings
+    from aid_pipeline.warehouse import io
+    from aid_pipeline.orchestration.asset_checks import schema_checks
+    from aid_pipeline.orchestration.resources import PipelineSettings
 
     io.write_frame(pd.DataFrame(rows), io.table_path(tmp_path, table), table)
     (check,) = [c for c in schema_checks if any(k.name == f"{table}_schema" for k in c.check_keys)]

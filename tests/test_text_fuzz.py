@@ -4,7 +4,7 @@ offset the functions return stays in range and slices what it claims to."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aid_pipeline.stages import extract_report_metrics, normalise_report, section_report
+from aid_pipeline.runner.stages import extract_report_metrics, normalise_report, section_report
 from aid_pipeline.text.normalise import normalise
 
 # Pieces real reports are made of, including the damage they carry.

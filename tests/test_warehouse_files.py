@@ -24,7 +24,7 @@ def test_a_run_leaves_the_users_own_temp_files_alone(tmp_path, inbox):
 def test_a_temp_file_left_by_a_killed_write_is_removed(tmp_path, inbox):
     import tempfile
 
-    from aid_pipeline import io
+    from aid_pipeline.warehouse import io
 
     wh = tmp_path / "wh"
     assert run_pipeline(str(inbox), str(wh), instance=dg.DagsterInstance.ephemeral(), quiet=True).success

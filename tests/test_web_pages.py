@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from aid_pipeline.inbox import list_inbox
-from aid_pipeline.stages import (
+from aid_pipeline.warehouse.inbox import list_inbox
+from aid_pipeline.runner.stages import (
     QuarantineError,
     extract_report_metrics,
     normalise_report,

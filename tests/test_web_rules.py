@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from aid_pipeline.evaluation.metrics import evaluate_metrics, format_metrics_report, predict_file
-from aid_pipeline.inbox import InboxFile
-from aid_pipeline import stages
+from aid_pipeline.warehouse.inbox import InboxFile
+from aid_pipeline.runner import stages
 from aid_pipeline.text.metrics import damaged_number_spans, damaged_numbers, find_mentions
 from aid_pipeline.text.numbers import parse_number
 

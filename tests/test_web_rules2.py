@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from aid_pipeline.evaluation.metrics import evaluate_metrics, format_metrics_report
-from aid_pipeline.inbox import InboxFile, partition_key_of, report_id_of
-from aid_pipeline.stages import extract_report_metrics, normalise_report, read_raw, section_report
+from aid_pipeline.warehouse.inbox import InboxFile, partition_key_of, report_id_of
+from aid_pipeline.runner.stages import extract_report_metrics, normalise_report, read_raw, section_report
 from aid_pipeline.text.metrics import find_mentions
 
 WEB_DEV2 = Path(__file__).resolve().parent / "data" / "web_dev2"

@@ -24,9 +24,9 @@ import pytest
 
 from aid_pipeline.evaluation.meta import fold
 from aid_pipeline.evaluation.metrics import evaluate_metrics, format_metrics_report
-from aid_pipeline.inbox import InboxFile, partition_key_of, report_id_of
+from aid_pipeline.warehouse.inbox import InboxFile, partition_key_of, report_id_of
 from aid_pipeline.text.segment import _IMAGE_MARKER_RE
-from aid_pipeline.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
+from aid_pipeline.runner.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
 
 DATA = Path(__file__).resolve().parent / "data"
 # Issue 13's floors on the blind sets (2026-12-06). web_test (partly seen): publish date on 13 of 14 reports.

@@ -1,6 +1,6 @@
 """The pure text work per stage, in one process (= per core): ``bench_text('/tmp/inbox', backend='pyo3')``.
 
-Stages as the pipeline runs them (``aid_pipeline.stages``): decode = ``read_raw`` (read, hash,
+Stages as the pipeline runs them (``aid_pipeline.runner.stages``): decode = ``read_raw`` (read, hash,
 detect encoding, decode), normalise = ``normalise_report`` (t2s, pinyin, chrome, offsets, metadata),
 segment = ``section_report``, extract = ``extract_report_metrics``. Throughput is raw decoded
 characters per second of that stage; overall = all characters / the four stages' summed time.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from ..inbox import list_inbox
-from ..stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
+from ..warehouse.inbox import list_inbox
+from ..runner.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
 from ..text import convert
 
 STAGES = ("decode", "normalise", "segment", "extract")

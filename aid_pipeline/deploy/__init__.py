@@ -6,7 +6,7 @@
   (one Kubernetes Job per step), for an instance configured by ``deploy/k8s/dagster.yaml``
   (Postgres run/event/schedule storage, ``K8sRunLauncher``).
 
-Both reuse ``aid_pipeline.definitions.build_defs``: same assets, checks, jobs, sensors and
+Both reuse ``aid_pipeline.orchestration.definitions.build_defs``: same assets, checks, jobs, sensors and
 resources, only the executor differs. Imports of dagster-dask / dagster-k8s happen here only, so
 the rest of the package works without the extra.
 """

@@ -24,8 +24,8 @@ from . import with_executor
 
 def dask_defs(inbox: str | None = None, warehouse: str | None = None) -> dg.Definitions:
     """``build_defs`` with ``dask_executor`` (settings from the arguments, else ``$AID_INBOX``/``$AID_WAREHOUSE``)."""
-    from ..definitions import build_defs
-    from ..resources import PipelineSettings, settings_from_env
+    from ..orchestration.definitions import build_defs
+    from ..orchestration.resources import PipelineSettings, settings_from_env
 
     settings = settings_from_env()
     settings = PipelineSettings(inbox=inbox or settings.inbox, warehouse=warehouse or settings.warehouse)
@@ -49,16 +49,18 @@ def cluster_config(address: str | None = None, n_workers: int = 2) -> dict:
 def run_pipeline_on_dask(
     inbox: str, warehouse: str, instance: dg.DagsterInstance, address: str | None = None, n_workers: int = 2
 ) -> dg.ExecutionResult:
-    """What ``aid-pipeline run`` does, with the steps on Dask: one run of ``process_reports`` (its stage step
-    plans, forgets the reports whose file left the inbox and processes the new, changed or stale ones)."""
-    from ..io import remove_stale_temp_files
+    """What ``aid-pipeline run`` does (``aid_pipeline.launch``: the same checks, lock, plan and choice of job), with
+    the steps on Dask: the lock is let go before the job, whose steps take it in the Dask workers."""
+    from ..launch import launch
 
-    remove_stale_temp_files(warehouse)
-    recon = build_reconstructable_job(
-        __name__, "dask_job", reconstructable_kwargs={"inbox": inbox, "warehouse": warehouse, "job_name": "process_reports"}
-    )
-    run_config = {
-        "execution": cluster_config(address, n_workers),
-        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-    }
-    return dg.execute_job(recon, instance=instance, run_config=run_config)
+    def execute(planned):
+        recon = build_reconstructable_job(
+            __name__, "dask_job", reconstructable_kwargs={"inbox": inbox, "warehouse": warehouse, "job_name": planned.job}
+        )
+        run_config = {
+            "execution": cluster_config(address, n_workers),
+            "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        }
+        return dg.execute_job(recon, instance=instance, run_config=run_config, tags=planned.tags)
+
+    return launch(inbox, warehouse, execute, hold_lock=False)[1]

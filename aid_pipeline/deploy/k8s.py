@@ -26,7 +26,7 @@ from dagster_k8s import k8s_job_executor
 
 from . import with_executor
 
-from ..io import is_object_store  # noqa: F401  (where the warehouse lives: a mounted path or a URI)
+from ..warehouse.io import is_object_store  # noqa: F401  (where the warehouse lives: a mounted path or a URI)
 
 
 def step_k8s_config() -> dict:
@@ -44,7 +44,7 @@ def k8s_executor() -> dg.ExecutorDefinition:
 
 def k8s_defs() -> dg.Definitions:
     """``build_defs`` (settings from ``$AID_INBOX`` / ``$AID_WAREHOUSE``) with every job on ``k8s_job_executor``."""
-    from ..definitions import build_defs
+    from ..orchestration.definitions import build_defs
 
     return with_executor(build_defs(), k8s_executor())
 

@@ -254,8 +254,8 @@ def predict_file(path) -> list[dict]:
 
     ``predict_file("seeds/000_x.txt")[0]["surface"] -> "350余家"``
     """
-    from aid_pipeline.inbox import InboxFile, partition_key_of, report_id_of
-    from aid_pipeline.stages import extract_report_metrics, normalise_report, read_raw, section_report
+    from aid_pipeline.warehouse.inbox import InboxFile, partition_key_of, report_id_of
+    from aid_pipeline.runner.stages import extract_report_metrics, normalise_report, read_raw, section_report
 
     p = Path(path)
     raw = read_raw(InboxFile(p, report_id_of(p.name), partition_key_of(p.name)))

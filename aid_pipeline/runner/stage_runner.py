@@ -19,11 +19,11 @@ import pandas as pd
 import pandera.errors
 import pyarrow as pa
 
-from . import io
+from ..warehouse import io
 from .batch import PARALLEL_MIN_REPORTS, get_pool, process_one, workers
-from .checks.schemas import MODELS, failure_report_ids, typed_table_schema
-from .inbox import printable_path
-from .io import STAGE_ORDER as STAGES
+from ..contract.schemas import MODELS, failure_report_ids, typed_table_schema
+from ..warehouse.inbox import printable_path
+from ..contract.arrow import STAGE_ORDER as STAGES
 
 log = logging.getLogger(__name__)
 
@@ -204,18 +204,21 @@ def _process_shard_args(args: tuple) -> dict[str, dict]:
     return process_shard(*args)
 
 
-def uses_pool(units: list[tuple[list[str], dict | None]], n_workers: int | None = None) -> bool:
-    """Whether ``run_units`` runs these units in the worker pool (enough reports to pay for it)."""
+def uses_pool(units: list[tuple[list[str], dict | None]], n_workers: int | None = None,
+              min_reports: int | None = None) -> bool:
+    """Whether ``run_units`` runs these units in the worker pool (enough reports to pay for it: ``min_reports``,
+    else ``PARALLEL_MIN_REPORTS``)."""
     n = workers() if n_workers is None else n_workers
-    return n > 1 and len(units) >= 2 and sum(len(keys) for keys, _ in units) >= PARALLEL_MIN_REPORTS
+    least = PARALLEL_MIN_REPORTS if min_reports is None else min_reports
+    return n > 1 and len(units) >= 2 and sum(len(keys) for keys, _ in units) >= least
 
 
 def run_units(warehouse: str, units: list[tuple[list[str], dict | None]], n_workers: int | None = None,
-              stages=STAGES) -> list[dict[str, dict]]:
+              stages=STAGES, min_reports: int | None = None) -> list[dict[str, dict]]:
     """``process_shard`` over every unit, in the worker pool when the batch is big enough to pay for it
     (biggest units first, so the last ones to finish are small); results in the order of ``units``."""
     args = [(warehouse, keys, files, stages) for keys, files in units]
-    if not uses_pool(units, n_workers):
+    if not uses_pool(units, n_workers, min_reports):
         return [process_shard(*a) for a in args]
     order = sorted(range(len(args)), key=lambda i: -len(args[i][1]))
     out: list[dict] = [None] * len(args)  # type: ignore[list-item]

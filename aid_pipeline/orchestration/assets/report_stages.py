@@ -4,7 +4,7 @@ decode → normalise → segment → extract, one hash shard per unit of work, i
 Not partitioned: Dagster sees one materialisation per stage per run (whose metadata counts what
 the run did: processed, unchanged, quarantined with reasons, a preview of the failing reports);
 what each report went through is kept per report in the warehouse (the ledger, ``reports`` and
-``quarantine``), and ``aid_pipeline.plan`` decides which reports are fresh.
+``quarantine``), and ``aid_pipeline.runner.plan`` decides which reports are fresh.
 """
 
 import time
@@ -12,16 +12,15 @@ import time
 import dagster as dg
 import pandas as pd
 
-from .. import io
-from ..inbox import list_inbox
-from ..lock import warehouse_lock
-from ..plan import STAGES, plan, registered_reports, shard_units
+from ...warehouse import io
+from ...warehouse.inbox import list_inbox
+from ...warehouse.lock import warehouse_lock
+from ...runner.plan import STAGES, plan, registered_reports, shard_units
 from ..resources import PipelineSettings
-from ..stage_runner import run_units
+from ...launch import ALLOW_EMPTY_INBOX_TAG  # set by `aid-pipeline run --allow-empty-inbox`
+from ...runner.stage_runner import run_units
 from .common import STAGE_CODE_VERSION, column_schema, is_full_run, preview_markdown
 
-# Set by ``aid-pipeline run --allow-empty-inbox``: an empty inbox really removes every report.
-ALLOW_EMPTY_INBOX_TAG = "aid/allow_empty_inbox"
 QUARANTINE_PREVIEW = 50
 
 DESCRIPTIONS = {
@@ -62,7 +61,8 @@ def report_stages(context: dg.AssetExecutionContext, settings: PipelineSettings)
     the four stages; reports whose file left the inbox leave the stage data and the ledger."""
     with warehouse_lock(settings.warehouse):  # one writer per warehouse (re-entered inside `aid-pipeline run`)
         outcome = run_stages(settings.inbox, settings.warehouse, full=is_full_run(context),
-                             allow_empty_inbox=str(context.run.tags.get(ALLOW_EMPTY_INBOX_TAG, "")).lower() == "true")
+                             allow_empty_inbox=str(context.run.tags.get(ALLOW_EMPTY_INBOX_TAG, "")).lower() == "true",
+                             settings=settings)
     for stage in STAGES:
         yield dg.MaterializeResult(asset_key=stage, metadata=outcome[stage])
 
@@ -71,8 +71,11 @@ class EmptyInboxRefused(dg.Failure):
     """The inbox holds nothing while the warehouse holds reports: they are not all removed."""
 
 
-def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox: bool = False) -> dict[str, dict]:
-    """Plan, run the units, record the ledger; the metadata of each stage's materialisation."""
+def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox: bool = False,
+               settings: PipelineSettings | None = None) -> dict[str, dict]:
+    """Plan, run the units, record the ledger; the metadata of each stage's materialisation (shards, workers and
+    the pool's threshold from ``settings``)."""
+    settings = settings or PipelineSettings(inbox=inbox, warehouse=warehouse)
     t0 = time.perf_counter()
     files = list_inbox(inbox)
     p = plan(warehouse, files, STAGES, STAGE_CODE_VERSION, full)
@@ -81,9 +84,12 @@ def run_stages(inbox: str, warehouse: str, full: bool = False, allow_empty_inbox
             f"the inbox {inbox!r} is empty, but the warehouse holds {len(p.gone)} reports: nothing is removed (an "
             "unmounted or wrongly emptied inbox would empty every table); to remove them all, run "
             "`aid-pipeline run --allow-empty-inbox`")
+    # the warehouse's shard count (recorded before the first shard is written); another asked-for count is refused
+    n_shards = io.ensure_shard_layout(warehouse, settings.n_shards or None, record=bool(p.todo))
     io.forget_reports(warehouse, p.gone)
     t1 = time.perf_counter()
-    results = run_units(warehouse, shard_units(p.todo, p.files))
+    results = run_units(warehouse, shard_units(p.todo, p.files, n_shards), n_workers=settings.workers or None,
+                        min_reports=settings.parallel_min_reports)
     t2 = time.perf_counter()
 
     # one sha256 per report for every stage's ledger entry: what the raw stage read (the file may have

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .text.convert import to_simplified
-from .text.normalise import is_pinyin_annotation
+from ..text.convert import to_simplified
+from ..text.normalise import is_pinyin_annotation
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 # A pinyin annotation: a parenthesis holding lower-case Latin letters with at least one tone mark or ü.

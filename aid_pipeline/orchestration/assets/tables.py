@@ -16,11 +16,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import charts, io, switch, tables
-from ..aggregates import AGGREGATES, build_aggregate
-from ..lock import warehouse_lock
+from .. import charts
+from ...warehouse import io, switch, tables
+from ...warehouse.aggregates import AGGREGATES, build_aggregate
+from ...warehouse.lock import warehouse_lock
 from ..resources import PipelineSettings
-from ..version import text_code_version
+from ...contract.version import text_code_version
 from .common import column_schema, is_full_run, preview_markdown
 from .report_stages import normalised_reports, raw_reports, registered_keys, report_metrics, report_sections
 
@@ -80,9 +81,10 @@ def table_metadata(df: pd.DataFrame, name: str, path) -> dict:
     }
 
 
-_PACKAGE = Path(__file__).resolve().parents[1]
+_PACKAGE = Path(__file__).resolve().parents[2]
 # what builds the tables and aggregates from the stage rows (this module, the table rules, facts, switch, charts)
-TABLE_CODE_FILES = tuple(_PACKAGE / f for f in ("assets/tables.py", "tables.py", "aggregates.py", "facts.py", "switch.py", "charts.py"))
+TABLE_CODE_FILES = tuple(_PACKAGE / f for f in ("orchestration/assets/tables.py", "warehouse/tables.py", "warehouse/aggregates.py", "warehouse/facts.py",
+                                              "warehouse/switch.py", "orchestration/charts.py"))
 
 
 def tables_code_version() -> str:
@@ -127,7 +129,7 @@ def contract_tables(context: dg.AssetExecutionContext, settings: PipelineSetting
 
 
 def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettings):
-    from ..batch import shutdown_pool
+    from ...runner.batch import shutdown_pool
 
     shutdown_pool()  # the stage work is done: the workers' memory goes back before the big tables are built
     wh = settings.warehouse
@@ -159,7 +161,7 @@ def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettin
         )
 
     # Parquet is written on a second thread (Arrow releases the GIL) while the next table is built.
-    # Every table is staged first, then all are switched at once (aid_pipeline/switch.py): a kill
+    # Every table is staged first, then all are switched at once (aid_pipeline/warehouse/switch.py): a kill
     # never leaves tables from two builds.
     results = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aid-table-writer") as writer:
@@ -184,7 +186,7 @@ INCREMENTAL_MAX_SHARE = 0.25
 
 
 
-manifest_path = switch.manifest_path
+manifest_path = io.manifest_path
 
 
 def current_state(wh: str, keys: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
@@ -212,7 +214,7 @@ def read_manifest(wh: str) -> dict[str, tuple] | None:
 
 
 def manifest_body(state: dict) -> dict:
-    """The manifest of tables built from ``state`` (written by the switch, ``aid_pipeline/switch.py``)."""
+    """The manifest of tables built from ``state`` (written by the switch, ``aid_pipeline/warehouse/switch.py``)."""
     return {"code_version": TABLES_CODE_VERSION, "reports": {k: list(v) for k, v in sorted(state.items())}}
 
 

@@ -16,9 +16,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ..lineage import PINYIN_ANNOTATION
+from .lineage import PINYIN_ANNOTATION
 from ..text.normalise import NORMALISATION_STEPS
-from ..vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, PERIODS, QUALIFIERS, SCOPES, SCRIPTS, SECTION_KINDS, UNITS
+from .vocab import CATEGORIES, METRIC_TYPES, MONEY_TYPES, PERIODS, QUALIFIERS, SCOPES, SCRIPTS, SECTION_KINDS, UNITS
 
 BASES = ("wholes", "parts", "wholes+parts")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import facts as _facts
-from .io import SCHEMAS, STAT_COLUMNS
+from ..contract.arrow import SCHEMAS, STAT_COLUMNS
 
 
 def build_reports(raw: pd.DataFrame, norm: pd.DataFrame, sections: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +101,7 @@ def report_summary(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- column lineage: which upstream asset column each output column is built from ------------------
-# (plain data here; aid_pipeline/assets/tables.py turns it into Dagster's ``dagster/column_lineage``)
+# (plain data here; aid_pipeline/orchestration/assets/tables.py turns it into Dagster's ``dagster/column_lineage``)
 
 _RAW, _NORM, _SECS, _METS = "raw_reports", "normalised_reports", "report_sections", "report_metrics"
 _SECTION_COLUMNS = (

@@ -22,18 +22,18 @@ from operator import itemgetter
 
 import pandas as pd
 
-from .inbox import FileTooLarge, InboxFile, NotRegularFile, open_regular_file, printable_path, read_regular_file, sha256_of
-from .io import STAT_COLUMNS
-from .text.decode import decode_bytes, looks_like_html
-from .text.facts import FactInput, fact_fields
-from .text.html import normalise_page
-from .text.metadata import extract_metadata
-from .text.metrics import damaged_number_spans, metric_tuples
-from .text.mojibake import LOST
-from .text.normalise import normalise
-from .text.segment import segment
-from .text.metrics import figure_sentence
-from .text.types import CorruptSpan, DecodeError, DroppedLine
+from ..warehouse.inbox import FileTooLarge, InboxFile, NotRegularFile, open_regular_file, printable_path, read_regular_file, sha256_of
+from ..contract.arrow import STAT_COLUMNS
+from ..text.decode import decode_bytes, looks_like_html
+from ..text.facts import FactInput, fact_fields
+from ..text.html import normalise_page
+from ..text.metadata import extract_metadata
+from ..text.metrics import damaged_number_spans, metric_tuples
+from ..text.mojibake import LOST
+from ..text.normalise import normalise
+from ..text.segment import segment
+from ..text.metrics import figure_sentence
+from ..text.types import CorruptSpan, DecodeError, DroppedLine
 
 MAX_REPORT_BYTES = 20_000_000
 

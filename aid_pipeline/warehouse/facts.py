@@ -52,7 +52,7 @@ from collections import Counter, defaultdict
 import numpy as np
 import pandas as pd
 
-from .vocab import PERIODS, SCOPES  # noqa: F401  (the values period and scope take)
+from ..contract.vocab import PERIODS, SCOPES  # noqa: F401  (the values period and scope take)
 
 FACT_KEY = ["donor_province", "donor", "recipient", "metric_type", "unit", "period", "period_start", "period_end", "scope"]
 CONTEXT_MIN = 0.7

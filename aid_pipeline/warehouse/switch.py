@@ -14,7 +14,7 @@ A run killed before step 1 leaves the previous tables untouched (the staged file
 deleted when the next run takes the warehouse lock: rolled back). Killed after it, the next run to
 take the lock finishes the renames and the manifest and rebuilds the aggregates still listed (rolled
 forward), before it does anything else. So the tables are from one build or the other, never a mix,
-once the lock has been taken again (``aid_pipeline.lock.recover``).
+once the lock has been taken again (``aid_pipeline.warehouse.lock.recover``).
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ from . import io
 from .aggregates import AGGREGATES, build_aggregate
 
 JOURNAL_NAME = "tables_switch.json"
-
-
-def manifest_path(wh: str):
-    """What the current tables were built from (``assets.tables.read_manifest``)."""
-    return io.warehouse_path(wh) / "stages" / "tables_manifest.json"
 
 
 def journal_path(wh: str):
@@ -69,7 +64,7 @@ def finish_switch(wh: str, rebuild_aggregates: bool = False) -> bool:
         if staged.exists():  # not yet renamed when the run was killed
             _replace(staged, io.table_path(wh, name))
     if "manifest" in journal:
-        io.write_json(manifest_path(wh), journal["manifest"])
+        io.write_json(io.manifest_path(wh), journal["manifest"])
         pending = journal.get("aggregates_pending", [])
         if pending:
             io.write_json(journal_path(wh), {"aggregates_pending": pending})

@@ -1,4 +1,4 @@
-"""Parquet I/O: explicit Arrow schemas for every table, atomic writes, the warehouse layout.
+"""Parquet I/O: atomic writes, the warehouse layout, stage shards and the ledger (the schemas are in contract/arrow.py).
 
 Layout of a warehouse folder (default ``./warehouse``, or ``$AID_WAREHOUSE``)::
 
@@ -7,7 +7,8 @@ Layout of a warehouse folder (default ``./warehouse``, or ``$AID_WAREHOUSE``)::
     facts.parquet                        (one row per fact: the mentions of one figure consolidated)
     funding_by_donor_year.parquet metrics_by_category.parquet report_summary.parquet   (aggregates)
     cumulative_by_donor.parquet plans_by_donor.parquet                                 (aggregates on facts)
-    stages/<stage>/shard-NN.parquet      (stage data: each report's rows live in one of N_SHARDS shards)
+    stages/<stage>/shard-NN.parquet      (stage data: each report's rows live in one of the warehouse's shards)
+    stages/layout.json                   (how many shards per stage this warehouse has: ``shard_count``)
     stages/ledger.parquet                (which report went through which stage, at which sha256 and code version)
 
 Writes go to a temporary file in the same folder and are renamed into place, so a reader (or a
@@ -27,316 +28,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ..contract.arrow import (  # noqa: F401  (the names io's readers and writers use, importable from here too)
+    CORRUPT_SPAN_TYPE, DROPPED_LINE_TYPE, EDIT_TYPE, SCHEMAS, STAGE_ORDER, STAGES, STAT_COLUMNS,
+)
+
 DEFAULT_WAREHOUSE = "warehouse"
-# THE stage list, in pipeline order (every other module imports it: aid_pipeline.plan.STAGES)
-STAGE_ORDER = ("raw_reports", "normalised_reports", "report_sections", "report_metrics")
-STAGES = (*STAGE_ORDER, "quarantine")  # what is stored per shard: the stages and their quarantine rows
 # Stage data is stored in hash shards rather than one file per report: a run over 10,000 reports
-# writes 4 × N_SHARDS files instead of 40,000, the tables read a few dozen files, and adding one
-# report rewrites one shard (1/N_SHARDS of the data) per stage.
-N_SHARDS = int(os.environ.get("AID_STAGE_SHARDS", "16"))
-
-_str = pa.string()
-_i32 = pa.int32()
-_i64 = pa.int64()
-_f64 = pa.float64()
-_strs = pa.list_(pa.string())
-
-CORRUPT_SPAN_TYPE = pa.struct(
-    [("raw_start", _i32), ("raw_end", _i32), ("raw", _str), ("repaired", _str), ("recovered", pa.bool_()),
-     ("reason", _str)]
-)
-DROPPED_LINE_TYPE = pa.struct([("text", _str), ("raw_start", _i32), ("raw_end", _i32), ("reason", _str)])
-# one change of a normalisation step (text/normalise.py NORMALISATION_STEPS), in raw offsets
-EDIT_TYPE = pa.struct([("step", _str), ("raw_start", _i32), ("raw_end", _i32), ("before", _str), ("after", _str)])
-
-STAT_COLUMNS = (
-    "n_traditional_converted",
-    "n_pinyin_removed",
-    "n_punct_collapsed",
-    "n_html_removed",
-    "n_mojibake_repaired",
-    "n_mojibake_unrecovered",
-    "n_boilerplate_lines",
-    "n_spaces_removed",
-)
-
-SCHEMAS: dict[str, pa.Schema] = {
-    # ---- per-report stage data -------------------------------------------------------------
-    "raw_reports": pa.schema(
-        [
-            ("report_id", _str),
-            ("partition_key", _str),
-            ("source_path", _str),
-            ("sha256", _str),
-            ("n_bytes", _i64),
-            ("encoding", _str),
-            ("raw_text", _str),
-        ]
-    ),
-    "normalised_reports": pa.schema(
-        [
-            ("report_id", _str),
-            ("text", _str),
-            ("offsets", pa.list_(_i32)),
-            ("offset_ends", pa.list_(_i32)),
-            ("script", _str),
-            ("n_chars_raw", _i32),
-            ("n_chars", _i32),
-            ("title", _str),
-            ("subtitle", _str),
-            ("publish_date", pa.date32()),
-            ("publish_time", _str),
-            ("source", _str),
-            ("reporter", _str),
-            ("donor", _str),
-            ("donor_province", _str),
-            ("recipients", pa.list_(_str)),
-            ("n_corrupt_spans", _i32),
-            ("corrupt_spans", pa.list_(CORRUPT_SPAN_TYPE)),
-            ("dropped_lines", pa.list_(DROPPED_LINE_TYPE)),
-            *[(c, _i32) for c in STAT_COLUMNS],
-            ("edits", pa.list_(EDIT_TYPE)),
-        ]
-    ),
-    "report_sections": pa.schema(
-        [
-            ("report_id", _str),
-            ("section_id", _str),
-            ("ordinal", _i32),
-            ("heading", _str),
-            ("kind", _str),
-            ("category", _str),
-            ("text", _str),
-            ("start", _i32),
-            ("end", _i32),
-            ("heading_start", _i32),
-            ("heading_end", _i32),
-            ("n_sentences", _i32),
-            ("sentence_starts", pa.list_(_i32)),
-            ("sentence_ends", pa.list_(_i32)),
-        ]
-    ),
-    "report_metrics": pa.schema(
-        [
-            ("report_id", _str),
-            ("metric_id", _str),
-            ("section_id", _str),
-            ("section_kind", _str),
-            ("sentence", _str),
-            ("surface", _str),
-            ("start", _i32),
-            ("end", _i32),
-            ("raw_start", _i32),
-            ("raw_end", _i32),
-            ("value", _f64),
-            ("value_high", _f64),
-            ("unit", _str),
-            ("qualifier", _str),
-            ("metric_type", _str),
-            ("category", _str),
-            ("donor", _str),
-            ("recipient", _str),
-            ("year", _i32),
-            ("period", _str),
-            ("period_start", _i32),
-            ("period_end", _i32),
-            ("part_of", _str),
-            ("scope", _str),
-            ("donor_province", _str),
-        ]
-    ),
-    "quarantine": pa.schema(
-        [
-            ("source_path", _str),
-            ("sha256", _str),
-            ("reason", _str),
-            ("detail", _str),
-            ("report_id", _str),
-            ("partition_key", _str),
-            ("stage", _str),
-        ]
-    ),
-    # ---- contract tables ---------------------------------------------------------------------
-    "reports": pa.schema(
-        [
-            ("report_id", _str),
-            ("source_path", _str),
-            ("sha256", _str),
-            ("encoding", _str),
-            ("n_chars_raw", _i32),
-            ("n_chars", _i32),
-            ("title", _str),
-            ("subtitle", _str),
-            ("publish_date", pa.date32()),
-            ("source", _str),
-            ("donor", _str),
-            ("recipients", pa.list_(_str)),
-            ("n_sections", _i32),
-            ("n_metrics", _i32),
-            ("n_corrupt_spans", _i32),
-            ("script", _str),
-            ("publish_time", _str),
-            ("reporter", _str),
-            ("partition_key", _str),
-            *[(c, _i32) for c in STAT_COLUMNS],
-            ("donor_province", _str),
-        ]
-    ),
-    "texts": pa.schema(
-        [
-            ("report_id", _str),
-            ("raw_text", _str),
-            ("text", _str),
-            ("offsets", pa.list_(_i32)),
-            ("offset_ends", pa.list_(_i32)),
-        ]
-    ),
-    "corrupt_spans": pa.schema(
-        [
-            ("report_id", _str),
-            ("raw_start", _i32),
-            ("raw_end", _i32),
-            ("raw", _str),
-            ("repaired", _str),
-            ("recovered", pa.bool_()),
-            ("reason", _str),
-        ]
-    ),
-    "dropped_lines": pa.schema(
-        [("report_id", _str), ("text", _str), ("raw_start", _i32), ("raw_end", _i32), ("reason", _str)]
-    ),
-    "edits": pa.schema(
-        [("report_id", _str), ("ordinal", _i32), ("step", _str), ("raw_start", _i32), ("raw_end", _i32),
-         ("before", _str), ("after", _str)]
-    ),
-    "funding_by_donor_year": pa.schema(
-        [
-            ("donor", _str),
-            ("recipient", _str),
-            ("year", _i32),
-            ("metric_type", _str),
-            ("value_cny", _f64),
-            ("n_mentions", _i64),
-            ("n_reports", _i64),
-            # built from facts (issue 12): what the value adds, to trace it back
-            ("donor_province", _str),
-            ("n_facts", _i64),
-            ("basis", _str),
-            ("fact_ids", _strs),
-            ("metric_ids", _strs),
-            ("conflict_fact_ids", _strs),
-        ]
-    ),
-    "facts": pa.schema(
-        [
-            ("fact_id", _str),
-            ("donor", _str),
-            ("donor_province", _str),
-            ("recipient", _str),
-            ("metric_type", _str),
-            ("unit", _str),
-            ("period", _str),
-            ("period_start", _i32),
-            ("period_end", _i32),
-            ("value", _f64),
-            ("value_high", _f64),
-            ("qualifier", _str),
-            ("scope", _str),
-            ("parent_fact_id", _str),
-            ("n_mentions", _i64),
-            ("n_reports", _i64),
-            ("metric_ids", _strs),
-            ("first_report_id", _str),
-            ("conflict", _strs),
-            ("report_ids", _strs),
-            ("first_publish_date", pa.date32()),
-            ("last_report_id", _str),
-            ("last_publish_date", pa.date32()),
-        ]
-    ),
-    "cumulative_by_donor": pa.schema(
-        [
-            ("donor", _str),
-            ("donor_province", _str),
-            ("recipient", _str),
-            ("metric_type", _str),
-            ("unit", _str),
-            ("period_start", _i32),
-            ("period_end", _i32),
-            ("period", _str),
-            ("value", _f64),
-            ("value_high", _f64),
-            ("qualifier", _str),
-            ("report_id", _str),
-            ("publish_date", pa.date32()),
-            ("n_facts", _i64),
-            ("fact_ids", _strs),
-            ("metric_ids", _strs),
-            ("superseded_fact_ids", _strs),
-        ]
-    ),
-    "plans_by_donor": pa.schema(
-        [
-            ("donor", _str),
-            ("donor_province", _str),
-            ("recipient", _str),
-            ("target_year", _i32),
-            ("metric_type", _str),
-            ("unit", _str),
-            ("value", _f64),
-            ("n_facts", _i64),
-            ("n_mentions", _i64),
-            ("n_reports", _i64),
-            ("basis", _str),
-            ("fact_ids", _strs),
-            ("metric_ids", _strs),
-            ("conflict_fact_ids", _strs),
-        ]
-    ),
-    "metrics_by_category": pa.schema(
-        [
-            ("category", _str),
-            ("unit", _str),
-            ("metric_type", _str),
-            ("n_mentions", _i64),
-            ("n_reports", _i64),
-            ("value_sum", _f64),
-        ]
-    ),
-    "report_summary": pa.schema(
-        [
-            ("report_id", _str),
-            ("title", _str),
-            ("publish_date", pa.date32()),
-            ("donor", _str),
-            ("n_sections", _i32),
-            ("n_metrics", _i32),
-            ("funding_cny", _f64),
-            ("investment_cny", _f64),
-            ("people", _f64),
-            ("projects", _f64),
-            ("n_corrupt_spans", _i32),
-            # built from facts (issue 12): totals by metric_type, each fact once
-            ("trainees", _f64),
-            ("beneficiaries", _f64),
-            ("jobs", _f64),
-            ("donor_province", _str),
-            ("n_facts", _i64),
-            ("fact_ids", _strs),
-            ("metric_ids", _strs),
-        ]
-    ),
-}
-# The contract tables sections/metrics are the stage data without the stage bookkeeping column.
-SCHEMAS["sections"] = SCHEMAS["report_sections"]
-SCHEMAS["metrics"] = SCHEMAS["report_metrics"]
-# Every stage row carries the partition key of its report: the stage stores are keyed by it.
-for _stage in ("normalised_reports", "report_sections", "report_metrics"):
-    SCHEMAS[_stage] = SCHEMAS[_stage].append(pa.field("partition_key", _str))
-SCHEMAS["ledger"] = pa.schema(
-    [("partition_key", _str), ("stage", _str), ("sha256", _str), ("code_version", _str), ("outcome", _str)]
-)
+# writes 4 × 16 files instead of 40,000, the tables read a few dozen files, and adding one report
+# rewrites one shard (1/16 of the data) per stage. The count is the warehouse's, recorded in
+# stages/layout.json by its first run (``shard_count``); a new warehouse gets this one unless its first
+# run asks for another (the settings resource's ``n_shards``, default ``$AID_STAGE_SHARDS``).
+DEFAULT_N_SHARDS = 16
 
 
 class ObjectPath:
@@ -465,9 +167,9 @@ def table_path(warehouse: str | os.PathLike, table: str) -> Path | ObjectPath:
     return warehouse_path(warehouse) / f"{table}.parquet"
 
 
-def shard_of(partition_key: str, n_shards: int | None = None) -> int:
-    """The shard a report's rows live in: ``shard_of('000_ab')`` → ``11`` (stable: crc32, not Python's hash)."""
-    return zlib.crc32(partition_key.encode("utf-8")) % (n_shards or N_SHARDS)
+def shard_of(partition_key: str, n_shards: int) -> int:
+    """The shard a report's rows live in: ``shard_of('000_ab', 16)`` → ``11`` (stable: crc32, not Python's hash)."""
+    return zlib.crc32(partition_key.encode("utf-8")) % n_shards
 
 
 def shard_path(warehouse: str | os.PathLike, stage: str, shard: int) -> Path:
@@ -475,6 +177,11 @@ def shard_path(warehouse: str | os.PathLike, stage: str, shard: int) -> Path:
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
     return warehouse_path(warehouse) / "stages" / stage / f"shard-{shard:02d}.parquet"
+
+
+def manifest_path(warehouse: str | os.PathLike) -> Path | ObjectPath:
+    """What the current tables were built from (written by the switch, read by ``assets.tables.read_manifest``)."""
+    return warehouse_path(warehouse) / "stages" / "tables_manifest.json"
 
 
 def ledger_path(warehouse: str | os.PathLike) -> Path | ObjectPath:
@@ -634,7 +341,8 @@ def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=No
         paths = _stage_shards(warehouse, stage)
     else:
         partition_keys = list(partition_keys)
-        paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k) for k in partition_keys})]
+        n = shard_count(warehouse)
+        paths = [shard_path(warehouse, stage, s) for s in sorted({shard_of(k, n) for k in partition_keys})]
     tables = [_read_shard(p, schema, columns) for p in paths if p.exists()]
     if not tables:
         return schema.empty_table()
@@ -645,7 +353,7 @@ def read_stage_table(warehouse: str | os.PathLike, stage: str, partition_keys=No
 def rows_where_in(table: pa.Table, column: str, values) -> pa.Table:
     """The rows whose ``column`` is one of ``values`` — the table itself when that is every row (a filter
     copies every column, texts and offset lists included). ``rows_where_in(t, 'report_id', {'a'})``."""
-    keep = pc.is_in(table[column], value_set=pa.array(sorted(values), type=_str))
+    keep = pc.is_in(table[column], value_set=pa.array(sorted(values), type=pa.string()))
     return table if pc.all(keep).as_py() is not False else table.filter(keep)
 
 
@@ -681,13 +389,14 @@ def update_stage(warehouse: str | os.PathLike, stage: str, replace, new_rows: pa
     if not replace:
         return 0
     keys = new_rows["partition_key"].to_pylist()
-    shard_by_key = {k: shard_of(k) for k in set(keys)}
+    n = shard_count(warehouse)
+    shard_by_key = {k: shard_of(k, n) for k in set(keys)}
     new_shards = pa.array([shard_by_key[k] for k in keys], type=pa.int32())
-    touched = sorted({shard_of(k) for k in replace})
+    touched = sorted({shard_of(k, n) for k in replace})
     for shard in touched:
         path = shard_path(warehouse, stage, shard)
         old = _read_shard(path, schema) if path.exists() else schema.empty_table()
-        drop = pc.is_in(old["partition_key"], value_set=pa.array(sorted(replace), type=_str))
+        drop = pc.is_in(old["partition_key"], value_set=pa.array(sorted(replace), type=pa.string()))
         keep = old.filter(pc.invert(drop)) if pc.any(drop).as_py() else old
         add = new_rows.filter(pc.equal(new_shards, shard)) if len(new_rows) else schema.empty_table()
         # one contiguous chunk before the sort's take (a take across chunks is 3-5x slower for lists)
@@ -777,24 +486,36 @@ def shard_layout_path(warehouse: str | os.PathLike):
     return warehouse_path(warehouse) / "stages" / "layout.json"
 
 
-def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = None) -> int:
-    """The number of stage shards of ``warehouse``, recorded in ``stages/layout.json`` once it holds stage data; a process
-    whose count (``AID_STAGE_SHARDS``) differs is refused, since it would look each report up in the wrong shard
-    and build tables from part of the data. A warehouse written before the record is checked against the
-    partition keys of one of its shards. ``ensure_shard_layout('wh')`` → ``16``"""
-    n = n_shards or N_SHARDS
+def shard_count(warehouse: str | os.PathLike) -> int:
+    """How many shards per stage ``warehouse`` keeps: its record (``stages/layout.json``), else what its stage data
+    shows (a warehouse written before the record), else ``DEFAULT_N_SHARDS``. ``shard_count('wh')`` → ``16``"""
+    path = shard_layout_path(warehouse)
+    if path.exists():
+        return int(json.loads(path.read_text(encoding="utf-8"))["n_shards"])
+    return _shards_of_existing_data(warehouse, DEFAULT_N_SHARDS)
+
+
+def ensure_shard_layout(warehouse: str | os.PathLike, n_shards: int | None = None, record: bool = False) -> int:
+    """The number of stage shards of ``warehouse`` (``shard_count``), written to ``stages/layout.json`` once it holds
+    stage data, or at once with ``record`` (a run about to write stage data). A run asking for another count
+    (``n_shards``: the settings resource, default ``$AID_STAGE_SHARDS``) is refused, since it would look each report
+    up in the wrong shard and build tables from part of the data; without ``n_shards`` the warehouse's count is
+    used. A new warehouse takes ``n_shards`` (else 16). ``ensure_shard_layout('wh', 4)`` → ``ShardLayoutMismatch``
+    on a 16-shard warehouse."""
     path = shard_layout_path(warehouse)
     if path.exists():
         recorded = int(json.loads(path.read_text(encoding="utf-8"))["n_shards"])
     else:
-        recorded = _shards_of_existing_data(warehouse, n)
-        if recorded == n and path.parent.exists():  # recorded once there is stage data (a lock alone writes nothing)
-            write_json(path, {"n_shards": n})
-    if recorded != n:
+        recorded = _shards_of_existing_data(warehouse, n_shards or DEFAULT_N_SHARDS)
+        if path.parent.exists() or record:  # recorded once there is stage data (a lock alone writes nothing)
+            if not path.parent.exists() and not is_object_store(path):
+                path.parent.mkdir(parents=True, exist_ok=True)
+            write_json(path, {"n_shards": recorded})
+    if n_shards and recorded != n_shards:
         raise ShardLayoutMismatch(
-            f"the warehouse {warehouse} keeps its stage data in {recorded} shards per stage, but this run would use {n} "
-            f"(AID_STAGE_SHARDS={os.environ.get('AID_STAGE_SHARDS', '')!r}): run with AID_STAGE_SHARDS={recorded}, or "
-            f"use a new warehouse")
+            f"the warehouse {warehouse} keeps its stage data in {recorded} shards per stage, but this run asks for "
+            f"{n_shards} (AID_STAGE_SHARDS={n_shards}, or the settings resource's n_shards): run with "
+            f"AID_STAGE_SHARDS={recorded} or without it (a run uses the warehouse's own count), or use a new warehouse")
     return recorded
 
 

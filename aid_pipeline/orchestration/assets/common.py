@@ -5,17 +5,17 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
-from .. import io
-from ..column_docs import column_description
-from ..version import text_code_version
+from ...warehouse import io
+from ...contract.column_docs import column_description
+from ...contract.version import text_code_version
+from ...launch import FULL_RUN_TAG
 
 STAGE_CODE_VERSION = text_code_version()
-# A run tagged ``aid/full=true`` reprocesses every report of its range; otherwise reports whose
-# sha256 and code version match the ledger keep their stored rows (``aid-pipeline run --full``).
-FULL_RUN_TAG = "aid/full"
 
 
 def is_full_run(context) -> bool:
+    """A run tagged ``aid/full=true`` reprocesses every report; otherwise reports whose sha256 and code version
+    match the ledger keep their stored rows (``aid-pipeline run --full``)."""
     return str(context.run.tags.get(FULL_RUN_TAG, "")).lower() in ("1", "true", "yes")
 
 
@@ -40,7 +40,7 @@ def _cell(v, width: int) -> str:
 
 def column_schema(table: str) -> dg.TableSchema:
     """The Arrow schema of a table as Dagster's ``dagster/column_schema`` metadata, each column with its
-    description (``aid_pipeline.column_docs``)."""
+    description (``aid_pipeline.contract.column_docs``)."""
     return dg.TableSchema(
         columns=[dg.TableColumn(name=f.name, type=str(f.type), description=column_description(table, f.name))
                  for f in io.SCHEMAS[table]]

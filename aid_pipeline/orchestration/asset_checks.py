@@ -9,13 +9,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pandera.errors
 
-from .. import facts as fact_rules
-from .. import io
-from ..inbox import list_inbox
-from ..lineage import fold
-from ..resources import PipelineSettings
+from ..warehouse import facts as fact_rules
+from ..warehouse import io
+from ..warehouse.inbox import list_inbox
+from ..contract.lineage import fold
+from .resources import PipelineSettings
 from ..text.convert import to_simplified
-from .schemas import MODELS, PINYIN_ANNOTATION, typed_table_schema
+from ..contract.schemas import MODELS, PINYIN_ANNOTATION, typed_table_schema
 
 _PINYIN_RE = re.compile(PINYIN_ANNOTATION)
 SCHEMA_CHECKED_TABLES = (
@@ -244,10 +244,8 @@ def arrived_after_tables(warehouse: str, paths: set[str]) -> set[str]:
     they wait for the next run. ``arrived_after_tables('wh', {'inbox/new.txt'})`` → ``{'inbox/new.txt'}``"""
     import os
 
-    from ..switch import manifest_path
-
     try:
-        built = os.stat(manifest_path(warehouse)).st_mtime
+        built = os.stat(io.manifest_path(warehouse)).st_mtime
     except (OSError, TypeError):
         return set()
     out = set()
@@ -263,8 +261,8 @@ def arrived_after_tables(warehouse: str, paths: set[str]) -> set[str]:
 
 
 def _stage_check(stage: str):
-    from ..plan import registered_reports
-    from ..version import text_code_version
+    from ..runner.plan import registered_reports
+    from ..contract.version import text_code_version
 
     @dg.asset_check(
         asset=stage,

@@ -62,9 +62,7 @@ INCREMENTAL = ("facts",)  # aggregates that can update the rows the changed repo
 def changed_reports(wh: str, name: str) -> set[str] | None:
     """The report_ids new, changed or removed since aggregate ``name`` was built (None: build it in full — no
     record of its last build, other table code, or no current manifest)."""
-    from .switch import manifest_path
-
-    before, now = built_from_path(wh, name), manifest_path(wh)
+    before, now = built_from_path(wh, name), io.manifest_path(wh)
     if not before.exists() or not now.exists() or not io.table_path(wh, name).exists():
         return None
     old, new = json.loads(before.read_text(encoding="utf-8")), json.loads(now.read_text(encoding="utf-8"))
@@ -100,9 +98,6 @@ def build_aggregate(wh: str, name: str, full: bool = False) -> tuple:
     else:
         df = build(*inputs)
     io.write_frame(df, io.table_path(wh, name), name)
-    if name in INCREMENTAL:
-        from .switch import manifest_path
-
-        if manifest_path(wh).exists():
-            io.write_json(record, json.loads(manifest_path(wh).read_text(encoding="utf-8")))
+    if name in INCREMENTAL and io.manifest_path(wh).exists():
+        io.write_json(record, json.loads(io.manifest_path(wh).read_text(encoding="utf-8")))
     return df, note

@@ -12,14 +12,14 @@ from .assets.tables import (
     plans_by_donor,
     report_summary,
 )
-from .checks.asset_checks import all_checks
+from .asset_checks import all_checks
 from .jobs import process_reports, rebuild_tables
 from .resources import PipelineSettings, settings_from_env
 from .sensors import daily_rebuild, inbox_sensor
 
 
-def build_defs(settings: PipelineSettings | None = None) -> dg.Definitions:
-    """The Definitions with the given inbox/warehouse settings (default: from the environment)."""
+def build_defs(settings: PipelineSettings | None = None, cron: str | None = None) -> dg.Definitions:
+    """The Definitions with the given settings and daily cron (default: from the environment, read now)."""
     return dg.Definitions(
         assets=[
             report_stages,
@@ -34,7 +34,7 @@ def build_defs(settings: PipelineSettings | None = None) -> dg.Definitions:
         asset_checks=all_checks,
         jobs=[process_reports, rebuild_tables],
         sensors=[inbox_sensor],
-        schedules=[daily_rebuild],
+        schedules=[daily_rebuild(cron)],
         resources={"settings": settings or settings_from_env()},
     )
 

@@ -3,7 +3,7 @@
 How a tick decides, cheaply enough for tens of thousands of files (one ``stat`` per file; a file is
 read only when its size or mtime moved since the last tick):
 
-- **new, or size/mtime changed** → the freshness planner (``aid_pipeline.plan``) says whether the
+- **new, or size/mtime changed** → the freshness planner (``aid_pipeline.runner.plan``) says whether the
   report is fresh (its sha256 and the code version match the ledger, read from the same path): only
   a report that is not joins this tick's run (a ``touch`` requests nothing);
 - **unchanged** → nothing;
@@ -29,13 +29,14 @@ import os
 
 import dagster as dg
 
-from .inbox import list_inbox
+from ..warehouse.inbox import list_inbox
 from .jobs import process_reports
-from .lock import warehouse_lock
-from .plan import plan, registered_reports
+from ..warehouse.lock import warehouse_lock
+from ..runner.plan import plan, registered_reports
+from .runs import fail_killed_runs
 from .resources import PipelineSettings
 
-DAILY_CRON = os.environ.get("AID_SCHEDULE_CRON", "0 3 * * *")
+DAILY_CRON = "0 3 * * *"  # the daily schedule's default cron ($AID_SCHEDULE_CRON, read when the Definitions are built)
 
 
 def _fingerprint(path) -> str:
@@ -62,8 +63,6 @@ def read_cursor(cursor: str | None) -> tuple[int, dict[str, str]]:
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings) -> dg.SensorResult:
     with warehouse_lock(settings.warehouse, blocking=False) as free:
         if free:  # no run is writing the warehouse: a CLI run still "started" was killed, and blocks the queue
-            from .cli import fail_killed_runs
-
             for run_id in fail_killed_runs(context.instance, settings.warehouse):
                 context.log.warning(f"run {run_id} of aid-pipeline run was killed: marked failed")
     seq, seen = read_cursor(context.cursor)
@@ -100,12 +99,20 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings
     )
 
 
-@dg.schedule(
-    name="daily_rebuild",
-    job=process_reports,
-    cron_schedule=DAILY_CRON,
-    description="Daily (cron $AID_SCHEDULE_CRON): every report of the inbox through the stages — only those whose "
-    "file or stage code changed are recomputed — then the tables, aggregates and checks, so code changes are picked up.",
-)
-def daily_rebuild(context: dg.ScheduleEvaluationContext):
-    return dg.RunRequest(job_name=process_reports.name)
+def daily_rebuild(cron: str | None = None) -> dg.ScheduleDefinition:
+    """The ``daily_rebuild`` schedule on ``cron``, else ``$AID_SCHEDULE_CRON`` read now (when the Definitions are
+    built), else ``DAILY_CRON``: ``daily_rebuild('0 4 * * *').cron_schedule`` → ``'0 4 * * *'``."""
+    cron = cron or os.environ.get("AID_SCHEDULE_CRON") or DAILY_CRON
+
+    @dg.schedule(
+        name="daily_rebuild",
+        job=process_reports,
+        cron_schedule=cron,
+        description=f"Daily (cron {cron}, $AID_SCHEDULE_CRON): every report of the inbox through the stages — only "
+        "those whose file or stage code changed are recomputed — then the tables, aggregates and checks, so code "
+        "changes are picked up.",
+    )
+    def _daily_rebuild(context: dg.ScheduleEvaluationContext):
+        return dg.RunRequest(job_name=process_reports.name)
+
+    return _daily_rebuild

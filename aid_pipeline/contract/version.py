@@ -11,10 +11,10 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]
 # checks/schemas.py and vocab.py: the stage rows' pandera models decide which reports are quarantined (schema_violation)
-_INPUTS = ("text/*.py", "data/*.json", "data/*.tsv", "data/*.csv", "stages.py", "batch.py", "inbox.py",
-           "checks/schemas.py", "vocab.py")
+_INPUTS = ("text/*.py", "data/*.json", "data/*.tsv", "data/*.csv", "runner/stages.py", "runner/batch.py",
+           "warehouse/inbox.py", "contract/schemas.py", "contract/vocab.py")
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +25,7 @@ def text_code_version() -> str:
             digest.update(path.relative_to(_PACKAGE).as_posix().encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())
-    from .io import SCHEMAS, STAGES  # the stored layout, not the reading/writing code around it
+    from .arrow import SCHEMAS, STAGES  # the stored layout, not the reading/writing code around it
 
     for name in STAGES:
         digest.update(f"{name}:{SCHEMAS[name]}".encode())

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from . import io
-from .inbox import InboxFile, printable_path
+from ..warehouse import io
+from ..warehouse.inbox import InboxFile, printable_path
 from .stages import inbox_fingerprint
-from .version import text_code_version
+from ..contract.version import text_code_version
 
 STAGES = io.STAGE_ORDER  # raw_reports → normalised_reports → report_sections → report_metrics
 
@@ -70,10 +70,10 @@ def registered_reports(warehouse: str) -> list[str]:
     return sorted(set(io.read_ledger(warehouse)["partition_key"]))
 
 
-def shard_units(keys: Iterable[str], files: dict | None = None) -> list[tuple[list[str], dict | None]]:
-    """The work units of ``keys``: one per hash shard, its keys and (for the raw stage) their files.
-    ``shard_units(['a', 'b'])`` → ``[(['b'], None), (['a'], None)]`` (when ``b`` hashes to a lower shard)."""
+def shard_units(keys: Iterable[str], files: dict | None, n_shards: int) -> list[tuple[list[str], dict | None]]:
+    """The work units of ``keys``: one per hash shard of the warehouse's ``n_shards``, its keys and (for the raw stage)
+    their files. ``shard_units(['a', 'b'], None, 16)`` → ``[(['b'], None), (['a'], None)]`` (``b`` in a lower shard)."""
     by_shard: dict[int, list[str]] = {}
     for k in keys:
-        by_shard.setdefault(io.shard_of(k), []).append(k)
+        by_shard.setdefault(io.shard_of(k, n_shards), []).append(k)
     return [(ks, {k: files[k] for k in ks} if files is not None else None) for _, ks in sorted(by_shard.items())]

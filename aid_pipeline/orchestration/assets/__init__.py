@@ -1,4 +1,4 @@
-"""Thin Dagster wrappers, one module per stage; the work is in aid_pipeline.stages and aid_pipeline.text."""
+"""Thin Dagster wrappers, one module per stage; the work is in aid_pipeline.runner.stages and aid_pipeline.text."""
 
 import warnings
 

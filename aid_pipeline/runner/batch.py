@@ -23,13 +23,14 @@ from concurrent.futures import ProcessPoolExecutor
 from . import stages
 from .stages import QuarantineError
 
-# Below this many reports the pool's start-up and pickling cost more than a second core saves.
-PARALLEL_MIN_REPORTS = int(os.environ.get("AID_PARALLEL_MIN_REPORTS", "64"))
+# Below this many reports the pool's start-up and pickling cost more than a second core saves (the settings
+# resource's parallel_min_reports, default $AID_PARALLEL_MIN_REPORTS, overrides it per run).
+PARALLEL_MIN_REPORTS = 64
 
 
-def workers() -> int:
-    """Worker processes for text work: ``$AID_WORKERS``, else the number of usable cores."""
-    explicit = os.environ.get("AID_WORKERS")
+def workers(explicit: int | None = None) -> int:
+    """Worker processes for text work: ``explicit`` (the settings resource's ``workers``, default ``$AID_WORKERS``,
+    read at launch), else the number of usable cores. ``workers(2)`` → ``2``"""
     if explicit:
         return max(1, int(explicit))
     try:

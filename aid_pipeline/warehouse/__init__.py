@@ -1,0 +1,1 @@
+"""The warehouse on disk or in an object store: paths, atomic writes, stage shards, the ledger, the lock, the inbox listing, and building the contract, facts and aggregate tables (no Dagster import)."""
