@@ -145,13 +145,14 @@ class StepEdits:
     """One step's edits as parallel columns on the text the step read: ``text[starts[k]:ends[k]]`` becomes
     ``afters[k]`` (sorted, not overlapping). No object per edit: ``edits()`` makes the ``Edit`` tuples when a caller
     asks (``normalise_and_explain``). ``StepEdits('pinyin', '潤(rùn)', [1], [6], ['']).edits()`` →
-    ``[Edit('pinyin', 1, 6, '(rùn)', '')]``."""
+    ``[Edit('pinyin', 1, 6, '(rùn)', '')]``. ``result``: the text after the edits, when the step has it at hand (the
+    Traditional step: ``to_simplified``'s output), so ``OffsetText.apply`` need not splice it again."""
 
-    __slots__ = ("step", "text", "starts", "ends", "afters")
+    __slots__ = ("step", "text", "starts", "ends", "afters", "result")
 
     def __init__(self, step: str, text: str, starts: list[int] | None = None, ends: list[int] | None = None,
-                 afters: list[str] | None = None):
-        self.step, self.text = step, text
+                 afters: list[str] | None = None, result: str | None = None):
+        self.step, self.text, self.result = step, text, result
         self.starts: list[int] = starts if starts is not None else []
         self.ends: list[int] = ends if ends is not None else []
         self.afters: list[str] = afters if afters is not None else []
@@ -206,6 +207,15 @@ class OffsetText:
                 if len(news[k]) != ys[k] - xs[k]:
                     same = False
                     break
+        if same and edits.result is not None:  # the step gave the text after its edits
+            for k in range(m):
+                a, b = xs[k], ys[k]
+                lo, hi = (s[a], e[b - 1]) if a < b else _at(s, e, a)
+                los.append(lo)
+                his.append(hi)
+                befores.append(t[a:b])
+            self.text = edits.result
+            return log
         if same:
             pieces: list[str] = []
             add = pieces.append
@@ -599,7 +609,7 @@ def traditional(text: str, ctx: Context | None = None) -> StepEdits:
         return StepEdits("traditional", text)
     starts, ends = (ctx.state.starts, ctx.state.ends) if ctx is not None else (None, None)
     lo, hi = _differing_runs(text, simp, starts, ends, _T2S_GAP)
-    return StepEdits("traditional", text, lo, hi, [simp[a:b] for a, b in zip(lo, hi)])
+    return StepEdits("traditional", text, lo, hi, [simp[lo[k] : hi[k]] for k in range(len(lo))], simp)
 
 
 def paren_pairs(text: str, ctx: Context | None = None) -> StepEdits:
