@@ -27,10 +27,11 @@ from functools import lru_cache
 from collections.abc import Sequence
 from typing import Callable, Final, NamedTuple
 
-from .chars import CJK, CJK_RE, PINYIN_LETTERS, SYLLABLE_SEP, TONE_RE, UNTONE, is_cjk
+from .chars import CJK, CJK_RE, FULL_WIDTH_MARKS, PINYIN_LETTERS, SYLLABLE_SEP, TONE_RE, UNTONE, is_cjk
 from .convert import script_of, to_simplified
 from .datafiles import load_json
 from .mojibake import LOST, find_corrupt_spans
+from .patterns import SURE_FULL_WIDTH
 from .types import CorruptSpan, DroppedLine, Edit, EditLog, Normalised, TextEdit
 
 __all__ = ["normalise", "normalise_and_explain", "edits_at", "classify_lines", "is_pinyin_annotation", "STAT_KEYS", "OffsetText",
@@ -52,12 +53,12 @@ _PINYIN_LETTERS: Final = PINYIN_LETTERS
 _TONE: Final = TONE_RE
 _SYLLABLE_SEP: Final = SYLLABLE_SEP
 _UNTONE: Final = UNTONE
-_PUNCT_FW: Final = "，。、；：！？（）“”‘’《》〈〉【】「」『』…—·"
+_PUNCT_FW: Final = FULL_WIDTH_MARKS
 _TERMINAL: Final = set("。！？；…”」』!?.;")
 # --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
 # A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
 # ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
-# = r"\r\n?|[\u2028\u2029\x85\x0b\x0c]"; starting with a character class lets the regex engine skip
+# readable twin: patterns.TWINS['newlines'] (\r\n?|[…]); starting with a character class lets the regex engine skip
 # ahead to the next candidate character in C (the same holds for the other patterns written this way)
 _NEWLINES: Final = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c](?:(?<=\r)\n)?")
 _ENTITY: Final = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
@@ -77,7 +78,7 @@ _TAG_BLOCK: Final = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re
 _PINYIN: Final = re.compile(
     rf"[(（](?<=[{CJK}][(（])[ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
 )
-_ZERO_WIDTH: Final = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # = [...]+
+_ZERO_WIDTH: Final = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # twin: TWINS['zero_width']
 _SPACE_MAP: Final = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
 _FW_MAP: Final = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
 _FW_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
@@ -89,7 +90,7 @@ _TRANSLATE_RE: Final = re.compile("[" + re.escape("".join(sorted(map(chr, _TRANS
 
 _PAREN_PAIR: Final = re.compile(r"\(([^()\n]{0,500})\)")
 _ASCII_TO_FW: Final = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_RUN: Final = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # = [...]{2,}
+_PUNCT_RUN: Final = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # twin: TWINS['punct_run']
 _FW_PUNCT: Final = re.compile(r"[，、。；：！？]")
 _PRIORITY: Final = {c: i for i, c in enumerate("。？！；：、，")}
 _CJKP: Final = f"{CJK}{_PUNCT_FW}{LOST}"
@@ -97,19 +98,16 @@ _CJKP: Final = f"{CJK}{_PUNCT_FW}{LOST}"
 _CJKP_SET: Final = frozenset(_CJKP) | frozenset(
     chr(i) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)) for i in range(lo, hi + 1)
 )
-# each alternative starts with its space (the lookbehind checks the character before it), so the
+# every ASCII mark , : ; ! ? ( ) with a group that is ``""`` when the mark is sure to become full-width and ``None``
+# when ``single`` decides (readable twin: ``patterns.TWINS['sure_full_width']``); ``split`` gives
+# [text, sure, text, sure, …, text] (the mark itself is the character after each text)
+_ASCII_MARKS_SPLIT: Final = re.compile(SURE_FULL_WIDTH + "?")
+# the space patterns: each alternative starts with its space (the lookbehind checks the character before it), so the
 # regex engine jumps from space to space instead of trying every position
-# ASCII marks ``single`` (in ``_punct_pass``) always makes full-width: , : ; ) right after a CJK/punctuation
-# char, , : ; ( ? ! right before one (no char of _CJKP_SET is a digit or an ASCII letter)
-_CJKP_CLASS: Final = f"[{CJK}{re.escape(_PUNCT_FW + LOST)}\\-]"
-# every ASCII mark , : ; ! ? ( ) and, as a second group, ``""`` when it is sure to become full-width
-# (= rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})") or ``None`` when ``single`` decides; for ``split``:
-# [text, mark, sure, text, mark, sure, …, text]
-_ASCII_MARKS_SPLIT: Final = re.compile(rf"([,:;!?()])((?<={_CJKP_CLASS}[,:;)])|(?<=[,:;(?!])(?={_CJKP_CLASS}))?")
 _SPACE_DIGIT_CJK: Final = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
 _SPACE_PUNCT: Final = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
 _MULTISPACE: Final = re.compile(r"[ ]{2,}")
-_LINE_EDGE_SPACE: Final = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
+_LINE_EDGE_SPACE: Final = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # twin: TWINS['line_edge_space']
 # the four space rules in one scan: each alternative matches whole runs of spaces and only their neighbours
 # decide, so a run the first three remove goes ("gone"), another run of 2+ spaces keeps its first space
 # (written with the first space of every alternative in front, so the engine jumps from space to space)
@@ -119,7 +117,7 @@ _SPACE_RUNS: Final = re.compile(
     r"|(?<![^\n][ ])[ ]*|[ ]*(?![^\n]))"  # _LINE_EDGE_SPACE
     r"|[ ]+)"  # _MULTISPACE
 )
-_BLANK_LINES: Final = re.compile(r"\n\n+")  # = \n{2,}
+_BLANK_LINES: Final = re.compile(r"\n\n+")  # twin: TWINS['blank_lines']
 _EDGE_NEWLINES: Final = re.compile(r"\A\n+|\n+\Z")
 
 
@@ -653,12 +651,12 @@ def ascii_punct(text: str, ctx: Context | None = None) -> StepEdits:
     # the sure cases found in one C-level scan, ``single`` decides the rest (both read the text as it was)
     out = StepEdits("ascii_punct", t)
     parts = _ASCII_MARKS_SPLIT.split(t)
-    a = len(parts[0])  # where the mark parts[j] is
-    for j in range(1, len(parts), 3):
-        c = parts[j]
-        if parts[j + 1] is not None or single(a, c):
+    a = len(parts[0])  # where the mark after parts[j - 1] is
+    for j in range(1, len(parts), 2):
+        c = t[a]
+        if parts[j] is not None or single(a, c):
             out.add(a, a + 1, _ASCII_TO_FW[c])
-        a += 1 + len(parts[j + 2])
+        a += 1 + len(parts[j + 1])
     return out
 
 
@@ -700,7 +698,7 @@ def spaces(text: str, ctx: Context | None = None) -> StepEdits:
     out = StepEdits("spaces", text)
     if " " not in text:
         return out
-    # = delete _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", delete _LINE_EDGE_SPACE
+    # the same as deleting _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", deleting _LINE_EDGE_SPACE
     for m in _SPACE_RUNS.finditer(text):
         a, b = m.span()
         if not m.lastgroup:
@@ -714,7 +712,7 @@ def blank_lines(text: str, ctx: Context | None = None) -> StepEdits:
     """Empty lines and the line breaks at the text's start and end removed: ``blank_lines('a\\n\\n\\nb\\n').edits()`` →
     ``[Edit('blank_lines', 2, 4, '\\n\\n', ''), Edit('blank_lines', 5, 6, '\\n', '')]``."""
     spans = [(m.start() + 1, m.end()) for m in _BLANK_LINES.finditer(text)]  # a run keeps its first line break
-    if text[:1] == "\n" or text[-1:] == "\n":  # = _EDGE_NEWLINES (after the runs are cut to one)
+    if text[:1] == "\n" or text[-1:] == "\n":  # what _EDGE_NEWLINES finds (once the runs are cut to one)
         lead = len(text) - len(text.lstrip("\n"))
         trail = len(text) - len(text.rstrip("\n"))
         if lead == len(text):
