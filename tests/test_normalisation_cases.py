@@ -134,3 +134,39 @@ def test_a_step_can_be_switched_off_to_see_what_it_does():
     norm, edits = normalise_and_explain("潤(rùn)疆,,投入", skip=frozenset({"traditional", "punct_runs"}))
     assert norm.text == "潤疆，，投入"  # still Traditional, the two commas full-width but not collapsed
     assert {e.step for e in edits} == {"pinyin", "ascii_punct"}
+
+
+def test_the_edit_log_reads_as_textedits_and_as_table_rows():
+    import pickle
+
+    from aid_pipeline.text.types import EditLog, TextEdit
+
+    norm = normalise("潤(rùn)疆,,投入")
+    log = norm.edits
+    assert isinstance(log, EditLog)
+    # 潤(rùn)疆,,投入: the annotation goes, the two commas turn full-width and collapse to one, 潤 is converted
+    assert [(e.step, e.raw_start, e.raw_end, e.before, e.after) for e in log] == [
+        ("pinyin", 1, 6, "(rùn)", ""), ("traditional", 0, 1, "潤", "润"),
+        ("ascii_punct", 7, 8, ",", "，"), ("ascii_punct", 8, 9, ",", "，"), ("punct_runs", 7, 9, "，，", "，")]
+    assert log[0] == TextEdit("pinyin", 1, 6, "(rùn)", "") and len(log) == 5
+    assert log.rows()[1] == ("traditional", 0, 1, "潤", "润") and type(log.rows()[1]) is tuple
+    assert pickle.loads(pickle.dumps(log)) == log == list(log)
+
+
+def test_a_traditional_phrase_is_cut_where_an_annotation_was_removed():
+    # 鄉(xiāng)衛生院: the annotation between 鄉 and 衛 is gone, so their raw characters are not next to each other;
+    # 鄉 and 衛 are two edits, each over raw characters that are next to each other
+    norm = normalise("塔孜洪鄉(xiāng)衛生院")
+    assert norm.text == "塔孜洪乡卫生院"
+    assert [(e.raw_start, e.raw_end, e.before, e.after) for e in norm.edits if e.step == "traditional"] == [
+        (3, 4, "鄉", "乡"), (11, 12, "衛", "卫")]
+    assert norm.stats["traditional_converted"] == 2
+
+
+def test_a_step_returns_columns_and_explains_them_on_request():
+    from aid_pipeline.text.normalise import Edit, StepEdits, pinyin_annotations
+
+    found = pinyin_annotations("潤(rùn)疆(jiāng)")
+    assert isinstance(found, StepEdits)
+    assert (found.starts, found.ends, found.afters) == ([1, 7], [6, 14], ["", ""])  # 潤 0, (rùn) 1-5, 疆 6, (jiāng) 7-13
+    assert found.edits() == [Edit("pinyin", 1, 6, "(rùn)", ""), Edit("pinyin", 7, 14, "(jiāng)", "")]

@@ -151,7 +151,7 @@ def normalise_report(raw: dict) -> dict:
         "n_corrupt_spans": len(corrupt),
         "corrupt_spans": [_as_dict(s, _CORRUPT_FIELDS) for s in corrupt],
         "dropped_lines": [_as_dict(d, _DROPPED_FIELDS) for d in norm.dropped],
-        "edits": norm.edits,  # TextEdit tuples: Arrow reads each as its struct (step, raw_start, raw_end, before, after)
+        "edits": norm.edits.rows(),  # (step, raw_start, raw_end, before, after) tuples: Arrow reads each as its struct
     }
     for col in STAT_COLUMNS:
         row[col] = int(norm.stats.get(col[2:], norm.stats.get(col, 0)))

@@ -7,6 +7,8 @@
 - ``TONED``: the tone-marked pinyin letters (lower and upper case), ``UNTONE`` a ``str.translate`` table that
   removes the marks (and writes ``v`` as ``ü``): ``'lǜ'.translate(UNTONE)`` → ``'lü'``.
 - ``PINYIN_LETTERS``: every letter a pinyin syllable may be written with, as a regex class body.
+- ``FULL_WIDTH_MARKS``: the Chinese (full-width) punctuation marks the normalisation treats as part of Chinese text
+  (an ASCII ``,`` next to one becomes ``，``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 from typing import Final
 
 __all__ = ["CJK", "CJK_RE", "HAN", "HAN_RE", "NON_HAN_RUN", "TONED_LOWER", "TONED_UPPER", "TONED", "TONE_RE",
-           "UNTONE", "PINYIN_LETTERS", "SYLLABLE_SEP", "is_cjk"]
+           "UNTONE", "PINYIN_LETTERS", "SYLLABLE_SEP", "FULL_WIDTH_MARKS", "is_cjk"]
 
 CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE: Final = re.compile(f"[{CJK}]")
@@ -32,6 +34,7 @@ TONE_RE: Final = re.compile(f"[{TONED}]")
 UNTONE: Final = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿv", "aaaaeeeeiiiioooouuuuüüüünnnmü")
 PINYIN_LETTERS: Final = f"a-z{TONED_LOWER}A-Z{TONED_UPPER}"
 SYLLABLE_SEP: Final = re.compile(r"[ '’·-]")  # between the syllables of one annotation: dāng dì, xin'jiang
+FULL_WIDTH_MARKS: Final = "，。、；：！？（）“”‘’《》〈〉【】「」『』…—·"
 
 
 def is_cjk(c: str) -> bool:

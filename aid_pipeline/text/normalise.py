@@ -24,16 +24,18 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Sequence
 from typing import Callable, Final, NamedTuple
 
-from .chars import CJK, CJK_RE, PINYIN_LETTERS, SYLLABLE_SEP, TONE_RE, UNTONE, is_cjk
+from .chars import CJK, CJK_RE, FULL_WIDTH_MARKS, PINYIN_LETTERS, SYLLABLE_SEP, TONE_RE, UNTONE, is_cjk
 from .convert import script_of, to_simplified
 from .datafiles import load_json
 from .mojibake import LOST, find_corrupt_spans
-from .types import CorruptSpan, DroppedLine, Edit, Normalised, TextEdit
+from .patterns import SURE_FULL_WIDTH
+from .types import CorruptSpan, DroppedLine, Edit, EditLog, Normalised, TextEdit
 
 __all__ = ["normalise", "normalise_and_explain", "edits_at", "classify_lines", "is_pinyin_annotation", "STAT_KEYS", "OffsetText",
-           "Edit", "NORMALISATION_STEPS", "Step"]
+           "Edit", "EditLog", "StepEdits", "NORMALISATION_STEPS", "Step"]
 
 STAT_KEYS: Final = (
     "traditional_converted",
@@ -47,19 +49,16 @@ STAT_KEYS: Final = (
 )
 
 _CJK_RE: Final = CJK_RE
-# ``_new(Edit, (step, start, end, before, after))`` makes an Edit (or TextEdit) without the Python-level
-# ``NamedTuple.__new__`` (half the time; reports hold thousands of edits)
-_new: Final = tuple.__new__
 _PINYIN_LETTERS: Final = PINYIN_LETTERS
 _TONE: Final = TONE_RE
 _SYLLABLE_SEP: Final = SYLLABLE_SEP
 _UNTONE: Final = UNTONE
-_PUNCT_FW: Final = "，。、；：！？（）“”‘’《》〈〉【】「」『』…—·"
+_PUNCT_FW: Final = FULL_WIDTH_MARKS
 _TERMINAL: Final = set("。！？；…”」』!?.;")
 # --- compiled patterns (all linear: bounded or non-overlapping quantifiers) --------------------------
 # A pattern used to scan long texts starts with a single character or character class (``[ab][ab]*``, not
 # ``[ab]+``): then the regex engine skips in C to where a match can start instead of trying every position.
-# = r"\r\n?|[\u2028\u2029\x85\x0b\x0c]"; starting with a character class lets the regex engine skip
+# readable twin: patterns.TWINS['newlines'] (\r\n?|[…]); starting with a character class lets the regex engine skip
 # ahead to the next candidate character in C (the same holds for the other patterns written this way)
 _NEWLINES: Final = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c](?:(?<=\r)\n)?")
 _ENTITY: Final = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
@@ -79,7 +78,7 @@ _TAG_BLOCK: Final = re.compile(rf"</?(?:{_BLOCK_TAGS})\b|(?:{_BLOCK_TAGS})>", re
 _PINYIN: Final = re.compile(
     rf"[(（](?<=[{CJK}][(（])[ ]?[{_PINYIN_LETTERS}]{{1,7}}[1-5]?(?:[ '’·-][{_PINYIN_LETTERS}]{{1,7}}[1-5]?){{0,5}}[ ]?[)）]"
 )
-_ZERO_WIDTH: Final = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # = [...]+
+_ZERO_WIDTH: Final = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad][\u200b-\u200d\u2060\ufeff\u00ad]*")  # twin: TWINS['zero_width']
 _SPACE_MAP: Final = {c: " " for c in "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
 _FW_MAP: Final = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
 _FW_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
@@ -90,9 +89,8 @@ _TRANSLATE: Final = str.maketrans({**_SPACE_MAP, **_FW_MAP})
 _TRANSLATE_RE: Final = re.compile("[" + re.escape("".join(sorted(map(chr, _TRANSLATE)))) + "]")
 
 _PAREN_PAIR: Final = re.compile(r"\(([^()\n]{0,500})\)")
-_ASCII_PUNCT: Final = re.compile(r"[,:;!?()]")
 _ASCII_TO_FW: Final = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_PUNCT_RUN: Final = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # = [...]{2,}
+_PUNCT_RUN: Final = re.compile(r"[，、。；：！？,;:!?][，、。；：！？,;:!?]+")  # twin: TWINS['punct_run']
 _FW_PUNCT: Final = re.compile(r"[，、。；：！？]")
 _PRIORITY: Final = {c: i for i, c in enumerate("。？！；：、，")}
 _CJKP: Final = f"{CJK}{_PUNCT_FW}{LOST}"
@@ -100,17 +98,16 @@ _CJKP: Final = f"{CJK}{_PUNCT_FW}{LOST}"
 _CJKP_SET: Final = frozenset(_CJKP) | frozenset(
     chr(i) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)) for i in range(lo, hi + 1)
 )
-# each alternative starts with its space (the lookbehind checks the character before it), so the
+# every ASCII mark , : ; ! ? ( ) with a group that is ``""`` when the mark is sure to become full-width and ``None``
+# when ``single`` decides (readable twin: ``patterns.TWINS['sure_full_width']``); ``split`` gives
+# [text, sure, text, sure, …, text] (the mark itself is the character after each text)
+_ASCII_MARKS_SPLIT: Final = re.compile(SURE_FULL_WIDTH + "?")
+# the space patterns: each alternative starts with its space (the lookbehind checks the character before it), so the
 # regex engine jumps from space to space instead of trying every position
-# ASCII marks ``single`` (in ``_punct_pass``) always makes full-width: , : ; ) right after a CJK/punctuation
-# char, , : ; ( ? ! right before one (no char of _CJKP_SET is a digit or an ASCII letter)
-_CJKP_CLASS: Final = f"[{CJK}{re.escape(_PUNCT_FW + LOST)}\\-]"
-# = rf"[,:;)](?<={_CJKP_CLASS}[,:;)])|[,:;(?!](?={_CJKP_CLASS})", as one group for ``split``
-_SURE_FW: Final = re.compile(rf"([,:;)(?!])(?:(?<={_CJKP_CLASS}[,:;)])|(?<=[,:;(?!])(?={_CJKP_CLASS}))")
 _SPACE_DIGIT_CJK: Final = re.compile(rf"[ ](?<=[0-9%][ ])[ ]*(?=[{CJK}])|[ ](?<=[{CJK}][ ])[ ]*(?=[0-9])")
 _SPACE_PUNCT: Final = re.compile(r"[ ]+(?=[，。、；：！？）」』”》〉】])|[ ](?<=[，。、；：！？（「『“《〈【][ ])[ ]*")
 _MULTISPACE: Final = re.compile(r"[ ]{2,}")
-_LINE_EDGE_SPACE: Final = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # = r"^[ ]+|[ ]+$" with re.M
+_LINE_EDGE_SPACE: Final = re.compile(r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])")  # twin: TWINS['line_edge_space']
 # the four space rules in one scan: each alternative matches whole runs of spaces and only their neighbours
 # decide, so a run the first three remove goes ("gone"), another run of 2+ spaces keeps its first space
 # (written with the first space of every alternative in front, so the engine jumps from space to space)
@@ -120,7 +117,7 @@ _SPACE_RUNS: Final = re.compile(
     r"|(?<![^\n][ ])[ ]*|[ ]*(?![^\n]))"  # _LINE_EDGE_SPACE
     r"|[ ]+)"  # _MULTISPACE
 )
-_BLANK_LINES: Final = re.compile(r"\n\n+")  # = \n{2,}
+_BLANK_LINES: Final = re.compile(r"\n\n+")  # twin: TWINS['blank_lines']
 _EDGE_NEWLINES: Final = re.compile(r"\A\n+|\n+\Z")
 
 
@@ -142,11 +139,42 @@ def _identity(n: int) -> tuple[list[int], list[int]]:
 
 
 
+class StepEdits:
+    """One step's edits as parallel columns on the text the step read: ``text[starts[k]:ends[k]]`` becomes
+    ``afters[k]`` (sorted, not overlapping). No object per edit: ``edits()`` makes the ``Edit`` tuples when a caller
+    asks (``normalise_and_explain``). ``StepEdits('pinyin', '潤(rùn)', [1], [6], ['']).edits()`` →
+    ``[Edit('pinyin', 1, 6, '(rùn)', '')]``. ``result``: the text after the edits, when the step has it at hand (the
+    Traditional step: ``to_simplified``'s output), so ``OffsetText.apply`` need not splice it again."""
+
+    __slots__ = ("step", "text", "starts", "ends", "afters", "result")
+
+    def __init__(self, step: str, text: str, starts: list[int] | None = None, ends: list[int] | None = None,
+                 afters: list[str] | None = None, result: str | None = None):
+        self.step, self.text, self.result = step, text, result
+        self.starts: list[int] = starts if starts is not None else []
+        self.ends: list[int] = ends if ends is not None else []
+        self.afters: list[str] = afters if afters is not None else []
+
+    def add(self, start: int, end: int, after: str) -> None:
+        """One more edit, after the others: ``text[start:end]`` becomes ``after``."""
+        self.starts.append(start)
+        self.ends.append(end)
+        self.afters.append(after)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def edits(self) -> list[Edit]:
+        """The edits as ``Edit(step, start, end, before, after)`` tuples, in order."""
+        t, step = self.text, self.step
+        return [Edit(step, a, b, t[a:b], r) for a, b, r in zip(self.starts, self.ends, self.afters)]
+
+
 class OffsetText:
     """A text and the raw span of every character: ``starts[i]:ends[i]`` is where ``text[i]`` came from.
 
-    ``OffsetText('潤(rùn)', [0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6]).apply([Edit('pinyin', 1, 6, '(rùn)', '')])``
-    leaves ``text == '潤'``, ``starts == [0]``, ``ends == [1]``.
+    ``OffsetText('潤(rùn)', [0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6]).apply(StepEdits('pinyin', '潤(rùn)', [1], [6], ['']))``
+    leaves ``text == '潤'``, ``starts == [0]``, ``ends == [1]`` and returns ``EditLog([TextEdit('pinyin', 1, 6, '(rùn)', '')])``.
     """
 
     __slots__ = ("text", "starts", "ends")
@@ -154,36 +182,66 @@ class OffsetText:
     def __init__(self, text: str, starts: list[int], ends: list[int]):
         self.text, self.starts, self.ends = text, starts, ends
 
-    def apply(self, edits: list[Edit], whole: bool = False) -> list[TextEdit]:
-        """Put the sorted, non-overlapping ``edits`` in place and rebuild ``starts``/``ends`` around them; returns the
-        edits in raw offsets. Kept stretches keep their spans (list slices); a replacement as long as what it
+    def apply(self, edits: StepEdits, whole: bool = False, log: EditLog | None = None) -> EditLog:
+        """Put a step's ``edits`` (made on this text) in place and rebuild ``starts``/``ends`` around them; adds the
+        edits in raw offsets to ``log`` (a new one when ``None``) and returns it. Kept stretches keep their spans (list slices); a replacement as long as what it
         replaces maps character by character (unless ``whole``), any other one maps each new character to the whole
         raw span it replaces (an insertion: to the raw position after the character before it). ``'a，，b'`` with
-        ``[Edit('punct_runs', 1, 3, '，，', '，')]`` → ``'a，b'``, the ``，`` mapped to raw ``1:3``."""
-        if not edits:
-            return []
+        ``StepEdits('punct_runs', 'a，，b', [1], [3], ['，'])`` → ``'a，b'``, the ``，`` mapped to raw ``1:3``."""
+        if log is None:
+            log = EditLog()
+        xs, ys, news = edits.starts, edits.ends, edits.afters
+        m = len(xs)
+        if not m:
+            return log
         t, s, e = self.text, self.starts, self.ends
         n = len(s)
-        placed: list[TextEdit] = []
-        put = placed.append
-        if not whole and all(len(x[4]) == x[2] - x[1] for x in edits):  # character for character: spans unchanged
+        log.steps.extend([edits.step] * m)
+        log.afters.extend(news)
+        los, his, befores = log.raw_starts, log.raw_ends, log.befores
+        same = not whole  # character for character: the spans stay as they are
+        if same:
+            for k in range(m):
+                if len(news[k]) != ys[k] - xs[k]:
+                    same = False
+                    break
+        if same and edits.result is not None:  # the step gave the text after its edits
+            for k in range(m):
+                a, b = xs[k], ys[k]
+                lo, hi = (s[a], e[b - 1]) if a < b else _at(s, e, a)
+                los.append(lo)
+                his.append(hi)
+                befores.append(t[a:b])
+            self.text = edits.result
+            return log
+        if same:
             pieces: list[str] = []
             add = pieces.append
             last = 0
-            for step, a, b, old, new in edits:
+            for k in range(m):
+                a, b, new = xs[k], ys[k], news[k]
                 add(t[last:a])
                 add(new)
                 last = b
-                put(_new(TextEdit, (step, s[a], e[b - 1], old, new)) if a < b else TextEdit(step, *_at(s, e, a), old, new))
+                if a < b:
+                    los.append(s[a])
+                    his.append(e[b - 1])
+                    befores.append(t[a:b])
+                else:
+                    lo, hi = _at(s, e, a)
+                    los.append(lo)
+                    his.append(hi)
+                    befores.append("")
             add(t[last:])
             self.text = "".join(pieces)
-            return placed
+            return log
         out_t: list[str] = []
         out_s: list[int] = []
         out_e: list[int] = []
         add_t, ext_s, ext_e = out_t.append, out_s.extend, out_e.extend
         last = 0
-        for step, a, b, old, new in edits:
+        for k in range(m):
+            a, b, new = xs[k], ys[k], news[k]
             if a > last:
                 add_t(t[last:a])
                 ext_s(s[last:a])
@@ -193,26 +251,28 @@ class OffsetText:
                 lo, hi = s[a], e[b - 1]
             else:
                 lo, hi = _at(s, e, a)
-            put(_new(TextEdit, (step, lo, hi, old, new)))
+            los.append(lo)
+            his.append(hi)
+            befores.append(t[a:b])
             if not new:
                 continue
             add_t(new)
-            k = len(new)
-            if k == b - a and not whole:
+            j = len(new)
+            if j == b - a and not whole:
                 ext_s(s[a:b])
                 ext_e(e[a:b])
-            elif k == 1:
+            elif j == 1:
                 out_s.append(lo)
                 out_e.append(hi)
             else:
-                ext_s([lo] * k)
-                ext_e([hi] * k)
+                ext_s([lo] * j)
+                ext_e([hi] * j)
         if last < n:
             add_t(t[last:])
             ext_s(s[last:])
             ext_e(e[last:])
         self.text, self.starts, self.ends = "".join(out_t), out_s, out_e
-        return placed
+        return log
 
 
 def _at(s: list[int], e: list[int], a: int) -> tuple[int, int]:
@@ -236,9 +296,19 @@ class Context:
     dropped: list[DroppedLine] = field(default_factory=list)
 
 
-def _edits(step: str, t: str, spans: list[tuple[int, int, str]]) -> list[Edit]:
-    """``(start, end, after)`` triples as edits of ``step`` on ``t``: ``_edits('x', 'ab', [(0, 1, '')])`` → ``[Edit('x', 0, 1, 'a', '')]``."""
-    return [Edit(step, a, b, t[a:b], r) for a, b, r in spans]
+def _edits(step: str, t: str, spans: list[tuple[int, int, str]]) -> StepEdits:
+    """``(start, end, after)`` triples as edits of ``step`` on ``t``: ``_edits('x', 'ab', [(0, 1, '')]).edits()`` → ``[Edit('x', 0, 1, 'a', '')]``."""
+    return StepEdits(step, t, [a for a, _, _ in spans], [b for _, b, _ in spans], [r for _, _, r in spans])
+
+
+def _matches(step: str, t: str, pattern: re.Pattern, after: str) -> StepEdits:
+    """Every match of ``pattern`` in ``t`` becomes ``after``: ``_matches('x', 'a b', re.compile(' '), '').edits()`` →
+    ``[Edit('x', 1, 2, ' ', '')]``."""
+    out = StepEdits(step, t)
+    for m in pattern.finditer(t):
+        a, b = m.span()
+        out.add(a, b, after)
+    return out
 
 
 # --- boilerplate -------------------------------------------------------------------------------
@@ -342,10 +412,10 @@ def _tag_matches(t: str) -> list[re.Match]:
     return out
 
 
-def mojibake_repair(text: str, ctx: Context | None = None) -> list[Edit]:
+def mojibake_repair(text: str, ctx: Context | None = None) -> StepEdits:
     """Each corrupt span (``mojibake.find_corrupt_spans``, and each U+FFFD the decoder left) replaced by its repair
     or one ``LOST`` character, the whole span behind every new character (the step runs on the raw text):
-    ``mojibake_repair('8\ufffd4亿元')`` → ``[Edit('mojibake', 1, 2, '\ufffd', '\ufffd')]``."""
+    ``mojibake_repair('8\ufffd4亿元').edits()`` → ``[Edit('mojibake', 1, 2, '\ufffd', '\ufffd')]``."""
     spans: list[CorruptSpan] = find_corrupt_spans(text)
     if LOST in text:
         spans = _with_lost_chars(text, spans)
@@ -353,26 +423,26 @@ def mojibake_repair(text: str, ctx: Context | None = None) -> list[Edit]:
         spans = [sp for sp in spans if not _inside(sp.raw_start, ctx.hidden)]
     if ctx is not None:
         ctx.corrupt_spans = spans
-    out = []
+    out = StepEdits("mojibake", text)
     last = 0
     for sp in sorted(spans, key=lambda x: x.raw_start):
         a, b = sp.raw_start, sp.raw_end
         if a < last or text[a:b] != sp.raw:
             continue
-        out.append(Edit("mojibake", a, b, sp.raw, sp.repaired if sp.repaired else LOST))
+        out.add(a, b, sp.repaired if sp.repaired else LOST)
         last = b
     return out
 
 
-def line_breaks(text: str, ctx: Context | None = None) -> list[Edit]:
-    """``\\r\\n``, ``\\r``, U+2028/9 and other line breaks as ``\\n``: ``line_breaks('a\\r\\nb')`` → ``[Edit('line_breaks', 1, 3, '\\r\\n', '\\n')]``."""
-    return [Edit("line_breaks", m.start(), m.end(), m.group(), "\n") for m in _NEWLINES.finditer(text)]
+def line_breaks(text: str, ctx: Context | None = None) -> StepEdits:
+    """``\\r\\n``, ``\\r``, U+2028/9 and other line breaks as ``\\n``: ``line_breaks('a\\r\\nb').edits()`` → ``[Edit('line_breaks', 1, 3, '\\r\\n', '\\n')]``."""
+    return _matches("line_breaks", text, _NEWLINES, "\n")
 
 
-def _entity_edits(step: str, text: str) -> list[Edit]:
+def _entity_edits(step: str, text: str) -> StepEdits:
+    out = StepEdits(step, text)
     if "&" not in text:
-        return []
-    out = []
+        return out
     for m in _ENTITY.finditer(text):
         ent = m.group()
         if ent.lower() in ("&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#160;", "&#12288;"):
@@ -381,28 +451,28 @@ def _entity_edits(step: str, text: str) -> list[Edit]:
             val = html.unescape(ent)
             if val == ent:
                 continue
-        out.append(Edit(step, m.start(), m.end(), ent, val))
+        out.add(m.start(), m.end(), val)
     return out
 
 
-def html_entities(text: str, ctx: Context | None = None) -> list[Edit]:
-    """HTML entities as the characters they stand for (a space for the space entities): ``html_entities('5&amp;6')``
+def html_entities(text: str, ctx: Context | None = None) -> StepEdits:
+    """HTML entities as the characters they stand for (a space for the space entities): ``html_entities('5&amp;6').edits()``
     → ``[Edit('html_entities', 1, 6, '&amp;', '&')]``."""
     return _entity_edits("html_entities", text)
 
 
-def page_entities(text: str, ctx: Context | None = None) -> list[Edit]:
-    """``html_entities`` on a saved web page, after its tags: ``page_entities('5&amp;6')`` → ``[Edit('page_entities', 1, 6, '&amp;', '&')]``."""
+def page_entities(text: str, ctx: Context | None = None) -> StepEdits:
+    """``html_entities`` on a saved web page, after its tags: ``page_entities('5&amp;6').edits()`` → ``[Edit('page_entities', 1, 6, '&amp;', '&')]``."""
     return _entity_edits("page_entities", text)
 
 
-def html_tags(text: str, ctx: Context | None = None) -> list[Edit]:
+def html_tags(text: str, ctx: Context | None = None) -> StepEdits:
     """HTML tags and their fragments left in a text removed (a block tag between two sentences becomes a line break);
     a line break right after a fragment that cut a sentence goes with the spaces before it:
-    ``html_tags('援疆/p>\\n资金')`` → ``[Edit('html_tags', 2, 5, '/p>', ''), Edit('html_tags', 5, 6, '\\n', '')]``."""
+    ``html_tags('援疆/p>\\n资金').edits()`` → ``[Edit('html_tags', 2, 5, '/p>', ''), Edit('html_tags', 5, 6, '\\n', '')]``."""
     t = text
     if "<" not in t and ">" not in t:
-        return []  # every tag or fragment holds a < or a >
+        return StepEdits("html_tags", t)  # every tag or fragment holds a < or a >
     matches = _tag_matches(t)
     # line ends where a fragment was removed mid-sentence: the next line continues the sentence
     joins: dict[int, int] = {}  # a line break to remove → where the spaces before it (to remove too) end
@@ -491,14 +561,14 @@ def _is_annotation(before: str, bracketed: str) -> bool:
 _PINYIN_SPLIT: Final = re.compile(f"({_PINYIN.pattern})")  # split() gives [text, annotation, text, …, text]
 
 
-def pinyin_annotations(text: str, ctx: Context | None = None) -> list[Edit]:
-    """The pinyin annotations glued after Chinese characters, removed: ``pinyin_annotations('潤(rùn)疆')`` →
+def pinyin_annotations(text: str, ctx: Context | None = None) -> StepEdits:
+    """The pinyin annotations glued after Chinese characters, removed: ``pinyin_annotations('潤(rùn)疆').edits()`` →
     ``[Edit('pinyin', 1, 6, '(rùn)', '')]``; ``(EICU)`` or ``(a)`` after a character that is not read so stay."""
     t = text
+    out = StepEdits("pinyin", t)
     if "(" not in t and "（" not in t:
-        return []
+        return out
     parts = _PINYIN_SPLIT.split(t)
-    out = []
     kind = _annotation_kind
     a = len(parts[0])  # start of the annotation parts[j]
     for j in range(1, len(parts), 2):
@@ -506,53 +576,57 @@ def pinyin_annotations(text: str, ctx: Context | None = None) -> list[Edit]:
         b = a + len(g)
         n, toned_ok = kind(g)
         if (toned_ok and n <= a) if toned_ok is not None else _is_annotation(t[max(0, a - n) : a], g):
-            out.append(_new(Edit, ("pinyin", a, b, g, "")))
+            out.add(a, b, "")
         a = b + len(parts[j + 1])
     return out
 
 
-def zero_width(text: str, ctx: Context | None = None) -> list[Edit]:
-    """Zero-width characters and soft hyphens removed: ``zero_width('援\\u200b疆')`` → ``[Edit('zero_width', 1, 2, '\\u200b', '')]``."""
-    return [Edit("zero_width", m.start(), m.end(), m.group(), "") for m in _ZERO_WIDTH.finditer(text)]
+def zero_width(text: str, ctx: Context | None = None) -> StepEdits:
+    """Zero-width characters and soft hyphens removed: ``zero_width('援\\u200b疆').edits()`` → ``[Edit('zero_width', 1, 2, '\\u200b', '')]``."""
+    return _matches("zero_width", text, _ZERO_WIDTH, "")
 
 
-def full_width(text: str, ctx: Context | None = None) -> list[Edit]:
+def full_width(text: str, ctx: Context | None = None) -> StepEdits:
     """Full-width digits, letters and ``％．＋－／＝＆＠＃`` as ASCII, tabs and odd spaces (U+3000, U+00A0 …) as a space:
-    ``full_width('２０亿')`` → ``[Edit('full_width', 0, 1, '２', '2'), Edit('full_width', 1, 2, '０', '0')]``."""
+    ``full_width('２０亿').edits()`` → ``[Edit('full_width', 0, 1, '２', '2'), Edit('full_width', 1, 2, '０', '0')]``."""
     table = _TRANSLATE
-    return [Edit("full_width", m.start(), m.end(), m.group(), table[ord(m.group())]) for m in _TRANSLATE_RE.finditer(text)]
-
-
-def traditional(text: str, ctx: Context | None = None) -> list[Edit]:
-    """Traditional characters as Simplified (``convert.to_simplified``), one edit per stretch of changed characters
-    (a phrase: at most ``_T2S_GAP`` unchanged ones inside, no line break, and with ``ctx`` its raw characters next to
-    each other):
-    ``traditional('網絡潤疆')`` → ``[Edit('traditional', 0, 3, '網絡潤', '网络润')]``."""
-    simp = to_simplified(text)
-    if simp == text:
-        return []
-    starts, ends = (ctx.state.starts, ctx.state.ends) if ctx is not None else (None, None)
-    runs = _differing_runs(text, simp, starts, ends, _T2S_GAP)
-    return [_new(Edit, ("traditional", a, b, text[a:b], simp[a:b])) for a, b in runs]
-
-
-def paren_pairs(text: str, ctx: Context | None = None) -> list[Edit]:
-    """ASCII brackets around Chinese as full-width brackets: ``paren_pairs('(援疆)')`` →
-    ``[Edit('paren_pairs', 0, 1, '(', '（'), Edit('paren_pairs', 3, 4, ')', '）')]``."""
-    if "(" not in text:
-        return []
-    out = []
-    for m in _PAREN_PAIR.finditer(text):
-        if _CJK_RE.search(m.group(1)):
-            a, b = m.span()
-            out.append(Edit("paren_pairs", a, a + 1, "(", "（"))
-            out.append(Edit("paren_pairs", b - 1, b, ")", "）"))
+    out = StepEdits("full_width", text)
+    for m in _TRANSLATE_RE.finditer(text):
+        a = m.start()
+        out.add(a, a + 1, table[ord(text[a])])
     return out
 
 
-def ascii_punct(text: str, ctx: Context | None = None) -> list[Edit]:
+def traditional(text: str, ctx: Context | None = None) -> StepEdits:
+    """Traditional characters as Simplified (``convert.to_simplified``), one edit per stretch of changed characters
+    (a phrase: at most ``_T2S_GAP`` unchanged ones inside, no line break, and with ``ctx`` its raw characters next to
+    each other):
+    ``traditional('網絡潤疆').edits()`` → ``[Edit('traditional', 0, 3, '網絡潤', '网络润')]``."""
+    simp = to_simplified(text)
+    if simp == text:
+        return StepEdits("traditional", text)
+    starts, ends = (ctx.state.starts, ctx.state.ends) if ctx is not None else (None, None)
+    lo, hi = _differing_runs(text, simp, starts, ends, _T2S_GAP)
+    return StepEdits("traditional", text, lo, hi, [simp[lo[k] : hi[k]] for k in range(len(lo))], simp)
+
+
+def paren_pairs(text: str, ctx: Context | None = None) -> StepEdits:
+    """ASCII brackets around Chinese as full-width brackets: ``paren_pairs('(援疆)').edits()`` →
+    ``[Edit('paren_pairs', 0, 1, '(', '（'), Edit('paren_pairs', 3, 4, ')', '）')]``."""
+    out = StepEdits("paren_pairs", text)
+    if "(" not in text:
+        return out
+    for m in _PAREN_PAIR.finditer(text):
+        if _CJK_RE.search(m.group(1)):
+            a, b = m.span()
+            out.add(a, a + 1, "（")
+            out.add(b - 1, b, "）")
+    return out
+
+
+def ascii_punct(text: str, ctx: Context | None = None) -> StepEdits:
     """ASCII ``, : ; ! ? ( )`` next to a Chinese character or mark as full-width (not ``3,5`` or ``?a``):
-    ``ascii_punct('投入,共')`` → ``[Edit('ascii_punct', 2, 3, ',', '，')]``."""
+    ``ascii_punct('投入,共').edits()`` → ``[Edit('ascii_punct', 2, 3, ',', '，')]``."""
     t = text
 
     def single(a: int, c: str) -> bool:
@@ -575,9 +649,15 @@ def ascii_punct(text: str, ctx: Context | None = None) -> list[Edit]:
         return prev_c or next_c
 
     # the sure cases found in one C-level scan, ``single`` decides the rest (both read the text as it was)
-    sure = {m.start() for m in _SURE_FW.finditer(t)}
-    return [_new(Edit, ("ascii_punct", a, a + 1, c, _ASCII_TO_FW[c])) for m in _ASCII_PUNCT.finditer(t)
-            for a, c in ((m.start(), m.group()),) if a in sure or single(a, c)]
+    out = StepEdits("ascii_punct", t)
+    parts = _ASCII_MARKS_SPLIT.split(t)
+    a = len(parts[0])  # where the mark after parts[j - 1] is
+    for j in range(1, len(parts), 2):
+        c = t[a]
+        if parts[j] is not None or single(a, c):
+            out.add(a, a + 1, _ASCII_TO_FW[c])
+        a += 1 + len(parts[j + 1])
+    return out
 
 
 _T2S_GAP: Final = 8  # unchanged characters a Traditional → Simplified edit may hold: one edit per phrase, not per character
@@ -586,18 +666,18 @@ _T2S_GAP: Final = 8  # unchanged characters a Traditional → Simplified edit ma
 _PUNCT_RUN_SPLIT: Final = re.compile(f"({_PUNCT_RUN.pattern})")  # split() gives [text, run, text, …, text]
 
 
-def punct_runs(text: str, ctx: Context | None = None) -> list[Edit]:
-    """Each run of Chinese punctuation as its strongest mark (``。？！；：、，``): ``punct_runs('好，，。')`` →
+def punct_runs(text: str, ctx: Context | None = None) -> StepEdits:
+    """Each run of Chinese punctuation as its strongest mark (``。？！；：、，``): ``punct_runs('好，，。').edits()`` →
     ``[Edit('punct_runs', 1, 4, '，，。', '。')]``; a run of ASCII marks alone (``,,``) stays."""
     parts = _PUNCT_RUN_SPLIT.split(text)
-    out = []
+    out = StepEdits("punct_runs", text)
     a = len(parts[0])  # start of the run parts[j]
     for j in range(1, len(parts), 2):
         run = parts[j]
         b = a + len(run)
         mark = _collapse_run(run)
         if mark is not None:
-            out.append(_new(Edit, ("punct_runs", a, b, run, mark)))
+            out.add(a, b, mark)
         a = b + len(parts[j + 1])
     return out
 
@@ -612,21 +692,27 @@ def _collapse_run(s: str) -> str | None:
 
 
 
-def spaces(text: str, ctx: Context | None = None) -> list[Edit]:
+def spaces(text: str, ctx: Context | None = None) -> StepEdits:
     """Spaces between a figure and a Chinese character, around Chinese punctuation and at line edges removed, other
-    runs of spaces cut to one: ``spaces('投入 6423 万元')`` → ``[Edit('spaces', 2, 3, ' ', ''), Edit('spaces', 7, 8, ' ', '')]``."""
+    runs of spaces cut to one: ``spaces('投入 6423 万元').edits()`` → ``[Edit('spaces', 2, 3, ' ', ''), Edit('spaces', 7, 8, ' ', '')]``."""
+    out = StepEdits("spaces", text)
     if " " not in text:
-        return []
-    # = delete _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", delete _LINE_EDGE_SPACE
-    return [_new(Edit, ("spaces", a, b, text[a:b], "")) for m in _SPACE_RUNS.finditer(text)
-            for a, b in ((m.start() if m.lastgroup else m.start() + 1, m.end()),) if a < b]  # one space between words stays
+        return out
+    # the same as deleting _SPACE_DIGIT_CJK, then _SPACE_PUNCT, _MULTISPACE → " ", deleting _LINE_EDGE_SPACE
+    for m in _SPACE_RUNS.finditer(text):
+        a, b = m.span()
+        if not m.lastgroup:
+            a += 1  # a run of 2+ spaces keeps its first
+        if a < b:  # one space between words stays
+            out.add(a, b, "")
+    return out
 
 
-def blank_lines(text: str, ctx: Context | None = None) -> list[Edit]:
-    """Empty lines and the line breaks at the text's start and end removed: ``blank_lines('a\\n\\n\\nb\\n')`` →
+def blank_lines(text: str, ctx: Context | None = None) -> StepEdits:
+    """Empty lines and the line breaks at the text's start and end removed: ``blank_lines('a\\n\\n\\nb\\n').edits()`` →
     ``[Edit('blank_lines', 2, 4, '\\n\\n', ''), Edit('blank_lines', 5, 6, '\\n', '')]``."""
     spans = [(m.start() + 1, m.end()) for m in _BLANK_LINES.finditer(text)]  # a run keeps its first line break
-    if text[:1] == "\n" or text[-1:] == "\n":  # = _EDGE_NEWLINES (after the runs are cut to one)
+    if text[:1] == "\n" or text[-1:] == "\n":  # what _EDGE_NEWLINES finds (once the runs are cut to one)
         lead = len(text) - len(text.lstrip("\n"))
         trail = len(text) - len(text.rstrip("\n"))
         if lead == len(text):
@@ -636,26 +722,26 @@ def blank_lines(text: str, ctx: Context | None = None) -> list[Edit]:
                 spans = [(0, lead)] + [sp for sp in spans if sp[0] >= lead]
             if trail:
                 spans = [sp for sp in spans if sp[1] <= len(text) - trail] + [(len(text) - trail, len(text))]
-    return [Edit("blank_lines", a, b, text[a:b], "") for a, b in spans]
+    return StepEdits("blank_lines", text, [a for a, _ in spans], [b for _, b in spans], [""] * len(spans))
 
 
-def chrome_lines(text: str, ctx: Context | None = None) -> list[Edit]:
+def chrome_lines(text: str, ctx: Context | None = None) -> StepEdits:
     """Lines of page chrome (``classify_lines``; with ``ctx.keep_line``, also the lines it says are not the article)
     removed with one line break each; ``ctx.dropped`` gets a ``DroppedLine`` for each:
-    ``chrome_lines('分享到：\\n正文。')`` → ``[Edit('chrome_lines', 0, 5, '分享到：\\n', '')]``."""
+    ``chrome_lines('分享到：\\n正文。').edits()`` → ``[Edit('chrome_lines', 0, 5, '分享到：\\n', '')]``."""
     lines = text.split("\n") if text else []
     reasons = classify_lines(lines)
     keep_line = ctx.keep_line if ctx is not None else None
     if keep_line is not None:
         reasons = [why if why is not None or keep_line(line) else "not_main_text" for line, why in zip(lines, reasons)]
+    out = StepEdits("chrome_lines", text)
     if not any(reasons):
-        return []
+        return out
     # a dropped line goes with the line break after it; the last lines, when dropped, with the one before them
     n_tail = 0
     while n_tail < len(lines) and reasons[len(lines) - 1 - n_tail] is not None:
         n_tail += 1
     tail_from = len(lines) - n_tail
-    out = []
     pos = 0
     for i, (line, why) in enumerate(zip(lines, reasons)):
         a, b = pos, pos + len(line)
@@ -663,7 +749,7 @@ def chrome_lines(text: str, ctx: Context | None = None) -> list[Edit]:
         if why is None:
             continue
         x, y = (a, b + 1) if i < tail_from else (max(0, a - 1), b)
-        out.append(Edit("chrome_lines", x, y, text[x:y], ""))
+        out.add(x, y, "")
         if ctx is not None:
             s, e = ctx.state.starts, ctx.state.ends
             ctx.dropped.append(DroppedLine(text=line, raw_start=s[a], raw_end=e[b - 1], reason=why))
@@ -719,54 +805,84 @@ def _with_lost_chars(raw: str, spans: list[CorruptSpan]) -> list[CorruptSpan]:
     return out
 
 
-def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[int] | None = None, gap: int = 0) -> list[tuple[int, int]]:
-    """The runs of positions where two equally long strings differ, with at most ``gap`` equal characters inside a
-    run and none of them a line break (with ``starts``/``ends``: a run also ends where the raw spans of two neighbours
-    do not meet): ``_differing_runs('國家網絡', '国家网络')`` → ``[(0, 1), (2, 4)]``; with ``gap=1`` → ``[(0, 4)]``."""
+def _n_differing(a: str, b: str) -> int:
+    """Positions where two equally long strings differ: ``_n_differing('國家', '国家')`` → 1."""
     import numpy as np
 
     try:
         x = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         y = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     except UnicodeEncodeError:  # pragma: no cover - every code point encodes with surrogatepass
-        return [(i, i + 1) for i in range(len(a)) if a[i] != b[i]]
-    idx = np.flatnonzero(x != y)
-    if not len(idx):
-        return []
-    brk = np.diff(idx) > gap + 1  # brk[k]: a run ends between idx[k] and idx[k + 1]
-    if len(idx) > 1 and gap > 0:  # no line break inside a run
-        cut = np.concatenate(([0], np.cumsum(x == 10)))  # line breaks before each position
-        brk |= cut[idx[1:]] != cut[idx[:-1] + 1]
-    first = np.concatenate(([True], brk))
-    last = np.concatenate((brk, [True]))
-    runs = list(zip(idx[first].tolist(), (idx[last] + 1).tolist()))
-    if starts is None or ends is None:
-        return runs
-    out: list[tuple[int, int]] = []
-    for p, q in runs:
-        if ends[q - 1] - starts[p] == q - p:  # one raw character each, all next to each other
-            out.append((p, q))
+        return sum(map(str.__ne__, a, b))
+    return int(np.count_nonzero(x != y))
+
+
+def _differing_runs(a: str, b: str, starts: list[int] | None = None, ends: list[int] | None = None,
+                    gap: int = 0) -> tuple[list[int], list[int]]:
+    """The runs of positions where two equally long strings differ, as a list of starts and a list of ends, with at
+    most ``gap`` equal characters inside a run and none of them a line break (with ``starts``/``ends``: a run also ends
+    where the raw spans of two neighbours do not meet, and each piece goes from its first to its last differing
+    character): ``_differing_runs('國家網絡', '国家网络')`` → ``([0, 2], [1, 4])``; with ``gap=1`` → ``([0], [4])``."""
+    import numpy as np
+
+    try:
+        x = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        y = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        diff: list[int] = np.flatnonzero(x != y).tolist()
+    except UnicodeEncodeError:  # pragma: no cover - every code point encodes with surrogatepass
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+    lo: list[int] = []
+    hi: list[int] = []
+    if not diff:
+        return lo, hi
+    raw = starts is not None and ends is not None
+    s: list[int] = starts if starts is not None else []
+    e: list[int] = ends if ends is not None else []
+    p = q = diff[0]  # the run so far: first and last differing position
+    j = 0  # where p is in diff
+    for k in range(1, len(diff) + 1):
+        nxt = diff[k] if k < len(diff) else -1
+        if nxt >= 0 and nxt - q <= gap + 1 and (nxt == q + 1 or a.find("\n", q + 1, nxt) < 0):
+            q = nxt
             continue
-        k0 = p
-        for k in range(p + 1, q + 1):  # cut where the raw spans of two neighbours do not meet
-            if k == q or starts[k] != ends[k - 1]:
-                i, j = k0, k  # the piece without its unchanged ends
-                while i < j and a[i] == b[i]:
-                    i += 1
-                while j > i and a[j - 1] == b[j - 1]:
-                    j -= 1
-                if i < j:
-                    out.append((i, j))
-                k0 = k
-    return out
+        # the run p..q is complete
+        if not raw or e[q] - s[p] == q + 1 - p:  # one raw character each, all next to each other
+            lo.append(p)
+            hi.append(q + 1)
+        else:
+            _cut_at_raw_gaps(diff[j:k], s, e, lo, hi)
+        p = q = nxt
+        j = k
+    return lo, hi
 
 
-def page_hidden(text: str, ctx: Context | None = None) -> list[Edit]:
+def _cut_at_raw_gaps(run: list[int], s: list[int], e: list[int], lo: list[int], hi: list[int]) -> None:
+    """A run of differing positions as pieces cut where the raw spans of two neighbours do not meet, each from its
+    first to its last differing position, appended to ``lo``/``hi``: run ``[0, 1]`` of ``'國國'`` whose raw spans are
+    ``0:1`` and ``6:7`` (an annotation between them removed) → ``lo == [0, 1]``, ``hi == [1, 2]``."""
+    first = last = run[0]
+    for kk in range(1, len(run)):
+        nxt = run[kk]
+        cut = False
+        for c in range(last + 1, nxt + 1):  # a raw gap between two neighbours in (last, nxt]
+            if s[c] != e[c - 1]:
+                cut = True
+                break
+        if cut:
+            lo.append(first)
+            hi.append(last + 1)
+            first = nxt
+        last = nxt
+    lo.append(first)
+    hi.append(last + 1)
+
+
+def page_hidden(text: str, ctx: Context | None = None) -> StepEdits:
     """What a browser does not show (head, scripts, styles, comments …; found in the raw page, ``ctx.hidden``) removed:
-    ``page_hidden('a<script>x</script>b')`` → ``[Edit('page_hidden', 1, 19, '<script>x</script>', '')]``."""
+    ``page_hidden('a<script>x</script>b').edits()`` → ``[Edit('page_hidden', 1, 19, '<script>x</script>', '')]``."""
     hidden = ctx.hidden if ctx is not None else _hidden_spans(text)
     if not hidden:
-        return []
+        return StepEdits("page_hidden", text)
     starts = ctx.state.starts if ctx is not None else list(range(len(text)))
     spans = []  # the text may no longer be the raw text (mojibake repairs): find each raw span by the offsets
     for a, b in hidden:
@@ -776,29 +892,29 @@ def page_hidden(text: str, ctx: Context | None = None) -> list[Edit]:
     return _edits("page_hidden", text, spans)
 
 
-def page_source_breaks(text: str, ctx: Context | None = None) -> list[Edit]:
+def page_source_breaks(text: str, ctx: Context | None = None) -> StepEdits:
     """A saved page's source line breaks (with the spaces around them), which a browser does not show: gone next to
-    a Chinese character or a tag, else one space: ``page_source_breaks('援\\n  疆')`` → ``[Edit('page_source_breaks', 1, 4, '\\n  ', '')]``."""
+    a Chinese character or a tag, else one space: ``page_source_breaks('援\\n  疆').edits()`` → ``[Edit('page_source_breaks', 1, 4, '\\n  ', '')]``."""
     t = text
-    out = []
+    out = StepEdits("page_source_breaks", t)
     for m in _SOURCE_BREAK.finditer(t):
         a, b = m.span()
         before = t[a - 1] if a > 0 else ""
         after = t[b] if b < len(t) else ""
         gone = not before or not after or before in _CJKP_SET or after in _CJKP_SET or before == ">" or after == "<"
         new = "" if gone else " "
-        out.append(Edit("page_source_breaks", a, b, m.group(), new))
+        out.add(a, b, new)
     return out
 
 
-def page_tags(text: str, ctx: Context | None = None) -> list[Edit]:
+def page_tags(text: str, ctx: Context | None = None) -> StepEdits:
     """A saved page's tags removed, a block element ending a line and a table cell a space:
-    ``page_tags('<p>援疆</p>')`` → ``[Edit('page_tags', 0, 3, '<p>', '\\n'), Edit('page_tags', 5, 9, '</p>', '\\n')]``."""
-    out = []
+    ``page_tags('<p>援疆</p>').edits()`` → ``[Edit('page_tags', 0, 3, '<p>', '\\n'), Edit('page_tags', 5, 9, '</p>', '\\n')]``."""
+    out = StepEdits("page_tags", text)
     for m in _PAGE_TAG.finditer(text):
         name = m.group(2)
         new = " " if _CELL_RE.fullmatch(name) else ("\n" if _PAGE_BLOCK_RE.fullmatch(name) else "")
-        out.append(Edit("page_tags", m.start(), m.end(), m.group(), new))
+        out.add(m.start(), m.end(), new)
     return out
 
 
@@ -807,7 +923,7 @@ class Step(NamedTuple):
     or ``all``), whether its new characters map to the whole raw span they replace (``whole``), and what it does."""
 
     name: str
-    function: Callable[[str, Context | None], list[Edit]]
+    function: Callable[[str, Context | None], StepEdits]
     runs_on: str
     whole: bool
     doc: str
@@ -835,38 +951,39 @@ NORMALISATION_STEPS: Final = (
 )
 
 
-def _count(stats: dict[str, int], step: str, edits: list[TextEdit]) -> None:
-    """Add a step's edits to the ``STAT_KEYS`` counters they count for:
-    ``_count(stats, 'pinyin', [TextEdit('pinyin', 1, 6, '(rùn)', '')])`` adds 1 to ``stats['pinyin_removed']``."""
+def _count(stats: dict[str, int], step: str, befores: list[str], afters: list[str]) -> None:
+    """Add a step's edits (their ``before`` and ``after`` columns) to the ``STAT_KEYS`` counters they count for:
+    ``_count(stats, 'pinyin', ['(rùn)'], [''])`` adds 1 to ``stats['pinyin_removed']``."""
     if step == "traditional":  # the characters that changed (a stretch may hold unchanged ones)
-        stats["traditional_converted"] += sum([sum(map(str.__ne__, x.before, x.after)) for x in edits])
+        stats["traditional_converted"] += _n_differing("".join(befores), "".join(afters))
     elif step == "pinyin":
-        stats["pinyin_removed"] += len(edits)
+        stats["pinyin_removed"] += len(befores)
     elif step == "punct_runs":
-        stats["punct_collapsed"] += len(edits)
+        stats["punct_collapsed"] += len(befores)
     elif step == "spaces":
-        stats["spaces_removed"] += sum([len(x.before) for x in edits])
+        stats["spaces_removed"] += sum(map(len, befores))
     elif step == "chrome_lines":
-        stats["boilerplate_lines"] += len(edits)
+        stats["boilerplate_lines"] += len(befores)
     elif step == "mojibake":
-        lost = sum([1 for x in edits if x.after == LOST])
+        lost = afters.count(LOST)
         stats["mojibake_unrecovered"] += lost
-        stats["mojibake_repaired"] += len(edits) - lost
+        stats["mojibake_repaired"] += len(afters) - lost
     elif step in ("html_entities", "page_entities", "page_hidden", "page_tags"):
-        stats["html_removed"] += len(edits)
+        stats["html_removed"] += len(befores)
     elif step == "html_tags":  # not the line breaks joined after a fragment
-        stats["html_removed"] += sum([1 for x in edits if "<" in x.before or ">" in x.before])
+        stats["html_removed"] += sum([1 for x in befores if "<" in x or ">" in x])
 
 
-def _stats(edits: list[TextEdit]) -> dict[str, int]:
+def _stats(edits: Sequence[TextEdit]) -> dict[str, int]:
     """The ``STAT_KEYS`` counters counted from a report's edits (in step order): ``_stats([TextEdit('pinyin', 1, 6, '(rùn)', '')])['pinyin_removed']`` → 1."""
     stats = {k: 0 for k in STAT_KEYS}
+    rows = list(edits)
     k = 0
-    while k < len(edits):
+    while k < len(rows):
         m = k
-        while m < len(edits) and edits[m].step == edits[k].step:
+        while m < len(rows) and rows[m].step == rows[k].step:
             m += 1
-        _count(stats, edits[k].step, edits[k:m])
+        _count(stats, rows[k].step, [x.before for x in rows[k:m]], [x.after for x in rows[k:m]])
         k = m
     return stats
 
@@ -878,21 +995,30 @@ def normalise_and_explain(
     ``fix_and_explain``): ``normalise_and_explain('潤(rùn)')`` → ``(Normalised(text='润', …), [Edit('pinyin', 1, 6, '(rùn)', ''),
     Edit('traditional', 0, 1, '潤', '润')])``. ``skip``: names of steps not to run (to see what one step does:
     ``skip=frozenset({'traditional'})`` gives ``'潤'``)."""
+    return _run_steps(raw, page, keep_line, skip, True)
+
+
+def _run_steps(
+    raw: str, page: bool, keep_line: Callable[[str], bool] | None, skip: frozenset[str], explain: bool
+) -> tuple[Normalised, list[Edit]]:
+    """``normalise_and_explain``; the ``Edit`` tuples in the steps' own offsets are made only when ``explain``
+    (``normalise`` keeps the edits in raw offsets alone)."""
     state = OffsetText(raw, *_identity(len(raw)))
     ctx = Context(raw=raw, state=state, page=page, hidden=_hidden_spans(raw) if page else [], keep_line=keep_line)
     mode = "page" if page else "text"
     edits: list[Edit] = []
-    raw_edits: list[TextEdit] = []
+    log = EditLog()
     stats = {k: 0 for k in STAT_KEYS}
     for step in NORMALISATION_STEPS:
         if (step.runs_on != "all" and step.runs_on != mode) or step.name in skip:
             continue
         found = step.function(state.text, ctx)
-        if found:
-            edits += found
-            placed = state.apply(found, step.whole)
-            raw_edits += placed
-            _count(stats, step.name, placed)
+        if len(found):
+            if explain:
+                edits += found.edits()
+            k = len(log)
+            state.apply(found, step.whole, log)
+            _count(stats, step.name, log.befores[k:], log.afters[k:])
     norm = Normalised(
         text=state.text,
         starts=state.starts,
@@ -901,7 +1027,7 @@ def normalise_and_explain(
         dropped=ctx.dropped,
         corrupt_spans=ctx.corrupt_spans,
         stats=stats,
-        edits=raw_edits,
+        edits=log,
     )
     return norm, edits
 
@@ -912,15 +1038,17 @@ def edits_at(norm: Normalised, start: int, end: int | None = None) -> list[TextE
     ``edits_at(normalise('潤(rùn)疆'), 0)`` → ``[TextEdit('traditional', 0, 1, '潤', '润')]``."""
     end = start + 1 if end is None else end
     lo, hi = norm.starts[start], norm.ends[end - 1]
+    log = norm.edits
     out = []
-    for x in norm.edits:
-        if not ((x.raw_start < hi and lo < x.raw_end) or (x.raw_start == x.raw_end and lo <= x.raw_start <= hi)):
+    for k in range(len(log)):
+        x0, x1, before, after = log.raw_starts[k], log.raw_ends[k], log.befores[k], log.afters[k]
+        if not ((x0 < hi and lo < x1) or (x0 == x1 and lo <= x0 <= hi)):
             continue
-        if len(x.before) == len(x.after) == x.raw_end - x.raw_start:  # character for character: did these change?
-            a, b = max(lo, x.raw_start) - x.raw_start, min(hi, x.raw_end) - x.raw_start
-            if x.before[a:b] == x.after[a:b]:
+        if len(before) == len(after) == x1 - x0:  # character for character: did these change?
+            a, b = max(lo, x0) - x0, min(hi, x1) - x0
+            if before[a:b] == after[a:b]:
                 continue
-        out.append(x)
+        out.append(log[k])
     return out
 
 
@@ -933,4 +1061,4 @@ def normalise(raw: str, page: bool = False, keep_line: Callable[[str], bool] | N
     dropped as ``not_main_text`` (the lines a main-text extractor did not keep, ``html.normalise_page``).
     ``edits`` lists every change in raw offsets (``normalise_and_explain`` gives them in the steps' own offsets).
     """
-    return normalise_and_explain(raw, page, keep_line)[0]
+    return _run_steps(raw, page, keep_line, frozenset(), False)[0]

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from aid_pipeline.text.chars import CJK, FULL_WIDTH_MARKS
 from aid_pipeline.text.datafiles import load_json
+from aid_pipeline.text.mojibake import LOST
 
 
 class Twin(NamedTuple):
@@ -74,6 +76,12 @@ _DATE_LABEL: Final = (r"[\s【\[]", "时间", "日期", "更新时间", "发表�
 _REPORTER: Final = (r"[\s（(【报网社台]", "本报记者", "本网记者", "特约记者", "见习记者", "记者")
 _DIGITS: Final = "0123456789 -/.年月日:：时间日期更新发表【[\n"
 
+# normalise: a Chinese character, a full-width mark or a character lost to decoding (and ``-``, as the set it mirrors
+# has it); an ASCII , : ; ) right after one or , : ; ( ? ! right before one is sure to become full-width. The group is
+# empty (zero-width), so ``SURE_FULL_WIDTH + "?"`` matches every ASCII mark, its group ``""`` for a sure one
+CJK_OR_MARK: Final = f"[{CJK}{re.escape(FULL_WIDTH_MARKS + LOST)}\\-]"
+SURE_FULL_WIDTH: Final = rf"[,:;!?()]((?<={CJK_OR_MARK}[,:;)])|(?<=[,:;(?!])(?={CJK_OR_MARK}))"
+
 TWINS: Final[dict[str, Twin]] = {t.name: t for t in (
     # segment
     Twin("byline", byline(_LINES["bylines"]), byline_readable(_LINES["bylines"]),
@@ -97,4 +105,6 @@ TWINS: Final[dict[str, Twin]] = {t.name: t for t in (
          "，、。；：！？,;:!?a.", "normalise"),
     Twin("line_edge_space", r"[ ](?<![^\n][ ])[ ]*|[ ]+(?![^\n])", r"(?m:^[ ]+|[ ]+$)", " \na", "normalise"),
     Twin("blank_lines", r"\n\n+", r"\n{2,}", "\n a", "normalise"),
+    Twin("sure_full_width", SURE_FULL_WIDTH, rf"(?<={CJK_OR_MARK})[,:;)]|[,:;(?!](?={CJK_OR_MARK})",
+         ",:;!?()国，（\ufffd-a1 ", "normalise"),
 )}

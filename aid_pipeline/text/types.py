@@ -6,8 +6,9 @@ offsets called ``raw_start``/``raw_end`` index the *raw decoded* text. Ends are 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 
 class DecodeError(ValueError):
@@ -81,6 +82,55 @@ class TextEdit(NamedTuple):
     after: str
 
 
+class EditLog(Sequence[TextEdit]):
+    """A report's edits in raw offsets, kept as parallel columns (``steps``, ``raw_starts``, ``raw_ends``, ``befores``,
+    ``afters``): no object per edit until one is asked for. Reads as a sequence of ``TextEdit``:
+    ``EditLog(['pinyin'], [1], [6], ['(rùn)'], [''])[0]`` → ``TextEdit('pinyin', 1, 6, '(rùn)', '')``; ``rows()`` gives
+    them as plain tuples, the rows of the edits table."""
+
+    __slots__ = ("steps", "raw_starts", "raw_ends", "befores", "afters")
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __init__(self, steps: list[str] | None = None, raw_starts: list[int] | None = None, raw_ends: list[int] | None = None,
+                 befores: list[str] | None = None, afters: list[str] | None = None):
+        self.steps: list[str] = steps if steps is not None else []
+        self.raw_starts: list[int] = raw_starts if raw_starts is not None else []
+        self.raw_ends: list[int] = raw_ends if raw_ends is not None else []
+        self.befores: list[str] = befores if befores is not None else []
+        self.afters: list[str] = afters if afters is not None else []
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @overload
+    def __getitem__(self, i: int) -> TextEdit: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[TextEdit]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(self)[i]
+        return TextEdit(self.steps[i], self.raw_starts[i], self.raw_ends[i], self.befores[i], self.afters[i])
+
+    def __iter__(self) -> Iterator[TextEdit]:
+        return map(TextEdit._make, self.rows())
+
+    def rows(self) -> list[tuple[str, int, int, str, str]]:
+        """The edits as plain ``(step, raw_start, raw_end, before, after)`` tuples (Arrow reads each as its struct)."""
+        return list(zip(self.steps, self.raw_starts, self.raw_ends, self.befores, self.afters))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EditLog):
+            return self.rows() == other.rows()
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"EditLog({list(self)!r})"
+
+
 @dataclass
 class Normalised:
     """The normalised article text and its map back to the raw text.
@@ -96,7 +146,7 @@ class Normalised:
     dropped: list[DroppedLine] = field(default_factory=list)
     corrupt_spans: list[CorruptSpan] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
-    edits: list[TextEdit] = field(default_factory=list)  # every step's changes in order, in raw offsets
+    edits: EditLog = field(default_factory=EditLog)  # every step's changes in order, in raw offsets
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``(raw_start, raw_end)`` behind normalised ``text[start:end]`` (``end > start``)."""
