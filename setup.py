@@ -19,7 +19,7 @@ TEXT = Path("aid_pipeline/text")
 MANIFEST = "compiled_sources.json"
 # every text module but types.py: its frozen dataclasses are pickled (stage results, tests), which mypyc's
 # native classes do not support
-COMPILED = ["convert", "decode", "metadata", "metrics", "mojibake", "normalise", "numbers", "places", "segment"]
+COMPILED = ["convert", "decode", "facts", "metadata", "metrics", "mojibake", "normalise", "numbers", "places", "segment"]
 
 
 def compiled_extensions() -> list:

@@ -29,8 +29,14 @@ ROOT = Path(__file__).resolve().parents[2]
 # one run, in the tree on PYTHONPATH: argv[1] is the inbox; prints one JSON line
 _WORKER = r"""
 import json, sys, time
-from aid_pipeline.inbox import list_inbox
-from aid_pipeline.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
+import os
+if os.path.isdir("aid_pipeline/runner"):  # the tree's layer packages (cwd is the tree: an editable install of
+    # another tree must not lend its modules), else the flat layout of older commits such as 9aa76e5
+    from aid_pipeline.warehouse.inbox import list_inbox
+    from aid_pipeline.runner.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
+else:
+    from aid_pipeline.inbox import list_inbox
+    from aid_pipeline.stages import QuarantineError, extract_report_metrics, normalise_report, read_raw, section_report
 from aid_pipeline.text import compiled_modules
 clock = time.process_time
 files = list_inbox(sys.argv[1])

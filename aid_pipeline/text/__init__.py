@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 
 # the modules setup.py compiles (all but types.py, whose frozen dataclasses are pickled)
-COMPILED = ("convert", "decode", "metadata", "metrics", "mojibake", "normalise", "numbers", "places", "segment")
+COMPILED = ("convert", "decode", "facts", "metadata", "metrics", "mojibake", "normalise", "numbers", "places", "segment")
 _HERE = Path(__file__).resolve().parent
 _MANIFEST = _HERE / "compiled_sources.json"
 
