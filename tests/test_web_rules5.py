@@ -141,3 +141,43 @@ def test_a_short_title_may_hold_an_exclamation_mark_inside():
     norm = normalise("伊犁河谷花海美！伊宁县上半年接待游客86万人次\n2024-07-10 09:00 来源：伊犁日报\n"
                      "今年上半年，伊宁县接待游客86万人次，实现旅游收入6.2亿元，江苏援疆支持的花海景区成为新的打卡地。\n")
     assert extract_metadata(norm).title == "伊犁河谷花海美！伊宁县上半年接待游客86万人次"
+
+
+# --- web_test6 (measured blind once, then opened): stamps as real pages print them -----------------------------
+
+@pytest.mark.parametrize("line, date, source", [
+    ("伊宁援疆2024-11-08 19:42江苏", "2024-11-08", "伊宁援疆"),           # WeChat: account, stamp, region posted from
+    ("2023年6月2日 星期五 新疆日报", "2023-06-02", "新疆日报"),             # a weekday, then the outlet
+    ("伊犁日报2025-03-14 08:30记者 李明", "2025-03-14", "伊犁日报"),       # outlet, stamp, byline in one meta line
+    ("二〇二二年十月二十六日", "2022-10-26", None),                          # an official text's sign-off date
+])
+def test_stamps_as_pages_print_them(line, date, source):
+    from aid_pipeline.text.metadata import _find_date, _find_source
+
+    assert _find_date([line])[0] == date
+    assert _find_source([line]) == source
+
+
+@pytest.mark.parametrize("line", ["会议于2024-03-05 10:00召开", "九月三日", "二〇二二年十三月一日"])
+def test_an_event_time_or_a_part_date_is_no_stamp(line):
+    from aid_pipeline.text.metadata import _find_date
+
+    assert _find_date([line])[0] is None
+
+
+def test_a_sign_off_date_in_chinese_numerals_dates_the_page():
+    from aid_pipeline.text.metadata import extract_metadata
+    from aid_pipeline.text.normalise import normalise
+
+    norm = normalise("江苏援疆伊宁工作组助力特色种植\n今年，江苏援疆伊宁工作组投入援疆资金1 200万元，扶持建设薰衣草种植基地3 000亩。\n"
+                     "江苏省对口支援伊犁州前方指挥部伊宁工作组\n二〇二二年十月二十六日\n")
+    assert extract_metadata(norm).publish_date == "2022-10-26"
+
+
+def test_cities_that_give_are_actors_not_a_count():
+    from aid_pipeline.text.metrics import find_mentions
+
+    got = [(m.surface, m.unit) for m in find_mentions("其中苏州、无锡等6个市结对帮扶的村级项目42个。")]
+    assert got == [("42个", "project")]
+    # places covered stay counts
+    assert [m.surface for m in find_mentions("援疆项目覆盖伊宁县8个乡镇。")] == ["8个"]

@@ -21,6 +21,7 @@ from typing import Final
 
 from aid_pipeline.text.chars import HAN
 from aid_pipeline.text.datafiles import load_json
+from aid_pipeline.text.numbers import CN_DIGITS, parse_chinese
 from aid_pipeline.text.facts import _is_venue, time_words
 from aid_pipeline.text.patterns import DATE, NAME, SEP, TIME, TWINS
 from aid_pipeline.text.places import (donor_places, donor_province, donors_in, place_hits,
@@ -33,6 +34,9 @@ __all__ = ["extract_metadata"]
 _DATE: Final = DATE  # year, month, day (patterns.TWINS["date"])
 _TIME: Final = TIME  # hours, minutes, seconds
 _SEP: Final = SEP  # a label's colon
+_DATE_NC: Final = r"\d{4}\s?[-/.年]\s?\d{1,2}\s?[-/.月]\s?\d{1,2}\s?日?"  # _DATE and _TIME without groups (a source
+_TIME_NC: Final = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"  # rule's group 1 is the source)
+_IP_REGION: Final = "(?:" + "|".join(load_json("page_lines.json")["ip_regions"]["names"]) + ")"
 _WEEKDAY: Final = r"(?:星期|周|礼拜)[一二三四五六日天]"
 _SIGNER: Final = r"(?:网|报|社|台|局|办|部|委|厅|会|中心|政府|指挥部|客户端)"
 # day first, as some sites stamp a page: 21.11.2014 18:28 (day, month, year: groups 2, 1, 3 of _DATE's order)
@@ -67,7 +71,13 @@ _DATE_RES: Final = [
     (re.compile(TWINS["date_label"].fast), 2),  # 时间：2023-09-20 at a line's start or after a space or bracket
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
     # a stamp line with a weekday (2019年07月26日 星期五) or a time and the publisher's name (2022-12-26 09:15:37  湖北日报)
-    (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s{0,3}" + _WEEKDAY + r"\s?$"), 3),
+    (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r")?\s{0,3}" + _WEEKDAY + r"(?:\s{0,4}[\u4e00-\u9fff·]{2,16})?\s?$"), 3),
+    # a WeChat article's head line: the account, the stamp and the region it was posted from (湖州援疆 2024-12-31 18:20 浙江,
+    # which normalising glues to 湖州援疆2024-12-31 18:20浙江)
+    (re.compile(r"^[\u4e00-\u9fff·]{2,16}\s{0,3}" + _DATE + r"\s?" + _TIME + r"\s{0,3}" + _IP_REGION + r"\s?$"), 3),
+    # a stamp inside a short meta line, between the outlet and the byline (浙江日报2025-08-15 07:45记者 叶青)
+    (re.compile(r"^(?:[\u4e00-\u9fff·]{1,16}" + _SIGNER + r"\s{0,3})?" + _DATE + r"\s?" + _TIME
+                + r"\s{0,3}(?:记者|作者|编辑|通讯员|来源)"), 4),
     # (without the time too, when a space parts them or the date is in digits: 2021-03-09  江苏援疆前方指挥部, which
     # normalising makes 2021-03-09江苏援疆前方指挥部; 2023年3月5日开工仪式 is no stamp)
     (re.compile(r"^" + _DATE + r"(?:\s?" + _TIME + r"\s{0,3}|\s{1,3}|(?<=\d)(?![日\d]))[\u4e00-\u9fff·]{2,16}\s?$"), 3),
@@ -87,6 +97,11 @@ _SOURCE_RES: Final = [
                 r"(?!" + _WEEKDAY + r"\s?$)([\u4e00-\u9fff·]{2,16})\s?$"), 3),
     # a footer naming the outlet before the date (北京日报客户端 | 2024年01月09日)
     (re.compile(r"^([\u4e00-\u9fff·]{1,16}" + _SIGNER + r")\s?[|丨]\s?" + _DATE + r"(?:\s?" + _TIME + r")?\s?$"), 3),
+    # a stamp line with a weekday, then the outlet (2017年12月20日 星期三  天津北方网)
+    (re.compile(r"^" + _DATE_NC + r"(?:\s?" + _TIME_NC + r")?\s{0,3}" + _WEEKDAY + r"\s{0,4}([\u4e00-\u9fff·]{2,16})\s?$"), 3),
+    # a WeChat head line: the account before the stamp (湖州援疆2024-12-31 18:20浙江), or the outlet before a stamp in a
+    # meta line (浙江日报2025-08-15 07:45记者 叶青)
+    (re.compile(r"^([\u4e00-\u9fff·]{2,16})\s{0,3}" + _DATE_NC + r"\s?" + _TIME_NC + r"(?:\s{0,3}" + _IP_REGION + r"\s?$|\s{0,3}(?:记者|作者|编辑))"), 4),
     # a closing line that is only an outlet's name in brackets: （深圳特区报）
     (re.compile(r"^[（(]([\u4e00-\u9fff]{2,12}(?:报|网|社|台|客户端))[)）]$"), 4),
     # a closing line naming who supplied the text: （黑龙江省援疆前方指挥部供稿）, （来源：…供稿） is read above
@@ -167,9 +182,26 @@ def _is_chrome(line: str) -> bool:
     return bool(_LABEL_RE.match(line)) or _CHROME_WORDS_RE.search(line) is not None  # a chrome word in it
 
 
+_CN_DATE_RE: Final = re.compile(r"^[（(]?([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日[)）]?$")
+
+
+def _cn_date(line: str) -> str | None:
+    """A line that is only a date in Chinese numerals, as an official text signs off:
+    ``_cn_date("二〇二一年九月三日")`` → ``"2021-09-03"``; ``_cn_date("九月三日")`` → ``None``."""
+    m = _CN_DATE_RE.match(line)
+    if not m:
+        return None
+    year = "".join(str(CN_DIGITS.get(ch, 0)) for ch in m.group(1))  # ○ and 〇 and 零 are 0
+    month, day = parse_chinese(m.group(2)), parse_chinese(m.group(3))
+    return _valid_date(year, str(int(month or 0)), str(int(day or 0)))
+
+
 def _find_date(lines: list[str]) -> tuple[str | None, str | None]:
     best: tuple[int, int, str, str | None] | None = None
     for idx, line in enumerate(lines):
+        cn = _cn_date(line)
+        if cn is not None and (best is None or (3, idx) < best[:2]):
+            best = (3, idx, cn, None)
         for rx, prio in _DATE_RES:
             m = rx.search(line)
             if not m:

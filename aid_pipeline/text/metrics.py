@@ -98,6 +98,10 @@ _FAR_UNITS: Final = frozenset(_FAR.get("units", ()))
 _FAR_RE: Final = re.compile("[^" + re.escape("，。；！？：,;!?:\n、") + "]{0,%d}?(?:%s)" % (
     int(_FAR.get("reach", 0)), "|".join(map(re.escape, _FAR.get("heads", ()) or ["\x00"]))))
 _FAR_AID: Final = tuple(_FAR.get("aid_words", ()))
+_GIVING: Final = _EXCL.get("actor_groups_giving", {})
+_GIVING_UNITS: Final = frozenset(_GIVING.get("units", ()))
+_GIVING_RE: Final = re.compile("(?:%s)(?:%s)" % ("|".join(sorted(map(re.escape, _GIVING.get("nouns", ()) or ["\x00"]), key=len, reverse=True)),
+                                                "|".join(map(re.escape, _GIVING.get("verbs", ()) or ["\x00"]))))
 _FRAC_DEN_RE: Final = re.compile(r"/([0-9]{1,3})(?![0-9./:\-])")
 _SIZE: Final = _EXCL.get("size_classes", {})
 _SIZE_UNITS: Final = frozenset(_SIZE.get("units", ()))
@@ -697,6 +701,8 @@ def _excluded(s: str, f: _Figure, scan: _SentenceScan) -> bool:
         return True  # 19个援疆省市: a set of actors, not a count
     if uword in _FAR_UNITS and (fm := _FAR_RE.match(s, end)) is not None and any(w in fm.group() for w in _FAR_AID):
         return True  # 10个对口支援兵团省市: a set of actors described at length
+    if uword in _GIVING_UNITS and _GIVING_RE.match(s, end) is not None:
+        return True  # 等11个市结对支援: cities that give, not a count
     if _COUNTERS and _page_counter(s, start):
         return True  # 评论0条
     if kind == "chinese" and uword in _SLOGAN_UNITS and end < n and s[end] in _SLOGAN_FOLLOW:
