@@ -41,15 +41,20 @@ BLIND_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 13 date/donor flo
 # opened: a Chinese decimal point (四点二亿元), a space before a decimal point, poster labels over a figure alone on
 # its line and a saved page's <h1> heading (tests/test_web_rules5.py). It is a dev set now. So is web_test6, measured
 # blind once (P 0.980 R 0.990, donor 18/18, date 13/18: WeChat, weekday-outlet, meta-line and Chinese-numeral stamps).
-SETS = ["web_dev", "web_dev3", "web_dev4", "web_test", "web_test3", "web_test4", "web_test5", "web_test6"]
-FLOOR_SETS = ["web_dev", "web_dev3", "web_dev4", "web_test", "web_test3", "web_test4", "web_test5", "web_test6"]
+# web_test7 (18 pages, 196 gold mentions) is BLIND, measured once at main 0dd7411: P 0.985 R 0.974, date and donor
+# 18/18, no body line typed caption: every floor of issue 13 met. Its misses are not looked at (its metric report is
+# printed without them): keep it so.
+SETS = ["web_dev", "web_dev3", "web_dev4", "web_test", "web_test3", "web_test4", "web_test5", "web_test6", "web_test7"]
+FLOOR_SETS = ["web_dev", "web_dev3", "web_dev4", "web_test", "web_test3", "web_test4", "web_test5", "web_test6",
+              "web_test7"]
 DATE_FLOOR_SETS = ["web_dev", "web_dev3", "web_dev4", pytest.param("web_test", marks=BLIND_SHORTFALL), "web_test3",
-                   pytest.param("web_test4", marks=BLIND_SHORTFALL), "web_test5", "web_test6"]
+                   pytest.param("web_test4", marks=BLIND_SHORTFALL), "web_test5", "web_test6",
+                   "web_test7"]
 # Sets whose files are checked without running a stage on them (a blind set before its one measurement keeps
 # the extractor's output unseen); web_test3 stays listed for its file checks.
 WELL_FORMED_SETS = ["web_test3", "web_test4", "web_test5", "web_test6", "web_test7"]
 # web_dev4 aims at report metadata (donor, date) more than at figures: 14 pages with 108 gold figures
-MIN_GOLD = {"web_dev4": 100}
+MIN_GOLD = {"web_dev4": 100, "web_test7": 190}
 GOLD_KEYS = ["doc", "surface", "value", "value_high", "unit", "qualifier", "metric_type", "note",
              "period", "period_start", "period_end", "part_of", "scope", "donor", "recipient"]
 META_KEYS = ["title", "subtitle", "publish_date", "source", "donor", "recipients", "headings", "boilerplate_lines",
@@ -97,7 +102,7 @@ def test_metric_mentions_found_and_valued(name):
     rows = [r for rep in _run(name).values() for r in rep["rows"]]
     result = evaluate_metrics(rows, DATA / name)
     # the blind set's failure shows its scores only: its misses would invite tuning on its sentences
-    report = format_metrics_report(result, verbose=(name not in ("web_test", "web_test4")))
+    report = format_metrics_report(result, verbose=(name not in ("web_test", "web_test4", "web_test7")))
     assert result["n_gold"] >= MIN_GOLD.get(name, 200)
     assert result["precision"] >= 0.97, report
     assert result["recall"] >= 0.97, report
