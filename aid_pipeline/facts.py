@@ -171,9 +171,20 @@ def fact_id_of(key: tuple, value: float, value_high) -> str:
 
 
 def _components(values: np.ndarray, highs: np.ndarray, precs: np.ndarray) -> list[int]:
-    """Connected components of ``same_figure`` (value and value_high) among one key's mentions: a label each."""
+    """Connected components of ``same_figure`` (value and value_high) among one key's mentions: a label each.
+
+    Linear in the mentions and their matches, not quadratic: equal (value, value_high, precision) mentions are one
+    node; the nodes are sorted by value and each is compared only with those within its own rounding interval
+    (a match lies in the interval of the coarser of the two, so every matching pair is seen from one side)."""
     n = len(values)
-    parent = list(range(n))
+    if n == 0:
+        return []
+    highs_key = np.where(np.isnan(highs), -np.inf, highs)  # NaN (no range) as one comparable value
+    nodes, node_of = np.unique(np.stack([values, highs_key, precs], axis=1), axis=0, return_inverse=True)
+    node_of = node_of.reshape(-1)
+    v, h, p = nodes[:, 0], nodes[:, 1], nodes[:, 2]
+    h = np.where(np.isneginf(h), np.nan, h)
+    parent = list(range(len(nodes)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -181,19 +192,21 @@ def _components(values: np.ndarray, highs: np.ndarray, precs: np.ndarray) -> lis
             i = parent[i]
         return i
 
-    va, vb = values[:, None], values[None, :]
-    tol = np.maximum(precs[:, None], precs[None, :]) / 2 + 1e-9 * np.maximum(np.maximum(abs(va), abs(vb)), 1.0)
-    match = np.abs(va - vb) <= tol
-    ha, hb = highs[:, None], highs[None, :]
-    both_nan = np.isnan(ha) & np.isnan(hb)
-    with np.errstate(invalid="ignore"):
-        high_ok = both_nan | (np.abs(ha - hb) <= tol)
-    match &= high_ok
-    for i, j in zip(*np.nonzero(np.triu(match, 1))):
-        ri, rj = find(int(i)), find(int(j))
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return [find(i) for i in range(n)]
+    widths = p / 2 + 2e-9 * np.maximum(np.abs(v) + p, 1.0)  # at least every tolerance where this node is the coarser
+    los = np.searchsorted(v, v - widths, side="left")
+    his = np.searchsorted(v, v + widths, side="right")
+    for i in np.flatnonzero(his - los > 1):
+        js = np.arange(los[i], his[i])
+        js = js[js != i]
+        vb, hb = v[js], h[js]
+        tol = np.maximum(p[i], p[js]) / 2 + 1e-9 * np.maximum(np.maximum(abs(v[i]), np.abs(vb)), 1.0)
+        with np.errstate(invalid="ignore"):
+            ok = (np.abs(v[i] - vb) <= tol) & ((np.isnan(h[i]) & np.isnan(hb)) | (np.abs(h[i] - hb) <= tol))
+        for j in js[ok]:
+            ri, rj = find(int(i)), find(int(j))
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+    return [find(int(node_of[i])) for i in range(n)]
 
 
 def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -222,19 +235,21 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
     dates: dict[str, object] = {}
     if reports is not None and len(reports) and "publish_date" in reports:
         dates = {r: (None if _na(d) else pd.Timestamp(d).date()) for r, d in zip(reports["report_id"], reports["publish_date"])}
-    keys = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
-    mid_col = [str(x) for x in m["metric_id"].tolist()]
-    rid_col = [str(x) for x in m["report_id"].tolist()]
-    part_col = m["part_of"].tolist()
     incremental = old is not None and changed_reports is not None and len(old) > 0
     if incremental:
         old = old.reset_index(drop=True)
-        old_keys = [_key_tuple(r) for r in old[FACT_KEY].itertuples(index=False, name=None)]
-        touched = {k for k, rid in zip(keys, rid_col) if rid in changed_reports}
-        touched |= {k for k, rids in zip(old_keys, old["report_ids"].tolist())
+    # one integer per fact key (vectorised; a key tuple is made only for the keys recomputed)
+    keys, old_keys = _key_codes(m, old if incremental else None)
+    mid_col = [str(x) for x in m["metric_id"].tolist()]
+    rid_col = [str(x) for x in m["report_id"].tolist()]
+    part_col = m["part_of"].tolist()
+    if incremental:
+        changed_rows = m["report_id"].isin(list(changed_reports)).to_numpy()
+        touched = set(np.unique(keys[changed_rows]).tolist())
+        touched |= {k for k, rids in zip(old_keys.tolist(), old["report_ids"].tolist())
                     if not changed_reports.isdisjoint(_as_list(rids))}
     else:
-        old_keys, touched = [], set(keys)
+        touched = set(np.unique(keys).tolist())
     facts, fact_of_row, ctx = _facts_of_keys(m, keys, touched, dates, mid_col, rid_col)
 
     # parents: the fact of each mention's part_of metric, over every fact (then loops broken over all of them)
@@ -243,7 +258,7 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
     old_fact_of_metric: dict[str, str] = {}
     if incremental:
         needed = {str(part_col[r]) for r in part_rows} | {mid_col[r] for r in part_rows}
-        for k, fid, ids in zip(old_keys, old["fact_id"].tolist(), old["metric_ids"].tolist()):
+        for k, fid, ids in zip(old_keys.tolist(), old["fact_id"].tolist(), old["metric_ids"].tolist()):
             if k not in touched:
                 for x in _as_list(ids):
                     if x in needed:
@@ -270,7 +285,7 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
         f["parent_fact_id"] = parent_of.get(fid)
     kept = []
     if incremental:  # a fact whose parent changed: its key's conflicts are compared again
-        moved = {k for k, fid, p in zip(old_keys, old["fact_id"].tolist(), old["parent_fact_id"].tolist())
+        moved = {k for k, fid, p in zip(old_keys.tolist(), old["fact_id"].tolist(), old["parent_fact_id"].tolist())
                  if k not in touched and parent_of.get(fid) != (None if _na(p) else p)}
         if moved:
             more, more_rows, more_ctx = _facts_of_keys(m, keys, moved, dates, mid_col, rid_col)
@@ -279,7 +294,7 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
             facts.update(more)
             ctx.update(more_ctx)
             touched |= moved
-        kept = [i for i, k in enumerate(old_keys) if k not in touched]
+        kept = np.flatnonzero(~np.isin(old_keys, list(touched))).tolist()
     conflicts = _conflicts(facts, ctx)
     rows = []
     for f in facts.values():
@@ -297,14 +312,32 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
     return sort_facts(out)
 
 
-def _facts_of_keys(m: pd.DataFrame, keys: list[tuple], wanted: set, dates: dict, mid_col: list[str],
+def _key_codes(m: pd.DataFrame, old: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """An integer per row of ``m`` (mentions) and of ``old`` (facts) for its fact key: equal keys, equal codes,
+    across both frames (nulls equal nulls). ``_key_codes(<mentions of keys A, B, A>, None)`` → ``([0, 1, 0], [])``."""
+    frames = [m[FACT_KEY]] + ([old[FACT_KEY]] if old is not None else [])
+    both = pd.concat(frames, ignore_index=True)
+    for col in ("period_start", "period_end"):
+        both[col] = pd.to_numeric(both[col], errors="coerce").astype(float)
+    for col in FACT_KEY:
+        if col not in ("period_start", "period_end"):
+            both[col] = both[col].astype(object).where(both[col].notna(), None)
+    codes = both.groupby(FACT_KEY, dropna=False, sort=False).ngroup().to_numpy()
+    return codes[:len(m)], codes[len(m):]
+
+
+def _facts_of_keys(m: pd.DataFrame, keys: np.ndarray, wanted: set, dates: dict, mid_col: list[str],
                    rid_col: list[str]) -> tuple[dict[str, dict], dict[int, str], dict[int, str]]:
-    """The facts of the fact keys ``wanted`` from their mentions (rows of ``m``; ``keys[i]`` is row i's key):
-    ``(facts by id, each with its mention rows in "_rows"; fact_id by row; masked context by row)``."""
-    rows_of: dict[tuple, list[int]] = defaultdict(list)
-    for r, k in enumerate(keys):
-        if k in wanted:
-            rows_of[k].append(r)
+    """The facts of the fact keys ``wanted`` (codes of ``_key_codes``) from their mentions (rows of ``m``; ``keys[i]``
+    is row i's key code): ``(facts by id, each with its mention rows in "_rows"; fact_id by row; masked context by row)``."""
+    rows_of: dict[tuple, list[int]] = {}
+    at = np.flatnonzero(np.isin(keys, list(wanted)))
+    by_code: dict[int, list[int]] = defaultdict(list)
+    for r, k in zip(at.tolist(), keys[at].tolist()):
+        by_code[k].append(r)
+    firsts = m[FACT_KEY].iloc[[rows[0] for rows in by_code.values()]].itertuples(index=False, name=None)
+    for first, rows in zip(firsts, by_code.values()):
+        rows_of[_key_tuple(first)] = rows
     value_col, high_col, surface_col = m["value"].tolist(), m["value_high"].tolist(), m["surface"].tolist()
     qual_col, sentence_col = m["qualifier"].tolist(), m["sentence"].tolist()
     highs_num = pd.to_numeric(m["value_high"], errors="coerce").to_numpy(dtype=float)
