@@ -538,11 +538,20 @@ def _as_list(v) -> list:
     return list(v)
 
 
-def _basis(parents: pd.Series) -> str:
-    has_parent = parents.notna() & parents.astype(object).map(lambda p: p is not None)
-    if has_parent.all():
+def _basis(parents) -> str:
+    has_parent = [p is not None and not _na(p) for p in parents]
+    if all(has_parent):
         return "parts"
-    return "wholes+parts" if has_parent.any() else "wholes"
+    return "wholes+parts" if any(has_parent) else "wholes"
+
+
+def _group_rows(df: pd.DataFrame, keys: list[str]) -> list[list[int]]:
+    """The row positions of each group of ``df`` by ``keys`` (nulls equal nulls), in order of first appearance:
+    one pandas call, no frame per group."""
+    codes = df.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return [g.tolist() for g in np.split(order, bounds)] if len(order) else []
 
 
 def _aggregate(facts: pd.DataFrame, eligible: pd.Series, keys: list[str], value_name: str) -> pd.DataFrame:
@@ -552,19 +561,23 @@ def _aggregate(facts: pd.DataFrame, eligible: pd.Series, keys: list[str], value_
     if counted.empty:
         return pd.DataFrame(columns=[*keys, value_name, "n_facts", "n_mentions", "n_reports", "basis", "fact_ids",
                                      "metric_ids", "conflict_fact_ids"])
+    key_cols = [counted[k].tolist() for k in keys]
+    values = counted["value"].to_numpy(dtype=float)
+    n_mentions = counted["n_mentions"].to_numpy(dtype="int64")
+    report_ids, metric_ids = counted["report_ids"].tolist(), counted["metric_ids"].tolist()
+    parents, fact_ids = counted["parent_fact_id"].tolist(), counted["fact_id"].tolist()
     rows = []
-    for key, g in counted.groupby(keys, dropna=False, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for g in _group_rows(counted, keys):
         rows.append({
-            **{k: (None if _na(v) else v) for k, v in zip(keys, key)},
-            value_name: float(g["value"].sum()),
+            **{k: (None if _na(col[g[0]]) else col[g[0]]) for k, col in zip(keys, key_cols)},
+            value_name: float(values[g].sum()),
             "n_facts": len(g),
-            "n_mentions": int(g["n_mentions"].sum()),
-            "n_reports": len({r for ids in g["report_ids"] for r in ids}),
-            "basis": _basis(g["parent_fact_id"]),
-            "fact_ids": sorted(g["fact_id"]),
-            "metric_ids": sorted(x for ids in g["metric_ids"] for x in ids),
-            "conflict_fact_ids": sorted({x for f in g["fact_id"] for x in left_out.get(f, ())}),
+            "n_mentions": int(n_mentions[g].sum()),
+            "n_reports": len({r for i in g for r in report_ids[i]}),
+            "basis": _basis(parents[i] for i in g),
+            "fact_ids": sorted(fact_ids[i] for i in g),
+            "metric_ids": sorted(x for i in g for x in metric_ids[i]),
+            "conflict_fact_ids": sorted({x for i in g for x in left_out.get(fact_ids[i], ())}),
         })
     return pd.DataFrame(rows)
 
@@ -644,8 +657,10 @@ def cumulative_by_donor(facts: pd.DataFrame) -> pd.DataFrame:
         return -1 if _na(f["period_end"]) else int(f["period_end"])
 
     rows = []
-    for key, g in ok.groupby(keys, dropna=False, sort=False):
-        group = g.to_dict("records")
+    records = ok.to_dict("records")  # once, not a frame per group
+    for members in _group_rows(ok, keys):
+        group = [records[i] for i in members]
+        key = tuple(group[0][k] for k in keys)
         best = max(group, key=lambda f: (
             end(f),
             (1, f["last_publish_date"]) if not _na(f["last_publish_date"]) else (0, None),
