@@ -766,7 +766,16 @@ def double_counted(aggregate: pd.DataFrame, facts: pd.DataFrame, per_row: bool =
     ``double_counted(<rows [f1, f2], [f1]>, facts)`` → ``[{'row': 1, 'fact_id': 'f1', 'problem': 'also counted in row 0'}]``.
     """
     problems: list[dict] = []
-    anc = _ancestors(facts) if len(facts) else {}
+    parent = dict(zip(facts["fact_id"].tolist(), facts["parent_fact_id"].tolist())) if len(facts) else {}
+
+    def ancestors(fid: str) -> list[str]:  # only for the facts counted, not the whole table
+        chain, cur, seen = [], parent.get(fid), {fid}
+        while cur is not None and not _na(cur) and cur not in seen:
+            chain.append(cur)
+            seen.add(cur)
+            cur = parent.get(cur)
+        return chain
+
     groups = [list(ids) for ids in aggregate["fact_ids"]] if "fact_ids" in aggregate else []
     first_row: dict[str, int] = {}
     for i, ids in enumerate(groups):
@@ -780,7 +789,7 @@ def double_counted(aggregate: pd.DataFrame, facts: pd.DataFrame, per_row: bool =
     pools = [(i, set(ids)) for i, ids in enumerate(groups)] if per_row else [(None, set(first_row))]
     for i, pool in pools:
         for f in sorted(pool):
-            for a in anc.get(f, ()):
+            for a in ancestors(f) if f in parent else ():
                 if a in pool:
                     problems.append({"row": i, "fact_id": f, "problem": f"counted with its whole {a}"})
     return problems
