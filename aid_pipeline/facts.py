@@ -444,17 +444,14 @@ def sort_facts(facts: pd.DataFrame) -> pd.DataFrame:
 
 # ---- aggregates on facts --------------------------------------------------------------------------
 
-def _ancestors(facts: pd.DataFrame) -> dict[str, list[str]]:
-    parent = dict(zip(facts["fact_id"], facts["parent_fact_id"]))
-    out = {}
-    for fid in parent:
-        chain, cur, seen = [], parent.get(fid), {fid}
-        while cur is not None and not _na(cur) and cur not in seen:
-            chain.append(cur)
-            seen.add(cur)
-            cur = parent.get(cur)
-        out[fid] = chain
-    return out
+def _chain(parent: dict, fid: str) -> list[str]:
+    """The ancestors of ``fid`` through ``parent`` (fact_id → parent_fact_id), nearest first, stopping at a loop."""
+    chain, cur, seen = [], parent.get(fid), {fid}
+    while cur is not None and not _na(cur) and cur not in seen:
+        chain.append(cur)
+        seen.add(cur)
+        cur = parent.get(cur)
+    return chain
 
 
 def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -649,8 +646,8 @@ def cumulative_by_donor(facts: pd.DataFrame) -> pd.DataFrame:
     if ok.empty:
         return pd.DataFrame(columns=CUMULATIVE_COLUMNS)
     ids = set(ok["fact_id"])
-    anc = _ancestors(facts)
-    ok = ok[[not any(a in ids for a in anc.get(f, ())) for f in ok["fact_id"]]]
+    parent = dict(zip(facts["fact_id"].tolist(), facts["parent_fact_id"].tolist()))  # chains of the eligible only
+    ok = ok[[not any(a in ids for a in _chain(parent, f)) for f in ok["fact_id"].tolist()]]
     keys = ["donor_province", "donor", "recipient", "metric_type", "unit", "period_start"]
 
     def end(f) -> int:
@@ -767,15 +764,6 @@ def double_counted(aggregate: pd.DataFrame, facts: pd.DataFrame, per_row: bool =
     """
     problems: list[dict] = []
     parent = dict(zip(facts["fact_id"].tolist(), facts["parent_fact_id"].tolist())) if len(facts) else {}
-
-    def ancestors(fid: str) -> list[str]:  # only for the facts counted, not the whole table
-        chain, cur, seen = [], parent.get(fid), {fid}
-        while cur is not None and not _na(cur) and cur not in seen:
-            chain.append(cur)
-            seen.add(cur)
-            cur = parent.get(cur)
-        return chain
-
     groups = [list(ids) for ids in aggregate["fact_ids"]] if "fact_ids" in aggregate else []
     first_row: dict[str, int] = {}
     for i, ids in enumerate(groups):
@@ -789,7 +777,7 @@ def double_counted(aggregate: pd.DataFrame, facts: pd.DataFrame, per_row: bool =
     pools = [(i, set(ids)) for i, ids in enumerate(groups)] if per_row else [(None, set(first_row))]
     for i, pool in pools:
         for f in sorted(pool):
-            for a in ancestors(f) if f in parent else ():
+            for a in _chain(parent, f) if f in parent else ():  # only the counted facts' chains
                 if a in pool:
                     problems.append({"row": i, "fact_id": f, "problem": f"counted with its whole {a}"})
     return problems
@@ -801,22 +789,24 @@ def parts_exceeding_wholes(facts: pd.DataFrame, units_only: bool = False) -> lis
     extraction inconsistency the check shows without failing on it)."""
     if facts.empty:
         return []
-    by_id = facts.set_index("fact_id")
+    ids, parents = facts["fact_id"].tolist(), facts["parent_fact_id"].tolist()
+    values, units = facts["value"].tolist(), facts["unit"].tolist()
+    row_of = {fid: i for i, fid in enumerate(ids)}  # a dict, not a frame lookup per part
     out = []
-    for fid, parent, value, unit in zip(facts["fact_id"], facts["parent_fact_id"], facts["value"], facts["unit"]):
+    for fid, parent, value, unit in zip(ids, parents, values, units):
         if _na(parent) or parent is None:
             continue
-        if parent not in by_id.index:
+        if parent not in row_of:
             if units_only:
                 continue
             out.append({"fact_id": fid, "problem": f"whole {parent} is not a fact"})
             continue
-        whole = by_id.loc[parent]
+        w = row_of[parent]
         if units_only:
-            if whole["unit"] != unit:
-                out.append({"fact_id": fid, "problem": f"unit {unit} under a whole in {whole['unit']}"})
-        elif value > whole["value"] * (1 + 1e-9):
-            out.append({"fact_id": fid, "problem": f"part {value:g} > whole {whole['value']:g}"})
+            if units[w] != unit:
+                out.append({"fact_id": fid, "problem": f"unit {unit} under a whole in {units[w]}"})
+        elif value > values[w] * (1 + 1e-9):
+            out.append({"fact_id": fid, "problem": f"part {value:g} > whole {values[w]:g}"})
     return out
 
 
