@@ -281,11 +281,11 @@ def cmd_bench(args) -> int:
     if args.incremental:  # +1 added, changed, deleted report at each N, and the floors of issue 14
         from .bench.run_bench import run_incremental_bench
 
-        result = run_incremental_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep)
+        result = run_incremental_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep, mode=args.corpus)
         return 0 if all(s["returncode"] == 0 for r in result["sizes"] for s in r["steps"].values()) else 1
     from .bench.run_bench import run_bench
 
-    result = run_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep)
+    result = run_bench(args.reports, json_path=args.json, seed=args.seed, keep=args.keep, mode=args.corpus)
     return 0 if all(r["ok"] for r in result["sizes"]) else 1
 
 
@@ -314,6 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--hostile-scale", type=float, default=1.0, help="size factor of the hostile inputs (default 1)")
     p_bench.add_argument("--json", default=None, help="also write the table as JSON to this file")
     p_bench.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    p_bench.add_argument("--corpus", choices=("warehouse", "recombined"), default="warehouse",
+                         help="warehouse: reports spread over the donor-recipient pairs and years, restating one "
+                              "another's figures (default); recombined: the seeds' places and years with new figures "
+                              "in every report (aid_pipeline/bench/corpus.py)")
     p_bench.add_argument("--keep", default=None, help="keep corpora, warehouses and logs in this folder")
     p_bench.add_argument("--incremental", action="store_true",
                          help="only the incremental section: one report added, changed, deleted with N processed")

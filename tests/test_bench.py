@@ -90,3 +90,44 @@ def test_incremental_bench_adds_changes_and_deletes_one_report_and_judges_the_fl
     got = incremental_verdicts([fast, slow])
     assert got["wall_under_3s"] and not got["wall_within_1.3x"] and not got["rss_under_600mb"]
     assert got["changed_and_deleted_cost_the_same"]
+
+
+
+def test_warehouse_corpus_spreads_reports_over_pairs_and_years_and_restates_figures():
+    """The default corpus reads like a warehouse: reports on many counterpart pairs and years (names from the
+    lexicon, not the seeds' few), and two reports on one pair and year restate the same paragraphs with the same
+    figures (one fact, two mentions), where the recombined corpus gives every report its own figures."""
+    import json
+    import re
+    from pathlib import Path
+
+    from aid_pipeline.bench.corpus import _to_pair, report_cell
+    from aid_pipeline.text.decode import decode_bytes
+
+    places = json.loads((Path(__file__).resolve().parents[1] / "aid_pipeline/data/places.json").read_text(encoding="utf-8"))
+    texts = [decode_bytes(make_report(i)[1]).text for i in range(60)]
+    recipients = {r for t in texts for r in places["recipients"] if r in t}
+    assert len(recipients) >= 15  # the seeds name about five
+    years = {int(y) for t in texts for y in re.findall(r"(20[0-9]{2})-[0-9]{2}-[0-9]{2}", t)}
+    assert len(years) >= 6
+    # a name of the lexicon becomes the pair's, a date year moves, a figure stays (for the figure step)
+    assert _to_pair("2023年深圳市投入5.3亿元支援喀什市", "北京", "和田县", -3) == "2020年北京市投入5.3亿元支援和田县"
+
+    # two reports of one frame (i = j mod 5; the frame of 003, a long report) on the same pair and year
+    seen, twins = {}, None
+    for i in range(3, 5000, 5):
+        cell = (i % 5, *report_cell(i))
+        if cell in seen:
+            twins = seen[cell], i
+            break
+        seen[cell] = i
+    assert twins is not None
+
+    def figures(i, mode):  # the amounts a report states (figures before 万/亿), as a multiset
+        text = decode_bytes(make_report(i, mode=mode)[1]).text
+        return collections.Counter(re.findall(r"[0-9][0-9.]*[万亿]", text.translate(str.maketrans("萬億", "万亿"))))
+
+    a, b = (figures(i, "warehouse") for i in twins)
+    assert sum((a & b).values()) >= 0.5 * min(sum(a.values()), sum(b.values())) > 0
+    a, b = (figures(i, "recombined") for i in twins)
+    assert sum((a & b).values()) <= 0.2 * min(sum(a.values()), sum(b.values()))

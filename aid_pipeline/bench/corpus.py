@@ -1,10 +1,26 @@
-"""A synthetic inbox of N reports recombined from the seeds: ``write_corpus('/tmp/inbox', 1000)``.
+"""A synthetic inbox of N reports made from the seeds: ``write_corpus('/tmp/inbox', 1000)``.
 
-Deterministic for a given ``(n, seed)``: each report takes a seed as its frame (header, title,
-metadata lines), swaps some of its long paragraphs for paragraphs of other seeds, varies the
-figures (a number before 万/亿/元/人/个/项 … gets other digits of the same length), is written in
+Deterministic for a given ``(n, seed, mode)``: each report takes a seed as its frame (header, title,
+metadata lines), swaps some of its long paragraphs for paragraphs of other seeds, gives its figures
+other digits (a number before 万/亿/元/人/个/项 … gets other digits of the same length), is written in
 Traditional script for about 30% of reports (OpenCC's s2t character table) and in one of UTF-8,
 UTF-8 with BOM, GB18030, Big5 (Traditional only) or UTF-16. Never committed: it goes to a temp dir.
+
+Two modes (``CORPUS_MODES``):
+
+* ``warehouse`` (the default): what a warehouse of many reports looks like. Each report is about one
+  counterpart pair and one year: a (donor, recipient) pair of ``data/places.json`` (the 115 pairings,
+  uniformly) and a year 2013-2025. Its frame is read in Simplified script, every donor, donor-city and
+  recipient name and every pair abbreviation in it is replaced by the pair's names, every date year is
+  moved by the same number of years (so 2023年 in a 2023 frame is the report's year, 2010年以来 moves
+  with it). A paragraph's figures are drawn from the pair, the year and the paragraph: two reports on
+  one pair and year that restate a paragraph state the same figures (one fact, two mentions), as
+  outlets restating one press release do; one paragraph in ten gets the report's own figures (an
+  update, a misprint: a conflict).
+* ``recombined`` (the corpus of the earlier benches): the seeds' donors, recipients and years as they
+  are and every figure drawn anew per report, so one clause of one key (donor, recipient, period,
+  year) is restated with as many values as there are reports: the facts' ``conflict`` lists grow
+  with N² (189,006 entries at 300 reports, 9,989,192 at 3,000), which no real warehouse does.
 """
 
 from __future__ import annotations
@@ -19,6 +35,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..text.decode import decode_bytes
+
+CORPUS_MODES = ("warehouse", "recombined")
+DEFAULT_MODE = "warehouse"
+YEARS = (2013, 2025)  # the report years of the warehouse mode
+OWN_FIGURES_SHARE = 0.1  # warehouse mode: share of paragraphs whose figures are the report's own
+PLACES = Path(__file__).resolve().parents[1] / "data" / "places.json"
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 _FIGURE = re.compile(r"(?<![\d.\-:/])\d+(?=[.．]?\d*\s?[万亿元人名个项所户家套吨亩%余多千百])")
@@ -84,16 +106,99 @@ def _vary_figures(text: str, rng: random.Random) -> str:
     return _FIGURE.sub(repl, text)
 
 
-def make_report(i: int, seed: int = 0, seeds_dir: str = str(SEEDS)) -> tuple[str, bytes, CorpusReport]:
-    """Report number ``i`` of the corpus: ``(file name, bytes, description)``; the same for the same ``(i, seed)``."""
-    rng = random.Random(f"{seed}:{i}")
-    seeds = seed_texts(seeds_dir)
+@lru_cache(maxsize=1)
+def _pairs_and_names() -> tuple[tuple[tuple[str, str], ...], re.Pattern, dict[str, str]]:
+    """The (donor, recipient) pairings of ``data/places.json``, one regex for every place name it lists (longest
+    first; one-character aliases left out, as the lexicon reads them only in compounds) and each name's role:
+    ``'donor'``, ``'donor_suffixed'`` (``广东省``, ``上海市``), ``'recipient'`` or ``'compound'`` (``深喀``)."""
+    import json
+
+    data = json.loads(PLACES.read_text(encoding="utf-8"))
+    pairs = tuple((d, r) for r, v in data["recipients"].items() for d in v["donors"])
+    role: dict[str, str] = {}
+    for name, v in data["donors"].items():
+        role[name] = "donor"
+        for a in v.get("aliases", []):
+            if len(a) >= 2:
+                role[a] = "donor_suffixed" if a[-1] in "省市" else "donor"
+        for c in v.get("cities", []):
+            role[c] = "donor"
+            role[c + "市"] = "donor_suffixed"  # 湖州市援疆指挥部 → 江苏省援疆指挥部
+    for name, v in data["recipients"].items():
+        role[name] = "recipient"
+        for a in v.get("aliases", []):
+            if len(a) >= 2:
+                role.setdefault(a, "recipient")
+    for name in data.get("compounds", {}):
+        role.setdefault(name, "compound")
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(role, key=lambda n: (-len(n), n))))
+    return pairs, pattern, role
+
+
+@lru_cache(maxsize=8)
+def _simplified_seeds(seeds_dir: str) -> tuple[str, ...]:
+    from ..text.convert import to_simplified
+
+    return tuple(to_simplified(t) for t in seed_texts(seeds_dir))
+
+
+_YEAR = re.compile(r"(?<![0-9.])(19[5-9][0-9]|20[0-9]{2})(?=年|[-/.][0-9])")
+
+
+def _frame_year(text: str) -> int:
+    """The year a frame speaks of most (its dates and 20XX年), the year its report is moved from."""
+    from collections import Counter
+
+    years = Counter(int(y) for y in _YEAR.findall(text))
+    return years.most_common(1)[0][0] if years else YEARS[1]
+
+
+def _to_pair(text: str, donor: str, recipient: str, shift: int) -> str:
+    """``text`` about ``donor`` and ``recipient``: every place name of the lexicon replaced by the pair's, every date
+    year moved by ``shift``: ``_to_pair('2023年深圳援疆…喀什市', '北京', '和田县', -3)`` → ``'2020年北京援疆…和田县'``."""
+    _, pattern, role = _pairs_and_names()
+    suffixed = donor + ("市" if donor in ("北京", "天津", "上海", "深圳", "广州") else "省")
+    names = {"donor": donor, "donor_suffixed": suffixed, "recipient": recipient, "compound": donor}
+    text = pattern.sub(lambda m: names[role[m.group()]], text)
+    return _YEAR.sub(lambda m: str(int(m.group()) + shift), text)
+
+
+def report_cell(i: int, seed: int = 0) -> tuple[str, str, int]:
+    """The counterpart pair and year report ``i`` of the warehouse corpus is about: ``report_cell(0)`` → ``('浙江', '阿瓦提县', 2015)``."""
+    rng = random.Random(f"{seed}:cell:{i}")
+    pairs, _, _ = _pairs_and_names()
+    donor, recipient = rng.choice(pairs)
+    return donor, recipient, rng.randint(*YEARS)
+
+
+def _report_text(i: int, seed: int, seeds_dir: str, mode: str, rng: random.Random) -> str:
+    """Report ``i``'s text before its script and encoding are chosen (see the module docstring for the modes)."""
+    if mode not in CORPUS_MODES:
+        raise ValueError(f"corpus mode {mode!r}: one of {', '.join(CORPUS_MODES)}")
+    seeds = seed_texts(seeds_dir) if mode == "recombined" else _simplified_seeds(seeds_dir)
     frame = seeds[i % len(seeds)]
     pool = [p for s in seeds for p in s.split("\n") if len(p) >= 60]
     lines = frame.split("\n")
     head = min(len(lines), 12)  # keep the frame's header, title and metadata lines as they are
     body = [rng.choice(pool) if len(line) >= 60 and rng.random() < 0.35 else line for line in lines[head:]]
-    text = _vary_figures("\n".join(lines[:head] + body), rng)
+    if mode == "recombined":
+        return _vary_figures("\n".join(lines[:head] + body), rng)
+    donor, recipient, year = report_cell(i, seed)
+    shift = year - _frame_year(frame)
+    out = []
+    for line in lines[:head] + body:
+        line = _to_pair(line, donor, recipient, shift)
+        own = rng.random() < OWN_FIGURES_SHARE
+        # the pair's, the year's and the paragraph's figures: the same in every report restating this paragraph
+        figures = rng if own else random.Random(f"{seed}:{donor}:{recipient}:{year}:{line}")
+        out.append(_vary_figures(line, figures))
+    return "\n".join(out)
+
+
+def make_report(i: int, seed: int = 0, seeds_dir: str = str(SEEDS), mode: str = DEFAULT_MODE) -> tuple[str, bytes, CorpusReport]:
+    """Report number ``i`` of the corpus: ``(file name, bytes, description)``; the same for the same ``(i, seed, mode)``."""
+    rng = random.Random(f"{seed}:{i}")
+    text = _report_text(i, seed, seeds_dir, mode, rng)
     script = "traditional" if rng.random() < TRADITIONAL_SHARE else "simplified"
     if script == "traditional":
         text = text.translate(_s2t_table())
@@ -112,13 +217,14 @@ def make_report(i: int, seed: int = 0, seeds_dir: str = str(SEEDS)) -> tuple[str
     return name, data, CorpusReport(name, encoding, script, len(text))
 
 
-def write_corpus(out_dir: str | os.PathLike, n: int, seed: int = 0, start: int = 0) -> list[CorpusReport]:
+def write_corpus(out_dir: str | os.PathLike, n: int, seed: int = 0, start: int = 0,
+                 mode: str = DEFAULT_MODE) -> list[CorpusReport]:
     """Write reports ``start .. start+n-1`` into ``out_dir`` (created); returns their descriptions."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     reports = []
     for i in range(start, start + n):
-        name, data, rep = make_report(i, seed)
+        name, data, rep = make_report(i, seed, mode=mode)
         (out / name).write_bytes(data)
         reports.append(rep)
     return reports

@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .corpus import write_corpus
+from .corpus import DEFAULT_MODE, write_corpus
 from ..text import compiled_modules
 from .text_bench import STAGES, bench_text
 
@@ -128,13 +128,19 @@ def bench_text_as_python(inbox: str, backend: str, max_chars: int) -> dict:
     return got
 
 
-def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000, backends: list[str] | None = None) -> dict:
+def _subdir(prefix: str, n: int, mode: str) -> str:
+    """``n300`` for the default corpus, ``n300_recombined`` for another mode (kept warehouses never mix corpora)."""
+    return f"{prefix}{n}" + ("" if mode == DEFAULT_MODE else f"_{mode}")
+
+
+def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000, backends: list[str] | None = None,
+               mode: str = DEFAULT_MODE) -> dict:
     """Everything for one corpus size ``n``; files under ``workdir/n<N>``."""
     from ..text.convert import available_backends
 
-    base = workdir / f"n{n}"
+    base = workdir / _subdir("n", n, mode)
     inbox, warehouse, home = base / "inbox", base / "warehouse", base / "dagster_home"
-    corpus = write_corpus(inbox, n, seed=seed)
+    corpus = write_corpus(inbox, n, seed=seed, mode=mode)
     n_chars = sum(r.n_chars for r in corpus)
     text = {b: bench_text(str(inbox), b, max_chars=text_chars) for b in (backends or available_backends())}
     if compiled_modules():  # what compiling buys: the run's backend once more, every text module as Python
@@ -142,7 +148,7 @@ def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000
         text[f"{b} python"] = bench_text_as_python(str(inbox), b, max_chars=text_chars)
     summary_path = str(base / "summary.json") if _supports_summary_json() else None
     full = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), summary_path)
-    write_corpus(inbox, 1, seed=seed, start=n)  # one new report
+    write_corpus(inbox, 1, seed=seed, start=n, mode=mode)  # one new report
     incr_summary = str(base / "summary_incr.json") if summary_path else None
     incr = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), incr_summary)
 
@@ -156,6 +162,7 @@ def bench_size(n: int, workdir: Path, seed: int = 0, text_chars: int = 2_000_000
     non_text = 1 - text_s / (full["wall_s"] * workers) if text_s is not None and full["wall_s"] else None
     return {
         "n_reports": n,
+        "corpus": mode,
         "n_chars": n_chars,
         "text": text,
         "run_backend": run_backend,
@@ -256,7 +263,7 @@ def _write_json(result: dict, json_path: str | None) -> None:
 
 
 def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, keep: str | None = None,
-              text_chars: int = 2_000_000, backends: list[str] | None = None) -> dict:
+              text_chars: int = 2_000_000, backends: list[str] | None = None, mode: str = DEFAULT_MODE) -> dict:
     """Bench every size, print the table, write JSON; corpora live in a temp dir unless ``keep`` names one."""
     import platform
 
@@ -264,12 +271,13 @@ def run_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, kee
         rows = []
         for n in sorted(sizes):
             print(f"bench: N={n} …", file=sys.stderr, flush=True)
-            rows.append(bench_size(n, workdir, seed=seed, text_chars=text_chars, backends=backends))
+            rows.append(bench_size(n, workdir, seed=seed, text_chars=text_chars, backends=backends, mode=mode))
         result = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
             "compiled_text_modules": compiled_modules(),
             "seed": seed,
+            "corpus": mode,
             "sizes": rows,
             "growth": growth_exponents(rows),
         }
@@ -286,13 +294,13 @@ FLOOR_SPREAD = 1.3  # … within 1.3x of each other across sizes
 CHANGED, DELETED = 7, 9  # the corpus reports the changed and the deleted steps touch
 
 
-def _set_inbox_to_corpus(inbox: Path, n: int, seed: int) -> None:
+def _set_inbox_to_corpus(inbox: Path, n: int, seed: int, mode: str = DEFAULT_MODE) -> None:
     """The inbox holds exactly reports 0..n-1 of the corpus (undoing an earlier incremental bench's steps)."""
     from .corpus import make_report
 
     want = {}
     for i in sorted({CHANGED, DELETED, n}):
-        name, data, _ = make_report(i, seed)
+        name, data, _ = make_report(i, seed, mode=mode)
         want[name] = data if i < n else None
     for name, data in want.items():
         path = inbox / name
@@ -302,29 +310,29 @@ def _set_inbox_to_corpus(inbox: Path, n: int, seed: int) -> None:
             path.write_bytes(data)
 
 
-def bench_incremental_size(n: int, workdir: Path, seed: int = 0) -> dict:
+def bench_incremental_size(n: int, workdir: Path, seed: int = 0, mode: str = DEFAULT_MODE) -> dict:
     """With ``n`` reports processed (a corpus written and run once, or kept from an earlier bench in ``workdir``):
     the wall time and peak RSS of ``aid-pipeline run`` after one report is added, then one changed, then one deleted."""
     from .corpus import make_report
 
-    base = workdir / f"incremental_n{n}"
+    base = workdir / _subdir("incremental_n", n, mode)
     inbox, warehouse, home = base / "inbox", base / "warehouse", base / "dagster_home"
     if not (warehouse / "reports.parquet").exists():
         shutil.rmtree(base, ignore_errors=True)
-        write_corpus(inbox, n, seed=seed)
+        write_corpus(inbox, n, seed=seed, mode=mode)
     else:
-        _set_inbox_to_corpus(inbox, n, seed)
+        _set_inbox_to_corpus(inbox, n, seed, mode)
     prep = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), None)  # not timed: the N processed
 
     def add():
-        write_corpus(inbox, 1, seed=seed, start=n)
+        write_corpus(inbox, 1, seed=seed, start=n, mode=mode)
 
     def change():
-        name = make_report(CHANGED, seed)[0]
-        (inbox / name).write_bytes(make_report(CHANGED, seed + 1)[1])  # the same file, other content
+        name = make_report(CHANGED, seed, mode=mode)[0]
+        (inbox / name).write_bytes(make_report(CHANGED, seed + 1, mode=mode)[1])  # the same file, other content
 
     def delete():
-        (inbox / make_report(DELETED, seed)[0]).unlink()
+        (inbox / make_report(DELETED, seed, mode=mode)[0]).unlink()
 
     steps = {}
     for label, step in (("add", add), ("change", change), ("delete", delete)):
@@ -332,7 +340,7 @@ def bench_incremental_size(n: int, workdir: Path, seed: int = 0) -> dict:
         r = run_pipeline_subprocess(str(inbox), str(warehouse), str(home), str(base / f"summary_{label}.json"))
         steps[label] = {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "peak_rss_mb": r["peak_rss_mb"], "peak_tree_mb": r["peak_tree_mb"],
                         "returncode": r["returncode"], "n_processed": r["summary"].get("n_processed")}
-    return {"n_reports": n, "prep_wall_s": prep["wall_s"], "prep_returncode": prep["returncode"], "steps": steps}
+    return {"n_reports": n, "corpus": mode, "prep_wall_s": prep["wall_s"], "prep_returncode": prep["returncode"], "steps": steps}
 
 
 def _peak(step: dict) -> float:
@@ -374,15 +382,16 @@ def format_incremental(result: dict) -> str:
     return "\n".join(out)
 
 
-def run_incremental_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, keep: str | None = None) -> dict:
+def run_incremental_bench(sizes: list[int], json_path: str | None = None, seed: int = 0, keep: str | None = None,
+                          mode: str = DEFAULT_MODE) -> dict:
     """``aid-pipeline bench --incremental --reports 300 --reports 3000``: the incremental section alone. With ``keep``
     the N-report warehouses stay there and a later bench reuses them (only the three steps are run again)."""
     with bench_workdir(keep, prefix="aid-bench-incr-") as workdir:
         rows = []
         for n in sorted(sizes):
             print(f"bench incremental: N={n} …", file=sys.stderr, flush=True)
-            rows.append(bench_incremental_size(n, workdir, seed=seed))
-        result = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "seed": seed, "sizes": rows,
+            rows.append(bench_incremental_size(n, workdir, seed=seed, mode=mode))
+        result = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "seed": seed, "corpus": mode, "sizes": rows,
                   "verdicts": incremental_verdicts(rows)}
         print(format_incremental(result))
         _write_json(result, json_path)

@@ -9,6 +9,7 @@ metadata. That schema does not coerce: the types read from our Parquet files are
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -363,6 +364,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
 }
 
 
+@functools.cache  # building a schema from its model costs ~70 ms; the stages and the checks share one per model
 def typed_table_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     """The model's schema for a frame read from our Parquet files by ``read_typed_table``: text columns
     checked as Arrow strings (vectorised, where ``str`` costs a Python ``isinstance`` per value) and no

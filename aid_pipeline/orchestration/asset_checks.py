@@ -1,20 +1,28 @@
 """Asset checks a user reads in the UI: pandera schemas (lazy, failure cases as metadata) and lineage rules."""
 
 
+import functools
+import hashlib
+import json
 import re
+from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pandera.errors
 
 from ..warehouse import facts as fact_rules
 from ..warehouse import io
+from ..warehouse.aggregates import read_current_manifest, reports_changed_between
 from ..warehouse.inbox import list_inbox
 from ..contract.lineage import fold
 from .resources import PipelineSettings
 from ..text.convert import to_simplified
+from ..contract import schemas as table_models
 from ..contract.schemas import MODELS, PINYIN_ANNOTATION, typed_table_schema
 
 _PINYIN_RE = re.compile(PINYIN_ANNOTATION)
@@ -92,20 +100,143 @@ def describe_failures(table: str, df: pd.DataFrame, cases: pd.DataFrame) -> dict
     }
 
 
+# ---- what a check looks at: the rows the runs since its last pass changed, plus global invariants ----------------
+#
+# A row check (pandera's per-row and per-report rules, traceability, script) passed on every row the last time it
+# passed; since then only the rows of the reports new, changed or removed can have changed (the tables manifest
+# says which: aggregates.reports_changed_between). So it validates those rows, and the rules over the whole table
+# (unique ids) in one pass over their columns. A check that fails leaves no record (the next one checks everything),
+# as does a full table build (assets/tables.py), other check code, or other table code.
+
+ROW_SCOPED = {  # table -> the column its rows belong to a report by (facts: the list of reports stating it)
+    "reports": "report_id", "texts": "report_id", "sections": "report_id", "metrics": "report_id",
+    "edits": "report_id", "facts": "report_ids",
+}
+_CHECK_CODE = (Path(table_models.__file__), Path(__file__), Path(fact_rules.__file__))  # type: ignore[arg-type]
+
+
+@functools.cache
+def checks_code_version() -> str:
+    """A digest of the check code (the pandera models, these checks, the fact rules they call)."""
+    digest = hashlib.sha256()
+    for path in _CHECK_CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def checked_record_path(warehouse: str, check: str):
+    """What check ``check`` last passed on: ``stages/checks/<check>.checked_from.json`` (a copy of the tables manifest)."""
+    return io.warehouse_path(warehouse) / "stages" / "checks" / f"{check}.checked_from.json"
+
+
+def forget_checked(warehouse: str) -> None:
+    """Every check validates its whole table next time (a full table build)."""
+    folder = io.warehouse_path(warehouse) / "stages" / "checks"
+    if folder.exists():
+        for path in folder.glob("*.checked_from.json"):
+            path.unlink()
+
+
+def reports_to_check(warehouse: str, check: str) -> tuple[set[str] | None, dict | None]:
+    """``(report_ids new, changed or removed since check`` last passed, or None for every row``; the current
+    tables manifest)``: ``reports_to_check('wh', 'metrics_schema')`` → ``({'000301_ab'}, {...})``."""
+    manifest = read_current_manifest(warehouse)
+    record = checked_record_path(warehouse, check)
+    if manifest is None or not record.exists():
+        return None, manifest
+    old = json.loads(record.read_text(encoding="utf-8"))
+    if old.get("checks_code_version") != checks_code_version():
+        return None, manifest
+    return reports_changed_between(old.get("manifest", {}), manifest), manifest
+
+
+def mark_checked(warehouse: str, check: str, manifest: dict | None) -> None:
+    """Check ``check`` passed on the tables of ``manifest``: the next one looks only at what changes after it."""
+    if manifest is not None:
+        io.write_json(checked_record_path(warehouse, check), {"checks_code_version": checks_code_version(),
+                                                              "manifest": manifest})
+
+
+def read_rows_of(path, table: str, reports: set[str] | None, columns: list[str] | None = None) -> pa.Table:
+    """The rows of ``table`` (a Parquet file) that belong to ``reports`` (all rows when None), as Arrow. The tables
+    are sorted by report and ``texts`` is written in row groups, so the row groups of other reports are skipped."""
+    if reports is None:
+        return pq.read_table(path, columns=columns)
+    by = ROW_SCOPED[table]
+    wanted = pa.array(sorted(reports), type=pa.string())
+    read = None if columns is None else list(dict.fromkeys([*columns, by]))
+    if by == "report_ids":  # facts: the rows stating one of the reports
+        t = pq.read_table(path, columns=read)
+        flat = pc.list_flatten(t[by])
+        hit = pc.is_in(flat, value_set=wanted).to_numpy(zero_copy_only=False)
+        rows = np.unique(pc.list_parent_indices(t[by]).to_numpy()[hit])
+        t = t.take(pa.array(rows, type=pa.int64()))
+    elif not reports:
+        t = pq.read_table(path, columns=read).slice(0, 0)
+    else:
+        try:
+            t = pq.read_table(path, columns=read, filters=pc.field(by).isin(wanted))
+        except (TypeError, ValueError, NotImplementedError, pa.ArrowException):  # a store the filter cannot read
+            t = pq.read_table(path, columns=read)
+            t = t.filter(pc.is_in(t[by], value_set=wanted))
+    return t if columns is None else t.select(columns)
+
+
+def duplicates(path, column: str) -> list:
+    """Values of ``column`` found in more than one row of the whole table (one pass over that column alone)."""
+    col = pq.read_table(path, columns=[column])[column]
+    counts = pc.value_counts(col)
+    dup = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    return sorted(v for v in dup.to_pylist() if v is not None)
+
+
+@functools.cache
+def _row_schema(table: str, scoped: bool):
+    """The pandera schema of ``table`` as checked on the rows read; ``scoped``: without the uniqueness rules (checked
+    over the whole column by ``duplicates``)."""
+    schema = typed_table_schema(MODELS[table])
+    if scoped:
+        schema = schema.update_columns({c: {"unique": False} for c, col in schema.columns.items() if col.unique})
+    return schema
+
+
+def _unique_columns(table: str) -> list[str]:
+    return [c for c, col in typed_table_schema(MODELS[table]).columns.items() if col.unique]
+
+
 def _schema_check(table: str):
+    scoped_by = ROW_SCOPED.get(table)
+
     @dg.asset_check(
         asset=table,
         name=f"{table}_schema",
-        description=f"pandera model {MODELS[table].__name__} validated lazily over the whole {table} table.",
+        description=f"pandera model {MODELS[table].__name__} validated lazily on the {table} table: "
+                    + ("the rows of the reports changed since the check last passed (every row after a full build), "
+                       "and every unique id over the whole table." if scoped_by else "every row."),
         blocking=True,
     )
     def _check(settings: PipelineSettings) -> dg.AssetCheckResult:
-        df = io.read_typed_frame(io.table_path(settings.warehouse, table))
+        wh, name = settings.warehouse, f"{table}_schema"
+        path = io.table_path(wh, table)
+        reports, manifest = reports_to_check(wh, name) if scoped_by else (None, read_current_manifest(wh))
+        df = read_rows_of(path, table, reports).to_pandas(types_mapper=io._arrow_types_mapper)
+        scope = "every row" if reports is None else f"the rows of {len(reports)} reports changed since the last pass"
+        cases = []
         try:
-            typed_table_schema(MODELS[table]).validate(df, lazy=True)
+            _row_schema(table, reports is not None).validate(df, lazy=True)
         except pandera.errors.SchemaErrors as err:
-            return dg.AssetCheckResult(passed=False, metadata=describe_failures(table, df, err.failure_cases))
-        return dg.AssetCheckResult(passed=True, metadata={"rows": len(df), "n_failure_cases": 0})
+            cases.append(err.failure_cases)
+        if reports is not None:  # the table-wide rules: no id twice in the whole table
+            for col in _unique_columns(table):
+                dup = duplicates(path, col)
+                if dup:
+                    cases.append(pd.DataFrame({"index": [None] * len(dup), "column": col, "check": "field_uniqueness",
+                                               "failure_case": dup}))
+        if cases:
+            metadata = describe_failures(table, df, pd.concat(cases, ignore_index=True))
+            return dg.AssetCheckResult(passed=False, metadata={**metadata, "checked": scope})
+        mark_checked(wh, name, manifest)
+        return dg.AssetCheckResult(passed=True, metadata={"rows": len(df), "n_failure_cases": 0, "checked": scope})
 
     return _check
 
@@ -113,9 +244,11 @@ def _schema_check(table: str):
 schema_checks = [_schema_check(t) for t in SCHEMA_CHECKED_TABLES]
 
 
-@dg.asset_check(asset="texts", description="No Traditional character (one that t2s would change) and no pinyin annotation left.")
+@dg.asset_check(asset="texts", description="No Traditional character (one that t2s would change) and no pinyin annotation "
+                                            "left (in the texts of the reports changed since the check last passed).")
 def texts_are_simplified(settings: PipelineSettings) -> dg.AssetCheckResult:
-    texts = pq.read_table(io.table_path(settings.warehouse, "texts"), columns=["report_id", "text"])
+    reports, manifest = reports_to_check(settings.warehouse, "texts_are_simplified")
+    texts = read_rows_of(io.table_path(settings.warehouse, "texts"), "texts", reports, columns=["report_id", "text"])
     bad = []
     for rid, text in _unsimplified_candidates(texts):
         converted = to_simplified(text)
@@ -123,6 +256,8 @@ def texts_are_simplified(settings: PipelineSettings) -> dg.AssetCheckResult:
         pinyin = _PINYIN_RE.search(text) is not None
         if changed or pinyin or len(converted) != len(text):
             bad.append({"report_id": rid, "traditional_chars": "".join(sorted(set(changed)))[:50], "pinyin_left": bool(pinyin)})
+    if not bad:
+        mark_checked(settings.warehouse, "texts_are_simplified", manifest)
     return dg.AssetCheckResult(
         passed=not bad,
         metadata={"reports_checked": len(texts), "reports_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
@@ -144,14 +279,19 @@ def _unsimplified_candidates(texts: pa.Table, chunk: int = 500):
 @dg.asset_check(
     asset="metrics",
     additional_deps=["texts"],
-    description="Every metric's surface equals text[start:end] and its raw span holds the same characters in the raw text.",
+    description="Every metric's surface equals text[start:end] and its raw span holds the same characters in the raw text "
+                "(the metrics of the reports changed since the check last passed).",
     blocking=True,
 )
 def metrics_trace_to_text(settings: PipelineSettings) -> dg.AssetCheckResult:
+    wh = settings.warehouse
+    reports, manifest = reports_to_check(wh, "metrics_trace_to_text")
     cols = ["metric_id", "report_id", "surface", "start", "end", "raw_start", "raw_end"]
-    metrics = pq.read_table(io.table_path(settings.warehouse, "metrics"), columns=cols)
-    texts = pq.read_table(io.table_path(settings.warehouse, "texts"), columns=["report_id", "text", "raw_text"])
+    metrics = read_rows_of(io.table_path(wh, "metrics"), "metrics", reports, columns=cols)
+    texts = read_rows_of(io.table_path(wh, "texts"), "texts", reports, columns=["report_id", "text", "raw_text"])
     bad = untraceable_metrics(metrics, texts)
+    if not bad:
+        mark_checked(wh, "metrics_trace_to_text", manifest)
     return dg.AssetCheckResult(
         passed=not bad,
         metadata={"metrics_checked": len(metrics), "metrics_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},
@@ -345,14 +485,23 @@ def facts_parts_within_wholes(settings: PipelineSettings) -> dg.AssetCheckResult
 @dg.asset_check(
     asset="facts",
     additional_deps=["metrics"],
-    description="Every fact's mentions are rows of metrics and agree with it on unit and period (kind, start, end).",
+    description="Every fact's mentions are rows of metrics and agree with it on unit and period (kind, start, end) "
+                "(the facts stated by the reports changed since the check last passed).",
 )
 def facts_mentions_agree(settings: PipelineSettings) -> dg.AssetCheckResult:
-    facts = _read(settings, "facts", columns=["fact_id", "metric_ids", "unit", "period", "period_start", "period_end"])
+    wh = settings.warehouse
+    reports, manifest = reports_to_check(wh, "facts_mentions_agree")
+    facts = read_rows_of(io.table_path(wh, "facts"), "facts", reports,
+                         columns=["fact_id", "metric_ids", "unit", "period", "period_start", "period_end", "report_ids"])
+    facts = facts.to_pandas(types_mapper=io._types_mapper)
     names = io.SCHEMAS["metrics"].names
     cols = [c for c in ("metric_id", "unit", "year", "period", "period_start", "period_end") if c in names]
-    metrics = _read(settings, "metrics", columns=cols)
-    bad = fact_rules.mentions_disagreeing(facts, metrics)
+    # the mentions of those facts: the rows of the reports that state them
+    stating = None if reports is None else {r for ids in facts["report_ids"] for r in ids}
+    metrics = read_rows_of(io.table_path(wh, "metrics"), "metrics", stating, columns=cols)
+    bad = fact_rules.mentions_disagreeing(facts.drop(columns=["report_ids"]), metrics.to_pandas(types_mapper=io._types_mapper))
+    if not bad:
+        mark_checked(wh, "facts_mentions_agree", manifest)
     return dg.AssetCheckResult(
         passed=not bad,
         metadata={"facts": len(facts), "facts_failing": len(bad), "failures": _failures_md(pd.DataFrame(bad))},

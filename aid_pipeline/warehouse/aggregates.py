@@ -59,13 +59,15 @@ def built_from_path(wh: str, name: str):
 INCREMENTAL = ("facts",)  # aggregates that can update the rows the changed reports touch instead of rebuilding
 
 
-def changed_reports(wh: str, name: str) -> set[str] | None:
-    """The report_ids new, changed or removed since aggregate ``name`` was built (None: build it in full — no
-    record of its last build, other table code, or no current manifest)."""
-    before, now = built_from_path(wh, name), io.manifest_path(wh)
-    if not before.exists() or not now.exists() or not io.table_path(wh, name).exists():
-        return None
-    old, new = json.loads(before.read_text(encoding="utf-8")), json.loads(now.read_text(encoding="utf-8"))
+def read_current_manifest(wh: str) -> dict | None:
+    """The tables manifest (``stages/tables_manifest.json``: what the current contract tables were built from), or None."""
+    now = io.manifest_path(wh)
+    return json.loads(now.read_text(encoding="utf-8")) if now.exists() else None
+
+
+def reports_changed_between(old: dict, new: dict) -> set[str] | None:
+    """The report_ids new, changed or removed from manifest ``old`` to manifest ``new`` (None: other table code, so
+    everything). ``reports_changed_between({'reports': {'k1': ['r1', 'a', 'p']}}, {'reports': {}})`` → ``{'r1'}``."""
     if old.get("code_version") != new.get("code_version"):
         return None
     a, b = old.get("reports", {}), new.get("reports", {})
@@ -74,6 +76,16 @@ def changed_reports(wh: str, name: str) -> set[str] | None:
         if a.get(key) != b.get(key) or (b.get(key) or [None, None])[1] is None:
             out |= {v[0] for v in (a.get(key), b.get(key)) if v and v[0] is not None}
     return out
+
+
+def changed_reports(wh: str, name: str, manifest: dict | None = None) -> set[str] | None:
+    """The report_ids new, changed or removed since aggregate ``name`` was built (None: build it in full — no
+    record of its last build, other table code, or no current manifest). ``manifest``: the current one, if read."""
+    before = built_from_path(wh, name)
+    manifest = manifest if manifest is not None else read_current_manifest(wh)
+    if manifest is None or not before.exists() or not io.table_path(wh, name).exists():
+        return None
+    return reports_changed_between(json.loads(before.read_text(encoding="utf-8")), manifest)
 
 
 def build_aggregate(wh: str, name: str, full: bool = False) -> tuple:
@@ -86,8 +98,9 @@ def build_aggregate(wh: str, name: str, full: bool = False) -> tuple:
     inputs = [io.read_frame(io.table_path(wh, t), columns=columns(name, t)) for t in upstream]
     record = built_from_path(wh, name)
     note = "full"
+    manifest = read_current_manifest(wh) if name in INCREMENTAL else None  # read once: the diff and the record
     if name in INCREMENTAL:
-        changed = None if full else changed_reports(wh, name)
+        changed = None if full else changed_reports(wh, name, manifest)
         record.unlink(missing_ok=True)
         if changed is not None:
             old = io.read_frame(io.table_path(wh, name))
@@ -98,6 +111,6 @@ def build_aggregate(wh: str, name: str, full: bool = False) -> tuple:
     else:
         df = build(*inputs)
     io.write_frame(df, io.table_path(wh, name), name)
-    if name in INCREMENTAL and io.manifest_path(wh).exists():
-        io.write_json(record, json.loads(io.manifest_path(wh).read_text(encoding="utf-8")))
+    if name in INCREMENTAL and manifest is not None:
+        io.write_json(record, manifest)
     return df, note

@@ -171,9 +171,20 @@ def fact_id_of(key: tuple, value: float, value_high) -> str:
 
 
 def _components(values: np.ndarray, highs: np.ndarray, precs: np.ndarray) -> list[int]:
-    """Connected components of ``same_figure`` (value and value_high) among one key's mentions: a label each."""
+    """Connected components of ``same_figure`` (value and value_high) among one key's mentions: a label each.
+
+    Linear in the mentions and their matches, not quadratic: equal (value, value_high, precision) mentions are one
+    node; the nodes are sorted by value and each is compared only with those within its own rounding interval
+    (a match lies in the interval of the coarser of the two, so every matching pair is seen from one side)."""
     n = len(values)
-    parent = list(range(n))
+    if n == 0:
+        return []
+    highs_key = np.where(np.isnan(highs), -np.inf, highs)  # NaN (no range) as one comparable value
+    nodes, node_of = np.unique(np.stack([values, highs_key, precs], axis=1), axis=0, return_inverse=True)
+    node_of = node_of.reshape(-1)
+    v, h, p = nodes[:, 0], nodes[:, 1], nodes[:, 2]
+    h = np.where(np.isneginf(h), np.nan, h)
+    parent = list(range(len(nodes)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -181,19 +192,21 @@ def _components(values: np.ndarray, highs: np.ndarray, precs: np.ndarray) -> lis
             i = parent[i]
         return i
 
-    va, vb = values[:, None], values[None, :]
-    tol = np.maximum(precs[:, None], precs[None, :]) / 2 + 1e-9 * np.maximum(np.maximum(abs(va), abs(vb)), 1.0)
-    match = np.abs(va - vb) <= tol
-    ha, hb = highs[:, None], highs[None, :]
-    both_nan = np.isnan(ha) & np.isnan(hb)
-    with np.errstate(invalid="ignore"):
-        high_ok = both_nan | (np.abs(ha - hb) <= tol)
-    match &= high_ok
-    for i, j in zip(*np.nonzero(np.triu(match, 1))):
-        ri, rj = find(int(i)), find(int(j))
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return [find(i) for i in range(n)]
+    widths = p / 2 + 2e-9 * np.maximum(np.abs(v) + p, 1.0)  # at least every tolerance where this node is the coarser
+    los = np.searchsorted(v, v - widths, side="left")
+    his = np.searchsorted(v, v + widths, side="right")
+    for i in np.flatnonzero(his - los > 1):
+        js = np.arange(los[i], his[i])
+        js = js[js != i]
+        vb, hb = v[js], h[js]
+        tol = np.maximum(p[i], p[js]) / 2 + 1e-9 * np.maximum(np.maximum(abs(v[i]), np.abs(vb)), 1.0)
+        with np.errstate(invalid="ignore"):
+            ok = (np.abs(v[i] - vb) <= tol) & ((np.isnan(h[i]) & np.isnan(hb)) | (np.abs(h[i] - hb) <= tol))
+        for j in js[ok]:
+            ri, rj = find(int(i)), find(int(j))
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+    return [find(int(node_of[i])) for i in range(n)]
 
 
 def build_facts(metrics: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -222,19 +235,21 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
     dates: dict[str, object] = {}
     if reports is not None and len(reports) and "publish_date" in reports:
         dates = {r: (None if _na(d) else pd.Timestamp(d).date()) for r, d in zip(reports["report_id"], reports["publish_date"])}
-    keys = [_key_tuple(r) for r in m[FACT_KEY].itertuples(index=False, name=None)]
-    mid_col = [str(x) for x in m["metric_id"].tolist()]
-    rid_col = [str(x) for x in m["report_id"].tolist()]
-    part_col = m["part_of"].tolist()
     incremental = old is not None and changed_reports is not None and len(old) > 0
     if incremental:
         old = old.reset_index(drop=True)
-        old_keys = [_key_tuple(r) for r in old[FACT_KEY].itertuples(index=False, name=None)]
-        touched = {k for k, rid in zip(keys, rid_col) if rid in changed_reports}
-        touched |= {k for k, rids in zip(old_keys, old["report_ids"].tolist())
+    # one integer per fact key (vectorised; a key tuple is made only for the keys recomputed)
+    keys, old_keys = _key_codes(m, old if incremental else None)
+    mid_col = [str(x) for x in m["metric_id"].tolist()]
+    rid_col = [str(x) for x in m["report_id"].tolist()]
+    part_col = m["part_of"].tolist()
+    if incremental:
+        changed_rows = m["report_id"].isin(list(changed_reports)).to_numpy()
+        touched = set(np.unique(keys[changed_rows]).tolist())
+        touched |= {k for k, rids in zip(old_keys.tolist(), old["report_ids"].tolist())
                     if not changed_reports.isdisjoint(_as_list(rids))}
     else:
-        old_keys, touched = [], set(keys)
+        touched = set(np.unique(keys).tolist())
     facts, fact_of_row, ctx = _facts_of_keys(m, keys, touched, dates, mid_col, rid_col)
 
     # parents: the fact of each mention's part_of metric, over every fact (then loops broken over all of them)
@@ -243,7 +258,7 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
     old_fact_of_metric: dict[str, str] = {}
     if incremental:
         needed = {str(part_col[r]) for r in part_rows} | {mid_col[r] for r in part_rows}
-        for k, fid, ids in zip(old_keys, old["fact_id"].tolist(), old["metric_ids"].tolist()):
+        for k, fid, ids in zip(old_keys.tolist(), old["fact_id"].tolist(), old["metric_ids"].tolist()):
             if k not in touched:
                 for x in _as_list(ids):
                     if x in needed:
@@ -270,7 +285,7 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
         f["parent_fact_id"] = parent_of.get(fid)
     kept = []
     if incremental:  # a fact whose parent changed: its key's conflicts are compared again
-        moved = {k for k, fid, p in zip(old_keys, old["fact_id"].tolist(), old["parent_fact_id"].tolist())
+        moved = {k for k, fid, p in zip(old_keys.tolist(), old["fact_id"].tolist(), old["parent_fact_id"].tolist())
                  if k not in touched and parent_of.get(fid) != (None if _na(p) else p)}
         if moved:
             more, more_rows, more_ctx = _facts_of_keys(m, keys, moved, dates, mid_col, rid_col)
@@ -279,7 +294,7 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
             facts.update(more)
             ctx.update(more_ctx)
             touched |= moved
-        kept = [i for i, k in enumerate(old_keys) if k not in touched]
+        kept = np.flatnonzero(~np.isin(old_keys, list(touched))).tolist()
     conflicts = _conflicts(facts, ctx)
     rows = []
     for f in facts.values():
@@ -297,14 +312,32 @@ def update_facts(old: pd.DataFrame | None, metrics: pd.DataFrame, reports: pd.Da
     return sort_facts(out)
 
 
-def _facts_of_keys(m: pd.DataFrame, keys: list[tuple], wanted: set, dates: dict, mid_col: list[str],
+def _key_codes(m: pd.DataFrame, old: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """An integer per row of ``m`` (mentions) and of ``old`` (facts) for its fact key: equal keys, equal codes,
+    across both frames (nulls equal nulls). ``_key_codes(<mentions of keys A, B, A>, None)`` → ``([0, 1, 0], [])``."""
+    frames = [m[FACT_KEY]] + ([old[FACT_KEY]] if old is not None else [])
+    both = pd.concat(frames, ignore_index=True)
+    for col in ("period_start", "period_end"):
+        both[col] = pd.to_numeric(both[col], errors="coerce").astype(float)
+    for col in FACT_KEY:
+        if col not in ("period_start", "period_end"):
+            both[col] = both[col].astype(object).where(both[col].notna(), None)
+    codes = both.groupby(FACT_KEY, dropna=False, sort=False).ngroup().to_numpy()
+    return codes[:len(m)], codes[len(m):]
+
+
+def _facts_of_keys(m: pd.DataFrame, keys: np.ndarray, wanted: set, dates: dict, mid_col: list[str],
                    rid_col: list[str]) -> tuple[dict[str, dict], dict[int, str], dict[int, str]]:
-    """The facts of the fact keys ``wanted`` from their mentions (rows of ``m``; ``keys[i]`` is row i's key):
-    ``(facts by id, each with its mention rows in "_rows"; fact_id by row; masked context by row)``."""
-    rows_of: dict[tuple, list[int]] = defaultdict(list)
-    for r, k in enumerate(keys):
-        if k in wanted:
-            rows_of[k].append(r)
+    """The facts of the fact keys ``wanted`` (codes of ``_key_codes``) from their mentions (rows of ``m``; ``keys[i]``
+    is row i's key code): ``(facts by id, each with its mention rows in "_rows"; fact_id by row; masked context by row)``."""
+    rows_of: dict[tuple, list[int]] = {}
+    at = np.flatnonzero(np.isin(keys, list(wanted)))
+    by_code: dict[int, list[int]] = defaultdict(list)
+    for r, k in zip(at.tolist(), keys[at].tolist()):
+        by_code[k].append(r)
+    firsts = m[FACT_KEY].iloc[[rows[0] for rows in by_code.values()]].itertuples(index=False, name=None)
+    for first, rows in zip(firsts, by_code.values()):
+        rows_of[_key_tuple(first)] = rows
     value_col, high_col, surface_col = m["value"].tolist(), m["value_high"].tolist(), m["surface"].tolist()
     qual_col, sentence_col = m["qualifier"].tolist(), m["sentence"].tolist()
     highs_num = pd.to_numeric(m["value_high"], errors="coerce").to_numpy(dtype=float)
@@ -411,17 +444,14 @@ def sort_facts(facts: pd.DataFrame) -> pd.DataFrame:
 
 # ---- aggregates on facts --------------------------------------------------------------------------
 
-def _ancestors(facts: pd.DataFrame) -> dict[str, list[str]]:
-    parent = dict(zip(facts["fact_id"], facts["parent_fact_id"]))
-    out = {}
-    for fid in parent:
-        chain, cur, seen = [], parent.get(fid), {fid}
-        while cur is not None and not _na(cur) and cur not in seen:
-            chain.append(cur)
-            seen.add(cur)
-            cur = parent.get(cur)
-        out[fid] = chain
-    return out
+def _chain(parent: dict, fid: str) -> list[str]:
+    """The ancestors of ``fid`` through ``parent`` (fact_id → parent_fact_id), nearest first, stopping at a loop."""
+    chain, cur, seen = [], parent.get(fid), {fid}
+    while cur is not None and not _na(cur) and cur not in seen:
+        chain.append(cur)
+        seen.add(cur)
+        cur = parent.get(cur)
+    return chain
 
 
 def counted_facts(facts: pd.DataFrame, eligible: pd.Series) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -505,11 +535,20 @@ def _as_list(v) -> list:
     return list(v)
 
 
-def _basis(parents: pd.Series) -> str:
-    has_parent = parents.notna() & parents.astype(object).map(lambda p: p is not None)
-    if has_parent.all():
+def _basis(parents) -> str:
+    has_parent = [p is not None and not _na(p) for p in parents]
+    if all(has_parent):
         return "parts"
-    return "wholes+parts" if has_parent.any() else "wholes"
+    return "wholes+parts" if any(has_parent) else "wholes"
+
+
+def _group_rows(df: pd.DataFrame, keys: list[str]) -> list[list[int]]:
+    """The row positions of each group of ``df`` by ``keys`` (nulls equal nulls), in order of first appearance:
+    one pandas call, no frame per group."""
+    codes = df.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return [g.tolist() for g in np.split(order, bounds)] if len(order) else []
 
 
 def _aggregate(facts: pd.DataFrame, eligible: pd.Series, keys: list[str], value_name: str) -> pd.DataFrame:
@@ -519,19 +558,23 @@ def _aggregate(facts: pd.DataFrame, eligible: pd.Series, keys: list[str], value_
     if counted.empty:
         return pd.DataFrame(columns=[*keys, value_name, "n_facts", "n_mentions", "n_reports", "basis", "fact_ids",
                                      "metric_ids", "conflict_fact_ids"])
+    key_cols = [counted[k].tolist() for k in keys]
+    values = counted["value"].to_numpy(dtype=float)
+    n_mentions = counted["n_mentions"].to_numpy(dtype="int64")
+    report_ids, metric_ids = counted["report_ids"].tolist(), counted["metric_ids"].tolist()
+    parents, fact_ids = counted["parent_fact_id"].tolist(), counted["fact_id"].tolist()
     rows = []
-    for key, g in counted.groupby(keys, dropna=False, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for g in _group_rows(counted, keys):
         rows.append({
-            **{k: (None if _na(v) else v) for k, v in zip(keys, key)},
-            value_name: float(g["value"].sum()),
+            **{k: (None if _na(col[g[0]]) else col[g[0]]) for k, col in zip(keys, key_cols)},
+            value_name: float(values[g].sum()),
             "n_facts": len(g),
-            "n_mentions": int(g["n_mentions"].sum()),
-            "n_reports": len({r for ids in g["report_ids"] for r in ids}),
-            "basis": _basis(g["parent_fact_id"]),
-            "fact_ids": sorted(g["fact_id"]),
-            "metric_ids": sorted(x for ids in g["metric_ids"] for x in ids),
-            "conflict_fact_ids": sorted({x for f in g["fact_id"] for x in left_out.get(f, ())}),
+            "n_mentions": int(n_mentions[g].sum()),
+            "n_reports": len({r for i in g for r in report_ids[i]}),
+            "basis": _basis(parents[i] for i in g),
+            "fact_ids": sorted(fact_ids[i] for i in g),
+            "metric_ids": sorted(x for i in g for x in metric_ids[i]),
+            "conflict_fact_ids": sorted({x for i in g for x in left_out.get(fact_ids[i], ())}),
         })
     return pd.DataFrame(rows)
 
@@ -603,16 +646,18 @@ def cumulative_by_donor(facts: pd.DataFrame) -> pd.DataFrame:
     if ok.empty:
         return pd.DataFrame(columns=CUMULATIVE_COLUMNS)
     ids = set(ok["fact_id"])
-    anc = _ancestors(facts)
-    ok = ok[[not any(a in ids for a in anc.get(f, ())) for f in ok["fact_id"]]]
+    parent = dict(zip(facts["fact_id"].tolist(), facts["parent_fact_id"].tolist()))  # chains of the eligible only
+    ok = ok[[not any(a in ids for a in _chain(parent, f)) for f in ok["fact_id"].tolist()]]
     keys = ["donor_province", "donor", "recipient", "metric_type", "unit", "period_start"]
 
     def end(f) -> int:
         return -1 if _na(f["period_end"]) else int(f["period_end"])
 
     rows = []
-    for key, g in ok.groupby(keys, dropna=False, sort=False):
-        group = g.to_dict("records")
+    records = ok.to_dict("records")  # once, not a frame per group
+    for members in _group_rows(ok, keys):
+        group = [records[i] for i in members]
+        key = tuple(group[0][k] for k in keys)
         best = max(group, key=lambda f: (
             end(f),
             (1, f["last_publish_date"]) if not _na(f["last_publish_date"]) else (0, None),
@@ -718,7 +763,7 @@ def double_counted(aggregate: pd.DataFrame, facts: pd.DataFrame, per_row: bool =
     ``double_counted(<rows [f1, f2], [f1]>, facts)`` → ``[{'row': 1, 'fact_id': 'f1', 'problem': 'also counted in row 0'}]``.
     """
     problems: list[dict] = []
-    anc = _ancestors(facts) if len(facts) else {}
+    parent = dict(zip(facts["fact_id"].tolist(), facts["parent_fact_id"].tolist())) if len(facts) else {}
     groups = [list(ids) for ids in aggregate["fact_ids"]] if "fact_ids" in aggregate else []
     first_row: dict[str, int] = {}
     for i, ids in enumerate(groups):
@@ -732,7 +777,7 @@ def double_counted(aggregate: pd.DataFrame, facts: pd.DataFrame, per_row: bool =
     pools = [(i, set(ids)) for i, ids in enumerate(groups)] if per_row else [(None, set(first_row))]
     for i, pool in pools:
         for f in sorted(pool):
-            for a in anc.get(f, ()):
+            for a in _chain(parent, f) if f in parent else ():  # only the counted facts' chains
                 if a in pool:
                     problems.append({"row": i, "fact_id": f, "problem": f"counted with its whole {a}"})
     return problems
@@ -744,22 +789,24 @@ def parts_exceeding_wholes(facts: pd.DataFrame, units_only: bool = False) -> lis
     extraction inconsistency the check shows without failing on it)."""
     if facts.empty:
         return []
-    by_id = facts.set_index("fact_id")
+    ids, parents = facts["fact_id"].tolist(), facts["parent_fact_id"].tolist()
+    values, units = facts["value"].tolist(), facts["unit"].tolist()
+    row_of = {fid: i for i, fid in enumerate(ids)}  # a dict, not a frame lookup per part
     out = []
-    for fid, parent, value, unit in zip(facts["fact_id"], facts["parent_fact_id"], facts["value"], facts["unit"]):
+    for fid, parent, value, unit in zip(ids, parents, values, units):
         if _na(parent) or parent is None:
             continue
-        if parent not in by_id.index:
+        if parent not in row_of:
             if units_only:
                 continue
             out.append({"fact_id": fid, "problem": f"whole {parent} is not a fact"})
             continue
-        whole = by_id.loc[parent]
+        w = row_of[parent]
         if units_only:
-            if whole["unit"] != unit:
-                out.append({"fact_id": fid, "problem": f"unit {unit} under a whole in {whole['unit']}"})
-        elif value > whole["value"] * (1 + 1e-9):
-            out.append({"fact_id": fid, "problem": f"part {value:g} > whole {whole['value']:g}"})
+            if units[w] != unit:
+                out.append({"fact_id": fid, "problem": f"unit {unit} under a whole in {units[w]}"})
+        elif value > values[w] * (1 + 1e-9):
+            out.append({"fact_id": fid, "problem": f"part {value:g} > whole {values[w]:g}"})
     return out
 
 

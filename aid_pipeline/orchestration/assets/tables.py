@@ -143,6 +143,9 @@ def _contract_tables(context: dg.AssetExecutionContext, settings: PipelineSettin
             or len(changed) + len(gone) > INCREMENTAL_MAX_SHARE * max(len(keys), 1))
     note = f"{'full' if full else 'incremental'}: {len(changed)} reports new or changed, {len(gone)} removed"
     if full:  # each table written as soon as it is built, so at most two big tables are held at a time
+        from ..asset_checks import forget_checked
+
+        forget_checked(wh)  # and every table check looks at every row again
         tables_out = build_contract(wh, keys)
     else:
         affected = ({before[k][0] for k in changed + gone if k in before} | {state[k][0] for k in changed}) - {None}
