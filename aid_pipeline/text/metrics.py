@@ -100,8 +100,8 @@ _FAR_RE: Final = re.compile("[^" + re.escape("，。；！？：,;!?:\n、") + "
 _FAR_AID: Final = tuple(_FAR.get("aid_words", ()))
 _GIVING: Final = _EXCL.get("actor_groups_giving", {})
 _GIVING_UNITS: Final = frozenset(_GIVING.get("units", ()))
-_GIVING_RE: Final = re.compile("(?:%s)(?:%s)" % ("|".join(sorted(map(re.escape, _GIVING.get("nouns", ()) or ["\x00"]), key=len, reverse=True)),
-                                                "|".join(map(re.escape, _GIVING.get("verbs", ()) or ["\x00"]))))
+_GIVING_RE: Final = places.longest_form_regex(
+    [n + v for n in _GIVING.get("nouns", ()) for v in _GIVING.get("verbs", ())] or ["\x00"])  # 市结对, 县帮扶 …
 _FRAC_DEN_RE: Final = re.compile(r"/([0-9]{1,3})(?![0-9./:\-])")
 _SIZE: Final = _EXCL.get("size_classes", {})
 _SIZE_UNITS: Final = frozenset(_SIZE.get("units", ()))
